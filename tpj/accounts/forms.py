@@ -1,0 +1,71 @@
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import PasswordResetForm
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail", max_length=254)
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    password1 = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text="12 caractères au moins, ni trop courant ni uniquement des chiffres.")
+    password2 = forms.CharField(label="Confirmation du mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(
+                "Un compte existe déjà avec cette adresse e-mail. Connectez-vous, ou utilisez « Mot de passe oublié »."
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        elif password1:
+            candidate = User(email=cleaned.get("email", ""), first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail")
+    password = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if not email or not password:
+            return cleaned
+        self.user = authenticate(self.request, email=email, password=password)
+        if self.user is None:
+            existing = User.objects.filter(email=email.strip().lower()).first()
+            if existing and existing.check_password(password) and existing.email_confirmed_at is None:
+                raise forms.ValidationError("Confirmez d'abord votre adresse e-mail : cliquez sur le lien reçu par e-mail.")
+            if existing and existing.check_password(password):
+                raise forms.ValidationError("Ce compte est désactivé. Contactez l'administrateur de la plateforme.")
+            raise forms.ValidationError("Adresse e-mail ou mot de passe incorrect.")
+        return cleaned
+
+    def get_user(self):
+        return self.user
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail")
+
+
+class FrenchPasswordResetForm(PasswordResetForm):
+    email = forms.EmailField(label="Adresse e-mail", max_length=254)

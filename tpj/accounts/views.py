@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.generic import FormView, TemplateView, View
+
+from . import services
+from .forms import FrenchPasswordResetForm, LoginForm, ResendConfirmationForm, SignupForm
+from .models import User
+from .views_mixins import PolicyRequiredMixin
+
+
+class SignupView(FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignupForm
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        services.sign_up(email=data["email"], password=data["password1"], first_name=data["first_name"], last_name=data["last_name"])
+        return render(self.request, "accounts/signup_done.html", {"email": data["email"]})
+
+
+class ConfirmEmailView(View):
+    def get(self, request, token):
+        try:
+            user = services.confirm_email(token)
+        except services.ConfirmationError as error:
+            return render(request, "accounts/confirm_failed.html", {"reason": str(error), "form": ResendConfirmationForm()}, status=400)
+        messages.success(request, "Votre adresse e-mail est confirmée. Vous pouvez vous connecter.")
+        login(request, user, backend="tpj.accounts.backends.EmailBackend")
+        return redirect("accounts:dashboard")
+
+
+class ResendConfirmationView(FormView):
+    template_name = "accounts/confirm_failed.html"
+    form_class = ResendConfirmationForm
+
+    def form_valid(self, form):
+        user = User.objects.filter(email=form.cleaned_data["email"].lower(), email_confirmed_at__isnull=True).first()
+        if user:
+            services.send_confirmation_email(user)
+        # Same answer whether or not the account exists: no e-mail enumeration.
+        messages.info(self.request, "Si un compte non confirmé existe pour cette adresse, un nouveau lien vient d'être envoyé.")
+        return redirect("accounts:login")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class DashboardView(PolicyRequiredMixin, TemplateView):
+    """"Mon espace": the user's roles, scopes and shortcuts to each module."""
+
+    policy_action = "accounts.view_dashboard"
+    template_name = "accounts/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        assignments = self.request.user.role_assignments.filter(is_active=True).select_related("region").prefetch_related("departements")
+        return {**super().get_context_data(**kwargs), "assignments": assignments}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    form_class = FrenchPasswordResetForm
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+    def delete(self):
+        raise AppendOnlyError("Le journal d'audit ne peut pas être effacé.")
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit log: who did what to which object, and why."""
+
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="auteur", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept even if the account is later anonymised or deleted.
+    actor_label = models.CharField("auteur (libellé)", max_length=255, blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("objet", max_length=255, blank=True)
+    action = models.CharField("action", max_length=100, db_index=True)
+    from_state = models.CharField("état avant", max_length=50, blank=True)
+    to_state = models.CharField("état après", max_length=50, blank=True)
+    reason = models.TextField("motif", blank=True)
+    before = models.JSONField("avant", null=True, blank=True)
+    after = models.JSONField("après", null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement d'audit"
+        verbose_name_plural = "journal d'audit"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} — {self.actor_label or 'système'} — {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Le journal d'audit ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Le journal d'audit ne peut pas être effacé.")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CallsConfig(AppConfig):
+    name = "tpj.calls"
+    verbose_name = "Appels à projets régionaux"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "tpj.demo"
+    verbose_name = "Données de démonstration"
