@@ -137,8 +137,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-# Serve from finders in development and tests; production serves the collected files.
-WHITENOISE_USE_FINDERS = DEBUG
+# The embedded default serves static files straight from the apps and node_modules
+# (no collectstatic needed); production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 # Third-party front-end libraries installed by npm from package-lock.json.
 STATICFILES_DIRS = [
