@@ -1,6 +1,21 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "valorisation"
 
-urlpatterns = [path("", TemplateView.as_view(template_name="valorisation/index.html"), name="index")]
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    # National measures and the apportionment of posts
+    path("mesures/", views.MeasureListView.as_view(), name="measures"),
+    path("mesures/mesures-nationales.csv", views.MeasuresCsvView.as_view(), name="measures-csv"),
+    path("mesures/repartitions/", views.ApportionmentListView.as_view(), name="apportionments"),
+    path("mesures/repartitions/importer/", views.BirthsImportView.as_view(), name="births-import"),
+    path("mesures/repartitions/naissances/<int:pk>/", views.BirthsTableView.as_view(), name="births"),
+    path("mesures/repartitions/naissances/<int:pk>/repartir/", views.ApportionView.as_view(), name="apportion"),
+    path("mesures/repartitions/<int:pk>/", views.ApportionmentDetailView.as_view(), name="apportionment"),
+    path("mesures/repartitions/<int:pk>/repartition.csv", views.ApportionmentCsvView.as_view(), name="apportionment-csv"),
+    path("mesures/<slug:slug>/", views.MeasureDetailView.as_view(), name="measure"),
+    path("mesures/<slug:slug>/deploiements/", views.DeploymentCreateView.as_view(), name="deployment-create"),
+    path("mesures/<slug:slug>/deploiements.csv", views.DeploymentsCsvView.as_view(), name="deployments-csv"),
+]
