@@ -1,0 +1,220 @@
+"""Jury (recusal, conflicts, scoring, ranking) and decisions on non-fungible envelopes."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from tests.factories import OrganisationFactory
+from tpj.accounts.policy import PermissionDenied, check
+from tpj.audit.models import AuditEvent
+from tpj.calls import services
+from tpj.calls.models import Application, Call, Envelope, JuryMember
+
+from .factories import close, jury_user, make_call, manager, submitted_application
+
+pytestmark = pytest.mark.django_db
+
+
+def _jury_setup():
+    call = make_call()
+    reseau = OrganisationFactory(name="Réseau périnatal test")
+    partnered = submitted_application(call, partners=[{"name": "Réseau périnatal test", "role": "Formation des professionnels"}])
+    other = submitted_application(call, title="Autre projet")
+    close(call)
+    for app in (partnered, other):
+        services.declare_eligible(app, call.manager)
+    funder = jury_user()
+    operator = jury_user(organisation=reseau)
+    services.add_jury_member(call, call.manager, funder, JuryMember.Kind.FUNDER)
+    services.add_jury_member(call, call.manager, operator, JuryMember.Kind.OPERATOR)
+    result = services.assign(call, call.manager)
+    return call, partnered, other, funder, operator, result
+
+
+def _all(call, value):
+    return {c.pk: (value, False) for c in call.criteria.all()}
+
+
+def test_member_whose_organisation_partners_an_application_is_recused():
+    call, partnered, other, funder, operator, result = _jury_setup()
+    assert result == {"created": 4, "recused": 1}
+    sheet = operator.jury_seats.get().sheets.get(application=partnered)
+    assert sheet.auto_recused
+    assert not check(operator, "calls.view_application", partnered)
+    assert not check(operator, "calls.view_scores", partnered)
+    with pytest.raises(PermissionDenied):
+        services.declare_conflict(sheet, operator, has_conflict=False)
+    with pytest.raises(PermissionDenied):
+        services.save_scores(sheet, operator, _all(call, 3), submit=True)
+    assert AuditEvent.objects.for_object(partnered).filter(action="calls.jury.auto_recused").exists()
+
+
+def test_members_declare_conflicts_before_seeing_a_file():
+    call, partnered, other, funder, operator, _ = _jury_setup()
+    sheet = funder.jury_seats.get().sheets.get(application=other)
+    assert not check(funder, "calls.view_application", other)
+    with pytest.raises(PermissionDenied):
+        services.save_scores(sheet, funder, _all(call, 3))
+    services.declare_conflict(sheet, funder, has_conflict=False)
+    assert check(funder, "calls.view_application", other)
+    conflicted = operator.jury_seats.get().sheets.get(application=other)
+    services.declare_conflict(conflicted, operator, has_conflict=True, note="Ancienne salariée du porteur")
+    assert not check(operator, "calls.view_scores", other)
+
+
+def test_score_out_of_range_and_sans_objet_and_lock():
+    call, partnered, other, funder, operator, _ = _jury_setup()
+    sheet = funder.jury_seats.get().sheets.get(application=other)
+    services.declare_conflict(sheet, funder, has_conflict=False)
+    criteria = list(call.criteria.all())
+    with pytest.raises(ValidationError, match="comprise entre 0 et 5"):
+        services.save_scores(sheet, funder, {**_all(call, 4), criteria[0].pk: (6, False)}, submit=True)
+    sheet.refresh_from_db()
+    assert sheet.submitted_at is None and not sheet.scores.exists()
+    # « sans objet » is not 0: it leaves the criterion out of the weighted mean.
+    values = {**_all(call, 5), criteria[-1].pk: (None, True)}
+    sheet = services.save_scores(sheet, funder, values, comment="Très bon projet", submit=True)
+    assert sheet.weighted_score == Decimal("20.00")
+    with pytest.raises(PermissionDenied, match="validée"):
+        services.save_scores(sheet, funder, _all(call, 1), submit=True)
+
+
+def test_ranking_weighted_mean_spread_count_missing():
+    call, partnered, other, funder, operator, _ = _jury_setup()
+    for user, app, value in [(funder, other, 5), (operator, other, 3), (funder, partnered, 2)]:
+        sheet = user.jury_seats.get().sheets.get(application=app)
+        services.declare_conflict(sheet, user, has_conflict=False)
+        services.save_scores(sheet, user, _all(call, value), submit=True)
+    rows = list(services.ranking(call))
+    assert [r.pk for r in rows] == [other.pk, partnered.pk]
+    best, second = rows
+    assert best.mean_score == Decimal("16") and best.spread == Decimal("8") and best.scores_count == 2 and best.missing_count == 0
+    assert second.scores_count == 1 and second.recused_count == 1 and second.missing_count == 0
+
+
+def _decidable(strand="joint", requested=Decimal("60000")):
+    call = make_call(strand=strand)
+    apps = [submitted_application(call, title=f"Projet {i}", requests=dict.fromkeys(call.agencies, requested)) for i in range(4)]
+    close(call)
+    return call, [services.declare_eligible(a, call.manager) for a in apps]
+
+
+def test_allocation_cannot_exceed_request_or_envelope():
+    call, apps = _decidable()
+    with pytest.raises(ValidationError, match="dépasse le montant demandé"):
+        services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000.01")})
+    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("50000")})
+    with pytest.raises(ValidationError) as error:
+        services.decide(apps[1], call.manager, "laureate", "Très bien", {"ARS": Decimal("45000")})
+    assert "L'enveloppe ARS" in error.value.message_dict["allocations"][0] and "il reste 40" in error.value.message_dict["allocations"][0]
+    apps[1].refresh_from_db()
+    assert apps[1].state == Application.State.ELIGIBLE
+    assert Envelope.objects.get(call=call, agency="ARS").allocated == Decimal("60000")
+
+
+def test_single_agency_call_pays_only_from_its_own_envelope():
+    call, apps = _decidable(strand="ars")
+    with pytest.raises(ValidationError) as error:
+        services.decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("10000"), "DREETS": Decimal("10000")})
+    assert "porté par l'ARS seule" in error.value.message_dict["allocations"][0]
+
+
+def test_database_refuses_an_over_allocated_envelope_even_without_the_service():
+    call = make_call()
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Envelope.objects.filter(call=call, agency="ARS").update(allocated=Decimal("100000.01"))
+
+
+def test_laureates_decided_needs_the_minimum_endowment_then_transmission():
+    call, apps = _decidable()
+    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    services.decide(apps[1], call.manager, "waiting_list", "Bon projet, crédits épuisés")
+    services.decide(apps[2], call.manager, "rejected", "Hors priorités")
+    services.decide(apps[3], call.manager, "laureate", "Très bien", {"DREETS": Decimal("30000")})
+    with pytest.raises(ValidationError, match="minimum national est de 200"):
+        services.fire_call(call, call.manager, "decide_laureates")
+    assert Call.objects.get(pk=call.pk).state == Call.State.CLOSED
+    services.reopen_decision(apps[3], call.manager, "Montant revu")
+    services.decide(apps[3], call.manager, "laureate", "Très bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    assert call.state_endowment() == Decimal("200000")
+    services.fire_call(call, call.manager, "decide_laureates")
+    assert not Application.objects.public_laureates().exists()
+    call = services.transmit(call, call.manager)
+    assert call.transmitted_at and call.transmitted_late == (timezone.localdate() > call.campaign.transmission_deadline)
+    assert set(Application.objects.public_laureates()) == {apps[0], apps[3]}
+    assert AuditEvent.objects.for_object(call).filter(action="calls.call.transmit").exists()
+
+
+def test_notification_sends_letters_and_payments_stay_within_allocation(mailoutbox, django_capture_on_commit_callbacks):
+    call, apps = _decidable()
+    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    services.decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    for app in apps[2:]:
+        services.decide(app, call.manager, "rejected", "Moins prioritaire")
+    services.fire_call(call, call.manager, "decide_laureates")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notify_decisions(call, call.manager) == 4
+    letter = mailoutbox[-1].attachments[0]
+    assert letter[0].endswith(".pdf") and letter[1].startswith(b"%PDF")
+    request = apps[0].requests.get(envelope__agency="ARS")
+    services.record_payment(request, call.manager, Decimal("30000"), timezone.localdate())
+    with pytest.raises(ValidationError, match="dépasseraient"):
+        services.record_payment(request, call.manager, Decimal("30000.01"), timezone.localdate())
+
+
+def test_follow_up_of_a_laureate():
+    call, apps = _decidable()
+    app = services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000")})
+    services.record_start(app, app.created_by, timezone.localdate())
+    indicator = app.indicators.get()
+    services.add_indicator_value(indicator, app.created_by, timezone.localdate(), "35", "Premier trimestre")
+    services.record_evaluation(app, call.manager, "Répond aux enjeux ; pérennisation envisagée.", True)
+    app.refresh_from_db()
+    assert app.project_started_on and indicator.values.count() == 1 and app.could_become_permanent
+    with pytest.raises(PermissionDenied):
+        services.record_start(apps[1], apps[1].created_by, timezone.localdate())
+
+
+def test_other_region_manager_cannot_decide():
+    call, apps = _decidable()
+    with pytest.raises(PermissionDenied):
+        services.decide(apps[0], manager("ARS", "76"), "rejected", "Non")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_allocating_at_once_never_overrun_the_envelope():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    import threading
+
+    call, apps = _decidable(strand="ars", requested=Decimal("60000"))
+    dreets_free = [call.manager, manager("ARS", "53")]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def allocate(user, app):
+        try:
+            barrier.wait()
+            services.decide(app, user, "laureate", "Concurrence", {"ARS": Decimal("60000")})
+            outcomes.append("ok")
+        except ValidationError as e:
+            outcomes.append(e.message_dict["allocations"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=allocate, args=(u, a)) for u, a in zip(dreets_free, apps[:2], strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1, outcomes
+    assert any("serait dépassée" in o for o in outcomes)
+    envelope = Envelope.objects.get(call=call)
+    assert envelope.allocated == Decimal("60000")
+    assert Application.objects.filter(call=call, state=Application.State.LAUREATE).count() == 1

@@ -1,0 +1,146 @@
+"""Exports of a call: laureates (CSV / XLSX), SCDL « subventions » 2.1.1, full history."""
+
+import csv
+import io
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+from tpj.accounts.models import Organisation
+from tpj.audit.exports import audit_csv_response
+from tpj.audit.models import AuditEvent
+
+from .models import Application, Call, ScoreSheet
+
+LAUREATE_HEADER = [
+    "référence", "appel", "région", "année", "structure porteuse", "SIRET", "projet", "axes", "lieux d'action",
+    "budget total (€)", "co-financements (€)", "attribué ARS (€)", "attribué DREETS (€)", "total attribué (€)",
+    "convention signée le", "démarré le",
+]
+
+SCDL_FIELDS = [
+    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire", "idBeneficiaire",
+    "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement", "idRAE",
+    "notificationUE", "pourcentageSubvention", "dispositifAide",
+]
+
+
+def laureates_of(calls):
+    return (
+        Application.objects.filter(call__in=calls, state=Application.State.LAUREATE)
+        .select_related("call__region", "call__campaign", "organisation")
+        .prefetch_related("call_axes__national_axes", "places", "cofinancings", "requests__envelope")
+        .order_by("call__region__name", "reference")
+    )
+
+
+def laureate_rows(calls):
+    for app in laureates_of(calls):
+        by_agency = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
+        axes = sorted({a.number for ca in app.call_axes.all() for a in ca.national_axes.all()})
+        yield [
+            app.reference, app.call.title, app.call.region.name, app.call.campaign.year, app.organisation.name, app.carrier_siret,
+            app.title, ", ".join(f"Axe {n}" for n in axes), ", ".join(p.name for p in app.places.all()),
+            app.budget_total, app.cofinancing_total(), by_agency.get("ARS", ""), by_agency.get("DREETS", ""), app.allocated_total(),
+            app.convention_signed_on.isoformat() if app.convention_signed_on else "",
+            app.project_started_on.isoformat() if app.project_started_on else "",
+        ]
+
+
+def _attachment(response, filename):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def laureates_csv(calls, filename="laureats.csv") -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(LAUREATE_HEADER)
+    for row in laureate_rows(calls):
+        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row])
+    return _attachment(HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8"), filename)
+
+
+def laureates_xlsx(calls, filename="laureats.xlsx") -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Lauréats"
+    ws.append(LAUREATE_HEADER)
+    for row in laureate_rows(calls):
+        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _attachment(HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), filename)
+
+
+def _agency_organisation(call: Call, agency: str):
+    return Organisation.objects.filter(kind=agency.lower(), region_id=call.region_id).exclude(siret="").first()
+
+
+def scdl_rows(call: Call):
+    """One row per (laureate, envelope actually charged): each agency is the attributor of its own money."""
+    attributors = {a: _agency_organisation(call, a) for a in call.agencies}
+    for app in laureates_of([call]):
+        decided = app.convention_signed_on or (app.decided_at.date() if app.decided_at else None)
+        start = app.start_date or decided
+        end = app.end_date or start
+        period = f"{start.isoformat()}/{end.isoformat()}" if end and end != start else start.isoformat()
+        for request in app.requests.all():
+            org = attributors.get(request.envelope.agency)
+            if not request.amount_allocated or org is None or not app.carrier_siret:
+                continue
+            share = Decimal(1)
+            if app.budget_total:
+                share = min(max(request.amount_allocated / app.budget_total, Decimal("0.01")), Decimal(1))
+            yield {
+                "nomAttribuant": org.name,
+                "idAttribuant": org.siret,
+                "dateConvention": decided.isoformat(),
+                "referenceDecision": app.reference,
+                "nomBeneficiaire": app.organisation.name,
+                "idBeneficiaire": app.carrier_siret,
+                "rnaBeneficiaire": "",
+                "objet": app.title[:256],
+                "montant": f"{request.amount_allocated:.2f}",
+                "nature": "aide en numéraire",
+                "conditionsVersement": "unique",
+                "datesPeriodeVersement": period,
+                "idRAE": "",
+                "notificationUE": "non",
+                "pourcentageSubvention": str(share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)),
+                "dispositifAide": f"AAP 1000 premiers jours {call.campaign.year} — {request.envelope.funding_source.label}"[:256],
+            }
+
+
+def scdl_csv_text(call: Call) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=SCDL_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in scdl_rows(call):
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def scdl_csv(call: Call) -> HttpResponse:
+    return _attachment(HttpResponse(scdl_csv_text(call), content_type="text/csv; charset=utf-8"),
+                       f"subventions-aap-{call.campaign.year}-{call.region_id}.csv")
+
+
+def call_history(call: Call):
+    """Every audit event of the call, its applications and their jury sheets."""
+    app_ids = [str(pk) for pk in call.applications.values_list("pk", flat=True)]
+    sheet_ids = [str(pk) for pk in ScoreSheet.objects.filter(application__call=call).values_list("pk", flat=True)]
+    ct = ContentType.objects.get_for_models(Call, Application, ScoreSheet)
+    return AuditEvent.objects.filter(
+        Q(content_type=ct[Call], object_id=str(call.pk))
+        | Q(content_type=ct[Application], object_id__in=app_ids)
+        | Q(content_type=ct[ScoreSheet], object_id__in=sheet_ids)
+    ).order_by("created_at", "id")
+
+
+def call_history_csv(call: Call):
+    return audit_csv_response(call_history(call), filename=f"historique-aap-{call.pk}.csv")
