@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error responses (400/401/403/404/429) documented on every operation.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tpj.core.openapi.document_error_responses"],
 }
 
 # Base-map tiles: configurable; the map still shows territories and counts without them.

@@ -1,0 +1,63 @@
+"""API fuzzing: schemathesis generates requests from our own OpenAPI schema and calls the
+Django WSGI application directly, as several roles. Every response must be non-5xx and
+conform to the schema (status code documented, body matching the declared shape).
+
+Bounded: FUZZ_EXAMPLES examples per operation and role (env `TPJ_FUZZ_EXAMPLES`, default
+small so that `make test` stays fast; the nightly/long run raises it).
+"""
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from config.wsgi import application
+
+from .openapi import openapi_schema
+from .roles import ADMINISTRATOR, CALL_MANAGER, MODERATOR, NATIONAL_TEAM, PROFESSIONAL, VISITOR
+
+FUZZ_EXAMPLES = int(os.environ.get("TPJ_FUZZ_EXAMPLES", "8"))
+FUZZ_ROLES = [VISITOR, PROFESSIONAL, MODERATOR, CALL_MANAGER, NATIONAL_TEAM, ADMINISTRATOR]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+# Defects found by this fuzzing and not fixed yet (owner's code): predicate(method, path, role) -> reason.
+# Strict xfail: once fixed, the XPASS fails the run so that the entry gets removed.
+NO_ORGANISATION = {MODERATOR, NATIONAL_TEAM, ADMINISTRATOR}
+KNOWN_DEFECTS = [
+    (lambda method, path, role: (method, path) == ("GET", "/api/v1/me/") and role in NO_ORGANISATION,
+     "MeSerializer.organisation is null for a user without organisation but declared a non-null string"),
+]
+# Defect whose trigger depends on the generated value: xfail without strictness until fixed.
+FLAKY_DEFECTS = [
+    (lambda method, path, role: "{" in path,
+     "an API path that does not match the URL pattern (e.g. /api/v1/priorities/0.5/) gets the HTML 404 page, not JSON"),
+]
+
+schema = schemathesis.openapi.from_dict(openapi_schema())
+schema.app = application
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", FUZZ_ROLES)
+@schema.parametrize()
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_to_its_schema(case, role, cast, request):
+    method, path = case.operation.method.upper(), case.operation.path
+    for defects, strict in ((KNOWN_DEFECTS, True), (FLAKY_DEFECTS, False)):
+        for applies, reason in defects:
+            if applies(method, path, role):
+                request.applymarker(pytest.mark.xfail(strict=strict, reason=reason))
+    case.call_and_validate(headers=cast.headers(role), checks=CHECKS)
