@@ -1,0 +1,306 @@
+"""REST API of the registry under /api/v1/: entries (public read, member writes,
+moderator transitions) and the map aggregation."""
+
+import functools
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tpj.accounts import policy
+from tpj.accounts.api_permissions import PolicyPermission
+from tpj.core.api import Pagination, validation_error_detail
+from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
+from tpj.territories.models import Commune
+
+from . import mapdata, services
+from .filters import EntryFilter
+from .identifiers import check_reference
+from .models import ContactChannel, ReferenceType, TrustingBodyKind
+from .views import CountedPaginator, entry_queryset, verification_url
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("priorite", OpenApiTypes.INT, many=True, description="Numéro de priorité (1 à 10), répétable"),
+    OpenApiParameter("categorie", OpenApiTypes.STR, description="Code de catégorie (ex. creche)"),
+    OpenApiParameter("type", OpenApiTypes.STR, description="independant ou etablissement"),
+    OpenApiParameter("region", OpenApiTypes.STR, description="Code INSEE de région"),
+    OpenApiParameter("departement", OpenApiTypes.STR, description="Code INSEE de département"),
+    OpenApiParameter("commune", OpenApiTypes.STR, description="Code INSEE de commune"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Texte libre (insensible aux accents)"),
+    OpenApiParameter("autour", OpenApiTypes.STR, description="Code INSEE de la commune de référence"),
+    OpenApiParameter("km", OpenApiTypes.NUMBER, description="Rayon autour de la commune (km, 20 par défaut)"),
+    OpenApiParameter("bbox", OpenApiTypes.STR, description="ouest,sud,est,nord"),
+]
+
+
+class PriorityOutSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="priority.number")
+    label = serializers.CharField(source="priority.label")
+    short_label = serializers.CharField(source="priority.short_label")
+    description = serializers.CharField()
+
+
+class ContactOutSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    value = serializers.CharField()
+
+
+class EntrySerializer(serializers.Serializer):
+    """The public face of an entry: consented contacts only."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField(source="kind.slug")
+    category = serializers.CharField(source="category.slug")
+    category_label = serializers.CharField(source="category.label")
+    address = serializers.CharField()
+    postal_code = serializers.CharField()
+    commune = serializers.CharField(source="commune_id", allow_null=True)
+    commune_name = serializers.SerializerMethodField()
+    departement = serializers.CharField(source="departement_id", allow_null=True)
+    region = serializers.CharField(source="region_id", allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    geocoding_precision = serializers.CharField()
+    website = serializers.CharField()
+    state = serializers.CharField()
+    priorities = PriorityOutSerializer(many=True)
+    contacts = serializers.SerializerMethodField()
+    verification_url = serializers.SerializerMethodField()
+
+    def get_commune_name(self, entry) -> str:
+        return entry.commune.name if entry.commune_id else ""
+
+    def get_contacts(self, entry) -> list[dict]:
+        private = self.context.get("show_private", False)
+        return [{"kind": c.kind, "value": c.value} for c in entry.contacts.all() if private or c.is_public]
+
+    def get_verification_url(self, entry) -> str:
+        return verification_url(entry) if entry.revision_of_id is None else ""
+
+
+class PriorityInSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class SituationInSerializer(serializers.Serializer):
+    situation = serializers.IntegerField(help_text="Numéro de la situation d'éligibilité (1 à 4)")
+    trusting_body_name = serializers.CharField(max_length=200)
+    trusting_body_kind = serializers.ChoiceField(choices=TrustingBodyKind.choices)
+    reference_type = serializers.ChoiceField(choices=ReferenceType.choices)
+    reference_value = serializers.CharField(max_length=100)
+
+    def validate_situation(self, value):
+        if not EligibilitySituation.objects.filter(number=value).exists():
+            raise serializers.ValidationError("Situation d'éligibilité inconnue (1 à 4).")
+        return value
+
+    def validate(self, attrs):
+        error = check_reference(attrs["reference_type"], attrs["reference_value"])
+        if error:
+            raise serializers.ValidationError({"reference_value": error})
+        return attrs
+
+
+class ContactInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ContactChannel.Kind.choices)
+    value = serializers.CharField(max_length=200)
+    is_public = serializers.BooleanField(default=False)
+
+
+class EntryWriteSerializer(serializers.Serializer):
+    kind = serializers.SlugRelatedField(slug_field="slug", queryset=EntryKind.objects.all())
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.filter(is_active=True))
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+    postal_code = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True, default="",
+                                         error_messages={"invalid": "Le code postal comporte 5 chiffres."})
+    commune = serializers.CharField(required=False, allow_blank=True, default="", help_text="Code INSEE")
+    website = serializers.URLField(max_length=300, allow_blank=True, required=False, default="")
+    priorities = PriorityInSerializer(many=True, required=False)
+    situations = SituationInSerializer(many=True, required=False)
+    contacts = ContactInSerializer(many=True, required=False)
+
+    def validate_priorities(self, value):
+        numbers = set(Priority.objects.values_list("number", flat=True))
+        for item in value:
+            if item["number"] not in numbers:
+                raise serializers.ValidationError(f"Priorité inconnue : {item['number']} (1 à 10).")
+        return value
+
+    def validate(self, attrs):
+        code = attrs.get("commune")
+        commune = None
+        if code:
+            commune = Commune.objects.filter(insee_code=code).first()
+            if commune is None:
+                raise serializers.ValidationError({"commune": f"Commune inconnue : « {code[:10]} » (code INSEE attendu)."})
+            if attrs.get("postal_code") and not commune.has_postal_code(attrs["postal_code"]):
+                raise serializers.ValidationError({"postal_code": (
+                    f"Le code postal {attrs['postal_code']} ne correspond pas à la commune {commune.name} "
+                    f"(codes postaux : {', '.join(commune.postal_code_list)})."
+                )})
+        attrs["commune_obj"] = commune
+        return attrs
+
+    def to_entry_data(self, partial_of=None) -> services.EntryData:
+        data = self.validated_data
+        fields = {}
+        mapping = {"kind": lambda v: ("kind_id", v.pk), "category": lambda v: ("category_id", v.pk), "name": lambda v: ("name", v.strip()),
+                   "address": lambda v: ("address", v.strip()), "postal_code": lambda v: ("postal_code", v),
+                   "website": lambda v: ("website", v)}
+        for key, convert in mapping.items():
+            if key in self.initial_data or partial_of is None:
+                name, value = convert(data[key])
+                fields[name] = value
+        if "commune" in self.initial_data or partial_of is None:
+            fields["commune_id"] = data["commune_obj"].pk if data.get("commune_obj") else None
+        return services.EntryData(
+            fields=fields,
+            priorities={p["number"]: p.get("description", "") for p in data["priorities"]} if "priorities" in data else None,
+            situations=[dict(s) for s in data["situations"]] if "situations" in data else None,
+            contacts=[dict(c) for c in data["contacts"]] if "contacts" in data else None,
+        )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Directory entries. Lists show verified entries only; members and moderators in scope
+    also read the others by id."""
+
+    permission_classes = [PolicyPermission]
+    policy_actions = {
+        "list": "registry.view_public", "retrieve": "registry.view_entry", "create": "registry.create",
+        "partial_update": "registry.edit", "submit": "registry.submit", "verify": "registry.moderate",
+        "reject": "registry.moderate", "request_changes": "registry.moderate", "suspend": "registry.moderate",
+    }
+    object_policy_actions = ("registry.view_entry", "registry.edit", "registry.submit", "registry.moderate")
+    serializer_class = EntrySerializer
+    pagination_class = Pagination
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return entry_queryset().published()
+        return entry_queryset()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        obj = getattr(self, "_object", None)
+        context["show_private"] = bool(obj is not None and policy.check(self.request.user, "registry.edit", obj))
+        return context
+
+    def get_object(self):
+        self._object = super().get_object()
+        return self._object
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        try:
+            filters = EntryFilter.from_query(request.query_params)
+        except DjangoValidationError as error:
+            return Response(validation_error_detail(error), status=status.HTTP_400_BAD_REQUEST)
+        ordering = ("distance2", "name") if filters.near else ("name", "id")
+        queryset = filters.apply(self.get_queryset()).order_by(*ordering)
+        self.paginator.django_paginator_class = functools.partial(CountedPaginator, count=mapdata.published_count(filters))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=EntryWriteSerializer, responses={201: EntrySerializer})
+    def create(self, request):
+        payload = EntryWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        entry = services.create_entry(request.user, payload.to_entry_data())
+        self._object = entry
+        return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EntryWriteSerializer, responses={200: EntrySerializer})
+    def partial_update(self, request, pk=None):
+        entry = self.get_object()
+        payload = EntryWriteSerializer(data={**_current(entry), **request.data}, partial=False)
+        payload.initial_data = request.data
+        payload.is_valid(raise_exception=True)
+        target, _ = services.save_entry(entry, request.user, payload.to_entry_data(partial_of=entry))
+        return Response(self.get_serializer(entry_queryset().get(pk=target.pk)).data)
+
+    def _transition(self, request, name):
+        entry = self.get_object()
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        text = reason.validated_data.get("reason", "")
+        entry = services.submit(entry, request.user) if name == "submit" else services.moderate(entry, name, request.user, text)
+        return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data)
+
+    @extend_schema(request=None, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send the entry to moderation (members)."""
+        return self._transition(request, "submit")
+
+    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Verify and publish (moderators in scope)."""
+        return self._transition(request, "verify")
+
+    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject, with a reason the registrant sees (moderators in scope)."""
+        return self._transition(request, "reject")
+
+    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        """Ask the registrant for changes, with a reason (moderators in scope)."""
+        return self._transition(request, "request_changes")
+
+    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """Suspend a verified entry, with a reason (moderators in scope)."""
+        return self._transition(request, "suspend")
+
+
+def _current(entry) -> dict:
+    return {
+        "kind": entry.kind.slug, "category": entry.category.slug, "name": entry.name, "address": entry.address,
+        "postal_code": entry.postal_code, "commune": entry.commune_id or "", "website": entry.website,
+    }
+
+
+class MapView(APIView):
+    """Map features for a bounding box and zoom: counts by région, département, grid
+    cluster, then points — a few thousand features at most, whatever the filters."""
+
+    permission_classes = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("zoom", OpenApiTypes.INT, description="Niveau de zoom (0 à 18)"), *FILTER_PARAMETERS],
+        responses=inline_serializer("MapResponse", {
+            "level": serializers.CharField(), "zoom": serializers.IntegerField(), "total": serializers.IntegerField(),
+            "territories": serializers.ListField(child=serializers.DictField(), required=False),
+            "clusters": serializers.ListField(child=serializers.ListField(), required=False,
+                                              help_text="[latitude, longitude, nombre]"),
+            "points": serializers.ListField(child=serializers.ListField(), required=False, help_text="[id, latitude, longitude]"),
+        }),
+    )
+    def get(self, request):
+        try:
+            filters = EntryFilter.from_query(request.query_params)
+            zoom = int(request.query_params.get("zoom", "5"))
+            if not 0 <= zoom <= 22:
+                raise ValueError
+        except DjangoValidationError as error:
+            return Response(validation_error_detail(error), status=status.HTTP_400_BAD_REQUEST)
+        except ValueError:
+            return Response({"zoom": ["Le zoom est un entier entre 0 et 22."]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(mapdata.map_data(filters, zoom))

@@ -1,0 +1,187 @@
+"""Open-data exports of published entries: CSV, GeoJSON and data·inclusion (structures
+and services). Only verified entries and the contacts their members agreed to publish."""
+
+import csv
+import json
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from tpj.core.text import normalize
+
+from .models import ContactChannel, EntryPriority
+
+SOURCE = "1000-premiers-jours"
+CSV_COLUMNS = [
+    "id", "nom", "type", "categorie", "adresse", "code_postal", "commune", "code_insee", "departement", "region",
+    "latitude", "longitude", "precision_localisation", "priorites", "site", "courriel", "telephone", "verifiee_le", "page",
+]
+# data·inclusion has no value for PMI: the official "departements" network is given and
+# the precise one travels in our extension block.
+EXTENSION_KEY = "extension_1000_premiers_jours"
+_PORTEURS = [
+    (("msa", "mutualite sociale agricole"), "mutualite-sociale-agricole", None),
+    (("caf", "allocations familiales"), "caf", None),
+    (("cpam", "assurance maladie"), "cpam", None),
+    (("pmi", "protection maternelle"), "departements", "pmi"),
+    (("conseil departemental", "departement"), "departements", None),
+    (("commune", "ville de", "mairie", "ccas"), "communes", None),
+]
+# Priority number -> data·inclusion thématique.
+_THEMATIQUES = {5: "sante--acces-aux-soins", 8: "famille--garde-denfants", 7: "famille--garde-denfants"}
+_DEFAULT_THEMATIQUE = "famille--soutien-a-la-parentalite-et-a-leducation"
+
+
+def export_queryset(queryset):
+    return queryset.select_related("kind", "category", "commune", "departement", "region").prefetch_related(
+        Prefetch("priorities", queryset=EntryPriority.objects.select_related("priority")),
+        Prefetch("contacts", queryset=ContactChannel.objects.filter(is_public=True), to_attr="published_contacts"),
+        "situations",
+    ).order_by("id")
+
+
+def _contact(entry, kind) -> str:
+    return next((c.value for c in entry.published_contacts if c.kind == kind), "")
+
+
+def _page(entry) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("registry:entry", args=[entry.pk])
+
+
+def entry_row(entry) -> list:
+    return [
+        entry.pk, entry.name, entry.kind.label, entry.category.label, entry.address, entry.postal_code,
+        entry.commune.name if entry.commune_id else "", entry.commune_id or "", entry.departement_id or "", entry.region_id or "",
+        entry.latitude, entry.longitude, entry.get_geocoding_precision_display(),
+        "|".join(str(p.priority.number) for p in entry.priorities.all()), entry.website,
+        _contact(entry, ContactChannel.Kind.EMAIL), _contact(entry, ContactChannel.Kind.PHONE),
+        entry.verified_at.date().isoformat() if entry.verified_at else "", _page(entry),
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(queryset):
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def rows():
+        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+        for entry in export_queryset(queryset).iterator(chunk_size=2000):
+            yield writer.writerow(entry_row(entry))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="annuaire-1000-premiers-jours.csv"'
+    return response
+
+
+def geojson_feature(entry) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [entry.longitude, entry.latitude]},
+        "properties": dict(zip(CSV_COLUMNS, entry_row(entry), strict=True)),
+    }
+
+
+def geojson_response(queryset):
+    def chunks():
+        yield '{"type": "FeatureCollection", "features": ['
+        for index, entry in enumerate(export_queryset(queryset).iterator(chunk_size=2000)):
+            yield ("," if index else "") + json.dumps(geojson_feature(entry), ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/geo+json")
+    response["Content-Disposition"] = 'attachment; filename="annuaire-1000-premiers-jours.geojson"'
+    return response
+
+
+def _porteurs(entry) -> tuple[list[str], list[str]]:
+    official, extension = set(), set()
+    names = [normalize(s.trusting_body_name) for s in entry.situations.all()]
+    if entry.category.slug == "centre-pmi":
+        official.add("departements")
+        extension.add("pmi")
+    for name in names:
+        for keywords, value, extra in _PORTEURS:
+            if any(k in name for k in keywords):
+                official.add(value)
+                if extra:
+                    extension.add(extra)
+                break
+    return sorted(official), sorted(extension)
+
+
+def _siret(entry) -> str | None:
+    return next((s.reference_value for s in entry.situations.all() if s.reference_type == "siret"), None)
+
+
+def _structure_id(entry) -> str:
+    return f"{SOURCE}--{entry.pk}"
+
+
+def data_inclusion_structure(entry) -> dict:
+    official, extension = _porteurs(entry)
+    descriptions = [p.description for p in entry.priorities.all() if p.description]
+    return {
+        "source": SOURCE,
+        "id": _structure_id(entry),
+        "nom": entry.name[:150].rstrip(".") if len(entry.name) >= 3 else f"{entry.name} (1000 jours)",
+        "date_maj": (entry.verified_at or entry.updated_at).date().isoformat(),
+        "description": " ".join(descriptions)[:10000] if len(" ".join(descriptions)) >= 5 else None,
+        "lien_source": _page(entry),
+        "siret": _siret(entry),
+        "commune": entry.commune.name if entry.commune_id else None,
+        "code_postal": entry.postal_code or None,
+        "code_insee": entry.commune_id,
+        "adresse": entry.address or None,
+        "longitude": entry.longitude,
+        "latitude": entry.latitude,
+        "telephone": _contact(entry, ContactChannel.Kind.PHONE) or None,
+        "courriel": _contact(entry, ContactChannel.Kind.EMAIL) or None,
+        "site_web": entry.website or None,
+        "reseaux_porteurs": official or None,
+        EXTENSION_KEY: {
+            "categorie": entry.category.slug, "type": entry.kind.slug,
+            "reseaux_porteurs": extension, "priorites": [p.priority.number for p in entry.priorities.all()],
+        },
+    }
+
+
+def data_inclusion_services(queryset) -> list[dict]:
+    """One data·inclusion service per declared priority of each published entry."""
+    services = []
+    for entry in export_queryset(queryset).iterator(chunk_size=2000):
+        for declared in entry.priorities.all():
+            priority = declared.priority
+            description = declared.description if len(declared.description) >= 5 else priority.label
+            services.append({
+                "source": SOURCE,
+                "structure_id": _structure_id(entry),
+                "id": f"{_structure_id(entry)}--priorite-{priority.number}",
+                "nom": f"{priority.short_label} — {entry.name}"[:150].rstrip("."),
+                "description": description[:10000],
+                "lien_source": _page(entry),
+                "date_maj": (entry.verified_at or entry.updated_at).date().isoformat(),
+                "type": "accompagnement",
+                "thematiques": [_THEMATIQUES.get(priority.number, _DEFAULT_THEMATIQUE)],
+                "publics": ["familles"],
+                "commune": entry.commune.name if entry.commune_id else None,
+                "code_postal": entry.postal_code or None,
+                "code_insee": entry.commune_id,
+                "adresse": entry.address or None,
+                "longitude": entry.longitude,
+                "latitude": entry.latitude,
+                "telephone": _contact(entry, ContactChannel.Kind.PHONE) or None,
+                "courriel": _contact(entry, ContactChannel.Kind.EMAIL) or None,
+                "modes_accueil": ["en-presentiel"],
+                EXTENSION_KEY: {"priorite": priority.number},
+            })
+    return services
+
+
+def data_inclusion_structures(queryset) -> list[dict]:
+    return [data_inclusion_structure(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000)]

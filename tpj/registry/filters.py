@@ -1,0 +1,197 @@
+"""The directory filters, shared by the pages, the API, the map and the exports.
+
+Every filter state is a query string (permalink): `priorite`, `categorie`, `type`,
+`region`, `departement`, `commune`, `q`, `autour` (commune INSEE code) + `km`, `bbox`.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import ExpressionWrapper, F, FloatField, Q
+from django.db.models.expressions import RawSQL
+
+from tpj.core.text import normalize
+from tpj.nomenclatures.models import Category, EntryKind, Priority
+from tpj.territories.models import Commune, Departement, Region
+
+from . import grid
+from .models import priority_mask
+
+MAX_RADIUS_KM = 200
+DEFAULT_RADIUS_KM = 20
+
+
+@dataclass
+class EntryFilter:
+    priorities: list[int] = field(default_factory=list)
+    category: Category | None = None
+    kind: EntryKind | None = None
+    region: Region | None = None
+    departement: Departement | None = None
+    commune: Commune | None = None
+    text: str = ""
+    near: Commune | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+    bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
+
+    # -- parsing -------------------------------------------------------------------------
+    @classmethod
+    def from_query(cls, params) -> "EntryFilter":
+        """Parse a QueryDict; raise ValidationError {param: French message} on bad values."""
+        errors, result = {}, cls()
+        numbers = _valid_priority_numbers()
+        for raw in params.getlist("priorite") if hasattr(params, "getlist") else _as_list(params.get("priorite")):
+            if raw in ("", None):
+                continue
+            if not str(raw).isdigit() or int(raw) not in numbers:
+                errors["priorite"] = f"Priorité inconnue : « {raw} » (numéros de 1 à {max(numbers)})."
+            elif int(raw) not in result.priorities:
+                result.priorities.append(int(raw))
+        lookups = (
+            ("categorie", "category", Category, "slug", "Catégorie inconnue"),
+            ("type", "kind", EntryKind, "slug", "Type de fiche inconnu"),
+            ("region", "region", Region, "code", "Région inconnue"),
+            ("departement", "departement", Departement, "code", "Département inconnu"),
+            ("commune", "commune", Commune, "insee_code", "Commune inconnue (code INSEE attendu)"),
+            ("autour", "near", Commune, "insee_code", "Commune inconnue pour la recherche à proximité (code INSEE attendu)"),
+        )
+        for param, attr, model, key, message in lookups:
+            value = (params.get(param) or "").strip()
+            if value:
+                obj = model.objects.filter(**{key: value}).first()
+                if obj is None:
+                    errors[param] = f"{message} : « {value[:50]} »."
+                setattr(result, attr, obj)
+        result.text = (params.get("q") or "").strip()[:200]
+        km = (params.get("km") or "").strip()
+        if km:
+            try:
+                result.radius_km = float(km.replace(",", "."))
+                if not 0 < result.radius_km <= MAX_RADIUS_KM:
+                    raise ValueError
+            except ValueError:
+                errors["km"] = f"Le rayon doit être un nombre de kilomètres entre 1 et {MAX_RADIUS_KM}."
+        bbox = (params.get("bbox") or "").strip()
+        if bbox:
+            try:
+                west, south, east, north = (float(v) for v in bbox.split(","))
+                if not (-90 <= south <= north <= 90 and -180 <= west <= east <= 180):
+                    raise ValueError
+                result.bbox = (south, west, north, east)
+            except ValueError:
+                errors["bbox"] = "bbox attendu : ouest,sud,est,nord en degrés (ex. -5.2,47.2,-1.0,48.9)."
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def is_aggregatable(self) -> bool:
+        """True when the precomputed map counts can answer (no text, commune or distance filter)."""
+        return not (self.text or self.commune or self.near or len(self.priorities) > 1)
+
+    def apply(self, queryset):
+        if self.priorities:
+            queryset = queryset.extra(
+                where=[f"({queryset.model._meta.db_table}.priority_mask & %s) != 0"], params=[priority_mask(self.priorities)]
+            )
+        if self.category:
+            queryset = queryset.filter(category=self.category)
+        if self.kind:
+            queryset = queryset.filter(kind=self.kind)
+        if self.region:
+            queryset = queryset.filter(region=self.region)
+        if self.departement:
+            queryset = queryset.filter(departement=self.departement)
+        if self.commune:
+            queryset = queryset.filter(commune=self.commune)
+        if self.text:
+            queryset = text_search(queryset, self.text)
+        if self.bbox:
+            south, west, north, east = self.bbox
+            queryset = queryset.filter(latitude__range=(south, north), longitude__range=(west, east))
+        if self.near:
+            queryset = within_km(queryset, self.near.latitude, self.near.longitude, self.radius_km)
+        return queryset
+
+    def as_query(self) -> dict:
+        """The permalink parameters of this filter state."""
+        query = {
+            "priorite": self.priorities,
+            "categorie": self.category.slug if self.category else "",
+            "type": self.kind.slug if self.kind else "",
+            "region": self.region_id, "departement": self.departement.code if self.departement else "",
+            "commune": self.commune.insee_code if self.commune else "", "q": self.text,
+            "autour": self.near.insee_code if self.near else "",
+            "km": f"{self.radius_km:g}" if self.near else "",
+        }
+        return {k: v for k, v in query.items() if v}
+
+    @property
+    def region_id(self):
+        return self.region.code if self.region else ""
+
+
+def _as_list(value):
+    if value in (None, ""):
+        return []
+    return value if isinstance(value, list | tuple) else [value]
+
+
+@lru_cache(maxsize=1)
+def _priority_numbers_cached() -> frozenset:
+    return frozenset(Priority.objects.values_list("number", flat=True))
+
+
+def _valid_priority_numbers() -> frozenset:
+    numbers = _priority_numbers_cached()
+    if not numbers:
+        _priority_numbers_cached.cache_clear()
+        numbers = frozenset(Priority.objects.values_list("number", flat=True))
+    return numbers
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query matching every word as a prefix (words are already normalised)."""
+    return " ".join(f'"{word}"*' for word in normalize(text).split())
+
+
+def text_search(queryset, text: str):
+    """French, accent-insensitive search on the normalised search text.
+
+    SQLite: the FTS5 table kept in sync by triggers (migration 0002); PostgreSQL: each
+    word as a substring, served by the trigram GIN index.
+    """
+    words = normalize(text).split()
+    if not words:
+        return queryset
+    if connection.vendor == "sqlite":
+        return queryset.filter(
+            id__in=RawSQL("SELECT rowid FROM registry_entry_fts WHERE registry_entry_fts MATCH %s", [fts_query(text)])
+        )
+    condition = Q()
+    for word in words:
+        condition &= Q(search_text__contains=word)
+    return queryset.filter(condition)
+
+
+def within_km(queryset, latitude: float, longitude: float, radius_km: float):
+    """Entries within `radius_km`: a lat/lon bounding-box prefilter on the index, then the
+    equirectangular distance, annotated as `distance2` (squared degrees) for ordering."""
+    import math
+
+    south, west, north, east = grid.bbox_around(latitude, longitude, radius_km)
+    scale = math.cos(math.radians(latitude))
+    distance2 = ExpressionWrapper(
+        (F("latitude") - latitude) * (F("latitude") - latitude)
+        + (F("longitude") - longitude) * (F("longitude") - longitude) * (scale * scale),
+        output_field=FloatField(),
+    )
+    limit = (radius_km / grid.KM_PER_DEGREE) ** 2
+    return (
+        queryset.filter(latitude__range=(south, north), longitude__range=(west, east))
+        .annotate(distance2=distance2)
+        .filter(distance2__lte=limit)
+    )

@@ -1,0 +1,103 @@
+"""Form and check-digit checks of the references proving an entry's eligibility.
+
+SIRET/SIREN use python-stdnum. FINESS and RPPS are written here:
+- FINESS: 9 characters, the département (2 characters, "2A"/"2B" for Corsica) then
+  6 digits and a Luhn check digit computed on the first 8 characters (Corsican
+  "2A"/"2B" are read as "20" for the computation);
+- RPPS: 11 digits whose last one is a Luhn check digit.
+Each check returns "" when valid, else a French message saying what to fix.
+"""
+
+import re
+
+from stdnum.fr import siren as stdnum_siren
+from stdnum.fr import siret as stdnum_siret
+
+_SPACES = re.compile(r"[\s.\-]+")
+
+
+def compact(value: str) -> str:
+    return _SPACES.sub("", value or "").upper()
+
+
+def luhn_valid(digits: str) -> bool:
+    """Luhn (mod 10) check of a string of digits, the last one being the check digit."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def check_siret(value: str) -> str:
+    number = compact(value)
+    if not number.isdigit() or len(number) != 14:
+        return "Le SIRET doit comporter exactement 14 chiffres."
+    if not stdnum_siret.is_valid(number):
+        return "Ce SIRET est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 14 chiffres."
+    return ""
+
+
+def check_siren(value: str) -> str:
+    number = compact(value)
+    if not number.isdigit() or len(number) != 9:
+        return "Le SIREN doit comporter exactement 9 chiffres."
+    if not stdnum_siren.is_valid(number):
+        return "Ce SIREN est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 9 chiffres."
+    return ""
+
+
+def check_finess(value: str) -> str:
+    number = compact(value)
+    if len(number) != 9 or not re.fullmatch(r"(\d{2}|2A|2B)\d{7}", number):
+        return "Le numéro FINESS comporte 9 caractères : le département (2 chiffres, ou 2A/2B) puis 7 chiffres."
+    digits = ("20" + number[2:]) if number[:2] in ("2A", "2B") else number
+    if not luhn_valid(digits):
+        return "Ce numéro FINESS est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 9 caractères."
+    return ""
+
+
+def check_rpps(value: str) -> str:
+    number = compact(value)
+    if not number.isdigit() or len(number) != 11:
+        return "Le numéro RPPS doit comporter exactement 11 chiffres."
+    if not luhn_valid(number):
+        return "Ce numéro RPPS est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 11 chiffres."
+    return ""
+
+
+def check_adeli(value: str) -> str:
+    number = compact(value)
+    if not number.isdigit() or len(number) != 9:
+        return "Le numéro ADELI doit comporter exactement 9 chiffres."
+    return ""
+
+
+def check_free_reference(value: str) -> str:
+    text = (value or "").strip()
+    if len(text) < 3:
+        return "Indiquez la référence complète (numéro d'agrément, de convention ou de décision)."
+    return ""
+
+
+CHECKS = {
+    "siret": check_siret,
+    "siren": check_siren,
+    "finess": check_finess,
+    "rpps": check_rpps,
+    "adeli": check_adeli,
+}
+# References with a check digit, stored compacted.
+STRUCTURED = set(CHECKS)
+
+
+def check_reference(reference_type: str, value: str) -> str:
+    return CHECKS.get(reference_type, check_free_reference)(value)
+
+
+def normalise_reference(reference_type: str, value: str) -> str:
+    return compact(value) if reference_type in STRUCTURED else (value or "").strip()

@@ -1,0 +1,288 @@
+"""CSV import of a whole network (e.g. a CAF's list of Relais Petite Enfance).
+
+- the file is decoded as UTF-8, else Latin-1/Windows-1252 (said in the job's message);
+- a missing required column refuses the file before anything is saved;
+- each row is checked (French error per row, in the job's report) and valid rows become
+  entries in state "submitted", located at their commune's centre;
+- rows are processed in chunks, each in one transaction that also moves `next_row`:
+  an interrupted import resumes where it stopped; re-running a file skips the rows
+  whose external identifier (per source) is already known — idempotent.
+"""
+
+import codecs
+import csv
+import io
+import time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tpj.audit.services import record
+from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
+from tpj.territories.models import Commune
+
+from . import grid
+from .identifiers import check_reference, normalise_reference
+from .models import (
+    ContactChannel,
+    Entry,
+    EntryPriority,
+    EntrySituation,
+    GeocodingPrecision,
+    ImportJob,
+    ReferenceType,
+    State,
+    TrustingBodyKind,
+    build_search_text,
+    priority_mask,
+)
+
+REQUIRED_COLUMNS = [
+    "identifiant", "nom", "type", "categorie", "code_postal", "commune", "priorites", "situation", "organisme",
+    "type_organisme", "type_reference", "reference",
+]
+OPTIONAL_COLUMNS = ["adresse", "description", "site", "email", "telephone", "contacts_publics"]
+CHUNK_SIZE = 2000
+MAX_ERRORS_KEPT = 5000
+YES = {"oui", "o", "yes", "1", "true", "vrai", "x"}
+
+
+def detect_encoding(handle) -> str:
+    """'utf-8-sig' if the whole file decodes as UTF-8, else 'cp1252' (Latin-1 family)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    handle.seek(0)
+    try:
+        while block := handle.read(1 << 20):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+    finally:
+        handle.seek(0)
+
+
+def _reader(handle, encoding):
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    sample = text.read(4096)
+    text.seek(0)
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    return csv.DictReader(text, delimiter=delimiter), text
+
+
+def _normalise_header(name: str) -> str:
+    from tpj.core.text import normalize
+
+    return normalize(name or "").replace(" ", "_")
+
+
+def inspect_file(handle) -> tuple[str, int]:
+    """Check the columns; return (encoding, number of data rows). Raises a French ValidationError."""
+    encoding = detect_encoding(handle)
+    reader, text = _reader(handle, encoding)
+    header = [_normalise_header(h) for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        text.detach()
+        raise ValidationError(
+            f"Colonne(s) manquante(s) : {', '.join(missing)}. Colonnes attendues : {', '.join(REQUIRED_COLUMNS)} "
+            f"(facultatives : {', '.join(OPTIONAL_COLUMNS)})."
+        )
+    rows = sum(1 for _ in reader)
+    text.detach()
+    handle.seek(0)
+    return encoding, rows
+
+
+@transaction.atomic
+def create_job(source: str, upload, user) -> ImportJob:
+    encoding, rows = inspect_file(upload.file if hasattr(upload, "file") else upload)
+    job = ImportJob(source=source.strip(), created_by=user if getattr(user, "is_authenticated", False) else None,
+                    total_rows=rows, encoding=encoding)
+    job.message = "Fichier lu en Latin-1 (Windows-1252)." if encoding == "cp1252" else "Fichier lu en UTF-8."
+    upload.seek(0)
+    job.file.save(getattr(upload, "name", "import.csv"), upload, save=False)
+    job.save()
+    record(actor=user, obj=job, action="registry.import_created", reason=f"{source} — {rows} lignes")
+    return job
+
+
+class ReferenceData:
+    """Lookups loaded once per run: communes, nomenclatures."""
+
+    def __init__(self):
+        self.communes = {
+            c[0]: c for c in Commune.objects.values_list(
+                "insee_code", "name", "departement_id", "region_id", "latitude", "longitude", "postal_codes")
+        }
+        self.categories = {c.slug: c for c in Category.objects.all()}
+        self.kinds = {k.slug: k for k in EntryKind.objects.all()}
+        self.kinds.update({_normalise_header(k.label): k for k in EntryKind.objects.all()})
+        self.priorities = {p.number: p for p in Priority.objects.all()}
+        self.situations = {s.number: s for s in EligibilitySituation.objects.all()}
+
+
+def parse_row(row: dict, ref: ReferenceData):
+    """Return (entry fields, priorities, situation, contacts) or raise ValueError(list of French errors)."""
+    get = lambda key: (row.get(key) or "").strip()  # noqa: E731
+    errors = []
+    name = get("nom")
+    if not name:
+        errors.append("le nom est vide")
+    elif len(name) > 200:
+        errors.append(f"le nom dépasse 200 caractères ({len(name)})")
+    kind = ref.kinds.get(get("type")) or ref.kinds.get(_normalise_header(get("type")))
+    if kind is None:
+        errors.append(f"type inconnu « {get('type')[:40]} » (attendu : {', '.join(k for k in ref.kinds if '_' not in k)})")
+    category = ref.categories.get(get("categorie"))
+    if category is None:
+        errors.append(f"catégorie inconnue « {get('categorie')[:40]} »")
+    commune = ref.communes.get(get("commune"))
+    postal_code = get("code_postal")
+    if commune is None:
+        errors.append(f"commune inconnue « {get('commune')[:10]} » (code INSEE attendu)")
+    elif postal_code not in commune[6].split():
+        errors.append(f"le code postal {postal_code[:10]} ne correspond pas à {commune[1]} ({commune[6]})")
+    numbers = []
+    for raw in get("priorites").replace(",", "|").replace(";", "|").split("|"):
+        raw = raw.strip().rstrip("°")
+        if raw:
+            if raw.isdigit() and int(raw) in ref.priorities:
+                numbers.append(int(raw))
+            else:
+                errors.append(f"priorité inconnue « {raw[:10]} »")
+    if not numbers and not any("priorit" in e for e in errors):
+        errors.append("aucune priorité (colonne priorites, ex. « 2|8 »)")
+    situation = ref.situations.get(int(get("situation"))) if get("situation").isdigit() else None
+    if situation is None:
+        errors.append(f"situation d'éligibilité inconnue « {get('situation')[:10]} » (1 à 4)")
+    body_kind, reference_type = get("type_organisme"), get("type_reference").lower()
+    if body_kind not in TrustingBodyKind.values:
+        errors.append(f"type d'organisme inconnu « {body_kind[:30]} » (attendu : {', '.join(TrustingBodyKind.values)})")
+    if not get("organisme"):
+        errors.append("l'organisme qui vous fait confiance est vide")
+    if reference_type not in ReferenceType.values:
+        errors.append(f"type de référence inconnu « {reference_type[:30]} »")
+    else:
+        message = check_reference(reference_type, get("reference"))
+        if message:
+            errors.append(message[0].lower() + message[1:].rstrip("."))
+    if errors:
+        raise ValueError(errors)
+    public = get("contacts_publics").lower() in YES
+    contacts = [(kind_, get(col)) for kind_, col in ((ContactChannel.Kind.EMAIL, "email"), (ContactChannel.Kind.PHONE, "telephone"))
+                if get(col)]
+    fields = {
+        "name": name, "kind": kind, "category": category, "address": get("adresse")[:255], "postal_code": postal_code,
+        "commune_id": commune[0], "departement_id": commune[2], "region_id": commune[3],
+        "latitude": commune[4], "longitude": commune[5], "website": get("site")[:300],
+        "commune_name": commune[1],
+    }
+    situation_fields = {
+        "situation": situation, "trusting_body_name": get("organisme")[:200], "trusting_body_kind": body_kind,
+        "reference_type": reference_type, "reference_value": normalise_reference(reference_type, get("reference"))[:100],
+    }
+    return fields, numbers, get("description")[:2000], situation_fields, [(k, v[:200], public) for k, v in contacts]
+
+
+def build_entry(fields: dict, numbers: list, state=State.SUBMITTED, now=None, **extra) -> Entry:
+    """An unsaved Entry with every derived column computed in Python (bulk path)."""
+    commune_name = fields.pop("commune_name")
+    lat, lon = fields["latitude"], fields["longitude"]
+    return Entry(
+        **fields, **extra, state=state, geocoding_precision=GeocodingPrecision.MUNICIPALITY,
+        cell_coarse=grid.cell(lat, lon, grid.COARSE), cell_fine=grid.cell(lat, lon, grid.FINE),
+        priority_mask=priority_mask(numbers), search_text=build_search_text(fields["name"], commune_name, fields["category"].label),
+        submitted_at=now,
+    )
+
+
+def run(job: ImportJob, user, chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None, progress=None) -> ImportJob:
+    """Process the job from `next_row`, chunk by chunk; `progress(job)` is called after each."""
+    ref = ReferenceData()
+    handle = job.file.open("rb")
+    try:
+        reader, text = _reader(handle, job.encoding)
+        reader.fieldnames = [_normalise_header(h) for h in reader.fieldnames or []]
+        rows = enumerate(reader)
+        for _ in range(job.next_row):
+            next(rows, None)
+        chunks = 0
+        job.status = ImportJob.Status.RUNNING
+        while max_chunks is None or chunks < max_chunks:
+            chunk = [item for _, item in zip(range(chunk_size), rows, strict=False)]
+            if not chunk:
+                job.status = ImportJob.Status.DONE
+                ImportJob.objects.filter(pk=job.pk).update(status=job.status)
+                break
+            _process_chunk(job, chunk, ref, user)
+            chunks += 1
+            if progress:
+                progress(job)
+        if job.next_row >= job.total_rows:
+            job.status = ImportJob.Status.DONE
+            ImportJob.objects.filter(pk=job.pk).update(status=job.status)
+    finally:
+        handle.close()
+    return job
+
+
+def run_chunk(job: ImportJob, user) -> ImportJob:
+    return run(job, user, max_chunks=1)
+
+
+@transaction.atomic
+def _process_chunk(job: ImportJob, chunk, ref: ReferenceData, user) -> None:
+    now = timezone.now()
+    ids = [(row.get("identifiant") or "").strip() for _, row in chunk]
+    known = set(Entry.objects.filter(import_source=job.source, external_id__in=[i for i in ids if i])
+                .values_list("external_id", flat=True))
+    entries, children, errors, seen = [], [], [], set()
+    for (index, row), external_id in zip(chunk, ids, strict=True):
+        line = index + 2  # the header is line 1
+        if not external_id:
+            errors.append({"ligne": line, "erreurs": ["identifiant vide : chaque ligne doit avoir un identifiant stable"]})
+            continue
+        if external_id in known or external_id in seen:
+            job.updated_count += 1
+            continue
+        try:
+            fields, numbers, description, situation, contacts = parse_row(row, ref)
+        except ValueError as error:
+            errors.append({"ligne": line, "identifiant": external_id[:100], "erreurs": error.args[0]})
+            continue
+        seen.add(external_id)
+        entries.append(build_entry(fields, numbers, now=now, import_source=job.source, external_id=external_id[:100]))
+        children.append((numbers, description, situation, contacts))
+    Entry.objects.bulk_create(entries, batch_size=1000)
+    priorities, situations, contacts = [], [], []
+    for entry, (numbers, description, situation, channel_list) in zip(entries, children, strict=True):
+        priorities += [EntryPriority(entry_id=entry.pk, priority=ref.priorities[n], description=description) for n in numbers]
+        situations.append(EntrySituation(entry_id=entry.pk, **situation))
+        contacts += [ContactChannel(entry_id=entry.pk, kind=k, value=v, is_public=p) for k, v, p in channel_list]
+    EntryPriority.objects.bulk_create(priorities, batch_size=2000)
+    EntrySituation.objects.bulk_create(situations, batch_size=2000)
+    ContactChannel.objects.bulk_create(contacts, batch_size=2000)
+    first_line = chunk[0][0] + 2
+    job.next_row = chunk[-1][0] + 1
+    job.created_count += len(entries)
+    job.error_count += len(errors)
+    job.errors = (job.errors + errors)[:MAX_ERRORS_KEPT]
+    job.save(update_fields=["next_row", "created_count", "updated_count", "error_count", "errors", "status"])
+    record(actor=user, obj=job, action="registry.import_chunk",
+           reason=f"lignes {first_line}–{job.next_row + 1} : {len(entries)} fiches créées (soumises), {len(errors)} en erreur")
+
+
+def import_file(path: str, source: str, user=None, chunk_size: int = CHUNK_SIZE, progress=None) -> ImportJob:
+    """Command-line entry point: resume the unfinished job for this file and source, or start one."""
+    from django.core.files import File
+
+    job = ImportJob.objects.filter(source=source, status__in=["pending", "running"]).order_by("-created_at").first()
+    if job is None:
+        with open(path, "rb") as handle:
+            job = create_job(source, File(handle, name=path.rsplit("/", 1)[-1]), user)
+    started = time.perf_counter()
+    run(job, user, chunk_size=chunk_size, progress=progress)
+    job.elapsed = time.perf_counter() - started
+    return job

@@ -1,0 +1,322 @@
+"""Annuaire & carte des 1000 premiers jours en action (DOMAIN.md §4).
+
+An `Entry` is a professional or a service. Its columns always hold the version the
+public may see once it is verified. A substantive edit of a verified entry (eligibility,
+category, address, priorities) is made on a *revision*: a copy of the entry
+(`revision_of` set) that goes through moderation on its own while the original stays
+published; verifying the revision copies its content onto the original.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+
+from tpj.core.text import normalize
+
+from . import grid
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "En attente de vérification"
+    CHANGES_REQUESTED = "changes_requested", "Modifications demandées"
+    VERIFIED = "verified", "Vérifiée"
+    REJECTED = "rejected", "Refusée"
+    SUSPENDED = "suspended", "Suspendue"
+
+
+class GeocodingPrecision(models.TextChoices):
+    HOUSENUMBER = "housenumber", "au numéro"
+    STREET = "street", "à la rue"
+    LOCALITY = "locality", "au lieu-dit"
+    MUNICIPALITY = "municipality", "au centre de la commune"
+
+
+class EntryQuerySet(models.QuerySet):
+    def published(self):
+        """What anyone may see: verified entries (never revisions under review)."""
+        return self.filter(state=State.VERIFIED, revision_of__isnull=True)
+
+    def of_member(self, user):
+        return self.filter(members=user) if user.is_authenticated else self.none()
+
+
+class Entry(models.Model):
+    kind = models.ForeignKey("nomenclatures.EntryKind", verbose_name="type", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("nomenclatures.Category", verbose_name="catégorie", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("nom", max_length=200)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised from the commune for fast filters and scoping.
+    departement = models.ForeignKey(
+        "territories.Departement", verbose_name="département", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+    geocoding_precision = models.CharField(
+        "précision de la localisation", max_length=20, choices=GeocodingPrecision.choices, blank=True
+    )
+    # Precomputed grid cells (see grid.py) for server-side map clustering without GIS.
+    cell_coarse = models.IntegerField(null=True, blank=True, editable=False)
+    cell_fine = models.IntegerField(null=True, blank=True, editable=False)
+    # Bit n set when priority number n is declared: a cheap filter on a single column.
+    priority_mask = models.IntegerField(default=0, editable=False)
+    website = models.URLField("site internet", blank=True, max_length=300)
+    state = models.CharField("état", max_length=20, choices=State.choices, default=State.DRAFT)
+    decision_reason = models.TextField("motif de la dernière décision", blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+    # Stable public identifier for the verification page and its QR code.
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    revision_of = models.ForeignKey(
+        "self", verbose_name="révision de", null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="membres", blank=True, related_name="registry_entries")
+    import_source = models.CharField("source d'import", max_length=100, blank=True)
+    external_id = models.CharField("identifiant externe", max_length=100, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
+    verified_at = models.DateTimeField("vérifiée le", null=True, blank=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fiche de l'annuaire"
+        verbose_name_plural = "fiches de l'annuaire"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"], condition=~Q(external_id=""), name="registry_entry_unique_external_id"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "region", "departement"], name="registry_state_territory"),
+            models.Index(fields=["state", "submitted_at"], name="registry_state_submitted"),
+            models.Index(fields=["state", "latitude", "longitude"], name="registry_state_latlon"),
+            models.Index(fields=["state", "category", "departement"], name="registry_state_category"),
+            models.Index(fields=["state", "name"], name="registry_state_name"),
+            models.Index(fields=["departement", "state", "cell_fine"], name="registry_dept_cell"),
+            models.Index(fields=["commune", "state"], name="registry_commune_state"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # -- derived columns ---------------------------------------------------------------
+    def refresh_derived(self, priority_numbers=None):
+        """Recompute the denormalised columns (territory, grid cells, search text, mask)."""
+        if self.commune_id:
+            commune = self.commune
+            self.departement_id, self.region_id = commune.departement_id, commune.region_id
+        else:
+            self.departement_id = self.region_id = None
+        if self.latitude is not None and self.longitude is not None:
+            self.cell_coarse = grid.cell(self.latitude, self.longitude, grid.COARSE)
+            self.cell_fine = grid.cell(self.latitude, self.longitude, grid.FINE)
+        else:
+            self.cell_coarse = self.cell_fine = None
+        if priority_numbers is None and self.pk:
+            priority_numbers = list(self.priorities.values_list("priority__number", flat=True))
+        self.priority_mask = priority_mask(priority_numbers or [])
+        self.search_text = build_search_text(self.name, self.commune.name if self.commune_id else "", self.category.label)
+
+    # -- convenience -------------------------------------------------------------------
+    @property
+    def is_published(self) -> bool:
+        return self.state == State.VERIFIED and self.revision_of_id is None
+
+    @property
+    def public_entry(self):
+        """The published entry this one concerns (itself, or the original of a revision)."""
+        return self.revision_of if self.revision_of_id else self
+
+    @property
+    def pending_revision(self):
+        return self.revisions.exclude(state=State.VERIFIED).order_by("-id").first()
+
+    @property
+    def location_label(self) -> str:
+        parts = [self.address, f"{self.postal_code} {self.commune.name if self.commune_id else ''}".strip()]
+        return ", ".join(p for p in parts if p)
+
+    def public_contacts(self):
+        return [c for c in self.contacts.all() if c.is_public]
+
+
+def priority_mask(numbers) -> int:
+    mask = 0
+    for number in numbers:
+        mask |= 1 << int(number)
+    return mask
+
+
+def build_search_text(*parts) -> str:
+    return normalize(" ".join(p for p in parts if p))
+
+
+class EntryPriority(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="priorities")
+    priority = models.ForeignKey("nomenclatures.Priority", verbose_name="priorité", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(
+        "ce que nous faisons pour cette priorité", max_length=2000, validators=[MaxLengthValidator(2000)], blank=True
+    )
+
+    class Meta:
+        verbose_name = "priorité déclarée"
+        verbose_name_plural = "priorités déclarées"
+        ordering = ["priority__number"]
+        constraints = [models.UniqueConstraint(fields=["entry", "priority"], name="registry_unique_entry_priority")]
+        indexes = [models.Index(fields=["priority", "entry"], name="registry_priority_entry")]
+
+    def __str__(self):
+        return str(self.priority)
+
+
+class TrustingBodyKind(models.TextChoices):
+    STATE = "etat", "Service de l'État (dont ARS)"
+    SOCIAL_SECURITY = "securite_sociale", "Sécurité sociale (CAF, CPAM, MSA…)"
+    LOCAL_AUTHORITY = "collectivite", "Collectivité territoriale (dont PMI)"
+
+
+class ReferenceType(models.TextChoices):
+    SIRET = "siret", "SIRET"
+    SIREN = "siren", "SIREN"
+    FINESS = "finess", "FINESS"
+    RPPS = "rpps", "RPPS"
+    ADELI = "adeli", "ADELI"
+    AGREMENT = "agrement", "Numéro d'agrément ou d'autorisation"
+    CONVENTION = "convention", "Numéro de convention"
+    FUNDING = "financement", "Décision de financement"
+
+
+def evidence_upload_to(instance, filename):
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(instance.evidence_content_type, "bin")
+    return f"registry/evidence/{uuid.uuid4().hex}.{extension}"
+
+
+class EntrySituation(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="situations")
+    situation = models.ForeignKey(
+        "nomenclatures.EligibilitySituation", verbose_name="situation d'éligibilité", on_delete=models.PROTECT, related_name="+"
+    )
+    trusting_body_name = models.CharField("organisme qui vous fait confiance", max_length=200)
+    trusting_body_kind = models.CharField("type d'organisme", max_length=20, choices=TrustingBodyKind.choices)
+    reference_type = models.CharField("type de référence", max_length=20, choices=ReferenceType.choices)
+    reference_value = models.CharField("référence", max_length=100)
+    evidence = models.FileField("justificatif", upload_to=evidence_upload_to, blank=True, max_length=200)
+    evidence_content_type = models.CharField(max_length=50, blank=True, editable=False)
+    evidence_name = models.CharField("nom du fichier d'origine", max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "situation d'éligibilité déclarée"
+        verbose_name_plural = "situations d'éligibilité déclarées"
+        ordering = ["situation__number", "id"]
+        indexes = [models.Index(fields=["reference_type", "reference_value"], name="registry_situation_reference")]
+
+    def __str__(self):
+        return f"{self.situation} — {self.trusting_body_name}"
+
+    def clean(self):
+        from .identifiers import check_reference
+
+        error = check_reference(self.reference_type, self.reference_value)
+        if error:
+            raise ValidationError({"reference_value": error})
+
+
+class ContactChannel(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Adresse e-mail"
+        PHONE = "phone", "Téléphone"
+        OTHER = "other", "Autre (réseau social, formulaire…)"
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField("type de contact", max_length=10, choices=Kind.choices)
+    value = models.CharField("coordonnée", max_length=200)
+    is_public = models.BooleanField(
+        "j'accepte que cette coordonnée soit publiée", default=False,
+        help_text="Sans votre accord explicite, elle reste visible des seuls modérateurs.",
+    )
+
+    class Meta:
+        verbose_name = "moyen de contact"
+        verbose_name_plural = "moyens de contact"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} : {self.value}"
+
+
+class MapAggregate(models.Model):
+    """Precomputed counts of published entries for the map at national scale.
+
+    One row per (level, cell, département, category, kind, priority); `priority` 0
+    counts each entry once whatever its priorities. Level "D" groups by département
+    (région counts sum its rows), levels "C" and "F" by grid cell (grid.py).
+    """
+
+    level = models.CharField(max_length=1)
+    cell = models.IntegerField(default=0)
+    departement = models.ForeignKey("territories.Departement", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("territories.Region", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("nomenclatures.Category", on_delete=models.CASCADE, related_name="+")
+    kind = models.ForeignKey("nomenclatures.EntryKind", on_delete=models.CASCADE, related_name="+")
+    # Priority number, 0 for "any priority" (each entry counted once).
+    priority = models.PositiveSmallIntegerField(default=0)
+    count = models.IntegerField(default=0)
+    lat_sum = models.FloatField(default=0)
+    lon_sum = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "cell", "departement", "category", "kind", "priority"], name="registry_mapagg_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "priority", "cell"], name="registry_mapagg_cell")]
+
+
+class ImportJob(models.Model):
+    """A CSV import of a network's entries: resumable (next_row) and idempotent (external ids)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Échec"
+
+    source = models.CharField("source (réseau)", max_length=100)
+    file = models.FileField("fichier CSV", upload_to="registry/imports/")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    encoding = models.CharField(max_length=20, default="utf-8-sig")
+    total_rows = models.IntegerField(default=0)
+    next_row = models.IntegerField("prochaine ligne à traiter", default=0)
+    created_count = models.IntegerField(default=0)
+    updated_count = models.IntegerField(default=0)
+    error_count = models.IntegerField(default=0)
+    errors = models.JSONField("erreurs par ligne", default=list, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "import CSV"
+        verbose_name_plural = "imports CSV"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Import {self.source} du {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_rows else min(100, round(100 * self.next_row / self.total_rows))

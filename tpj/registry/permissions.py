@@ -1,0 +1,106 @@
+"""Who may do what in the registry: the only place deciding access for views and API."""
+
+from tpj.accounts.models import Role
+from tpj.accounts.policy import Decision, rule
+
+from .models import Entry, EntrySituation
+
+
+def _is_member(user, entry: Entry) -> bool:
+    if not user.is_authenticated or entry is None or entry.pk is None:
+        return False
+    family = [entry.pk] + ([entry.revision_of_id] if entry.revision_of_id else [])
+    return Entry.members.through.objects.filter(entry_id__in=family, user_id=user.pk).exists()
+
+
+def moderates(user, entry: Entry) -> bool:
+    """True when `entry` lies in the user's moderation scope (administrators: everywhere)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_administrator:
+        return True
+    scope = user.scope(Role.MODERATOR)
+    return not scope.is_empty and scope.covers(region=entry.region_id, departement=entry.departement_id)
+
+
+def is_moderator(user) -> bool:
+    return user.is_authenticated and (user.is_administrator or user.has_role(Role.MODERATOR))
+
+
+@rule("registry.view_entry")
+def view_entry(user, entry) -> Decision:
+    if entry is not None and entry.is_published:
+        return Decision.allow()
+    if _is_member(user, entry) or (entry is not None and moderates(user, entry)):
+        return Decision.allow()
+    if user.is_authenticated and user.is_national_team:
+        return Decision.allow()
+    return Decision.deny("Cette fiche n'est pas publiée.")
+
+
+@rule("registry.create")
+def create(user, obj=None) -> Decision:
+    return Decision.allow() if user.is_authenticated else Decision.deny("Connectez-vous pour inscrire une activité.")
+
+
+@rule("registry.edit")
+def edit(user, entry) -> Decision:
+    return Decision.allow() if _is_member(user, entry) else Decision.deny("Seuls les membres de la fiche peuvent la modifier.")
+
+
+@rule("registry.submit")
+def submit(user, entry) -> Decision:
+    return Decision.allow() if _is_member(user, entry) else Decision.deny("Seuls les membres de la fiche peuvent la soumettre.")
+
+
+@rule("registry.manage_members")
+def manage_members(user, entry) -> Decision:
+    return Decision.allow() if _is_member(user, entry) else Decision.deny("Seuls les membres de la fiche gèrent ses membres.")
+
+
+@rule("registry.moderate")
+def moderate(user, entry) -> Decision:
+    if entry is None:
+        return Decision.allow() if is_moderator(user) else Decision.deny("Réservé aux modérateurs territoriaux.")
+    if not moderates(user, entry):
+        return Decision.deny("Cette fiche n'est pas dans votre périmètre de modération.")
+    if _is_member(user, entry):
+        return Decision.deny("Vous ne pouvez pas modérer une fiche dont vous êtes membre.")
+    return Decision.allow()
+
+
+@rule("registry.moderation_queue")
+def moderation_queue(user, obj=None) -> Decision:
+    return Decision.allow() if is_moderator(user) else Decision.deny("Réservé aux modérateurs territoriaux.")
+
+
+@rule("registry.view_evidence")
+def view_evidence(user, situation: EntrySituation) -> Decision:
+    entry = situation.entry if situation is not None else None
+    if entry is not None and (_is_member(user, entry) or moderates(user, entry)):
+        return Decision.allow()
+    return Decision.deny("Ce justificatif n'est visible que des membres de la fiche et de ses modérateurs.")
+
+
+@rule("registry.download_logo")
+def download_logo(user, entry) -> Decision:
+    if not _is_member(user, entry):
+        return Decision.deny("Seuls les membres de la fiche peuvent télécharger le logo.")
+    if not entry.is_published:
+        return Decision.deny("Le logo n'est utilisable que tant que la fiche est vérifiée.")
+    return Decision.allow()
+
+
+@rule("registry.import")
+def import_entries(user, obj=None) -> Decision:
+    return Decision.allow() if is_moderator(user) else Decision.deny("L'import est réservé aux administrateurs et modérateurs.")
+
+
+@rule("registry.find_partners")
+def find_partners(user, obj=None) -> Decision:
+    return Decision.allow() if user.is_authenticated else Decision.deny("Connectez-vous pour trouver des partenaires.")
+
+
+@rule("registry.view_public")
+def view_public(user, obj=None) -> Decision:
+    return Decision.allow()
