@@ -30,3 +30,39 @@ def births_csv(counts: dict[str, int], *, encoding="utf-8", header="region;naiss
 BIRTHS = {"01": 4500, "02": 3200, "03": 8000, "04": 13500, "06": 10000, "11": 170000, "24": 25000, "27": 26000,
           "28": 31000, "32": 63000, "44": 54000, "52": 38000, "53": 30000, "75": 55000, "76": 58000, "84": 85000,
           "93": 54000, "94": 2700}
+
+
+# --- laureate projects (Module 2 objects built directly, at the stage Module 3 reads them) ---
+
+def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=2021, transmitted=True, axes=(3,), places=("35238",),
+             kind=None, description="Des ateliers d'éveil et de soutien à la parentalité.", allocated=Decimal("60000")):
+    """A laureate application of a call of `region` (transmitted or not), with places, axes and funding."""
+    from tests.factories import OrganisationFactory, UserFactory
+    from tests.calls.factories import CampaignFactory
+    from tpj.accounts.models import Organisation
+    from tpj.calls.models import Application, Call, CallAxis, CoFinancing, Envelope, EnvelopeRequest, Indicator
+    from tpj.nomenclatures.models import Axis, FundingSource
+
+    campaign = CampaignFactory(year=year)
+    author = UserFactory()
+    call = Call.objects.filter(campaign=campaign, region_id=region, strand=Call.Strand.ARS).first()
+    if call is None:
+        call = Call.objects.create(campaign=campaign, region_id=region, strand=Call.Strand.ARS, created_by=author,
+                                   state=Call.State.TRANSMITTED if transmitted else Call.State.LAUREATES_DECIDED)
+        call_axis = CallAxis.objects.create(call=call, label="Axes nationaux")
+        call_axis.national_axes.set(Axis.objects.all())
+    envelope, _ = Envelope.objects.get_or_create(
+        call=call, agency="ARS",
+        defaults={"funding_source": FundingSource.objects.filter(agency="ARS").first(), "national_dotation": Decimal("100000")},
+    )
+    organisation = OrganisationFactory(kind=kind or Organisation.Kind.ASSOCIATION, region_id=region, commune_id=places[0])
+    app = Application.objects.create(call=call, organisation=organisation, created_by=author, title=title, description=description,
+                                     state=Application.State.LAUREATE, budget_total=Decimal("150000"))
+    app.places.set(places)
+    own_axis = CallAxis.objects.create(call=call, label=f"Axes de {title}")
+    own_axis.national_axes.set(Axis.objects.filter(number__in=axes))
+    app.call_axes.set([own_axis])
+    EnvelopeRequest.objects.create(application=app, envelope=envelope, amount_requested=allocated, amount_allocated=allocated)
+    CoFinancing.objects.create(application=app, source=FundingSource.objects.get(slug="caf-fnp"), amount=Decimal("20000"))
+    Indicator.objects.create(application=app, name="Familles accompagnées", baseline="0", target="200", method="Registre")
+    return app

@@ -211,3 +211,28 @@ class Allocation(models.Model):
     def got_extra_post(self) -> bool:
         return self.seats > self.whole
 
+
+
+class Highlight(models.Model):
+    """The "coup de cœur" of a région for one campaign year, chosen by its call manager
+    among its public laureate projects, for national promotion."""
+
+    region = models.ForeignKey("territories.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("année de la campagne")
+    application = models.ForeignKey(
+        "calls.Application", verbose_name="projet lauréat", on_delete=models.CASCADE, related_name="highlights"
+    )
+    reason = models.TextField("pourquoi ce projet", blank=True, max_length=1000)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="choisi par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField("choisi le", auto_now=True)
+
+    class Meta:
+        verbose_name = "coup de cœur"
+        verbose_name_plural = "coups de cœur"
+        ordering = ["-year", "region__name"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_highlight_per_region_year")]
+
+    def __str__(self):
+        return f"Coup de cœur {self.region} {self.year}"

@@ -10,8 +10,9 @@ from tpj.audit.services import record
 from tpj.territories.models import Region
 
 from .apportionment import ApportionmentError, BirthsTableError, decode_upload, largest_remainder, parse_births_csv
-from .models import Allocation, Apportionment, BirthsCount, BirthsTable, Deployment, Measure
+from .models import Allocation, Apportionment, BirthsCount, BirthsTable, Deployment, Highlight, Measure
 from .permissions import is_national, manager_regions
+from .projects import public_projects
 
 MAX_UPLOAD_BYTES = 200_000  # 18 lines of CSV weigh a few hundred bytes
 
@@ -95,3 +96,24 @@ def apportion(*, user, table: BirthsTable, total: int, measure: Measure | None =
     record(actor=user, obj=result, action="valorisation.apportionment.compute",
            after={"total": total, "year": table.year, "seats": {s.code: s.seats for s in shares}})
     return result
+
+
+@transaction.atomic
+def choose_highlight(*, user, application, reason: str = "") -> Highlight:
+    """Make `application` its région's "coup de cœur" for its campaign year (replacing the previous one).
+
+    Refused (policy.PermissionDenied, French) for a project of another région than the
+    user's, and (ValidationError) for a project that is not public yet.
+    """
+    policy.require(user, "valorisation.choose_highlight", application)
+    if not public_projects().filter(pk=application.pk).exists():
+        raise ValidationError("Seul un projet lauréat dont la liste a été transmise peut être choisi comme coup de cœur.")
+    call = application.call
+    previous = Highlight.objects.filter(region_id=call.region_id, year=call.campaign.year).first()
+    highlight, _ = Highlight.objects.update_or_create(
+        region_id=call.region_id, year=call.campaign.year,
+        defaults={"application": application, "reason": (reason or "").strip()[:1000], "chosen_by": user},
+    )
+    record(actor=user, obj=highlight, action="valorisation.highlight.choose",
+           before={"application": previous.application_id} if previous else None, after={"application": application.pk})
+    return highlight

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import project_views, views
 
 app_name = "valorisation"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    # Projetothèque
+    path("projets/", project_views.ProjectListView.as_view(), name="projects"),
+    path("projets/projets-laureats.csv", project_views.ProjectsCsvView.as_view(), name="projects-csv"),
+    path("projets/projets-laureats.geojson", project_views.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
+    path("projets/<int:pk>/", project_views.ProjectDetailView.as_view(), name="project"),
+    path("projets/<int:pk>/coup-de-coeur/", project_views.HighlightView.as_view(), name="highlight"),
     # National measures and the apportionment of posts
     path("mesures/", views.MeasureListView.as_view(), name="measures"),
     path("mesures/mesures-nationales.csv", views.MeasuresCsvView.as_view(), name="measures-csv"),

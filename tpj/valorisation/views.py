@@ -24,6 +24,9 @@ class PublicMixin(PolicyRequiredMixin):
 
 # (URL name, title, text, restricted): the landing page's cards, in reading order.
 SECTIONS = [
+    ("valorisation:projects", "Projetothèque et carte des projets",
+     "Les projets lauréats des appels à projets régionaux, sur une carte et dans un catalogue filtrable, avec le coup de "
+     "cœur de chaque région.", False),
     ("valorisation:measures", "Mesures nationales",
      "Les mesures déployées par les ARS, leur cible nationale, les déploiements par région et la répartition des postes "
      "des staffs médico-psycho-sociaux des maternités.", False),

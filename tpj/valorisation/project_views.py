@@ -1,0 +1,146 @@
+"""Projetothèque (public): list and map of laureate projects, permalinks, exports, coups de cœur."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import TemplateView, View
+
+from tpj.accounts import policy
+from tpj.accounts.models import Organisation
+from tpj.accounts.views_mixins import PolicyRequiredMixin
+from tpj.nomenclatures.models import Axis
+from tpj.territories.models import Departement, Region
+
+from . import exports, services
+from .models import Highlight
+from .projects import ProjectFilter, funding, location, national_axes, public_laureates, public_projects
+from .views import PublicMixin
+
+PROJECTS_HEADER = ["id", "projet", "structure porteuse", "type de porteur", "partenaires", "région", "départements",
+                   "lieux d'action (codes INSEE)", "lieux d'action", "axes", "année", "financements", "montant total (€)",
+                   "indicateurs", "coup de cœur", "latitude", "longitude", "page"]
+
+
+def _page_url(project) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("valorisation:project", args=[project.pk])
+
+
+def decorate(project) -> object:
+    """Attach what templates and exports read (computed from prefetched relations)."""
+    project.axes_list = national_axes(project)
+    project.funding_list = funding(project)
+    project.funding_total = sum((amount for _, amount in project.funding_list), 0)
+    project.point = location(project)
+    project.is_highlight = any(True for _ in project.highlights.all())
+    project.departements = sorted({c.departement_id for c in project.places.all()})
+    return project
+
+
+def filtered(request) -> tuple[ProjectFilter, list]:
+    filters = ProjectFilter.from_query(request.GET)
+    return filters, [decorate(p) for p in filters.select(public_projects())]
+
+
+def bad_filters(error: ValidationError) -> JsonResponse:
+    return JsonResponse({"detail": "Filtres invalides.", "errors": error.message_dict}, status=400)
+
+
+class ProjectListView(PublicMixin, TemplateView):
+    template_name = "valorisation/projects.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            filters, projects = filtered(request)
+        except ValidationError as error:
+            filters, projects = ProjectFilter(), []
+            messages.error(request, "Filtres invalides : " + " ".join(m for ms in error.message_dict.values() for m in ms))
+        page = Paginator(projects, 20).get_page(request.GET.get("page"))
+        years = public_laureates().order_by("-call__campaign__year").values_list("call__campaign__year", flat=True).distinct()
+        departements = Departement.objects.filter(region_id=filters.region) if filters.region else Departement.objects.all()
+        highlights = Highlight.objects.filter(application__in=public_laureates()).select_related("region", "application__organisation")
+        return self.render_to_response({
+            "filters": filters, "page_obj": page, "projects": page.object_list, "count": len(projects),
+            "querystring": filters.querystring(),
+            "regions": Region.objects.all(), "departements": departements, "axes": Axis.objects.all(), "years": years,
+            "carrier_kinds": Organisation.Kind.choices, "highlights": highlights,
+            "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+        })
+
+
+class ProjectDetailView(PublicMixin, TemplateView):
+    template_name = "valorisation/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        project = public_projects().filter(pk=self.kwargs["pk"]).first()
+        if project is None:
+            raise Http404("Ce projet n'existe pas ou n'est pas (encore) public.")
+        decorate(project)
+        user = self.request.user
+        highlight = project.highlights.first()
+        return {
+            **super().get_context_data(**kwargs),
+            "project": project,
+            "highlight": highlight,
+            "may_highlight": policy.check(user, "valorisation.choose_highlight", project),
+            "permalink": _page_url(project),
+        }
+
+
+class HighlightView(PolicyRequiredMixin, View):
+    """A call manager makes a project its région's coup de cœur (POST only)."""
+
+    policy_action = "valorisation.choose_highlight"
+
+    def post(self, request, pk):
+        application = get_object_or_404(public_projects(), pk=pk)
+        try:
+            services.choose_highlight(user=request.user, application=application, reason=request.POST.get("reason", ""))
+        except policy.PermissionDenied as error:
+            return render(request, "403.html", {"reason": str(error)}, status=403)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("valorisation:project", pk=pk)
+        messages.success(request, f"« {application.title} » est le coup de cœur {application.call.region.name} {application.call.campaign.year}.")
+        return redirect("valorisation:project", pk=pk)
+
+
+def project_row(p) -> list:
+    point = p.point or (None, None)
+    return [
+        p.pk, p.title, p.organisation.name, p.organisation.get_kind_display(), " | ".join(x.name for x in p.partners.all()),
+        p.call.region.name, " ".join(p.departements), " ".join(c.insee_code for c in p.places.all()),
+        " | ".join(c.name for c in p.places.all()), " | ".join(f"Axe {a.number}" for a in p.axes_list), p.call.campaign.year,
+        " | ".join(f"{label} : {amount}" for label, amount in p.funding_list), p.funding_total,
+        " | ".join(f"{i.name} (cible : {i.target})" for i in p.indicators.all()), "oui" if p.is_highlight else "non",
+        point[0], point[1], _page_url(p),
+    ]
+
+
+def project_feature(p) -> dict:
+    return exports.point_feature(p.point[1], p.point[0], {
+        "id": p.pk, "titre": p.title, "porteur": p.organisation.name, "region": p.call.region.name,
+        "annee": p.call.campaign.year, "axes": [a.number for a in p.axes_list], "coup_de_coeur": p.is_highlight,
+        "page": reverse("valorisation:project", args=[p.pk]),
+    })
+
+
+class ProjectsCsvView(PublicMixin, View):
+    def get(self, request):
+        try:
+            _, projects = filtered(request)
+        except ValidationError as error:
+            return bad_filters(error)
+        return exports.csv_response("projets-laureats.csv", PROJECTS_HEADER, (project_row(p) for p in projects))
+
+
+class ProjectsGeoJsonView(PublicMixin, View):
+    def get(self, request):
+        try:
+            _, projects = filtered(request)
+        except ValidationError as error:
+            return bad_filters(error)
+        return exports.geojson_response("projets-laureats.geojson", (project_feature(p) for p in projects if p.point))
