@@ -37,8 +37,8 @@ BIRTHS = {"01": 4500, "02": 3200, "03": 8000, "04": 13500, "06": 10000, "11": 17
 def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=2021, transmitted=True, axes=(3,), places=("35238",),
              kind=None, description="Des ateliers d'éveil et de soutien à la parentalité.", allocated=Decimal("60000")):
     """A laureate application of a call of `region` (transmitted or not), with places, axes and funding."""
-    from tests.factories import OrganisationFactory, UserFactory
     from tests.calls.factories import CampaignFactory
+    from tests.factories import OrganisationFactory, UserFactory
     from tpj.accounts.models import Organisation
     from tpj.calls.models import Application, Call, CallAxis, CoFinancing, Envelope, EnvelopeRequest, Indicator
     from tpj.nomenclatures.models import Axis, FundingSource
