@@ -22,7 +22,7 @@ DEMO_MODE = env.bool("DEMO_MODE", default=True)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tpj.core.apps.AdminConfig",  # django.contrib.admin opened by the policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -164,9 +164,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Territoires des 1000 premiers jours <ne-pas-repondre@1000jours.example>")
 
 REST_FRAMEWORK = {
+    # Token first: an API client without valid credentials gets 401 (WWW-Authenticate: Token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tpj.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "tpj.core.api.Pagination",

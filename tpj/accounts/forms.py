@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 
+from .authentication import DISABLED
 from .models import User
 
 
@@ -55,7 +56,7 @@ class LoginForm(forms.Form):
             if existing and existing.check_password(password) and existing.email_confirmed_at is None:
                 raise forms.ValidationError("Confirmez d'abord votre adresse e-mail : cliquez sur le lien reçu par e-mail.")
             if existing and existing.check_password(password):
-                raise forms.ValidationError("Ce compte est désactivé. Contactez l'administrateur de la plateforme.")
+                raise forms.ValidationError(DISABLED)
             raise forms.ValidationError("Adresse e-mail ou mot de passe incorrect.")
         return cleaned
 

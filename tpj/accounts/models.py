@@ -75,15 +75,22 @@ class Organisation(models.Model):
         verbose_name = "organisation"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["siret"], condition=~models.Q(siret=""), name="unique_organisation_siret"),
+            models.UniqueConstraint(
+                fields=["siret"], condition=~models.Q(siret=""), name="unique_organisation_siret",
+                violation_error_message="Une organisation portant ce SIRET existe déjà.",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # "213 502 388 00019" is how people copy a SIRET: compact it before the length check.
         if self.siret:
             self.siret = stdnum_siret.compact(self.siret)
+        super().clean_fields(exclude)
+
+    def clean(self):
         if self.kind in self.REGIONAL_AGENCIES and not self.region_id:
             raise ValidationError({"region": "Indiquez la région de compétence de l'agence."})
         if self.commune_id and not self.region_id:
@@ -140,6 +147,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             if assignment.role == role:
                 result = result.union(assignment.as_scope())
         return result
+
+    def has_perm(self, perm, obj=None):
+        # Administrators manage users, scopes and reference data: every model permission.
+        return (self.is_active and self.is_administrator) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        return (self.is_active and self.is_administrator) or super().has_module_perms(app_label)
 
     @property
     def is_administrator(self) -> bool:

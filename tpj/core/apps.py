@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
     name = "tpj.core"
     verbose_name = "Socle"
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with a site opened by the policy ("core.administer")."""
+
+    default = False  # tpj.core's own config stays CoreConfig
+    default_site = "tpj.core.admin_site.AdminSite"

@@ -1,0 +1,113 @@
+"""The workflow engine, exercised on a throwaway workflow over Organisation.kind."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.factories import OrganisationFactory, UserFactory, user_with_role
+from tpj.accounts import policy
+from tpj.accounts.models import Organisation, Role
+from tpj.audit.models import AuditEvent
+from tpj.core.workflow import Transition, Workflow
+
+pytestmark = pytest.mark.django_db
+
+KIND = Organisation.Kind
+WORKFLOW = Workflow(
+    name="test_organisation",
+    state_field="kind",
+    transitions=[
+        Transition("promote", "Reconnaître comme commune", (KIND.ASSOCIATION, KIND.OTHER), KIND.COMMUNE, "tests.promote"),
+        Transition("demote", "Déclasser", (KIND.COMMUNE,), KIND.OTHER, "tests.promote", requires_reason=True),
+    ],
+)
+
+
+@pytest.fixture(autouse=True)
+def _rule(monkeypatch):
+    def promote(user, obj=None):
+        if user.is_authenticated and user.is_administrator:
+            return policy.Decision.allow()
+        return policy.Decision.deny("Seul un administrateur peut changer le type d'une organisation.")
+
+    monkeypatch.setitem(policy._RULES, "tests.promote", promote)
+
+
+def test_firing_a_transition_changes_the_state_and_records_who_when_from_to_why():
+    admin = user_with_role(Role.ADMINISTRATOR)
+    org = OrganisationFactory(kind=KIND.ASSOCIATION)
+    result = WORKFLOW.fire(org, "promote", admin, reason="  Délibération du conseil  ")
+    assert result.kind == KIND.COMMUNE
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.COMMUNE
+    event = AuditEvent.objects.for_object(org).get()
+    assert (event.actor, event.action, event.from_state, event.to_state, event.reason) == (
+        admin, "test_organisation.promote", "association", "commune", "Délibération du conseil",
+    )
+
+
+def test_a_transition_from_the_wrong_state_is_refused_in_french_and_changes_nothing():
+    org = OrganisationFactory(kind=KIND.ARS)
+    with pytest.raises(ValidationError) as error:
+        WORKFLOW.fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
+    assert error.value.messages == ["Action « Reconnaître comme commune » impossible : l'état actuel est « ARS »."]
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.ARS
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_policy_decides_who_may_fire():
+    org = OrganisationFactory(kind=KIND.ASSOCIATION)
+    with pytest.raises(policy.PermissionDenied, match="Seul un administrateur"):
+        WORKFLOW.fire(org, "promote", UserFactory())
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.ASSOCIATION
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_transition_requiring_a_reason_refuses_a_blank_one():
+    org = OrganisationFactory(kind=KIND.COMMUNE)
+    with pytest.raises(ValidationError) as error:
+        WORKFLOW.fire(org, "demote", user_with_role(Role.ADMINISTRATOR), reason="   ")
+    assert error.value.message_dict == {"reason": ["Indiquez un motif : il sera communiqué à l'intéressé."]}
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.COMMUNE
+
+
+def test_an_unknown_transition_is_refused_in_french():
+    with pytest.raises(ValidationError, match="Action inconnue : « fly »."):
+        WORKFLOW.fire(OrganisationFactory(), "fly", user_with_role(Role.ADMINISTRATOR))
+
+
+def test_on_fire_side_effects_are_saved_with_the_transition():
+    org = OrganisationFactory(kind=KIND.OTHER, name="Ancien nom")
+
+    def rename(locked):
+        locked.name = "Nouveau nom"
+
+    WORKFLOW.fire(org, "promote", user_with_role(Role.ADMINISTRATOR), on_fire=rename)
+    org.refresh_from_db()
+    assert (org.kind, org.name) == (KIND.COMMUNE, "Nouveau nom")
+
+
+def test_a_failing_side_effect_rolls_everything_back():
+    org = OrganisationFactory(kind=KIND.OTHER)
+
+    def explode(locked):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        WORKFLOW.fire(org, "promote", user_with_role(Role.ADMINISTRATOR), on_fire=explode)
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.OTHER
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_state_is_read_from_the_locked_row_not_the_stale_object():
+    org = OrganisationFactory(kind=KIND.ASSOCIATION)
+    admin = user_with_role(Role.ADMINISTRATOR)
+    WORKFLOW.fire(org, "promote", admin)
+    # `org` still says "association" in memory; the database says "commune".
+    with pytest.raises(ValidationError, match="l'état actuel est « Commune / EPCI »"):
+        WORKFLOW.fire(org, "promote", admin)
+    assert AuditEvent.objects.count() == 1
+
+
+def test_available_lists_what_this_user_may_do_now():
+    org = OrganisationFactory(kind=KIND.COMMUNE)
+    assert [t.name for t in WORKFLOW.available(org, user_with_role(Role.ADMINISTRATOR))] == ["demote"]
+    assert WORKFLOW.available(org, UserFactory()) == []
