@@ -1,8 +1,11 @@
 import datetime
+import itertools
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
+from tpj.demo.services import demo_siret
 from tpj.valorisation.models import Deployment, Measure
 
 
@@ -34,6 +37,9 @@ BIRTHS = {"01": 4500, "02": 3200, "03": 8000, "04": 13500, "06": 10000, "11": 17
 
 # --- laureate projects (Module 2 objects built directly, at the stage Module 3 reads them) ---
 
+_REFERENCES = itertools.count(1)
+
+
 def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=2021, transmitted=True, axes=(3,), places=("35238",),
              kind=None, description="Des ateliers d'éveil et de soutien à la parentalité.", allocated=Decimal("60000")):
     """A laureate application of a call of `region` (transmitted or not), with places, axes and funding."""
@@ -45,10 +51,11 @@ def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=
 
     campaign = CampaignFactory(year=year)
     author = UserFactory()
+    state = Call.State.TRANSMITTED if transmitted else Call.State.LAUREATES_DECIDED
     call = Call.objects.filter(campaign=campaign, region_id=region, strand=Call.Strand.ARS).first()
     if call is None:
-        call = Call.objects.create(campaign=campaign, region_id=region, strand=Call.Strand.ARS, created_by=author,
-                                   state=Call.State.TRANSMITTED if transmitted else Call.State.LAUREATES_DECIDED)
+        call = Call.objects.create(campaign=campaign, region_id=region, strand=Call.Strand.ARS, created_by=author, state=state,
+                                   transmitted_at=timezone.now() if transmitted else None)
         call_axis = CallAxis.objects.create(call=call, label="Axes nationaux")
         call_axis.national_axes.set(Axis.objects.all())
     envelope, _ = Envelope.objects.get_or_create(
@@ -57,7 +64,11 @@ def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=
     )
     organisation = OrganisationFactory(kind=kind or Organisation.Kind.ASSOCIATION, region_id=region, commune_id=places[0])
     app = Application.objects.create(call=call, organisation=organisation, created_by=author, title=title, description=description,
-                                     state=Application.State.LAUREATE, budget_total=Decimal("150000"))
+                                     state=Application.State.LAUREATE, budget_total=Decimal("150000"),
+                                     decided_at=timezone.now(), carrier_siret=demo_siret(title), reference=f"AAP-{year}-{region}-{next(_REFERENCES)}",
+                                     start_date=datetime.date(year, 10, 1), end_date=datetime.date(year + 1, 9, 30))
+    if not Organisation.objects.filter(kind="ars", region_id=region).exclude(siret="").exists():
+        OrganisationFactory(name=f"ARS {region}", kind="ars", region_id=region, commune_id=None)
     app.places.set(places)
     own_axis = CallAxis.objects.create(call=call, label=f"Axes de {title}")
     own_axis.national_axes.set(Axis.objects.filter(number__in=axes))

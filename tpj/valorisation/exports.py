@@ -12,12 +12,14 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    """Stream rows as CSV (UTF-8 with BOM, « ; » separator, as French spreadsheets expect)."""
-    writer = csv.writer(_Echo(), delimiter=";")
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable], *, delimiter=";", bom=True) -> StreamingHttpResponse:
+    """Stream rows as CSV (by default UTF-8 with BOM and « ; », as French spreadsheets expect;
+    standard schemas such as SCDL want « , » and no BOM)."""
+    writer = csv.writer(_Echo(), delimiter=delimiter)
 
     def lines():
-        yield "\ufeff"
+        if bom:
+            yield "\ufeff"
         yield writer.writerow(header)
         for row in rows:
             yield writer.writerow(["" if value is None else value for value in row])

@@ -12,6 +12,12 @@ urlpatterns = [
     path("projets/projets-laureats.geojson", project_views.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
     path("projets/<int:pk>/", project_views.ProjectDetailView.as_view(), name="project"),
     path("projets/<int:pk>/coup-de-coeur/", project_views.HighlightView.as_view(), name="highlight"),
+    # Open data
+    path("donnees/", views.OpenDataView.as_view(), name="opendata"),
+    path("donnees/catalogue.json", views.OpenDataCatalogueView.as_view(), name="opendata-catalogue"),
+    path("donnees/subventions-scdl.csv", views.ScdlView.as_view(), name="opendata-scdl"),
+    path("donnees/repartition-postes.csv", views.LatestApportionmentCsvView.as_view(), name="opendata-apportionment"),
+    path("donnees/deploiements.csv", views.AllDeploymentsCsvView.as_view(), name="deployments-all-csv"),
     # National measures and the apportionment of posts
     path("mesures/", views.MeasureListView.as_view(), name="measures"),
     path("mesures/mesures-nationales.csv", views.MeasuresCsvView.as_view(), name="measures-csv"),

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -12,10 +13,10 @@ from tpj.accounts import policy
 from tpj.accounts.views_mixins import PolicyRequiredMixin
 from tpj.territories.models import Departement, Region
 
-from . import exports, services
+from . import exports, opendata, services
 from .apportionment import TIE_RULE, BirthsTableError
 from .forms import ApportionForm, BirthsImportForm, DeploymentForm
-from .models import Apportionment, BirthsTable, Measure
+from .models import Apportionment, BirthsTable, Deployment, Measure
 
 
 class PublicMixin(PolicyRequiredMixin):
@@ -32,6 +33,8 @@ SECTIONS = [
      "des staffs médico-psycho-sociaux des maternités.", False),
     ("valorisation:apportionments", "Répartition des postes selon les naissances",
      "La répartition des 100 postes entre régions au prorata des parturientes, par la méthode des plus forts restes.", False),
+    ("valorisation:opendata", "Données ouvertes",
+     "Tous les exports publics de la plateforme, avec leur schéma, leur licence (Licence Ouverte 2.0) et leur date de mise à jour.", False),
 ]
 
 
@@ -270,3 +273,58 @@ class ApportionmentCsvView(PublicMixin, View):
         apportionment = get_object_or_404(Apportionment.objects.select_related("births_table"), pk=pk)
         filename = f"repartition-{apportionment.total}-postes-naissances-{apportionment.births_table.year}.csv"
         return exports.csv_response(filename, exports.ALLOCATION_HEADER, exports.allocation_rows(apportionment))
+
+
+# --- open data ----------------------------------------------------------------------------
+
+
+class OpenDataView(PublicMixin, TemplateView):
+    template_name = "valorisation/opendata.html"
+
+    def get_context_data(self, **kwargs):
+        rows = [{"dataset": d, "url": d.url(), "updated": d.last_update(), "columns": opendata.documented(d.columns)}
+                for d in opendata.datasets()]
+        return {**super().get_context_data(**kwargs), "rows": rows, "licence": opendata.LICENCE}
+
+
+class OpenDataCatalogueView(PublicMixin, View):
+    """The same catalogue, machine-readable (JSON)."""
+
+    def get(self, request):
+        items = []
+        for d in opendata.datasets():
+            updated = d.last_update()
+            items.append({
+                "identifiant": d.slug, "titre": d.title, "description": d.description, "producteur": d.producer, "format": d.format,
+                "url": d.url(), "licence": opendata.LICENCE, "mise_a_jour": updated.isoformat() if updated else None,
+                "schema": d.schema_url or [{"nom": n, "description": doc} for n, doc in opendata.documented(d.columns)],
+            })
+        return JsonResponse({"jeux_de_donnees": items}, json_dumps_params={"ensure_ascii": False})
+
+
+class ScdlView(PublicMixin, View):
+    """SCDL « subventions » of every transmitted call, all régions (rows built by Module 2)."""
+
+    def get(self, request):
+        from tpj.calls.exports import SCDL_FIELDS, scdl_rows
+        from tpj.calls.models import Call
+
+        calls = Call.objects.filter(state=Call.State.TRANSMITTED).select_related("campaign", "region").order_by("campaign__year", "region_id")
+        rows = ([row[name] for name in SCDL_FIELDS] for call in calls for row in scdl_rows(call))
+        return exports.csv_response("subventions-aap-1000-premiers-jours.csv", SCDL_FIELDS, rows, delimiter=",", bom=False)
+
+
+class LatestApportionmentCsvView(PublicMixin, View):
+    """Stable URL of the latest apportionment of posts."""
+
+    def get(self, request):
+        latest = Apportionment.objects.order_by("-created_at", "-id").first()
+        if latest is None:
+            raise Http404("Aucune répartition n'a encore été calculée.")
+        return ApportionmentCsvView().get(request, latest.pk)
+
+
+class AllDeploymentsCsvView(PublicMixin, View):
+    def get(self, request):
+        return exports.csv_response("deploiements-mesures-nationales.csv", exports.DEPLOYMENTS_HEADER,
+                                    exports.deployment_rows(Deployment.objects.order_by("measure__position", "-date")))
