@@ -9,3 +9,4 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Every app declares its rules in permissions.py; load them into the policy.
         autodiscover_modules("permissions")
+        from . import checks  # noqa: F401  (registers the system checks)

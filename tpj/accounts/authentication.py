@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions
 from .backends import EmailBackend
 
 DISABLED = "Ce compte est désactivé. Contactez l'administrateur de la plateforme."
+DEMO_REFUSED = "Les comptes de démonstration ne sont pas acceptés sur cette plateforme (réservés au mode démo)."
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -17,5 +18,5 @@ class TokenAuthentication(authentication.TokenAuthentication):
         except model.DoesNotExist:
             raise exceptions.AuthenticationFailed("Jeton non valide.") from None
         if not EmailBackend().user_can_authenticate(token.user):
-            raise exceptions.AuthenticationFailed(DISABLED)
+            raise exceptions.AuthenticationFailed(DEMO_REFUSED if token.user.is_demo and token.user.is_active else DISABLED)
         return token.user, token

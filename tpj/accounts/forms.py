@@ -1,8 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 
-from .authentication import DISABLED
+from .authentication import DEMO_REFUSED, DISABLED
 from .models import User
 
 
@@ -53,6 +54,8 @@ class LoginForm(forms.Form):
         self.user = authenticate(self.request, email=email, password=password)
         if self.user is None:
             existing = User.objects.filter(email=email.strip().lower()).first()
+            if existing and existing.check_password(password) and existing.is_demo and not settings.DEMO_MODE:
+                raise forms.ValidationError(DEMO_REFUSED)
             if existing and existing.check_password(password) and existing.email_confirmed_at is None:
                 raise forms.ValidationError("Confirmez d'abord votre adresse e-mail : cliquez sur le lien reçu par e-mail.")
             if existing and existing.check_password(password):

@@ -22,9 +22,10 @@ MODULE_LOADERS = ["tpj.registry.demo.load", "tpj.calls.demo.load", "tpj.valorisa
 
 
 def demo_siret(seed: str) -> str:
-    """A fictitious 14-digit SIRET with a valid Luhn key, stable for a given seed."""
-    digits = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))[:13]
-    return digits + luhn.calc_check_digit(digits)
+    """A fictitious 14-digit SIRET (valid SIREN key and SIRET key), stable for a given seed."""
+    digits = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))
+    siren = digits[:8] + luhn.calc_check_digit(digits[:8])
+    return siren + digits[8:12] + luhn.calc_check_digit(siren + digits[8:12])
 
 
 @dataclass(frozen=True)

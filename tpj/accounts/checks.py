@@ -1,0 +1,28 @@
+"""System checks on accounts: production must not hold demo accounts."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+from django.db import DatabaseError
+
+
+@register("accounts", deploy=True)
+def no_demo_accounts_outside_demo_mode(app_configs, **kwargs):
+    """`check --deploy` fails when demo accounts exist in a database served without DEMO_MODE."""
+    if settings.DEMO_MODE:
+        return []
+    from .models import User
+
+    try:
+        count = User.objects.filter(is_demo=True).count()
+    except DatabaseError:  # database not created or not migrated yet: nothing to check
+        return []
+    if not count:
+        return []
+    return [
+        Error(
+            f"{count} compte(s) de démonstration présent(s) alors que DEMO_MODE est désactivé.",
+            hint="Supprimez-les : python manage.py shell -c \"from tpj.accounts.models import User; "
+            "User.objects.filter(is_demo=True).delete()\"",
+            id="accounts.E001",
+        )
+    ]
