@@ -39,18 +39,19 @@ def rebuild() -> int:
         cursor.execute(f"DELETE FROM {table}")
         for level, column in LEVELS:
             cell = f"e.{column}" if column else "0"
+            group_cell = f"e.{column}, " if column else ""
             columns = "level, cell, departement_id, region_id, category_id, kind_id, priority, count, lat_sum, lon_sum"
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT %s, {cell}, e.departement_id, e.region_id, e.category_id, e.kind_id, 0, "
                 f"COUNT(*), SUM(e.latitude), SUM(e.longitude) FROM {entry_table} e WHERE {_PUBLISHED} "
-                f"GROUP BY {cell}, e.departement_id, e.region_id, e.category_id, e.kind_id",
+                f"GROUP BY {group_cell}e.departement_id, e.region_id, e.category_id, e.kind_id",
                 [level, State.VERIFIED],
             )
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT %s, {cell}, e.departement_id, e.region_id, e.category_id, e.kind_id, "
                 f"p.number, COUNT(*), SUM(e.latitude), SUM(e.longitude) FROM {entry_table} e "
                 f"JOIN registry_entrypriority ep ON ep.entry_id = e.id JOIN nomenclatures_priority p ON p.id = ep.priority_id "
-                f"WHERE {_PUBLISHED} GROUP BY {cell}, e.departement_id, e.region_id, e.category_id, e.kind_id, p.number",
+                f"WHERE {_PUBLISHED} GROUP BY {group_cell}e.departement_id, e.region_id, e.category_id, e.kind_id, p.number",
                 [level, State.VERIFIED],
             )
     return MapAggregate.objects.count()

@@ -149,22 +149,24 @@ class EntryWriteSerializer(serializers.Serializer):
         return attrs
 
     def to_entry_data(self, partial_of=None) -> services.EntryData:
+        """`partial_of` set: only the keys the client sent (`self.provided`) change."""
         data = self.validated_data
+        provided = getattr(self, "provided", None) or set(self.initial_data)
         fields = {}
         mapping = {"kind": lambda v: ("kind_id", v.pk), "category": lambda v: ("category_id", v.pk), "name": lambda v: ("name", v.strip()),
                    "address": lambda v: ("address", v.strip()), "postal_code": lambda v: ("postal_code", v),
                    "website": lambda v: ("website", v)}
         for key, convert in mapping.items():
-            if key in self.initial_data or partial_of is None:
+            if key in provided or partial_of is None:
                 name, value = convert(data[key])
                 fields[name] = value
-        if "commune" in self.initial_data or partial_of is None:
+        if "commune" in provided or partial_of is None:
             fields["commune_id"] = data["commune_obj"].pk if data.get("commune_obj") else None
         return services.EntryData(
             fields=fields,
-            priorities={p["number"]: p.get("description", "") for p in data["priorities"]} if "priorities" in data else None,
-            situations=[dict(s) for s in data["situations"]] if "situations" in data else None,
-            contacts=[dict(c) for c in data["contacts"]] if "contacts" in data else None,
+            priorities={p["number"]: p.get("description", "") for p in data["priorities"]} if "priorities" in provided else None,
+            situations=[dict(s) for s in data["situations"]] if "situations" in provided else None,
+            contacts=[dict(c) for c in data["contacts"]] if "contacts" in provided else None,
         )
 
 
@@ -226,7 +228,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def partial_update(self, request, pk=None):
         entry = self.get_object()
         payload = EntryWriteSerializer(data={**_current(entry), **request.data}, partial=False)
-        payload.initial_data = request.data
+        payload.provided = set(request.data)
         payload.is_valid(raise_exception=True)
         target, _ = services.save_entry(entry, request.user, payload.to_entry_data(partial_of=entry))
         return Response(self.get_serializer(entry_queryset().get(pk=target.pk)).data)
