@@ -60,6 +60,8 @@ def make_call(strand="joint", region="53", state=Call.State.PUBLISHED, deadline=
     if state != Call.State.DRAFT:
         call = services.fire_call(call, by, "publish")
     call.manager = by
+    if strand == "joint":
+        call.co_manager = manager("DREETS", region)
     return call
 
 
