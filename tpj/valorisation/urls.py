@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import project_views, views
+from . import priority_views, project_views, views
 
 app_name = "valorisation"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("projets/projets-laureats.geojson", project_views.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
     path("projets/<int:pk>/", project_views.ProjectDetailView.as_view(), name="project"),
     path("projets/<int:pk>/coup-de-coeur/", project_views.HighlightView.as_view(), name="highlight"),
+    # Priorities
+    path("priorites/", priority_views.PriorityListView.as_view(), name="priorities"),
+    path("priorites/<int:number>/", priority_views.PriorityDetailView.as_view(), name="priority"),
     # Open data
     path("donnees/", views.OpenDataView.as_view(), name="opendata"),
     path("donnees/catalogue.json", views.OpenDataCatalogueView.as_view(), name="opendata-catalogue"),

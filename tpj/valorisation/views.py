@@ -28,6 +28,8 @@ SECTIONS = [
     ("valorisation:projects", "Projetothèque et carte des projets",
      "Les projets lauréats des appels à projets régionaux, sur une carte et dans un catalogue filtrable, avec le coup de "
      "cœur de chaque région.", False),
+    ("valorisation:priorities", "Les 10 priorités",
+     "Chaque priorité expliquée et illustrée par des projets lauréats et des professionnels vérifiés près de chez vous.", False),
     ("valorisation:measures", "Mesures nationales",
      "Les mesures déployées par les ARS, leur cible nationale, les déploiements par région et la répartition des postes "
      "des staffs médico-psycho-sociaux des maternités.", False),
