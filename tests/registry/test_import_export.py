@@ -1,0 +1,129 @@
+"""CSV import (Latin-1, missing column, per-row errors, idempotent, resumable) and
+open-data exports (CSV, GeoJSON, data·inclusion validated with its schema)."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from tpj.registry import importer
+from tpj.registry.models import Entry, ImportJob, State
+
+from .factories import FINESS_CHU_RENNES, EntryFactory, verified_entry
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ("identifiant;nom;type;categorie;adresse;code_postal;commune;priorites;description;situation;organisme;"
+          "type_organisme;type_reference;reference;email;telephone;contacts_publics")
+ROWS = [
+    "RPE-1;Relais Petite Enfance de Vénissieux;etablissement;rpe;1 place Léon Sublet;69200;69259;8|9;Ateliers d'éveil;2;CAF du Rhône;securite_sociale;convention;CONV-2024-17;rpe@venissieux.fr;;oui",
+    "RPE-2;Relais Petite Enfance de Bron;etablissement;rpe;;69500;69029;8;Accueil des assistantes maternelles;2;CAF du Rhône;securite_sociale;convention;CONV-2024-18;;0478000000;non",
+    "RPE-3;Relais mal rempli;etablissement;rpe;;69001;69029;;;9;CAF;banque;finess;750712185;;;",
+]
+
+
+def upload(text: str, encoding="utf-8", name="rpe.csv"):
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+def test_import_creates_submitted_entries_with_per_row_french_errors(member):
+    job = importer.create_job("CAF du Rhône — RPE", upload("\n".join([HEADER, *ROWS])), member)
+    importer.run(job, member)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.created_count == 2 and job.error_count == 1
+    error = job.errors[0]
+    assert error["ligne"] == 4 and error["identifiant"] == "RPE-3"
+    text = " ".join(error["erreurs"])
+    assert "ne correspond pas à Bron" in text and "aucune priorité" in text and "situation" in text
+    assert "type d'organisme inconnu" in text and "clé de contrôle" in text
+    entry = Entry.objects.get(external_id="RPE-1")
+    assert entry.state == State.SUBMITTED and entry.departement_id == "69" and entry.priority_mask == (1 << 8) | (1 << 9)
+    assert [c.is_public for c in entry.contacts.all()] == [True]
+    # Idempotent: the same file again creates nothing.
+    again = importer.create_job("CAF du Rhône — RPE", upload("\n".join([HEADER, *ROWS])), member)
+    importer.run(again, member)
+    again.refresh_from_db()
+    assert again.created_count == 0 and again.updated_count == 2 and Entry.objects.count() == 2
+
+
+def test_latin1_file_is_read_and_said_so(member):
+    job = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[0]]), encoding="cp1252"), member)
+    assert "Latin-1" in job.message
+    importer.run(job, member)
+    assert Entry.objects.get().name == "Relais Petite Enfance de Vénissieux"
+
+
+def test_missing_column_refuses_the_file_before_saving_anything(member):
+    header = HEADER.replace("situation;", "")
+    with pytest.raises(Exception) as error:
+        importer.create_job("CAF", upload("\n".join([header, ROWS[0]])), member)
+    assert "Colonne(s) manquante(s) : situation" in str(error.value)
+    assert not ImportJob.objects.exists() and not Entry.objects.exists()
+
+
+def test_import_resumes_after_interruption(member):
+    rows = [ROWS[0].replace("RPE-1", f"RPE-{i}") for i in range(10)]
+    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
+    importer.run(job, member, chunk_size=4, max_chunks=1)  # "interrupted" after one chunk
+    job.refresh_from_db()
+    assert job.next_row == 4 and Entry.objects.count() == 4 and job.status == ImportJob.Status.RUNNING
+    importer.run(ImportJob.objects.get(pk=job.pk), member, chunk_size=4)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and Entry.objects.count() == 10
+
+
+def test_import_page_with_progress_and_command_line(client, moderator_69, tmp_path):
+    client.force_login(moderator_69)
+    response = client.post(reverse("registry:import"), {"source": "CAF", "file": upload("\n".join([HEADER, *ROWS]))})
+    assert response.status_code == 302
+    progress = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "2 fiches créées" in progress and "ne correspond pas" in progress
+    bad = client.post(reverse("registry:import"), {"source": "CAF", "file": upload("nom;type\nx;y")})
+    assert bad.status_code == 400 and "Colonne(s) manquante(s)" in bad.content.decode()
+    path = tmp_path / "autre.csv"
+    path.write_text("\n".join([HEADER, ROWS[0].replace("RPE-1", "X-1")]), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_registry", str(path), "--source", "Réseau X", stdout=out)
+    assert "1 créée" in out.getvalue() and Entry.objects.filter(external_id="X-1").exists()
+
+
+def test_import_forbidden_to_plain_members(client, member):
+    client.force_login(member)
+    assert client.get(reverse("registry:import")).status_code == 403
+
+
+def test_exports_publish_only_verified_entries_and_consented_contacts(client):
+    verified_entry(name="Crèche publiée")
+    EntryFactory(name="Autre", state=State.SUBMITTED)
+    body = b"".join(client.get(reverse("registry:export", args=["csv"])).streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body), delimiter=";"))
+    assert [r["nom"] for r in rows] == ["Crèche publiée"]
+    assert rows[0]["courriel"] == "public@example.fr" and rows[0]["telephone"] == ""
+    geo = json.loads(b"".join(client.get(reverse("registry:export", args=["geojson"])).streaming_content))
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 1
+    assert "0299000000" not in json.dumps(geo)
+
+
+def test_data_inclusion_exports_validate_against_the_schema(client):
+    from data_inclusion.schema.v1 import Service, Structure
+
+    pmi = verified_entry(name="Centre de PMI de Villejean", setup__priorities=(2, 5))
+    pmi.category_id = pmi.category.__class__.objects.get(slug="centre-pmi").pk
+    pmi.save()
+    msa = verified_entry(name="Maison de santé rurale")
+    msa.situations.update(trusting_body_name="MSA d'Armorique", reference_type="finess", reference_value=FINESS_CHU_RENNES)
+    structures = client.get(reverse("registry:export", args=["data-inclusion-structures"])).json()
+    services = client.get(reverse("registry:export", args=["data-inclusion-services"])).json()
+    assert len(structures) == 2 and len(services) == 3
+    for item in structures:
+        Structure.model_validate(item, context={"ignore_warnings": False})
+    for item in services:
+        Service.model_validate(item, context={"ignore_warnings": False})
+    by_name = {s["nom"]: s for s in structures}
+    assert by_name["Centre de PMI de Villejean"]["extension_1000_premiers_jours"]["reseaux_porteurs"] == ["pmi"]
+    assert "departements" in by_name["Centre de PMI de Villejean"]["reseaux_porteurs"]
+    assert by_name["Maison de santé rurale"]["reseaux_porteurs"] == ["mutualite-sociale-agricole"]
