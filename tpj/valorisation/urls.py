@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import priority_views, project_views, views
+from . import dashboard_views, priority_views, project_views, views
 
 app_name = "valorisation"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("projets/projets-laureats.geojson", project_views.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
     path("projets/<int:pk>/", project_views.ProjectDetailView.as_view(), name="project"),
     path("projets/<int:pk>/coup-de-coeur/", project_views.HighlightView.as_view(), name="highlight"),
+    # National dashboard
+    path("tableau-de-bord/", dashboard_views.DashboardView.as_view(), name="dashboard"),
+    path("tableau-de-bord/regions.csv", dashboard_views.DashboardRegionsCsvView.as_view(), name="dashboard-regions-csv"),
+    path("tableau-de-bord/departements.csv", dashboard_views.DashboardDepartementsCsvView.as_view(), name="dashboard-departements-csv"),
     # Priorities
     path("priorites/", priority_views.PriorityListView.as_view(), name="priorities"),
     path("priorites/<int:number>/", priority_views.PriorityDetailView.as_view(), name="priority"),

@@ -30,6 +30,9 @@ SECTIONS = [
      "cœur de chaque région.", False),
     ("valorisation:priorities", "Les 10 priorités",
      "Chaque priorité expliquée et illustrée par des projets lauréats et des professionnels vérifiés près de chez vous.", False),
+    ("valorisation:dashboard", "Tableau de bord national",
+     "Par région : déclarations, appels et calendrier, enveloppes, candidatures, lauréats, transmission ; couverture de "
+     "l'annuaire et file de modération.", True),
     ("valorisation:measures", "Mesures nationales",
      "Les mesures déployées par les ARS, leur cible nationale, les déploiements par région et la répartition des postes "
      "des staffs médico-psycho-sociaux des maternités.", False),
