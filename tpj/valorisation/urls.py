@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, priority_views, project_views, views
+from . import dashboard_views, library_views, priority_views, project_views, views
 
 app_name = "valorisation"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("tableau-de-bord/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("tableau-de-bord/regions.csv", dashboard_views.DashboardRegionsCsvView.as_view(), name="dashboard-regions-csv"),
     path("tableau-de-bord/departements.csv", dashboard_views.DashboardDepartementsCsvView.as_view(), name="dashboard-departements-csv"),
+    # Shared library of calls
+    path("bibliotheque/", library_views.LibraryView.as_view(), name="library"),
+    path("bibliotheque/<int:pk>/", library_views.LibraryCallView.as_view(), name="library-call"),
+    path("bibliotheque/<int:pk>/cahier-des-charges/", library_views.LibraryDocumentView.as_view(), name="library-document"),
     # Priorities
     path("priorites/", priority_views.PriorityListView.as_view(), name="priorities"),
     path("priorites/<int:number>/", priority_views.PriorityDetailView.as_view(), name="priority"),

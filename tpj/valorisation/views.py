@@ -33,6 +33,8 @@ SECTIONS = [
     ("valorisation:dashboard", "Tableau de bord national",
      "Par région : déclarations, appels et calendrier, enveloppes, candidatures, lauréats, transmission ; couverture de "
      "l'annuaire et file de modération.", True),
+    ("valorisation:library", "Bibliothèque des appels à projets",
+     "Les appels de toutes les régions, en préparation ou lancés, avec leurs documents, axes, ciblage et critères.", True),
     ("valorisation:measures", "Mesures nationales",
      "Les mesures déployées par les ARS, leur cible nationale, les déploiements par région et la répartition des postes "
      "des staffs médico-psycho-sociaux des maternités.", False),
