@@ -157,7 +157,7 @@ class SituationForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(label="Type de contact", choices=ContactChannel.Kind.choices)
+    kind = forms.ChoiceField(label="Type de contact", choices=[("", "Choisissez"), *ContactChannel.Kind.choices])
     value = forms.CharField(label="Coordonnée", max_length=200)
     is_public = forms.BooleanField(
         label="J'accepte que cette coordonnée soit publiée sur la carte", required=False,
