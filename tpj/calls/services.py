@@ -803,6 +803,7 @@ def decide(app: Application, user, outcome: str, reason: str, allocations: dict 
 def reopen_decision(app: Application, user, reason: str) -> Application:
     def on_fire(locked):
         _release(locked)
+        locked.decision_reason = ""
         locked.decided_at = None
         locked.notified_at = None
 
