@@ -32,6 +32,14 @@ def _reference_data(request):
         ensure_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache (login lockout counters, throttles) starts empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

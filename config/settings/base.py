@@ -5,12 +5,21 @@ platform with no server. `config.settings.production` hardens this profile.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+
+
+def _origin(url: str) -> str:
+    """scheme://host of a URL template, "{s}" sub-domains as a wildcard (for the CSP)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -35,6 +44,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally (CSP: no CDN, no inline script)
+    "csp",
     "mozilla_django_oidc",
     # Foundation
     "tpj.core",
@@ -53,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -78,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tpj.core.context_processors.site",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} for any inline <script nonce=…>
             ],
         },
     },
@@ -183,6 +196,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Error responses (400/401/403/404/429) documented on every operation.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tpj.core.openapi.document_error_responses"],
 }
@@ -193,6 +209,35 @@ MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© les contributeu
 # Geocoding adapter: "ban" (Base Adresse Nationale / Géoplateforme) or "offline" (commune centre).
 GEOCODER = env("GEOCODER", default="offline")
 GEOCODER_BAN_URL = env("GEOCODER_BAN_URL", default="https://data.geopf.fr/geocodage/search")
+
+# Content Security Policy (django-csp), enforced in every profile so that tests see what
+# production does: scripts only from this site (or with the per-request nonce), map tiles
+# from the configured tile server. DSFR and Leaflet set styles from JS and markup.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", _origin(MAP_TILES_URL)],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, _origin(GEOCODER_BAN_URL)],
+        "worker-src": [SELF, "blob:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, _origin(OIDC_OP_AUTHORIZATION_ENDPOINT)] if OIDC_OP_AUTHORIZATION_ENDPOINT else [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# Sessions: a working day; cookies never readable by scripts.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Login lockout (tpj/accounts/throttle.py): after LOGIN_FAILURE_LIMIT failures for one
+# address, or LOGIN_FAILURE_LIMIT_PER_IP from one client, wait LOGIN_LOCKOUT_SECONDS.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=30)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 
+from . import throttle
 from .authentication import DEMO_REFUSED, DISABLED
 from .models import User
 
@@ -51,16 +52,22 @@ class LoginForm(forms.Form):
         email, password = cleaned.get("email"), cleaned.get("password")
         if not email or not password:
             return cleaned
+        if throttle.is_locked(email, self.request):
+            raise forms.ValidationError(throttle.lockout_message(), code="locked")
         self.user = authenticate(self.request, email=email, password=password)
-        if self.user is None:
+        if self.user is not None:
+            throttle.clear(email)
+        else:
             existing = User.objects.filter(email=email.strip().lower()).first()
-            if existing and existing.check_password(password) and existing.is_demo and not settings.DEMO_MODE:
+            if not (existing and existing.check_password(password)):
+                throttle.record_failure(email, self.request)
+                raise forms.ValidationError("Adresse e-mail ou mot de passe incorrect.")
+            # Right password, but the account may not log in: say why.
+            if existing.is_demo and not settings.DEMO_MODE:
                 raise forms.ValidationError(DEMO_REFUSED)
-            if existing and existing.check_password(password) and existing.email_confirmed_at is None:
+            if existing.email_confirmed_at is None:
                 raise forms.ValidationError("Confirmez d'abord votre adresse e-mail : cliquez sur le lien reçu par e-mail.")
-            if existing and existing.check_password(password):
-                raise forms.ValidationError(DISABLED)
-            raise forms.ValidationError("Adresse e-mail ou mot de passe incorrect.")
+            raise forms.ValidationError(DISABLED)
         return cleaned
 
     def get_user(self):

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView, TemplateView, View
 
-from . import services
+from . import services, throttle
 from .forms import FrenchPasswordResetForm, LoginForm, ResendConfirmationForm, SignupForm
 from .models import User
 from .views_mixins import PolicyRequiredMixin
@@ -81,6 +81,10 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def form_valid(self, form):
+        throttle.clear(form.user.email)  # a new password lifts the login lockout
+        return super().form_valid(form)
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

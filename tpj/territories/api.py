@@ -11,6 +11,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Departement.objects.all()  # for the schema; filtered in get_queryset
     serializer_class = DepartementSerializer
 
     def get_queryset(self):
@@ -29,6 +30,7 @@ class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
     )
 )
 class CommuneViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Commune.objects.all()  # for the schema; searched in get_queryset
     serializer_class = CommuneSerializer
 
     def get_queryset(self):
