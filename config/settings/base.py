@@ -104,7 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the embedded database serve concurrent readers.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A 128 MB page cache (default 2 MB) keeps the indexes of a large directory in memory.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;",
         "transaction_mode": "IMMEDIATE",
     }
 else:
@@ -128,6 +129,9 @@ OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
 OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
 OIDC_TIMEOUT = 10
+# ProConnect's logout needs the id_token; a failed login comes back to our login page.
+OIDC_STORE_ID_TOKEN = True
+LOGIN_REDIRECT_URL_FAILURE = "/comptes/connexion/?proconnect=echec"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"

@@ -85,6 +85,3 @@ def test_an_unexpected_error_renders_the_500_page(settings):
     assert response.status_code == 500
     assert "Erreur inattendue" in response.content.decode()
 
-
-def test_login_page_shows_proconnect_only_when_enabled(client, settings):
-    assert "ProConnect" not in client.get("/comptes/connexion/").content.decode()

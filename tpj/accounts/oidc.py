@@ -1,9 +1,24 @@
-"""ProConnect (OpenID Connect) login for civil servants; off unless OIDC_ENABLED."""
+"""ProConnect (OpenID Connect) login for civil servants; off unless OIDC_ENABLED.
+
+mozilla-django-oidc runs the authorisation-code flow (state, nonce, signed id_token
+checked against the provider's JWKS); this backend maps ProConnect's claims onto our
+accounts: the e-mail is the identity (already verified by ProConnect), `given_name` and
+`usual_name` fill the name. An existing account is reused; one never confirmed is
+confirmed and activated; one disabled by an administrator stays disabled.
+"""
 
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from tpj.audit.services import record
+
+from .backends import EmailBackend
+
+# Shown on the login page when the provider sends the user back without a valid login.
+FAILURE_MESSAGE = (
+    "La connexion avec ProConnect n'a pas abouti. Réessayez, ou connectez-vous avec votre adresse e-mail "
+    "et votre mot de passe."
+)
 
 
 class ProConnectBackend(OIDCAuthenticationBackend):
@@ -25,6 +40,16 @@ class ProConnectBackend(OIDCAuthenticationBackend):
 
     def update_user(self, user, claims):
         if user.email_confirmed_at is None:
+            # Never confirmed: ProConnect has just proved the address belongs to this person.
             user.email_confirmed_at = timezone.now()
-            user.save(update_fields=["email_confirmed_at"])
+            user.is_active = True
+            user.save(update_fields=["email_confirmed_at", "is_active"])
+            record(actor=user, obj=user, action="accounts.confirm_email", reason="ProConnect")
         return user
+
+    def user_can_authenticate(self, user):
+        return EmailBackend().user_can_authenticate(user)
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

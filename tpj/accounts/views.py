@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView, View
 from . import services, throttle
 from .forms import FrenchPasswordResetForm, LoginForm, ResendConfirmationForm, SignupForm
 from .models import User
+from .oidc import FAILURE_MESSAGE
 from .views_mixins import PolicyRequiredMixin
 
 
@@ -49,6 +50,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("proconnect") == "echec":
+            messages.error(request, FAILURE_MESSAGE)
+        return super().get(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):
