@@ -115,9 +115,9 @@ def view_application(user, application=None) -> Decision:
         return Decision.deny(DENY_SIGN_IN)
     if application is None:
         return Decision.allow()
-    if carries(user, application) or is_national(user):
+    if carries(user, application):
         return Decision.allow()
-    if application.state != Application.State.DRAFT and manages_call(user, application.call):
+    if application.state != Application.State.DRAFT and (is_national(user) or manages_call(user, application.call)):
         return Decision.allow()
     sheet = _sheet(user, application)
     if sheet is not None:

@@ -474,6 +474,11 @@ def _mail(to: str, subject: str, body: str, attachments=()):
     transaction.on_commit(lambda: message.send(fail_silently=True))
 
 
+def _fresh(app: Application) -> Application:
+    """The application as stored now (callers may hold an instance from before a transition)."""
+    return Application.objects.select_related("call__region", "call__campaign").get(pk=app.pk)
+
+
 # ---------------------------------------------------------------------------
 # Instruction
 # ---------------------------------------------------------------------------
@@ -525,6 +530,7 @@ def meets_targeting(app: Application, places=None) -> bool:
 
 
 def set_checklist(app: Application, user, ticked: list[str]) -> Application:
+    app = _fresh(app)
     policy.require(user, "calls.instruct", app)
     app.checklist = {item: item in ticked for item in app.call.checklist_items()}
     app.save(update_fields=["checklist", "updated_at"])
@@ -721,6 +727,7 @@ def ranking(call: Call):
 
 
 def set_deliberation_notes(app: Application, user, notes: str) -> Application:
+    app = _fresh(app)
     policy.require(user, "calls.instruct", app)
     app.deliberation_notes = notes
     app.save(update_fields=["deliberation_notes", "updated_at"])
@@ -832,6 +839,7 @@ def notify_decisions(call: Call, user) -> int:
 
 
 def record_convention(app: Application, user, signed_on: datetime.date) -> Application:
+    app = _fresh(app)
     policy.require(user, "calls.instruct", app)
     if app.state != Application.State.LAUREATE:
         raise ValidationError("Seul un projet lauréat fait l'objet d'une convention.")
@@ -868,6 +876,7 @@ def transmit(call: Call, user) -> Call:
 
 
 def record_start(app: Application, user, started_on: datetime.date) -> Application:
+    app = _fresh(app)
     policy.require(user, "calls.follow_up", app)
     app.project_started_on = started_on
     app.save(update_fields=["project_started_on", "updated_at"])
@@ -876,7 +885,7 @@ def record_start(app: Application, user, started_on: datetime.date) -> Applicati
 
 
 def add_indicator_value(indicator: Indicator, user, measured_on, value: str, comment: str = "") -> IndicatorValue:
-    policy.require(user, "calls.follow_up", indicator.application)
+    policy.require(user, "calls.follow_up", _fresh(indicator.application))
     item = IndicatorValue.objects.create(indicator=indicator, measured_on=measured_on, value=value, comment=comment, recorded_by=user)
     record(actor=user, obj=indicator.application, action="calls.followup.indicator",
            after={"indicator": indicator.name, "measured_on": measured_on.isoformat(), "value": value})
@@ -884,6 +893,7 @@ def add_indicator_value(indicator: Indicator, user, measured_on, value: str, com
 
 
 def record_evaluation(app: Application, user, evaluation: str, could_become_permanent: bool | None) -> Application:
+    app = _fresh(app)
     policy.require(user, "calls.follow_up", app)
     if not evaluation.strip():
         raise ValidationError({"final_evaluation": "Rédigez l'évaluation finale."})
