@@ -174,6 +174,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class EntryPagination(Pagination):
+    page_size = 20
+
+
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Directory entries. Lists show verified entries only; members and moderators in scope
     also read the others by id."""
@@ -186,7 +190,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     }
     object_policy_actions = ("registry.view_entry", "registry.edit", "registry.submit", "registry.moderate")
     serializer_class = EntrySerializer
-    pagination_class = Pagination
+    pagination_class = EntryPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -22,20 +22,18 @@ from tpj.audit.services import record
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
-from . import grid
+from . import bulk
 from .identifiers import check_reference, normalise_reference
 from .models import (
     ContactChannel,
     Entry,
     EntryPriority,
     EntrySituation,
-    GeocodingPrecision,
     ImportJob,
     ReferenceType,
     State,
     TrustingBodyKind,
     build_search_text,
-    priority_mask,
 )
 
 REQUIRED_COLUMNS = [
@@ -186,18 +184,6 @@ def parse_row(row: dict, ref: ReferenceData):
     return fields, numbers, get("description")[:2000], situation_fields, [(k, v[:200], public) for k, v in contacts]
 
 
-def build_entry(fields: dict, numbers: list, state=State.SUBMITTED, now=None, **extra) -> Entry:
-    """An unsaved Entry with every derived column computed in Python (bulk path)."""
-    commune_name = fields.pop("commune_name")
-    lat, lon = fields["latitude"], fields["longitude"]
-    return Entry(
-        **fields, **extra, state=state, geocoding_precision=GeocodingPrecision.MUNICIPALITY,
-        cell_coarse=grid.cell(lat, lon, grid.COARSE), cell_fine=grid.cell(lat, lon, grid.FINE),
-        priority_mask=priority_mask(numbers), search_text=build_search_text(fields["name"], commune_name, fields["category"].label),
-        submitted_at=now,
-    )
-
-
 def run(job: ImportJob, user, chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None, progress=None) -> ImportJob:
     """Process the job from `next_row`, chunk by chunk; `progress(job)` is called after each."""
     ref = ReferenceData()
@@ -234,11 +220,12 @@ def run_chunk(job: ImportJob, user) -> ImportJob:
 
 @transaction.atomic
 def _process_chunk(job: ImportJob, chunk, ref: ReferenceData, user) -> None:
-    now = timezone.now()
+    """Check and insert one chunk of rows, and move `next_row`, in a single transaction."""
+    now = bulk.datetime_value(timezone.now())
     ids = [(row.get("identifiant") or "").strip() for _, row in chunk]
     known = set(Entry.objects.filter(import_source=job.source, external_id__in=[i for i in ids if i])
                 .values_list("external_id", flat=True))
-    entries, children, errors, seen = [], [], [], set()
+    parsed, errors, seen = [], [], set()
     for (index, row), external_id in zip(chunk, ids, strict=True):
         line = index + 2  # the header is line 1
         if not external_id:
@@ -248,22 +235,29 @@ def _process_chunk(job: ImportJob, chunk, ref: ReferenceData, user) -> None:
             job.updated_count += 1
             continue
         try:
-            fields, numbers, description, situation, contacts = parse_row(row, ref)
+            parsed.append((external_id[:100], *parse_row(row, ref)))
         except ValueError as error:
             errors.append({"ligne": line, "identifiant": external_id[:100], "erreurs": error.args[0]})
             continue
         seen.add(external_id)
-        entries.append(build_entry(fields, numbers, now=now, import_source=job.source, external_id=external_id[:100]))
-        children.append((numbers, description, situation, contacts))
-    Entry.objects.bulk_create(entries, batch_size=1000)
-    priorities, situations, contacts = [], [], []
-    for entry, (numbers, description, situation, channel_list) in zip(entries, children, strict=True):
-        priorities += [EntryPriority(entry_id=entry.pk, priority=ref.priorities[n], description=description) for n in numbers]
-        situations.append(EntrySituation(entry_id=entry.pk, **situation))
-        contacts += [ContactChannel(entry_id=entry.pk, kind=k, value=v, is_public=p) for k, v, p in channel_list]
-    EntryPriority.objects.bulk_create(priorities, batch_size=2000)
-    EntrySituation.objects.bulk_create(situations, batch_size=2000)
-    ContactChannel.objects.bulk_create(contacts, batch_size=2000)
+    entry_ids = bulk.reserve_ids(Entry, len(parsed))
+    entries, priorities, situations, contacts = [], [], [], []
+    for pk, (external_id, fields, numbers, description, situation, channels) in zip(entry_ids, parsed, strict=True):
+        entries.append(bulk.entry_row(
+            pk, kind_id=fields["kind"].pk, category_id=fields["category"].pk, name=fields["name"], address=fields["address"],
+            postal_code=fields["postal_code"], commune_id=fields["commune_id"], departement_id=fields["departement_id"],
+            region_id=fields["region_id"], latitude=fields["latitude"], longitude=fields["longitude"], priorities=numbers,
+            search_text=build_search_text(fields["name"], fields["commune_name"], fields["category"].label),
+            state=State.SUBMITTED, source=job.source, external_id=external_id, now=now, website=fields["website"],
+        ))
+        priorities += [(pk, ref.priorities[n].pk, description) for n in numbers]
+        situations.append((pk, situation["situation"].pk, situation["trusting_body_name"], situation["trusting_body_kind"],
+                           situation["reference_type"], situation["reference_value"], "", "", ""))
+        contacts += [(pk, str(kind), value, public) for kind, value, public in channels]
+    bulk.insert_rows(Entry._meta.db_table, bulk.ENTRY_COLUMNS, entries)
+    bulk.insert_rows(EntryPriority._meta.db_table, bulk.PRIORITY_COLUMNS, priorities)
+    bulk.insert_rows(EntrySituation._meta.db_table, bulk.SITUATION_COLUMNS, situations)
+    bulk.insert_rows(ContactChannel._meta.db_table, bulk.CONTACT_COLUMNS, contacts)
     first_line = chunk[0][0] + 2
     job.next_row = chunk[-1][0] + 1
     job.created_count += len(entries)

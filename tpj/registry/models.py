@@ -7,6 +7,7 @@ category, address, priorities) is made on a *revision*: a copy of the entry
 published; verifying the revision copies its content onto the original.
 """
 
+import functools
 import uuid
 
 from django.conf import settings
@@ -105,7 +106,7 @@ class Entry(models.Model):
             models.Index(fields=["state", "latitude", "longitude"], name="registry_state_latlon"),
             models.Index(fields=["state", "category", "departement"], name="registry_state_category"),
             models.Index(fields=["state", "name"], name="registry_state_name"),
-            models.Index(fields=["departement", "state", "cell_fine"], name="registry_dept_cell"),
+            models.Index(fields=["departement", "state", "name"], name="registry_dept_state_name"),
             models.Index(fields=["commune", "state"], name="registry_commune_state"),
         ]
 
@@ -160,8 +161,13 @@ def priority_mask(numbers) -> int:
     return mask
 
 
+_normalize_part = functools.lru_cache(maxsize=50_000)(normalize)
+
+
 def build_search_text(*parts) -> str:
-    return normalize(" ".join(p for p in parts if p))
+    """Normalised text searched by the directory (parts such as commune and category
+    names repeat a lot: they are normalised once)."""
+    return " ".join(filter(None, (_normalize_part(p) if len(p) < 80 else normalize(p) for p in parts if p)))
 
 
 class EntryPriority(models.Model):

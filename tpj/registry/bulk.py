@@ -1,0 +1,74 @@
+"""Bulk writes for imports and load tests: plain tuples, no model instances.
+
+SQLite: `executemany` (writes are serialised by the IMMEDIATE transactions, so ids taken
+after MAX(id) are safe); PostgreSQL: `COPY` and ids reserved from the sequence.
+"""
+
+from django.db import connection
+
+
+def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """`count` fresh primary keys for `model` (call inside the transaction that inserts them)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [count])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def uuid_value(value):
+    """A UUID as the back-end stores it (SQLite: 32 hex characters)."""
+    return value if connection.vendor == "postgresql" else value.hex
+
+
+def datetime_value(value):
+    """An aware datetime as the back-end expects it in a raw statement."""
+    if connection.vendor == "postgresql":
+        return value
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+ENTRY_COLUMNS = [
+    "id", "kind_id", "category_id", "name", "address", "postal_code", "commune_id", "departement_id", "region_id", "latitude",
+    "longitude", "geocoding_precision", "cell_coarse", "cell_fine", "priority_mask", "website", "state", "decision_reason",
+    "search_text", "public_id", "revision_of_id", "import_source", "external_id", "created_at", "updated_at", "submitted_at",
+    "verified_at",
+]
+PRIORITY_COLUMNS = ["entry_id", "priority_id", "description"]
+SITUATION_COLUMNS = ["entry_id", "situation_id", "trusting_body_name", "trusting_body_kind", "reference_type", "reference_value",
+                     "evidence", "evidence_content_type", "evidence_name"]
+CONTACT_COLUMNS = ["entry_id", "kind", "value", "is_public"]
+
+
+def entry_row(pk, *, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude,
+              longitude, priorities, search_text, state, source, external_id, now, website="") -> tuple:
+    """One registry_entry row located at its commune, every derived column computed."""
+    import uuid
+
+    from . import grid
+    from .models import GeocodingPrecision, State, priority_mask
+
+    return (
+        pk, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude, longitude,
+        str(GeocodingPrecision.MUNICIPALITY), grid.cell(latitude, longitude, grid.COARSE), grid.cell(latitude, longitude, grid.FINE),
+        priority_mask(priorities), website, str(state), "", search_text, uuid_value(uuid.uuid4()), None, source, external_id,
+        now, now, now, now if state == State.VERIFIED else None,
+    )
