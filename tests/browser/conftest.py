@@ -29,6 +29,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m "not browser"` deselects
 def pytest_collection_modifyitems(config, items):
     """Everything under tests/browser/ is a browser test, and skipped without Chromium."""
     here = Path(__file__).parent

@@ -86,3 +86,22 @@ def test_404_page_is_dsfr_and_accessible(page, live_server, axe_check, settings)
     assert response.status == 404
     assert page.get_by_role("heading", name="Page non trouvée").is_visible()
     axe_check(page, "404")
+
+
+def _csp_violations(page):
+    return [m for m in page.console_errors if "Content Security Policy" in m]
+
+
+def test_the_api_docs_work_under_the_content_security_policy(page, live_server):
+    _open(page, live_server, "/api/v1/docs/")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "API Territoires des 1000 premiers jours" in page.locator(".swagger-ui .info .title").inner_text()
+    assert _csp_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/annuaire/", "/appels-a-projets/", "/valorisation/"])
+def test_module_home_pages_break_no_content_security_policy_rule(page, live_server, path):
+    """DSFR, htmx and Leaflet (map tiles included) run under the CSP of every profile."""
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert _csp_violations(page) == []
