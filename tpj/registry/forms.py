@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
@@ -34,9 +35,7 @@ class EntryForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["category"].empty_label = "Choisissez"
         self.fields["commune"].widget.attrs.update({
-            "list": "commune-options", "autocomplete": "off",
-            "hx-get": "/territoires/communes/", "hx-trigger": "keyup changed delay:300ms",
-            "hx-target": "#commune-options", "hx-vals": "js:{q: event.target.value}",
+            "list": "commune-options", "autocomplete": "off", "data-commune-autocomplete": reverse("territories:commune-autocomplete"),
         })
         if self.instance.pk and self.instance.commune_id:
             self.initial["commune"] = self.instance.commune_id
