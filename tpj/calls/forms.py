@@ -296,7 +296,8 @@ class ScoreForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label="Décision", choices=[("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")])
+    OUTCOMES = [("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")]
+    outcome = forms.ChoiceField(label="Décision", choices=OUTCOMES)
     reason = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, call, **kwargs):

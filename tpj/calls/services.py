@@ -632,6 +632,7 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
             recused = bool(member.user.organisation_id) and member.user.organisation_id in involved
             sheets.append(ScoreSheet(member=member, application=app, auto_recused=recused))
     ScoreSheet.objects.bulk_create(sheets)
+    refresh_jury_stats({s.application_id for s in sheets})
     recused = sum(s.auto_recused for s in sheets)
     record(actor=user, obj=call, action="calls.jury.assigned", after={"sheets": len(sheets), "recused": recused})
     for s in sheets:
@@ -650,6 +651,7 @@ def declare_conflict(sheet: ScoreSheet, user, *, has_conflict: bool, note: str =
         raise ValidationError({"conflict_note": "Précisez la nature du conflit d'intérêts."})
     sheet.has_conflict, sheet.conflict_note, sheet.conflict_declared_at = has_conflict, note.strip(), timezone.now()
     sheet.save(update_fields=["has_conflict", "conflict_note", "conflict_declared_at"])
+    refresh_jury_stats([sheet.application_id])
     record(actor=user, obj=sheet.application, action="calls.jury.conflict_declared" if has_conflict else "calls.jury.no_conflict",
            reason=note, after={"member": user.email})
     return sheet
@@ -700,30 +702,47 @@ def save_scores(sheet: ScoreSheet, user, values: dict, comment: str = "", submit
             sheet.submitted_at = timezone.now()
             sheet.weighted_score = weighted_score(criteria, values)
         sheet.save()
+        if submit:
+            refresh_jury_stats([sheet.application_id])
         record(actor=user, obj=sheet.application, action="calls.jury.scores_submitted" if submit else "calls.jury.scores_saved",
                after={"member": user.email, "scores": {str(k): list(v) for k, v in values.items()},
                       "weighted_score": str(sheet.weighted_score) if submit else None})
     return sheet
 
 
-def ranking(call: Call):
-    """Applications of the pool with weighted mean, spread, count and missing scores, best first (one query)."""
+def refresh_jury_stats(application_ids) -> None:
+    """Recompute the jury statistics stored on the given applications from their score sheets."""
     submitted = Q(sheets__submitted_at__isnull=False)
     active = Q(sheets__auto_recused=False, sheets__has_conflict=False)
+    rows = Application.objects.filter(pk__in=list(application_ids)).annotate(
+        s_mean=Avg("sheets__weighted_score", filter=submitted),
+        s_low=Min("sheets__weighted_score", filter=submitted),
+        s_high=Max("sheets__weighted_score", filter=submitted),
+        s_count=Count("sheets", filter=submitted),
+        s_expected=Count("sheets", filter=active),
+        s_recused=Count("sheets", filter=~active & Q(sheets__isnull=False)),
+    ).values_list("pk", "s_mean", "s_low", "s_high", "s_count", "s_expected", "s_recused")
+    updates = []
+    for pk, mean, low, high, count, expected, recused in rows:
+        app = Application(pk=pk, mean_score=None if mean is None else Decimal(mean).quantize(Decimal("0.01")), low_score=low,
+                          high_score=high, scores_count=count, expected_count=expected, recused_count=recused)
+        updates.append(app)
+    Application.objects.bulk_update(updates, ["mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count"],
+                                    batch_size=500)
+
+
+def ranking(call: Call):
+    """Applications of the pool with weighted mean, spread, count and missing scores, best first."""
     return (
         call.applications.in_instruction_pool()
         .select_related("organisation")
-        .annotate(
-            mean_score=Avg("sheets__weighted_score", filter=submitted),
-            low_score=Min("sheets__weighted_score", filter=submitted),
-            high_score=Max("sheets__weighted_score", filter=submitted),
-            scores_count=Count("sheets", filter=submitted),
-            expected_count=Count("sheets", filter=active),
-            recused_count=Count("sheets", filter=~active & Q(sheets__isnull=False)),
-        )
-        .annotate(spread=F("high_score") - F("low_score"), missing_count=F("expected_count") - F("scores_count"))
+        .only(*RANKING_FIELDS)
         .order_by(F("mean_score").desc(nulls_last=True), "reference")
     )
+
+
+RANKING_FIELDS = ["pk", "call_id", "reference", "title", "state", "decision_reason", "mean_score", "low_score", "high_score",
+                  "scores_count", "expected_count", "recused_count", "organisation__name"]
 
 
 def set_deliberation_notes(app: Application, user, notes: str) -> Application:

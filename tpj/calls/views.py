@@ -18,7 +18,7 @@ from tpj.accounts.views_mixins import PolicyRequiredMixin
 
 from . import exports, forms, services
 from .letters import decision_letter_pdf
-from .models import Application, Attachment, Call, Campaign, EnvelopeRequest, ScoreSheet, agency_of
+from .models import Application, Attachment, Call, Campaign, EnvelopeRequest, ScoreSheet, agency_of, euros
 from .permissions import carries, is_national, manages_call
 from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW
 
@@ -327,8 +327,20 @@ class RankingView(CallMixin, PolicyRequiredMixin, TemplateView):
     template_name = "calls/ranking.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(services.ranking(self.call), 100).get_page(self.request.GET.get("page"))
-        return {"call": self.call, "page_obj": page, "criteria": self.call.criteria.all(), "offset": page.start_index()}
+        page = Paginator(services.ranking(self.call), 50).get_page(self.request.GET.get("page"))
+        return {"call": self.call, "page_obj": page, "rows": ranking_rows(page), "criteria": self.call.criteria.all()}
+
+
+def _score(value) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def ranking_rows(page):
+    """Ranking rows with their labels computed once in Python (the page renders hundreds of cells)."""
+    states = dict(Application.State.choices)
+    url = reverse("calls:application-detail", args=[0]).removesuffix("0/")
+    return [{"rank": page.start_index() + i, "app": a, "url": f"{url}{a.pk}/", "mean": _score(a.mean_score), "spread": _score(a.spread),
+             "state": states[a.state]} for i, a in enumerate(page)]
 
 
 class AllocationView(CallMixin, PolicyRequiredMixin, View):
@@ -338,15 +350,28 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
     template = "calls/allocation.html"
 
     def context(self, bound=None):
-        apps = (services.ranking(self.call).prefetch_related(Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope"))))
-        page = Paginator(apps, 50).get_page(self.request.GET.get("page"))
-        for app in page:
-            app.requested = {r.envelope.agency: r.amount_requested for r in app.requests.all()}
-            app.allocated = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
-            app.form = bound if bound is not None and bound.app_pk == app.pk else forms.DecisionForm(
-                call=self.call, prefix=f"d{app.pk}", initial={f"amount_{a}": v for a, v in app.requested.items()})
-        return {"call": self.call, "page_obj": page, "envelopes": self.call.envelopes.select_related("funding_source"),
-                "endowment": self.call.state_endowment(), "can_decide": self.call.state == Call.State.CLOSED}
+        apps = services.ranking(self.call).prefetch_related(Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope")))
+        page = Paginator(apps, 25).get_page(self.request.GET.get("page"))
+        states, url = dict(Application.State.choices), reverse("calls:application-detail", args=[0]).removesuffix("0/")
+        rows = []
+        for i, app in enumerate(page):
+            requested = {r.envelope.agency: r.amount_requested for r in app.requests.all()}
+            allocated = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
+            form = bound if bound is not None and bound.app_pk == app.pk else None
+            data = form.data if form is not None else {}
+            prefix = f"d{app.pk}"
+            rows.append({
+                "rank": page.start_index() + i, "app": app, "url": f"{url}{app.pk}/", "mean": _score(app.mean_score),
+                "state": states[app.state], "decidable": app.state in (Application.State.ELIGIBLE, Application.State.WAITING_LIST),
+                "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
+                "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items()) if app.state == Application.State.LAUREATE else "",
+                "prefix": prefix, "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
+                "outcome": data.get(f"{prefix}-outcome", "laureate"), "reason": data.get(f"{prefix}-reason", ""),
+                "amounts": [(a, data.get(f"{prefix}-amount_{a}", requested.get(a, ""))) for a in self.call.agencies],
+            })
+        return {"call": self.call, "page_obj": page, "rows": rows, "envelopes": self.call.envelopes.select_related("funding_source"),
+                "endowment": self.call.state_endowment(), "can_decide": self.call.state == Call.State.CLOSED,
+                "outcomes": forms.DecisionForm.OUTCOMES}
 
     def get(self, request, pk):
         return render(request, self.template, self.context())

@@ -1,0 +1,95 @@
+"""Calls benchmark: ranking and allocation pages of a call with 1,000 applications and 12 jurors.
+
+`run(options)` (called by `manage.py bench`) prepares a throw-away database per back-end
+(SQLite always; PostgreSQL when DATABASE_URL or BENCH_POSTGRES_URL points to one), then runs
+`manage.py calls_bench` in it: the data is built in bulk (12,000 score sheets, 5 % left
+unsubmitted) and each page is fetched through Django's test client as the call manager.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+TARGET_MS = 200
+
+
+def _backends() -> dict:
+    backends = {"SQLite": f"sqlite:///{Path(settings.BASE_DIR) / 'var' / 'bench-calls.sqlite3'}"}
+    url = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        base = url.rsplit("/", 1)[0]
+        backends["PostgreSQL"] = f"{base}/tpj_bench_calls"
+    return backends
+
+
+def _manage(args, url):
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "False"}
+    result = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env, capture_output=True,
+                            text=True, timeout=3600, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} a échoué :\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def _fresh(name, url):
+    if name == "SQLite":
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    base, dbname = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+
+
+def run(options) -> str:
+    results = {}
+    for name, url in _backends().items():
+        try:
+            _fresh(name, url)
+            _manage(["migrate", "--noinput"], url)
+            _manage(["load_territories"], url)
+            out = _manage(["calls_bench"], url)
+            results[name] = json.loads([x for x in out.splitlines() if x.startswith("RESULT ")][-1].removeprefix("RESULT "))
+        except Exception as error:  # one back-end failing must not hide the other's figures
+            results[name] = {"error": str(error)[-1500:]}
+    return render(results)
+
+
+def render(results: dict) -> str:
+    lines = [
+        "## Appels à projets — classement et décisions",
+        "",
+        f"Mesuré le {timezone.localdate():%d/%m/%Y} ({platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cœurs) par `manage.py bench --only calls`. Un appel commun avec 1 000 candidatures recevables, "
+        "12 membres de jury, 12 000 fiches de notation (5 % non validées) et 4 critères pondérés ; chaque page est demandée "
+        "50 fois (après 3 requêtes d'échauffement) par le client de test de Django, connecté comme gestionnaire de l'appel. "
+        f"Objectif : p95 < {TARGET_MS} ms.",
+        "",
+        "| base | page | p50 (ms) | p95 (ms) | max (ms) | requêtes SQL | objectif |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, result in results.items():
+        if "error" in result:
+            lines.append(f"| {name} | échec : {result['error'].splitlines()[-1] if result['error'] else ''} | | | | | |")
+            continue
+        for label, m in result["pages"].items():
+            ok = "atteint" if m["p95"] < TARGET_MS else "**manqué**"
+            lines.append(f"| {name} | {label} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} | {m['queries']} | {ok} |")
+    lines.append("")
+    for name, result in results.items():
+        if "error" not in result:
+            lines.append(f"- {name} : jeu de données construit en {result['build_seconds']:.1f} s ({result['sheets']} fiches de notation).")
+    lines += ["", "Le classement est calculé en une requête (moyenne, minimum, maximum et décomptes agrégés par la base sur la note "
+              "pondérée enregistrée à la validation de chaque fiche), puis paginé."]
+    return "\n".join(lines)
