@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings as django_settings
 
 from .roles import make_cast
 
@@ -7,3 +8,10 @@ from .roles import make_cast
 def cast(db):
     """One user per role, scoped to Ille-et-Vilaine / Bretagne."""
     return make_cast()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files of these tests go to a temporary MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {**django_settings.STORAGES, "default": {**django_settings.STORAGES["default"], "OPTIONS": {"location": settings.MEDIA_ROOT}}}

@@ -1,0 +1,86 @@
+"""Parameter values for parameterised routes: one object inside the cast's scope, one outside.
+
+Keys as in policy_table (URL name or API path template; glob patterns allowed). A value is
+a function(world) -> {"inside": kwargs, "outside": kwargs} ("outside" may be absent when the
+object has no territory).
+"""
+
+
+def _pk(inside, outside=None, name="pk"):
+    def sample(world):
+        result = {"inside": {name: world[inside].pk}}
+        if outside:
+            result["outside"] = {name: world[outside].pk}
+        return result
+
+    return sample
+
+
+def _fixed(**kwargs):
+    return lambda world: {"inside": kwargs}
+
+
+WEB_SAMPLES = {
+    "accounts:confirm-email": _fixed(token="faux-jeton"),
+    "accounts:password-reset-confirm": _fixed(uidb64="MQ", token="faux-jeton"),
+    # Registry
+    "registry:entry": _pk("entry_in", "entry_out"),
+    "registry:edit": _pk("entry_in", "entry_out"),
+    "registry:submit": _pk("entry_in", "entry_out"),
+    "registry:members": _pk("entry_in", "entry_out"),
+    "registry:moderate": _pk("entry_in", "entry_out"),
+    "registry:logo": lambda w: {"inside": {"pk": w["entry_verified_in"].pk, "fmt": "png"}, "outside": {"pk": w["entry_out"].pk, "fmt": "png"}},
+    "registry:evidence": _pk("evidence_in", "evidence_out"),
+    "registry:verification*": lambda w: {"inside": {"public_id": w["entry_verified_in"].public_id}, "outside": {"public_id": w["entry_out"].public_id}},
+    "registry:export": _fixed(fmt="csv"),
+    "registry:import-job": _pk("import_job"),
+    # Calls
+    "calls:campaign-*": _pk("campaign"),
+    "calls:campaign-export": lambda w: {"inside": {"pk": w["campaign"].pk, "fmt": "csv"}},
+    "calls:call-*": _pk("call_in", "call_out_draft"),
+    "calls:call-transition": lambda w: {"inside": {"pk": w["call_in"].pk, "name": "close_applications"},
+                                        "outside": {"pk": w["call_out_draft"].pk, "name": "publish"}},
+    "calls:call-export": lambda w: {"inside": {"pk": w["call_in"].pk, "fmt": "csv"}, "outside": {"pk": w["call_out_draft"].pk, "fmt": "csv"}},
+    "calls:jury": _pk("call_in", "call_out_draft"),
+    "calls:ranking": _pk("call_in", "call_out_draft"),
+    "calls:allocation": _pk("call_in", "call_out_draft"),
+    "calls:notify": _pk("call_in", "call_out_draft"),
+    "calls:application-create": _pk("call_in", "call_out"),
+    "calls:application-*": _pk("application_in", "application_out"),
+    "calls:application-action": lambda w: {"inside": {"pk": w["application_in"].pk, "name": "submit"},
+                                           "outside": {"pk": w["application_out"].pk, "name": "withdraw"}},
+    "calls:decision-letter": _pk("application_in", "application_out"),
+    "calls:attachment": _pk("attachment_in", "attachment_out"),
+    "calls:sheet": _pk("sheet_in"),
+    # Valorisation
+    "valorisation:library-*": _pk("call_in", "call_out_draft"),
+    "valorisation:priority": _fixed(number=1),
+    "valorisation:project": _pk("laureate_in", "laureate_out_untransmitted"),
+    "valorisation:highlight": _pk("laureate_in", "laureate_out_untransmitted"),
+    "valorisation:births": _pk("births"),
+    "valorisation:apportion": _pk("births"),
+    "valorisation:apportionment*": _pk("apportionment"),
+    "valorisation:measure": lambda w: {"inside": {"slug": w["measure"].slug}},
+    "valorisation:deployment*": lambda w: {"inside": {"slug": w["measure"].slug}},
+}
+
+API_SAMPLES = {
+    "/api/v1/regions/{code}/": _fixed(code="53"),
+    "/api/v1/departements/{code}/": _fixed(code="35"),
+    "/api/v1/communes/{insee_code}/": _fixed(insee_code="35238"),
+    "/api/v1/priorities/{number}/": _fixed(number=1),
+    "/api/v1/axes/{number}/": _fixed(number=1),
+    "/api/v1/eligibility-situations/{number}/": _fixed(number=1),
+    "/api/v1/training-themes/{number}/": _fixed(number=1),
+    "/api/v1/categories/{slug}/": _fixed(slug="creche"),
+    "/api/v1/entry-kinds/{slug}/": _fixed(slug="etablissement"),
+    "/api/v1/funding-sources/{slug}/": _fixed(slug="caf-fnp"),
+    "/api/v1/registry/entries/{id}/*": _pk("entry_in", "entry_out", name="id"),
+    "/api/v1/entries/{id}/*": _pk("entry_in", "entry_out", name="id"),
+    "/api/v1/calls/{id}/*": _pk("call_in", "call_out_draft", name="id"),
+    "/api/v1/applications/{id}/*": _pk("application_in", "application_out", name="id"),
+    "/api/v1/measures/{id}/": lambda w: {"inside": {"id": w["measure"].pk}},
+    "/api/v1/measures/{measure_pk}/deployments/": lambda w: {"inside": {"measure_pk": w["measure"].pk}},
+    "/api/v1/apportionments/{id}/": lambda w: {"inside": {"id": w["apportionment"].pk}},
+    "/api/v1/laureates/{id}/*": _pk("laureate_in", "laureate_out_untransmitted", name="id"),
+}

@@ -1,0 +1,134 @@
+"""Objects inside and outside the cast's territory, for the permission matrix and leak checks.
+
+"Inside" objects are in Ille-et-Vilaine / Bretagne and belong to the cast (the professional
+is a member of the entry, the applicant carries the application, the jury member sits on
+the call's jury). "Outside" objects are in Haute-Garonne / Occitanie, belong to a stranger
+and carry a unique CANARY string in their names: no scoped role may ever see it, in any
+page, list, count, export, search result, map aggregate or error message.
+"""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from tests.factories import OrganisationFactory, user_with_role
+from tpj.accounts.models import Role
+
+from .roles import (
+    APPLICANT,
+    CALL_MANAGER,
+    IN_COMMUNE,
+    IN_REGION,
+    JURY_MEMBER,
+    OUT_COMMUNE,
+    OUT_REGION,
+    PROFESSIONAL,
+    Cast,
+)
+
+
+class World:
+    def __init__(self, cast: Cast):
+        self.cast = cast
+        self.canary = f"CANARI{uuid.uuid4().hex[:10].upper()}"
+        self.objects = {}
+        self.stranger_org = OrganisationFactory(name=f"Association {self.canary}", commune_id=OUT_COMMUNE, region_id=OUT_REGION)
+        self.stranger = user_with_role(
+            Role.APPLICANT, region=OUT_REGION, organisation=self.stranger_org,
+            email=f"{self.canary.lower()}@etranger.example", last_name=self.canary,
+        )
+        self.stranger_manager = user_with_role(
+            Role.CALL_MANAGER, region=OUT_REGION, email="referent-occitanie@etranger.example",
+            organisation=OrganisationFactory(ars=True, name="ARS Occitanie (test)", commune_id=OUT_COMMUNE, region_id=OUT_REGION),
+        )
+        for build in (_registry, _calls, _valorisation):
+            build(self)
+
+    def __getitem__(self, key):
+        return self.objects[key]
+
+
+def _registry(world: World):
+    from django.core.files.base import ContentFile
+
+    from tests.registry.factories import EntryFactory, verified_entry
+    from tpj.registry.models import EntrySituation, ImportJob, State
+    from tpj.territories.models import Commune
+
+    professional = world.cast.user(PROFESSIONAL)
+    inside = EntryFactory(name="Crèche des Lutins de Rennes", state=State.SUBMITTED, setup__members=[professional])
+    outside = EntryFactory(
+        name=f"Crèche {world.canary}", commune=Commune.objects.get(insee_code=OUT_COMMUNE), postal_code="31000",
+        state=State.SUBMITTED, setup__members=[world.stranger],
+    )
+    for entry in (inside, outside):
+        situation = EntrySituation.objects.filter(entry=entry).first()
+        situation.evidence.save("justificatif.pdf", ContentFile(b"%PDF-1.4 justificatif"), save=False)
+        situation.evidence_content_type, situation.evidence_name = "application/pdf", "justificatif.pdf"
+        situation.save()
+    world.objects.update(
+        entry_in=inside, entry_out=outside,
+        entry_verified_in=verified_entry(name="Relais petite enfance de Rennes", setup__members=[professional]),
+        evidence_in=EntrySituation.objects.filter(entry=inside).first(),
+        evidence_out=EntrySituation.objects.filter(entry=outside).first(),
+        import_job=ImportJob.objects.create(source="Réseau test", file="registry/imports/test.csv", created_by=world.cast.user("moderator")),
+    )
+
+
+def _calls(world: World):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.calls.factories import CampaignFactory, content, make_call
+    from tpj.calls import services
+    from tpj.calls.models import Attachment, Call, JuryMember, ScoreSheet
+
+    campaign = CampaignFactory()
+    manager = world.cast.user(CALL_MANAGER)
+    call_in = make_call(strand="ars", region=IN_REGION, campaign=campaign, by=manager)
+    call_out = make_call(strand="ars", region=OUT_REGION, campaign=campaign, by=world.stranger_manager)
+    call_out_draft = make_call(strand="dreets", region=OUT_REGION, campaign=campaign, state=Call.State.DRAFT)
+    services.add_jury_member(call_in, manager, world.cast.user(JURY_MEMBER), "funder")
+    app_in, _ = services.create_application(world.cast.user(APPLICANT), call_in, content(call_in, title="Ateliers de Rennes"))
+    app_out, _ = services.create_application(world.stranger, call_out, content(call_out, title=f"Projet {world.canary}"))
+    app_out = services.submit_application(app_out, world.stranger)
+    pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    world.objects.update(
+        campaign=campaign, call_in=call_in, call_out=call_out, call_out_draft=call_out_draft, application_in=app_in, application_out=app_out,
+        attachment_in=Attachment.objects.create(application=app_in, label="Budget", file=pdf, uploaded_by=world.cast.user(APPLICANT)),
+        attachment_out=Attachment.objects.create(application=app_out, label=f"Budget {world.canary}", file=pdf, uploaded_by=world.stranger),
+    )
+    jury_seat = JuryMember.objects.get(call=call_in, user=world.cast.user(JURY_MEMBER))
+    world.objects["sheet_in"] = ScoreSheet.objects.create(member=jury_seat, application=app_in)
+
+
+def _valorisation(world: World):
+    from tests.valorisation.factories import DeploymentFactory, measure
+    from tpj.valorisation.models import Apportionment, BirthsTable
+
+    national = world.cast.user("national_team")
+    world.objects.update(
+        laureate_in=_laureate(IN_REGION, "Ateliers parents-bébés de Rennes", transmitted=True),
+        # (the factory copies the title into a public call axis label: the canary goes in the description)
+        laureate_out_untransmitted=_laureate(OUT_REGION, "Projet non transmis", transmitted=False, place=OUT_COMMUNE,
+                                             description=f"Description confidentielle {world.canary}"),
+        measure=measure("unites-parents-bebe"),
+        deployment_in=DeploymentFactory(region_id=IN_REGION),
+    )
+    world.objects["births"] = BirthsTable.objects.create(year=2020, source="Test", imported_by=national)
+    world.objects["apportionment"] = Apportionment.objects.create(
+        measure=measure("renfort-staffs-maternites") if _has_measure("renfort-staffs-maternites") else world["measure"],
+        births_table=world["births"], total=100, created_by=national,
+    )
+
+
+def _has_measure(slug):
+    from tpj.valorisation.models import Measure
+
+    return Measure.objects.filter(slug=slug).exists()
+
+
+def _laureate(region, title, *, transmitted, place=IN_COMMUNE, **kwargs):
+    from tests.valorisation.factories import laureate
+
+    year = datetime.date.today().year - 1
+    return laureate(region, title=title, transmitted=transmitted, places=(place,), allocated=Decimal("60000"), year=year, **kwargs)
