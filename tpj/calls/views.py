@@ -367,7 +367,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
                 "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items()) if app.state == Application.State.LAUREATE else "",
                 "prefix": prefix, "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
                 "outcome": data.get(f"{prefix}-outcome", "laureate"), "reason": data.get(f"{prefix}-reason", ""),
-                "amounts": [(a, data.get(f"{prefix}-amount_{a}", requested.get(a, ""))) for a in self.call.agencies],
+                "amounts": [(a, str(data.get(f"{prefix}-amount_{a}", requested.get(a, "")))) for a in self.call.agencies],
             })
         return {"call": self.call, "page_obj": page, "rows": rows, "envelopes": self.call.envelopes.select_related("funding_source"),
                 "endowment": self.call.state_endowment(), "can_decide": self.call.state == Call.State.CLOSED,
