@@ -168,7 +168,7 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
             rows[code].births = births
     if campaign is not None:
         _add_calls(rows, campaign)
-    departements = _add_registry(rows)
+    departements = _add_registry(rows, scoped=regions is not None)
     return Dashboard(campaign=campaign, rows=list(rows.values()), departements=departements, axes=list(Axis.objects.all()),
                      priorities=list(Priority.objects.all()), births_table=births_table)
 
@@ -224,7 +224,7 @@ class DepartementRow:
     indicator = Row.indicator
 
 
-def _add_registry(rows: dict) -> list[DepartementRow]:
+def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
     """Verified entries per priority (registry's live MapAggregate, département level) and moderation backlog."""
     reference = _territory_reference()["departements"]
     departements = {
@@ -237,7 +237,12 @@ def _add_registry(rows: dict) -> list[DepartementRow]:
         from tpj.registry.models import Entry, MapAggregate, State
     except ImportError:
         return list(departements.values())
-    counts = MapAggregate.objects.filter(level="D", region_id__in=list(rows)).values("departement_id", "priority").annotate(n=Sum("count"))
+    counts = MapAggregate.objects.filter(level="D")
+    backlog = Entry.objects.filter(state=State.SUBMITTED, departement__isnull=False)
+    if scoped:  # the whole country needs no territorial condition (and the planner then uses the state index alone)
+        counts = counts.filter(region_id__in=list(rows))
+        backlog = backlog.filter(departement_id__in=list(departements))
+    counts = counts.values("departement_id", "priority").annotate(n=Sum("count"))
     for c in counts:
         dep = departements.get(c["departement_id"])
         if dep is None:
@@ -246,10 +251,10 @@ def _add_registry(rows: dict) -> list[DepartementRow]:
             dep.verified = c["n"]
         else:
             dep.verified_by_priority[c["priority"]] = c["n"]
-    backlog = Entry.objects.filter(state=State.SUBMITTED, departement_id__in=list(departements)).values("departement_id").annotate(
-        n=Count("id"), oldest=Min("submitted_at"))
-    for b in backlog:
-        dep = departements[b["departement_id"]]
+    for b in backlog.values("departement_id").annotate(n=Count("id"), oldest=Min("submitted_at")):
+        dep = departements.get(b["departement_id"])
+        if dep is None:
+            continue
         dep.backlog, dep.oldest_submitted = b["n"], b["oldest"]
     for dep in departements.values():
         row = rows[dep.region_code]
