@@ -205,11 +205,10 @@ def test_evidence_served_only_to_members_and_moderators_and_logged(client, membe
     url = reverse("registry:evidence", args=[situation.pk])
     response = client.get(url)
     assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
-    response.close()
+    b"".join(response.streaming_content)  # consuming the stream closes the file
     client.force_login(moderator_35)
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
-    response.close()
     client.force_login(moderator_69)
     assert client.get(url).status_code == 403
     client.logout()
