@@ -1,10 +1,11 @@
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tpj.nomenclatures.loader import load_nomenclatures
 from tpj.territories.loader import load_territories
-from tpj.territories.models import Region
+from tpj.territories.models import Commune, Departement, Region
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
@@ -15,8 +16,34 @@ def ensure_reference_data():
     Transactional tests flush the database, so reload them when they are missing.
     """
     if not Region.objects.exists():
-        load_territories()
+        _load_territories_fast()
         load_nomenclatures(django_apps)
+
+
+# Rows of the territory tables once loaded from the CSV files: reloading them after a
+# flush is then a plain bulk insert (seconds) instead of a CSV parse and sync.
+_TERRITORY_ROWS = {}
+
+
+def _load_territories_fast():
+    models = (Region, Departement, Commune)
+    if not _TERRITORY_ROWS:
+        load_territories()
+        for model in models:
+            columns = [f.column for f in model._meta.concrete_fields]
+            _TERRITORY_ROWS[model] = (columns, list(model.objects.values_list(*[f.attname for f in model._meta.concrete_fields])))
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            columns, rows = _TERRITORY_ROWS[model]
+            table = connection.ops.quote_name(model._meta.db_table)
+            column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
 
 @pytest.fixture(scope="session")
