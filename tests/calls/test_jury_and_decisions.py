@@ -218,3 +218,17 @@ def test_two_managers_allocating_at_once_never_overrun_the_envelope():
     envelope = Envelope.objects.get(call=call)
     assert envelope.allocated == Decimal("60000")
     assert Application.objects.filter(call=call, state=Application.State.LAUREATE).count() == 1
+
+
+@pytest.mark.postgres
+def test_postgres_trigger_refuses_an_allocation_written_around_the_services():
+    if connection.vendor != "postgresql":
+        pytest.skip("trigger installed on PostgreSQL only")
+    from django.db import IntegrityError, transaction
+
+    from tpj.calls.models import EnvelopeRequest
+
+    call, apps = _decidable(strand="ars", requested=Decimal("60000"))
+    services.decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EnvelopeRequest.objects.filter(application=apps[1]).update(amount_allocated=Decimal("50000"))

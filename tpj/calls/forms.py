@@ -133,7 +133,22 @@ class CallAxisForm(forms.ModelForm):
 AxisFormSet = forms.inlineformset_factory(Call, CallAxis, form=CallAxisForm, extra=1, can_delete=True)
 CriterionFormSet = forms.inlineformset_factory(Call, Criterion, fields=["label", "weight", "max_score"], extra=1, can_delete=True,
                                                widgets={"label": forms.TextInput()})
-EnvelopeFormSet = forms.inlineformset_factory(Call, Envelope, fields=["local_top_up"], extra=0, can_delete=False)
+class EnvelopeForm(forms.ModelForm):
+    class Meta:
+        model = Envelope
+        fields = ["local_top_up"]
+
+    def clean_local_top_up(self):
+        top_up = self.cleaned_data["local_top_up"]
+        if top_up is not None and top_up < 0:
+            raise ValidationError("L'abondement local ne peut pas être négatif.")
+        if top_up is not None and self.instance.national_dotation + top_up < self.instance.allocated:
+            raise ValidationError(f"L'enveloppe {self.instance.agency} a déjà {self.instance.allocated} € attribués : "
+                                  "son montant ne peut pas descendre en dessous.")
+        return top_up
+
+
+EnvelopeFormSet = forms.inlineformset_factory(Call, Envelope, form=EnvelopeForm, extra=0, can_delete=False)
 
 
 class PartnerForm(forms.Form):
