@@ -224,6 +224,32 @@ class DepartementRow:
     indicator = Row.indicator
 
 
+OLDEST_SCAN = 2000  # pending entries read in submission order before falling back to an aggregate
+
+
+def _backlog(pending) -> dict:
+    """{département: (pending entries, oldest submission)}.
+
+    The counts come from an index-only aggregate. The oldest submission per département
+    is found by reading the queue in submission order (index on state, submitted_at)
+    until every département with a backlog has been seen — usually a few hundred rows —
+    and, for the départements not met within OLDEST_SCAN rows, by an aggregate restricted
+    to them. Same result as MIN(submitted_at) GROUP BY département, without reading every
+    pending row's page.
+    """
+    counts = dict(pending.values_list("departement_id").annotate(n=Count("id")).values_list("departement_id", "n"))
+    oldest = {}
+    for code, submitted_at in pending.order_by("submitted_at").values_list("departement_id", "submitted_at")[:OLDEST_SCAN]:
+        oldest.setdefault(code, submitted_at)
+        if len(oldest) == len(counts):
+            break
+    remaining = set(counts) - set(oldest)
+    if remaining:
+        oldest.update(pending.filter(departement_id__in=remaining).values_list("departement_id").annotate(
+            first=Min("submitted_at")).values_list("departement_id", "first"))
+    return {code: (n, oldest.get(code)) for code, n in counts.items()}
+
+
 def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
     """Verified entries per priority (registry's live MapAggregate, département level) and moderation backlog."""
     reference = _territory_reference()["departements"]
@@ -242,7 +268,8 @@ def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
     if scoped:  # the whole country needs no territorial condition (and the planner then uses the state index alone)
         counts = counts.filter(region_id__in=list(rows))
         backlog = backlog.filter(departement_id__in=list(departements))
-    counts = counts.values("departement_id", "priority").annotate(n=Sum("count"))
+    # priority first: SQLite then walks the (level, priority, cell) index instead of scanning the whole table
+    counts = counts.values("priority", "departement_id").annotate(n=Sum("count"))
     for c in counts:
         dep = departements.get(c["departement_id"])
         if dep is None:
@@ -251,11 +278,10 @@ def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
             dep.verified = c["n"]
         else:
             dep.verified_by_priority[c["priority"]] = c["n"]
-    for b in backlog.values("departement_id").annotate(n=Count("id"), oldest=Min("submitted_at")):
-        dep = departements.get(b["departement_id"])
-        if dep is None:
-            continue
-        dep.backlog, dep.oldest_submitted = b["n"], b["oldest"]
+    for code, (n, oldest) in _backlog(backlog).items():
+        dep = departements.get(code)
+        if dep is not None:
+            dep.backlog, dep.oldest_submitted = n, oldest
     for dep in departements.values():
         row = rows[dep.region_code]
         row.verified += dep.verified
