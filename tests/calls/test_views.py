@@ -13,6 +13,7 @@ from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.models import Role
 from tpj.calls import services
 from tpj.calls.models import Application, Call, Campaign, JuryMember
+from tpj.nomenclatures.models import FundingSource
 
 from .factories import CampaignFactory, applicant, close, jury_user, make_call, manager, pdf_upload, submitted_application
 
@@ -74,8 +75,9 @@ def test_bad_application_input_is_shown_per_field_and_nothing_saved(client):
     url = reverse("calls:application-create", args=[call.pk])
     outside = client.post(url, _application_post(call, places="35238, 31555"))
     assert outside.status_code == 400 and escape("hors de la région") in outside.content.decode()
-    cof = client.post(url, _application_post(call, **{"cofinancing-0-source": "3", "cofinancing-0-amount": "90000"}))
-    assert cof.status_code == 400
+    caf = FundingSource.objects.get(slug="caf-fnp")
+    cof = client.post(url, _application_post(call, **{"cofinancing-0-source": str(caf.pk), "cofinancing-0-amount": "90000"}))
+    assert cof.status_code == 400 and escape("dépasse le budget total") in cof.content.decode()
     bad_siret = client.post(url, _application_post(call, carrier_siret="73282932000075"))
     assert escape("clé de contrôle") in bad_siret.content.decode()
     assert not Application.objects.exists()
@@ -197,3 +199,36 @@ def test_declaration_page(client):
     assert user.organisation.region_id == "53"
     client.force_login(applicant())
     assert client.get(reverse("calls:declare")).status_code == 403
+
+
+def test_history_export_and_decision_letter_access(client, django_capture_on_commit_callbacks):
+    call = make_call(strand="ars")
+    app = submitted_application(call, requests={"ARS": Decimal("60000")})
+    close(call)
+    services.declare_eligible(app, call.manager)
+    app = services.decide(app, call.manager, "laureate", "Très bon projet", {"ARS": Decimal("60000")})
+    response = client.get(reverse("calls:call-export", args=[call.pk, "historique"]))
+    assert response.status_code == 302  # anonymous: sign in first
+    client.force_login(call.manager)
+    history = b"".join(client.get(reverse("calls:call-export", args=[call.pk, "historique"])).streaming_content).decode("utf-8-sig")
+    assert "calls.application.select" in history and "calls.decision.allocation" in history
+    client.force_login(app.created_by)
+    assert client.get(reverse("calls:decision-letter", args=[app.pk])).status_code == 404  # not notified yet
+    assert client.get(reverse("calls:call-export", args=[call.pk, "historique"])).status_code == 403
+
+
+def test_envelope_cannot_be_lowered_below_its_allocations():
+    from tpj.calls.forms import EnvelopeForm
+
+    call = make_call(strand="ars")
+    app = submitted_application(call, requests={"ARS": Decimal("60000")})
+    close(call)
+    services.declare_eligible(app, call.manager)
+    services.decide(app, call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
+    envelope = call.envelopes.get()
+    envelope.refresh_from_db()
+    form = EnvelopeForm({"local_top_up": "-50000"}, instance=envelope)
+    assert not form.is_valid()
+    envelope.national_dotation = Decimal("50000")
+    form = EnvelopeForm({"local_top_up": "0"}, instance=envelope)
+    assert not form.is_valid() and "ne peut pas descendre" in form.errors["local_top_up"][0]
