@@ -81,6 +81,7 @@ class Observation:
     status: int
     location: str = ""
     body: str = field(default="", repr=False)
+    crash: str = ""
 
 
 def judge(expected: str, observed: Observation, *, api: bool, method: str) -> bool:

@@ -23,8 +23,8 @@ def _new_client(cast, role, *, api: bool) -> Client:
     user = cast.user(role)
     if api:
         token = cast.token(role)
-        return Client(HTTP_AUTHORIZATION=f"Token {token}") if token else Client()
-    client = Client()
+        return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}") if token else Client(raise_request_exception=False)
+    client = Client(raise_request_exception=False)
     if user is not None:
         client.force_login(user)
     return client
@@ -42,4 +42,10 @@ def observe(client: Client, method: str, path: str, *, follow_admin_login=True) 
         body = b"".join(response.streaming_content) if response.streaming else response.content
         transaction.set_rollback(True)
     client.cookies = cookies
-    return Observation(response.status_code, location, body.decode("utf-8", "replace"))
+    return Observation(response.status_code, location, body.decode("utf-8", "replace"), crash_of(response))
+
+
+def crash_of(response) -> str:
+    """The exception behind a 500 ("" otherwise), for failure messages."""
+    exc_info = getattr(response, "exc_info", None)
+    return f" {exc_info[0].__name__}: {str(exc_info[1])[:200]}" if exc_info else ""

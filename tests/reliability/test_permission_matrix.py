@@ -59,7 +59,7 @@ def _check(world, rule, role, where, path, *, api, failures, key):
     if isinstance(expected, Scoped):
         expected = expected.inside if where == "inside" else expected.outside
     if not judge(expected, observed, api=api, method=rule.method):
-        failures.append(f"{key} as {role} ({where}) {rule.method} {path}: expected {expected}, got {observed.status} {observed.location}")
+        failures.append(f"{key} as {role} ({where}) {rule.method} {path}: expected {expected}, got {observed.status} {observed.location}{observed.crash}")
     if rule.public_data:
         return
     if role not in NATIONWIDE and world.canary in observed.body:
