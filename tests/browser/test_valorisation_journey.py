@@ -26,6 +26,7 @@ def journey_data(transactional_db):
 
 def test_projetotheque_and_dashboard_journey(page, live_server, settings, login, axe_check, journey_data):
     settings.MAP_TILES_URL = ""  # no network in tests: markers are drawn without a base map
+    settings.VALORISATION_COVERAGE_CACHE_SECONDS = 0
 
     # A visitor browses the projetothèque: list and map show the same transmitted projects.
     page.goto(f"{live_server.url}/valorisation/projets/")

@@ -11,6 +11,7 @@ been imported, to births.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, Min, Q, Sum
 from django.utils import timezone
@@ -250,6 +251,49 @@ def _backlog(pending) -> dict:
     return {code: (n, oldest.get(code)) for code, n in counts.items()}
 
 
+def coverage_ttl() -> int:
+    """Seconds the registry coverage figures are reused (settings.VALORISATION_COVERAGE_CACHE_SECONDS, default 60; 0: never)."""
+    return getattr(settings, "VALORISATION_COVERAGE_CACHE_SECONDS", 60)
+
+
+def _registry_figures(departement_codes: list[str], scoped: bool) -> dict:
+    """{département: (verified, verified by priority, pending, oldest pending)} from the registry's live data.
+
+    Recomputed at most every `coverage_ttl()` seconds per scope: on a million entries
+    these two aggregates are most of the dashboard's cost, and a minute's delay on
+    registry counts is invisible to its readers (the page says so).
+    """
+    ttl = coverage_ttl()
+    key = "valorisation:coverage:" + ("national" if not scoped else ",".join(sorted(departement_codes)))
+    if ttl and (cached := cache.get(key)) is not None:
+        return cached
+    try:
+        from tpj.registry.models import Entry, MapAggregate, State
+    except ImportError:
+        return {}
+    figures = {code: [0, {}, 0, None] for code in departement_codes}
+    counts = MapAggregate.objects.filter(level="D")
+    backlog = Entry.objects.filter(state=State.SUBMITTED, departement__isnull=False)
+    if scoped:  # the whole country needs no territorial condition (and the planner then uses the state index alone)
+        counts = counts.filter(departement_id__in=departement_codes)
+        backlog = backlog.filter(departement_id__in=departement_codes)
+    # priority first: SQLite then walks the (level, priority, cell) index instead of scanning the whole table
+    for c in counts.values("priority", "departement_id").annotate(n=Sum("count")):
+        figure = figures.get(c["departement_id"])
+        if figure is None:
+            continue
+        if c["priority"] == 0:
+            figure[0] = c["n"]
+        else:
+            figure[1][c["priority"]] = c["n"]
+    for code, (n, oldest) in _backlog(backlog).items():
+        if code in figures:
+            figures[code][2:] = [n, oldest]
+    if ttl:
+        cache.set(key, figures, ttl)
+    return figures
+
+
 def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
     """Verified entries per priority (registry's live MapAggregate, département level) and moderation backlog."""
     reference = _territory_reference()["departements"]
@@ -259,29 +303,10 @@ def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
                                population=reference.get(d.code, {}).get("population") or 0)
         for d in Departement.objects.filter(region_id__in=list(rows))
     }
-    try:
-        from tpj.registry.models import Entry, MapAggregate, State
-    except ImportError:
-        return list(departements.values())
-    counts = MapAggregate.objects.filter(level="D")
-    backlog = Entry.objects.filter(state=State.SUBMITTED, departement__isnull=False)
-    if scoped:  # the whole country needs no territorial condition (and the planner then uses the state index alone)
-        counts = counts.filter(region_id__in=list(rows))
-        backlog = backlog.filter(departement_id__in=list(departements))
-    # priority first: SQLite then walks the (level, priority, cell) index instead of scanning the whole table
-    counts = counts.values("priority", "departement_id").annotate(n=Sum("count"))
-    for c in counts:
-        dep = departements.get(c["departement_id"])
-        if dep is None:
-            continue
-        if c["priority"] == 0:
-            dep.verified = c["n"]
-        else:
-            dep.verified_by_priority[c["priority"]] = c["n"]
-    for code, (n, oldest) in _backlog(backlog).items():
-        dep = departements.get(code)
-        if dep is not None:
-            dep.backlog, dep.oldest_submitted = n, oldest
+    figures = _registry_figures(list(departements), scoped)
+    for code, (verified, by_priority, pending, oldest) in figures.items():
+        dep = departements[code]
+        dep.verified, dep.verified_by_priority, dep.backlog, dep.oldest_submitted = verified, dict(by_priority), pending, oldest
     for dep in departements.values():
         row = rows[dep.region_code]
         row.verified += dep.verified

@@ -104,7 +104,7 @@ class DashboardView(DashboardMixin, TemplateView):
             "board": board, "rows": rows, "totals": board.totals, "chart": chart, "money_chart": money_chart,
             "indicators": dashboard.INDICATORS, "indicator": indicator, "map_points": map_points,
             "campaigns": dashboard.campaigns(), "querystring": params.urlencode(),
-            "is_national": is_national(self.request.user), "all_regions": Region.objects.all(),
+            "is_national": is_national(self.request.user), "coverage_ttl": dashboard.coverage_ttl(), "all_regions": Region.objects.all(),
             "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
         })
 
