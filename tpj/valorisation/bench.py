@@ -246,7 +246,7 @@ def phase_measure() -> dict:
         assert response.status_code == 200, (path, response.status_code)
         timings, queries = [], []
 
-        def count(execute, sql, params, many, context):
+        def count(execute, sql, params, many, context, queries=queries):
             queries.append(sql)
             return execute(sql, params, many, context)
 
