@@ -232,3 +232,18 @@ def test_envelope_cannot_be_lowered_below_its_allocations():
     envelope.national_dotation = Decimal("50000")
     form = EnvelopeForm({"local_top_up": "0"}, instance=envelope)
     assert not form.is_valid() and "ne peut pas descendre" in form.errors["local_top_up"][0]
+
+
+def test_draft_saves_as_the_user_goes_without_duplicates(client):
+    call = make_call()
+    client.force_login(applicant())
+    url = reverse("calls:application-create", args=[call.pk])
+    token = str(client.get(url).context["form"].initial["client_token"])
+    first = client.post(url, _application_post(call, client_token=token, title="Premier titre"), HTTP_HX_REQUEST="true")
+    assert "enregistré automatiquement" in first.content.decode()
+    client.post(url, _application_post(call, client_token=token, title="Titre corrigé"), HTTP_HX_REQUEST="true")
+    bad = client.post(url, _application_post(call, client_token=token, places="31555"), HTTP_HX_REQUEST="true")
+    assert escape("hors de la région") in bad.content.decode()
+    final = client.post(url, _application_post(call, client_token=token, title="Titre final"))
+    app = Application.objects.get()
+    assert final.status_code == 302 and app.title == "Titre final"

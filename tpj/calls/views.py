@@ -448,22 +448,48 @@ class ApplicationFormMixin:
         return None
 
 
+def autosave_response(request, saved: Application | None, bound) -> HttpResponse:
+    """htmx fragment telling whether the draft was saved while the user types."""
+    errors = []
+    for f in bound.values():
+        forms_ = f.forms if hasattr(f, "forms") else [f]
+        errors += [m for form in forms_ for messages_ in form.errors.values() for m in messages_]
+        errors += list(f.non_form_errors()) if hasattr(f, "non_form_errors") else []
+    return render(request, "calls/_autosave.html", {"saved": saved, "errors": errors})
+
+
 class ApplicationCreateView(CallMixin, PolicyRequiredMixin, ApplicationFormMixin, View):
+    """First save creates the draft; the form's token makes a replay (double click, autosave) update that same draft."""
+
     policy_action = "calls.apply"
 
     def get(self, request, pk):
         return render(request, self.template, {"call": self.call, **self.bind(self.call)})
 
+    def save(self, request, bound, content):
+        token = bound["form"].cleaned_data.get("client_token")
+        existing = Application.objects.filter(client_token=token, created_by=request.user).first() if token else None
+        if existing is not None and existing.is_editable:
+            return services.update_application(existing, request.user, content), False
+        app, created = services.create_application(request.user, self.call, content, token)
+        if not created and app.is_editable:  # an autosave created it a moment ago: this content is newer
+            app = services.update_application(app, request.user, content)
+        return app, created
+
     def post(self, request, pk):
         bound = self.bind(self.call, request.POST)
         content = self.content_or_none(bound)
+        app = None
         if content is not None:
             try:
-                app, created = services.create_application(request.user, self.call, content, bound["form"].cleaned_data.get("client_token"))
-                messages.success(request, "Brouillon enregistré. Complétez-le puis déposez-le avant la date limite." if created else "Ce brouillon était déjà enregistré.")
-                return redirect("calls:application-detail", pk=app.pk)
+                app, created = self.save(request, bound, content)
             except ValidationError as e:
                 add_errors(bound["form"], e)
+        if request.htmx:
+            return autosave_response(request, app, bound)
+        if app is not None:
+            messages.success(request, "Brouillon enregistré. Complétez-le puis déposez-le avant la date limite.")
+            return redirect("calls:application-detail", pk=app.pk)
         return render(request, self.template, {"call": self.call, **bound}, status=400)
 
 
@@ -488,13 +514,17 @@ class ApplicationEditView(ApplicationMixin, PolicyRequiredMixin, ApplicationForm
         app = self.application
         bound = self.bind(app.call, request.POST)
         content = self.content_or_none(bound)
+        saved = None
         if content is not None:
             try:
-                services.update_application(app, request.user, content)
-                messages.success(request, "Brouillon enregistré.")
-                return redirect("calls:application-detail", pk=pk)
+                saved = services.update_application(app, request.user, content)
             except ValidationError as e:
                 add_errors(bound["form"], e)
+        if request.htmx:
+            return autosave_response(request, saved, bound)
+        if saved is not None:
+            messages.success(request, "Brouillon enregistré.")
+            return redirect("calls:application-detail", pk=pk)
         return render(request, self.template, {"call": app.call, "application": app, **bound}, status=400)
 
 
