@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("tpj.registry.api_urls")),
     path("", include("tpj.calls.api_urls")),
     path("", include("tpj.valorisation.api_urls")),
+    path("", include("tpj.privacy.api_urls")),
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("annuaire/", include("tpj.registry.urls")),
     path("appels-a-projets/", include("tpj.calls.urls")),
     path("valorisation/", include("tpj.valorisation.urls")),
+    path("mes-donnees/", include("tpj.privacy.urls")),
     path("api/v1/", include("config.api_urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "tpj.calls",
     # Module 3 — valorisation & pilotage national
     "tpj.valorisation",
+    # Personal data (RGPD): register, export, account deletion, draft retention
+    "tpj.privacy",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,8 @@ LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
 # Days during which an e-mail confirmation link stays valid.
 EMAIL_CONFIRMATION_MAX_AGE_DAYS = env.int("EMAIL_CONFIRMATION_MAX_AGE_DAYS", default=3)
+# Abandoned drafts and rejected registrations untouched for this many days are purged (manage.py purge_drafts).
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=365)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

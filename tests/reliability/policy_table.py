@@ -43,6 +43,7 @@ WEB = {
     "accounts:confirm-email": Rule(dict.fromkeys(ROLES, BAD), note="a forged token is refused with a 400 page"),
     "accounts:logout": everyone(method="POST"),
     "accounts:dashboard": signed_in(),
+    "privacy:*": signed_in(),
     "territories:commune-autocomplete": everyone(),
     "audit:*": ADMIN_ONLY,
     "admin:*": ADMIN_ONLY,
@@ -135,6 +136,8 @@ API = {
     # --- Foundation
     "POST /api/v1/auth/token/": Rule(dict.fromkeys(ROLES, BAD), method="POST", note="an empty body is refused field by field"),
     "GET /api/v1/me/": signed_in(),
+    "GET /api/v1/me/data/": signed_in(),
+    "POST /api/v1/me/delete/": signed_in(note="an empty body is refused (confirmation required)"),
     "GET /api/v1/regions/*": PUBLIC_READ,
     "GET /api/v1/departements/*": PUBLIC_READ,
     "GET /api/v1/communes/*": PUBLIC_READ,
