@@ -1,0 +1,156 @@
+"""Concurrency on PostgreSQL: real parallel requests and parallel service calls.
+
+Complements tests/calls (two managers allocating at once): here 8 parallel allocations on
+one envelope, a double-clicked submission over HTTP, a replayed creation, two jurors
+scoring at once and two moderators acting on one entry at the same time.
+"""
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+import requests
+from django.core.exceptions import ValidationError
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from tests.calls.factories import applicant, close, content, jury_user, make_call, submitted_application
+from tests.factories import user_with_role
+from tests.registry.factories import EntryFactory
+from tpj.accounts.models import Role
+from tpj.accounts.policy import PermissionDenied
+from tpj.audit.models import AuditEvent
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+PARALLEL = 8
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks and real concurrent transactions); SQLite serialises writers")
+
+
+def in_parallel(function, arguments):
+    """Run function(*args) for each args at the same instant (barrier), each in its own thread and connection."""
+    barrier = threading.Barrier(len(arguments))
+
+    def run(args):
+        try:
+            barrier.wait()
+            return ("ok", function(*args))
+        except (ValidationError, PermissionDenied) as error:
+            return ("refused", error)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(arguments)) as pool:
+        return list(pool.map(run, arguments))
+
+
+def test_parallel_allocations_never_over_allocate_an_envelope():
+    from tpj.calls import services
+    from tpj.calls.models import Application, Envelope
+
+    call = make_call(strand="ars")
+    apps = [submitted_application(call, title=f"Projet {i}", requests={"ARS": Decimal("30000")}) for i in range(PARALLEL)]
+    close(call)
+    apps = [services.declare_eligible(a, call.manager) for a in apps]
+    outcomes = in_parallel(lambda app: services.decide(app, call.manager, "laureate", "Concurrence", {"ARS": Decimal("30000")}),
+                           [(a,) for a in apps])
+    envelope = Envelope.objects.get(call=call, agency="ARS")
+    accepted = [o for o, _ in outcomes if o == "ok"]
+    assert len(accepted) == int(envelope.total // Decimal("30000")), outcomes
+    assert envelope.allocated == Decimal("30000") * len(accepted) <= envelope.total
+    assert Application.objects.filter(call=call, state=Application.State.LAUREATE).count() == len(accepted)
+
+
+def test_replayed_creation_with_one_client_token_creates_one_application():
+    from tpj.calls import services
+    from tpj.calls.models import Application
+
+    call = make_call(strand="ars")
+    carrier = applicant()
+    token = uuid.uuid4()
+    outcomes = in_parallel(lambda: services.create_application(carrier, call, content(call), client_token=token), [()] * PARALLEL)
+    assert all(o == "ok" for o, _ in outcomes), outcomes
+    assert Application.objects.filter(call=call, created_by=carrier).count() == 1
+    assert sum(created for _, (_, created) in outcomes) == 1
+
+
+def test_double_clicked_submission_over_http_submits_once(live_server):
+    from tpj.calls import services
+    from tpj.calls.models import Application
+
+    call = make_call(strand="ars")
+    carrier = applicant()
+    app, _ = services.create_application(carrier, call, content(call))
+    token = Token.objects.create(user=carrier).key
+    url = f"{live_server.url}/api/v1/applications/{app.pk}/submit/"
+    barrier = threading.Barrier(PARALLEL)
+
+    def click():
+        barrier.wait()
+        return requests.post(url, headers={"Authorization": f"Token {token}"}, json={}, timeout=30).status_code
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        statuses = list(pool.map(lambda _: click(), range(PARALLEL)))
+    assert 500 not in statuses, statuses
+    assert statuses.count(200) == 1, statuses
+    app.refresh_from_db()
+    assert app.state == Application.State.SUBMITTED and app.reference
+    assert AuditEvent.objects.for_object(app).filter(to_state=Application.State.SUBMITTED).count() == 1
+
+
+def test_two_jurors_scoring_at_once_lose_nothing():
+    from tpj.calls import services
+    from tpj.calls.models import Application, ScoreSheet
+
+    call = make_call(strand="ars")
+    app = submitted_application(call)
+    close(call)
+    app = services.declare_eligible(app, call.manager)
+    jurors = [jury_user(), jury_user()]
+    for juror in jurors:
+        services.add_jury_member(call, call.manager, juror, "funder")
+    sheets = []
+    for juror in jurors:
+        sheet = ScoreSheet.objects.get_or_create(member=call.jury.get(user=juror), application=app)[0]
+        sheet.conflict_declared_at, sheet.has_conflict = sheet.conflict_declared_at or app.created_at, False
+        sheet.save()
+        sheets.append(sheet)
+    criteria = list(call.criteria.all())
+    marks = {jurors[0].pk: 4, jurors[1].pk: 2}
+
+    def score(sheet, juror):
+        values = {c.pk: (min(marks[juror.pk], c.max_score), False) for c in criteria}
+        return services.save_scores(sheet, juror, values, submit=True)
+
+    outcomes = in_parallel(score, list(zip(sheets, jurors, strict=True)))
+    assert all(o == "ok" for o, _ in outcomes), outcomes
+    app = Application.objects.get(pk=app.pk)
+    assert app.scores_count == 2
+    submitted = ScoreSheet.objects.filter(application=app, submitted_at__isnull=False)
+    assert submitted.count() == 2
+    assert app.low_score < app.high_score
+
+
+def test_two_moderators_acting_on_one_entry_end_in_one_consistent_state():
+    from tpj.registry import services
+    from tpj.registry.models import Entry, State
+
+    entry = EntryFactory(state=State.SUBMITTED)
+    moderators = [user_with_role(Role.MODERATOR, departements=["35"]), user_with_role(Role.MODERATOR, region="53")]
+    actions = [("verify", ""), ("reject", "Justificatif illisible")]
+    outcomes = in_parallel(lambda user, action: services.moderate(Entry.objects.get(pk=entry.pk), action[0], user, action[1]),
+                           list(zip(moderators, actions, strict=True)))
+    assert sorted(o for o, _ in outcomes) == ["ok", "refused"], outcomes
+    winner = actions[[o for o, _ in outcomes].index("ok")][0]
+    entry.refresh_from_db()
+    assert entry.state == {"verify": State.VERIFIED, "reject": State.REJECTED}[winner]
+    transitions = AuditEvent.objects.for_object(entry).exclude(to_state="").exclude(to_state=State.SUBMITTED)
+    assert [(e.to_state, e.actor_id) for e in transitions] == [(entry.state, moderators[[o for o, _ in outcomes].index("ok")].pk)]
+    loser = outcomes[[o for o, _ in outcomes].index("refused")][1]
+    assert "impossible" in str(loser)
