@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from rest_framework.authtoken.models import Token
@@ -23,14 +24,13 @@ from tpj.accounts.models import Role
 from tpj.accounts.policy import PermissionDenied
 from tpj.audit.models import AuditEvent
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions); SQLite serialises writers"),
+    pytest.mark.django_db(transaction=True),
+]
 PARALLEL = 8
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks and real concurrent transactions); SQLite serialises writers")
 
 
 def in_parallel(function, arguments):
