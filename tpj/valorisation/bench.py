@@ -69,16 +69,29 @@ def _migrate(url):
                        check=True, timeout=3600)
 
 
+def _load_record(name) -> Path:
+    return Path(settings.BASE_DIR) / "var" / f"bench-valorisation-{name.lower()}.load.json"
+
+
 def run(options) -> str:
+    """Load then measure on each back-end. With VALORISATION_BENCH_REUSE=1, a database already
+    loaded by a previous run (its load figures kept in var/) is measured again without reloading."""
     entries = options.get("entries") or 1_000_000
     backends = options.get("backends") or list(BACKENDS)
+    reuse = os.environ.get("VALORISATION_BENCH_REUSE") == "1"
     results = {}
     for name in backends:
         url = BACKENDS[name]()
+        record = _load_record(name)
         try:
-            _fresh_database(name, url)
-            _migrate(url)
-            load = _manage(["valorisation_bench", "--phase", "load", "--entries", str(entries)], url)
+            if reuse and record.exists():
+                load = json.loads(record.read_text())
+            else:
+                _fresh_database(name, url)
+                _migrate(url)
+                load = _manage(["valorisation_bench", "--phase", "load", "--entries", str(entries)], url)
+                record.write_text(json.dumps(load))
+            entries = load["entries"]
             measure = _manage(["valorisation_bench", "--phase", "measure"], url)
             results[name] = {"load": load, "measure": measure}
         except Exception as error:  # one back-end failing must not hide the other's figures
