@@ -116,8 +116,8 @@ def test_data_inclusion_exports_validate_against_the_schema(client):
     pmi.save()
     msa = verified_entry(name="Maison de santé rurale")
     msa.situations.update(trusting_body_name="MSA d'Armorique", reference_type="finess", reference_value=FINESS_CHU_RENNES)
-    structures = client.get(reverse("registry:export", args=["data-inclusion-structures"])).json()
-    services = client.get(reverse("registry:export", args=["data-inclusion-services"])).json()
+    structures = json.loads(b"".join(client.get(reverse("registry:export", args=["data-inclusion-structures"])).streaming_content))
+    services = json.loads(b"".join(client.get(reverse("registry:export", args=["data-inclusion-services"])).streaming_content))
     assert len(structures) == 2 and len(services) == 3
     for item in structures:
         Structure.model_validate(item, context={"ignore_warnings": False})

@@ -87,15 +87,25 @@ def geojson_feature(entry) -> dict:
     }
 
 
-def geojson_response(queryset):
-    def chunks():
-        yield '{"type": "FeatureCollection", "features": ['
-        for index, entry in enumerate(export_queryset(queryset).iterator(chunk_size=2000)):
-            yield ("," if index else "") + json.dumps(geojson_feature(entry), ensure_ascii=False)
-        yield "]}"
+def _json_array(items, head="[", tail="]"):
+    yield head
+    for index, item in enumerate(items):
+        yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
+    yield tail
 
-    response = StreamingHttpResponse(chunks(), content_type="application/geo+json")
+
+def geojson_response(queryset):
+    features = (geojson_feature(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))
+    response = StreamingHttpResponse(_json_array(features, '{"type": "FeatureCollection", "features": [', "]}"),
+                                     content_type="application/geo+json")
     response["Content-Disposition"] = 'attachment; filename="annuaire-1000-premiers-jours.geojson"'
+    return response
+
+
+def json_array_response(items, filename):
+    """A JSON array streamed item by item (exports of the whole directory stay in constant memory)."""
+    response = StreamingHttpResponse(_json_array(items), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -151,14 +161,13 @@ def data_inclusion_structure(entry) -> dict:
     }
 
 
-def data_inclusion_services(queryset) -> list[dict]:
-    """One data·inclusion service per declared priority of each published entry."""
-    services = []
+def data_inclusion_services(queryset):
+    """One data·inclusion service per declared priority of each published entry (a generator)."""
     for entry in export_queryset(queryset).iterator(chunk_size=2000):
         for declared in entry.priorities.all():
             priority = declared.priority
             description = declared.description if len(declared.description) >= 5 else priority.label
-            services.append({
+            yield {
                 "source": SOURCE,
                 "structure_id": _structure_id(entry),
                 "id": f"{_structure_id(entry)}--priorite-{priority.number}",
@@ -179,9 +188,8 @@ def data_inclusion_services(queryset) -> list[dict]:
                 "courriel": _contact(entry, ContactChannel.Kind.EMAIL) or None,
                 "modes_accueil": ["en-presentiel"],
                 EXTENSION_KEY: {"priorite": priority.number},
-            })
-    return services
+            }
 
 
-def data_inclusion_structures(queryset) -> list[dict]:
-    return [data_inclusion_structure(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000)]
+def data_inclusion_structures(queryset):
+    return (data_inclusion_structure(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))

@@ -438,9 +438,9 @@ class ExportView(View):
         if fmt == "geojson":
             return exports.geojson_response(queryset)
         if fmt == "data-inclusion-structures":
-            return JsonResponse(exports.data_inclusion_structures(queryset), safe=False)
+            return exports.json_array_response(exports.data_inclusion_structures(queryset), "structures-data-inclusion.json")
         if fmt == "data-inclusion-services":
-            return JsonResponse(exports.data_inclusion_services(queryset), safe=False)
+            return exports.json_array_response(exports.data_inclusion_services(queryset), "services-data-inclusion.json")
         raise Http404("Format inconnu.")
 
 
