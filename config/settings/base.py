@@ -133,6 +133,7 @@ OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
 OIDC_TIMEOUT = 10
 # ProConnect's logout needs the id_token; a failed login comes back to our login page.
 OIDC_STORE_ID_TOKEN = True
+OIDC_AUTHENTICATE_CLASS = "tpj.accounts.oidc.ProConnectRequestView"  # 404 while OIDC_ENABLED is off
 LOGIN_REDIRECT_URL_FAILURE = "/comptes/connexion/?proconnect=echec"
 
 LOGIN_URL = "accounts:login"

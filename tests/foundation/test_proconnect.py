@@ -147,3 +147,7 @@ def test_the_login_page_shows_proconnect_only_when_enabled(client, settings):
     settings.OIDC_ENABLED = True
     body = client.get("/comptes/connexion/").content.decode()
     assert 'class="fr-connect"' in body and f'href="{reverse("oidc_authentication_init")}"' in body
+
+
+def test_proconnect_is_off_by_default(client):
+    assert client.get(reverse("oidc_authentication_init")).status_code == 404

@@ -7,8 +7,11 @@ accounts: the e-mail is the identity (already verified by ProConnect), `given_na
 confirmed and activated; one disabled by an administrator stays disabled.
 """
 
+from django.conf import settings
+from django.http import Http404
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from tpj.audit.services import record
 
@@ -53,3 +56,12 @@ class ProConnectBackend(OIDCAuthenticationBackend):
     def get_user(self, user_id):
         user = super().get_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class ProConnectRequestView(OIDCAuthenticationRequestView):
+    """Starts the ProConnect flow; a 404 while ProConnect is off (OIDC_ENABLED=False)."""
+
+    def get(self, request):
+        if not settings.OIDC_ENABLED:
+            raise Http404("La connexion ProConnect n'est pas activée sur cette plateforme.")
+        return super().get(request)
