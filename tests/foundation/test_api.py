@@ -136,3 +136,17 @@ def test_openapi_schema_documents_the_foundation_endpoints(api_client):
 
 def test_browsable_docs_are_served(client):
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_model_validation_and_policy_refusals_become_french_json_errors():
+    from django.core.exceptions import ValidationError
+
+    from tpj.accounts.policy import PermissionDenied
+    from tpj.core.api import exception_handler
+
+    response = exception_handler(ValidationError({"siret": ["Ce SIRET est invalide."], "__all__": ["Incohérent."]}), {})
+    assert response.status_code == 400
+    assert response.data == {"siret": ["Ce SIRET est invalide."], "non_field_errors": ["Incohérent."]}
+    response = exception_handler(PermissionDenied("Hors de votre périmètre (Bretagne)."), {})
+    assert response.status_code == 403 and response.data == {"detail": "Hors de votre périmètre (Bretagne)."}
+    assert exception_handler(RuntimeError("boom"), {}) is None  # left to the 500 handler
