@@ -4,9 +4,21 @@ from django.conf import settings as django_settings
 from .roles import make_cast
 
 
+def ensure_measures():
+    """The national measures are migration data: transactional tests flush them (PostgreSQL)."""
+    from django.apps import apps
+
+    from tpj.valorisation.loader import load_measures
+    from tpj.valorisation.models import Measure
+
+    if not Measure.objects.exists():
+        load_measures(apps)
+
+
 @pytest.fixture
 def cast(db):
     """One user per role, scoped to Ille-et-Vilaine / Bretagne."""
+    ensure_measures()
     return make_cast()
 
 

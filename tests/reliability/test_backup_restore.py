@@ -6,15 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
 
 from tests.foundation.test_backup import _files_snapshot, _tables_snapshot
 from tpj.registry.models import Entry
-from tpj.valorisation.loader import load_measures
-from tpj.valorisation.models import Measure
 
+from .conftest import ensure_measures
 from .roles import make_cast
 from .world import World
 
@@ -22,8 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_backup_wipe_restore_round_trip_with_every_module(settings, tmp_path):
-    if not Measure.objects.exists():  # migration data, flushed by earlier transactional tests
-        load_measures(django_apps)
+    ensure_measures()
     world = World(make_cast())
     media = Path(settings.MEDIA_ROOT)
     tables, files = _tables_snapshot(), _files_snapshot(media)

@@ -21,15 +21,19 @@ KNOWN_DEFECTS = {
     "communes-api.q<-overlong-1m": "commune search: a 1,000,000-character query hits SQLite's LIKE limit (500)",
     "communes-autocomplete.q<-overlong-1m": "commune autocomplete: same LIKE limit (500)",
     "deployment.commune<-insee-": "deployment API: an unknown INSEE code raises Commune.DoesNotExist (500)",
-    "deployment.quantity<-quantity-11": "deployment API: a quantity above 2^31 is accepted (PostgreSQL: integer out of range, 500)",
+    "births-zip-bomb": "births import: a zip named .csv raises csv.Error (500)",
     "registry-import-binary-as-csv": "registry CSV import: a binary file raises UnicodeDecodeError (500)",
     "registry-import-zip-bomb": "registry CSV import: a zip file raises UnicodeDecodeError (500)",
 }
 
 
+# Known defects that only show on one engine (data-dependent path): not required to fail.
+ENGINE_DEPENDENT = {"births-zip-bomb"}
+
+
 def _without_known(problems: list[str], runs_ids: list[str]) -> list[str]:
     remaining = [p for p in problems if not any(p.startswith(prefix) for prefix in KNOWN_DEFECTS)]
-    for prefix in KNOWN_DEFECTS:
+    for prefix in KNOWN_DEFECTS.keys() - ENGINE_DEPENDENT:
         if any(i.startswith(prefix) for i in runs_ids) and not any(p.startswith(prefix) for p in problems):
             remaining.append(f"{prefix} no longer fails: remove it from KNOWN_DEFECTS")
     return remaining
