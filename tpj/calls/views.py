@@ -9,6 +9,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -343,6 +345,19 @@ def ranking_rows(page):
              "state": states[a.state]} for i, a in enumerate(page)]
 
 
+def options_html(selected: str):
+    return format_html_join("", '<option value="{}"{}>{}</option>',
+                            ((v, mark_safe(" selected") if v == selected else "", label) for v, label in forms.DecisionForm.OUTCOMES))
+
+
+def amounts_html(prefix: str, amounts: dict):
+    """The amount inputs of one decision form (pre-rendered: the page holds many forms)."""
+    return format_html_join("", '<div class="fr-col-12 fr-col-md-3"><div class="fr-input-group"><label class="fr-label" for="id_{0}-amount_{1}">'
+                            'Attribué — enveloppe {1} (€)</label><input class="fr-input" type="number" min="0" step="0.01" '
+                            'id="id_{0}-amount_{1}" name="{0}-amount_{1}" value="{2}"></div></div>',
+                            ((prefix, agency, str(value)) for agency, value in amounts.items()))
+
+
 class AllocationView(CallMixin, PolicyRequiredMixin, View):
     """Decisions and money: envelope balances, and one decision form per application of the pool."""
 
@@ -366,8 +381,9 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
                 "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
                 "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items()) if app.state == Application.State.LAUREATE else "",
                 "prefix": prefix, "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
-                "outcome": data.get(f"{prefix}-outcome", "laureate"), "reason": data.get(f"{prefix}-reason", ""),
-                "amounts": [(a, str(data.get(f"{prefix}-amount_{a}", requested.get(a, "")))) for a in self.call.agencies],
+                "reason": data.get(f"{prefix}-reason", ""),
+                "options": options_html(data.get(f"{prefix}-outcome", "laureate")),
+                "amounts": amounts_html(prefix, {a: data.get(f"{prefix}-amount_{a}", requested.get(a, "")) for a in self.call.agencies}),
             })
         return {"call": self.call, "page_obj": page, "rows": rows, "envelopes": self.call.envelopes.select_related("funding_source"),
                 "endowment": self.call.state_endowment(), "can_decide": self.call.state == Call.State.CLOSED,
