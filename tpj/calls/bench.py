@@ -52,6 +52,13 @@ def _fresh(name, url):
         conn.execute(f'CREATE DATABASE "{dbname}"')
 
 
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.1f}".replace(".", ",") for x in os.getloadavg())
+    except OSError:
+        return "inconnue"
+
+
 def run(options) -> str:
     results = {}
     for name, url in _backends().items():
@@ -74,7 +81,8 @@ def render(results: dict) -> str:
         f"{os.cpu_count()} cœurs) par `manage.py bench --only calls`. Un appel commun avec 1 000 candidatures recevables, "
         "12 membres de jury, 12 000 fiches de notation (5 % non validées) et 4 critères pondérés ; chaque page est demandée "
         "50 fois (après 3 requêtes d'échauffement) par le client de test de Django, connecté comme gestionnaire de l'appel. "
-        f"Objectif : p95 < {TARGET_MS} ms.",
+        f"Objectif : p95 < {TARGET_MS} ms. Charge moyenne de la machine pendant la mesure : {_load()} (machine partagée : "
+        "au-delà du nombre de cœurs, les temps sont gonflés).",
         "",
         "| base | page | p50 (ms) | p95 (ms) | max (ms) | requêtes SQL | objectif |",
         "|---|---|---|---|---|---|---|",
@@ -90,6 +98,7 @@ def render(results: dict) -> str:
     for name, result in results.items():
         if "error" not in result:
             lines.append(f"- {name} : jeu de données construit en {result['build_seconds']:.1f} s ({result['sheets']} fiches de notation).")
-    lines += ["", "Le classement est calculé en une requête (moyenne, minimum, maximum et décomptes agrégés par la base sur la note "
-              "pondérée enregistrée à la validation de chaque fiche), puis paginé."]
+    lines += ["", "Les statistiques du jury (moyenne pondérée, écart, notes validées, attendues, récusations) sont recalculées sur la "
+              "candidature à chaque attribution, déclaration d'intérêts ou validation de notation : le classement lit une seule table "
+              "indexée, paginée."]
     return "\n".join(lines)
