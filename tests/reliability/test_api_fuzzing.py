@@ -46,6 +46,9 @@ FLAKY_DEFECTS = [
 
 schema = schemathesis.openapi.from_dict(openapi_schema())
 schema.app = application
+# The coverage phase (boundary and negative values of every parameter) multiplies the cases
+# by ~10: on in the long run (TPJ_FUZZ_COVERAGE=1), off in CI.
+schema.config.phases.coverage.enabled = bool(os.environ.get("TPJ_FUZZ_COVERAGE"))
 
 
 @pytest.mark.django_db
