@@ -38,11 +38,6 @@ KNOWN_DEFECTS = [
     (lambda method, path, role: (method, path) == ("GET", "/api/v1/me/") and role in NO_ORGANISATION,
      "MeSerializer.organisation is null for a user without organisation but declared a non-null string"),
 ]
-# Defect whose trigger depends on the generated value: xfail without strictness until fixed.
-FLAKY_DEFECTS = [
-    (lambda method, path, role: "{" in path,
-     "an API path that does not match the URL pattern (e.g. /api/v1/priorities/0.5/) gets the HTML 404 page, not JSON"),
-]
 
 schema = schemathesis.openapi.from_dict(openapi_schema())
 schema.app = application
@@ -63,8 +58,7 @@ schema.config.phases.coverage.enabled = bool(os.environ.get("TPJ_FUZZ_COVERAGE")
 )
 def test_api_conforms_to_its_schema(case, role, cast, request):
     method, path = case.operation.method.upper(), case.operation.path
-    for defects, strict in ((KNOWN_DEFECTS, True), (FLAKY_DEFECTS, False)):
-        for applies, reason in defects:
-            if applies(method, path, role):
-                request.applymarker(pytest.mark.xfail(strict=strict, reason=reason))
+    for applies, reason in KNOWN_DEFECTS:
+        if applies(method, path, role):
+            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     case.call_and_validate(headers=cast.headers(role), checks=CHECKS)
