@@ -159,6 +159,7 @@ def test_every_access_to_an_evidence_file_is_in_the_audit_log(cast):
     evidence = world["evidence_in"]
     response = client_for(cast, MODERATOR, api=False).get(f"/annuaire/justificatifs/{evidence.pk}/")
     assert response.status_code == 200
+    response.close()
     logged = AuditEvent.objects.filter(actor=cast.user(MODERATOR), action__icontains="evidence")
     assert logged.exists(), "the moderator's download of a justificatif is not in the audit log"
     denied = client_for(cast, MODERATOR, api=False).get(f"/annuaire/justificatifs/{world['evidence_out'].pk}/")
