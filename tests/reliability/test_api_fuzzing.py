@@ -10,6 +10,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -44,6 +46,18 @@ schema.app = application
 # The coverage phase (boundary and negative values of every parameter) multiplies the cases
 # by ~10: on in the long run (TPJ_FUZZ_COVERAGE=1), off in CI.
 schema.config.phases.coverage.enabled = bool(os.environ.get("TPJ_FUZZ_COVERAGE"))
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the raw WSGI handler fires request_started/finished, whose
+    close_old_connections would close the test transaction's connection (PostgreSQL);
+    Django's own test client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
