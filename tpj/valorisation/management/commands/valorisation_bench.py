@@ -11,7 +11,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--phase", choices=["load", "measure"], required=True)
         parser.add_argument("--entries", type=int, default=1_000_000)
+        parser.add_argument("--resume", action="store_true", help="garder les fiches déjà chargées (reprise après échec)")
 
-    def handle(self, *args, phase, entries, **options):
-        result = bench.phase_load(entries) if phase == "load" else bench.phase_measure()
+    def handle(self, *args, phase, entries, resume=False, **options):
+        result = bench.phase_load(entries, resume=resume) if phase == "load" else bench.phase_measure()
         self.stdout.write("RESULT " + json.dumps(result))
