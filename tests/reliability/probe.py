@@ -1,8 +1,10 @@
 """Issue one request as one role, inside a savepoint rolled back afterwards."""
 
+import contextlib
 import copy
 
-from django.db import transaction
+from django.core import signals
+from django.db import close_old_connections, transaction
 from django.test import Client
 
 from .matrix import Observation
@@ -43,6 +45,20 @@ def observe(client: Client, method: str, path: str, *, follow_admin_login=True) 
         transaction.set_rollback(True)
     client.cookies = cookies
     return Observation(response.status_code, location, body.decode("utf-8", "replace"), crash_of(response))
+
+
+@contextlib.contextmanager
+def connection_kept():
+    """Closing a streamed response (or calling the raw WSGI handler) fires request_finished,
+    whose close_old_connections would close the test transaction's connection on
+    PostgreSQL; Django's test client disconnects it the same way during a request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def crash_of(response) -> str:

@@ -10,8 +10,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 
 from .openapi import openapi_schema
+from .probe import connection_kept
 from .roles import ADMINISTRATOR, CALL_MANAGER, MODERATOR, NATIONAL_TEAM, PROFESSIONAL, VISITOR
 
 FUZZ_EXAMPLES = int(os.environ.get("TPJ_FUZZ_EXAMPLES", "3"))
@@ -50,14 +49,8 @@ schema.config.phases.coverage.enabled = bool(os.environ.get("TPJ_FUZZ_COVERAGE")
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection():
-    """Calling the raw WSGI handler fires request_started/finished, whose
-    close_old_connections would close the test transaction's connection (PostgreSQL);
-    Django's own test client disconnects it the same way."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    with connection_kept():
+        yield
 
 
 @pytest.mark.django_db

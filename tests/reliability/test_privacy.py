@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 from tpj.audit.models import AuditEvent
 from tpj.privacy.register import NOT_PERSONAL, REGISTER
 
-from .probe import client_for
+from .probe import client_for, connection_kept
 from .roles import APPLICANT, MODERATOR, PROFESSIONAL
 from .world import World
 
@@ -159,7 +159,8 @@ def test_every_access_to_an_evidence_file_is_in_the_audit_log(cast):
     evidence = world["evidence_in"]
     response = client_for(cast, MODERATOR, api=False).get(f"/annuaire/justificatifs/{evidence.pk}/")
     assert response.status_code == 200
-    response.close()
+    with connection_kept():
+        response.close()
     logged = AuditEvent.objects.filter(actor=cast.user(MODERATOR), action__icontains="evidence")
     assert logged.exists(), "the moderator's download of a justificatif is not in the audit log"
     denied = client_for(cast, MODERATOR, api=False).get(f"/annuaire/justificatifs/{world['evidence_out'].pk}/")
