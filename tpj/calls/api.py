@@ -320,6 +320,7 @@ def visible_applications(user, call=None):
 class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Regional calls for projects. Published calls are public; drafts are seen by their managers."""
 
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a failed int() conversion
     serializer_class = CallSerializer
     permission_classes = [PolicyPermission]
     policy_actions = {"list": "calls.view_call", "retrieve": "calls.view_call", "create": "calls.create_call",
@@ -441,6 +442,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Applications: the carrier's drafts and submissions, the managers' instruction, the jury's files."""
 
+    lookup_value_regex = r"\d+"
     serializer_class = ApplicationSerializer
     permission_classes = [PolicyPermission]
     policy_actions = {"list": "calls.view_application", "retrieve": "calls.view_application",
