@@ -6,15 +6,14 @@
 unsubmitted) and each page is fetched through Django's test client as the call manager.
 """
 
-import json
 import os
 import platform
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from tpj.core.bench import fresh_database, migrate, read_result, run_manage
 
 TARGET_MS = 200
 
@@ -28,30 +27,6 @@ def _backends() -> dict:
     return backends
 
 
-def _manage(args, url):
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "False"}
-    result = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env, capture_output=True,
-                            text=True, timeout=3600, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} a échoué :\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def _fresh(name, url):
-    if name == "SQLite":
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, dbname = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-
-
 def _load() -> str:
     try:
         return " / ".join(f"{x:.1f}".replace(".", ",") for x in os.getloadavg())
@@ -63,11 +38,9 @@ def run(options) -> str:
     results = {}
     for name, url in _backends().items():
         try:
-            _fresh(name, url)
-            _manage(["migrate", "--noinput"], url)
-            _manage(["load_territories"], url)
-            out = _manage(["calls_bench"], url)
-            results[name] = json.loads([x for x in out.splitlines() if x.startswith("RESULT ")][-1].removeprefix("RESULT "))
+            fresh_database(name, url)
+            migrate(url)
+            results[name] = read_result(run_manage(["calls_bench"], url, timeout=3600))
         except Exception as error:  # one back-end failing must not hide the other's figures
             results[name] = {"error": str(error)[-1500:]}
     return render(results)

@@ -10,16 +10,15 @@ import's peak memory is measured alone:
   figure printed next to the bare SQL behind it (the same statements re-run raw).
 """
 
-import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from tpj.core.bench import fresh_database, migrate, read_result, run_manage
 
 BACKENDS = {
     "SQLite": lambda: f"sqlite:///{Path(settings.BASE_DIR) / 'var' / 'bench-registry.sqlite3'}",
@@ -30,34 +29,6 @@ REPEAT = 60
 
 
 # -- orchestration (parent process) ---------------------------------------------------------
-def _manage(args, url, timeout=7200):
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "False",
-           "GEOCODER": "offline"}
-    result = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env, capture_output=True,
-                            text=True, timeout=timeout, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} a échoué :\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def _fresh_database(name, url):
-    if name == "SQLite":
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, dbname = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-
-
-def _result(stdout):
-    line = [x for x in stdout.splitlines() if x.startswith("RESULT ")][-1]
-    return json.loads(line.removeprefix("RESULT "))
 
 
 def run(options) -> str:
@@ -67,12 +38,11 @@ def run(options) -> str:
     for name in backends:
         url = BACKENDS[name]()
         try:
-            _fresh_database(name, url)
-            _manage(["migrate", "--noinput"], url)
-            _manage(["load_territories"], url)
-            load = _result(_manage(["registry_bench", "--phase", "load", "--entries", str(entries)], url))
-            imported = _result(_manage(["registry_bench", "--phase", "import", "--rows", str(min(IMPORT_ROWS, entries))], url))
-            measured = _result(_manage(["registry_bench", "--phase", "measure"], url))
+            fresh_database(name, url)
+            migrate(url)
+            load = read_result(run_manage(["registry_bench", "--phase", "load", "--entries", str(entries)], url))
+            imported = read_result(run_manage(["registry_bench", "--phase", "import", "--rows", str(min(IMPORT_ROWS, entries))], url))
+            measured = read_result(run_manage(["registry_bench", "--phase", "measure"], url))
             results[name] = {"load": load, "import": imported, "measure": measured}
         except Exception as error:  # one back-end failing must not hide the other's figures
             results[name] = {"error": str(error)[-1500:]}

@@ -18,13 +18,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+
+from tpj.core.bench import fresh_database, migrate, read_result, run_manage
 
 BACKENDS = {
     "SQLite": lambda: f"sqlite:///{Path(settings.BASE_DIR) / 'var' / 'bench-valorisation.sqlite3'}",
@@ -38,35 +38,6 @@ TARGET_P95_MS = 300
 
 
 # -- orchestration (parent process) ---------------------------------------------------------
-def _manage(args, url, timeout=7200):
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "False", "GEOCODER": "offline"}
-    result = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env, capture_output=True,
-                            text=True, timeout=timeout, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} a échoué :\n{result.stderr[-3000:]}")
-    return json.loads([x for x in result.stdout.splitlines() if x.startswith("RESULT ")][-1].removeprefix("RESULT "))
-
-
-def _fresh_database(name, url):
-    if name == "SQLite":
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    base, dbname = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-
-
-def _migrate(url):
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "False"}
-    for args in (["migrate", "--noinput"], ["load_territories"]):
-        subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env, capture_output=True,
-                       check=True, timeout=3600)
 
 
 def _load_record(name) -> Path:
@@ -87,12 +58,12 @@ def run(options) -> str:
             if reuse and record.exists():
                 load = json.loads(record.read_text())
             else:
-                _fresh_database(name, url)
-                _migrate(url)
-                load = _manage(["valorisation_bench", "--phase", "load", "--entries", str(entries)], url)
+                fresh_database(name, url)
+                migrate(url)
+                load = read_result(run_manage(["valorisation_bench", "--phase", "load", "--entries", str(entries)], url))
                 record.write_text(json.dumps(load))
             entries = load["entries"]
-            measure = _manage(["valorisation_bench", "--phase", "measure"], url)
+            measure = read_result(run_manage(["valorisation_bench", "--phase", "measure"], url))
             results[name] = {"load": load, "measure": measure}
         except Exception as error:  # one back-end failing must not hide the other's figures
             results[name] = {"error": str(error)[-1500:]}
