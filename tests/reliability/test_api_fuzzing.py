@@ -34,11 +34,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 # Defects found by this fuzzing and not fixed yet (owner's code): predicate(method, path, role) -> reason.
 # Strict xfail: once fixed, the XPASS fails the run so that the entry gets removed.
-NO_ORGANISATION = {MODERATOR, NATIONAL_TEAM, ADMINISTRATOR}
-KNOWN_DEFECTS = [
-    (lambda method, path, role: (method, path) == ("GET", "/api/v1/me/") and role in NO_ORGANISATION,
-     "MeSerializer.organisation is null for a user without organisation but declared a non-null string"),
-]
+KNOWN_DEFECTS = []
 
 schema = schemathesis.openapi.from_dict(openapi_schema())
 schema.app = application

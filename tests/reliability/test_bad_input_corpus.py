@@ -17,18 +17,11 @@ from .probe import client_for, crash_of
 
 # Defects found by the corpus in other helpers' code, not fixed yet: case-id prefix -> description.
 # Tolerated (and listed in docs/reliability.md) but the test fails once they stop occurring.
-KNOWN_DEFECTS = {
-    "communes-api.q<-overlong-1m": "commune search: a 1,000,000-character query hits SQLite's LIKE limit (500)",
-    "communes-autocomplete.q<-overlong-1m": "commune autocomplete: same LIKE limit (500)",
-    "deployment.commune<-insee-": "deployment API: an unknown INSEE code raises Commune.DoesNotExist (500)",
-    "births-zip-bomb": "births import: a zip named .csv raises csv.Error (500)",
-    "registry-import-binary-as-csv": "registry CSV import: a binary file raises UnicodeDecodeError (500)",
-    "registry-import-zip-bomb": "registry CSV import: a zip file raises UnicodeDecodeError (500)",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 # Known defects that only show on one engine (data-dependent path): not required to fail.
-ENGINE_DEPENDENT = {"births-zip-bomb"}
+ENGINE_DEPENDENT: set[str] = set()
 
 
 def _without_known(problems: list[str], runs_ids: list[str]) -> list[str]:

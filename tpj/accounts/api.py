@@ -42,7 +42,7 @@ class ObtainTokenView(APIView):
 class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     full_name = serializers.CharField(source="get_full_name")
-    organisation = serializers.StringRelatedField()
+    organisation = serializers.StringRelatedField(allow_null=True)
     roles = serializers.SerializerMethodField()
 
     def get_roles(self, user) -> list[dict]:

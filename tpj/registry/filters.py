@@ -64,7 +64,7 @@ class EntryFilter:
                 if obj is None:
                     errors[param] = f"{message} : « {value[:50]} »."
                 setattr(result, attr, obj)
-        result.text = (params.get("q") or "").strip()[:200]
+        result.text = (params.get("q") or "").replace("\x00", "").strip()[:200]  # PostgreSQL refuses NUL
         km = (params.get("km") or "").strip()
         if km:
             try:

@@ -62,7 +62,7 @@ def detect_encoding(handle) -> str:
 
 
 def _reader(handle, encoding):
-    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="replace")  # a binary file: refused by its columns, not a 500
     sample = text.read(4096)
     text.seek(0)
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","

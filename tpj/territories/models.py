@@ -41,7 +41,7 @@ class CommuneQuerySet(models.QuerySet):
 
         Exact names first, then the most populated.
         """
-        query = (query or "").strip()
+        query = (query or "").replace("\x00", "").strip()[:100]  # NUL: PostgreSQL refuses it; 100: bounds the LIKE pattern
         if not query:
             return self.none()
         if query.isdigit():

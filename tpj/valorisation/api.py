@@ -59,6 +59,13 @@ class DeploymentSerializer(serializers.ModelSerializer):
         fields = ["id", "measure", "region", "departement", "commune", "title", "carrier", "date", "quantity", "amount", "notes", "created_at"]
         read_only_fields = ["measure", "created_at"]
 
+    def validate_commune(self, value):
+        from tpj.territories.models import Commune
+
+        if value and not Commune.objects.filter(insee_code=value.strip()).exists():
+            raise serializers.ValidationError(f"Commune inconnue : « {value[:10]} » (code INSEE attendu, par exemple 35238).")
+        return value.strip() if value else value
+
 
 class BirthsLineSerializer(serializers.Serializer):
     region = serializers.CharField(help_text="code INSEE de la région")

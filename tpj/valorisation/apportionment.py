@@ -143,8 +143,11 @@ def parse_births_csv(text: str, regions: dict[str, str]) -> dict[str, int]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";"
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [normalize(cell).replace("_", " ") for cell in next(reader, [])]
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")), delimiter=delimiter)
+    try:
+        header = [normalize(cell).replace("_", " ") for cell in next(reader, [])]
+    except csv.Error:
+        raise BirthsTableError(["Ce fichier n'est pas un tableau CSV lisible (fichier binaire ou archive ?)."]) from None
     region_col = next((i for i, h in enumerate(header) if h in REGION_HEADERS or h.replace(" ", "_") in REGION_HEADERS), None)
     births_col = next((i for i, h in enumerate(header) if h in BIRTHS_HEADERS), None)
     if region_col is None or births_col is None:
