@@ -591,6 +591,8 @@ def fire_application(app: Application, user, action: str, reason: str = "") -> A
     }
     if action not in handlers:
         raise ValidationError(f"Action inconnue : « {action} ».")
+    # Someone who may not even see the file must not learn its state from the refusal.
+    policy.require(user, "calls.view_application", app)
     return handlers[action]()
 
 
