@@ -62,6 +62,11 @@ def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=
         call=call, agency="ARS",
         defaults={"funding_source": FundingSource.objects.filter(agency="ARS").first(), "national_dotation": Decimal("100000")},
     )
+    # Several laureates may share one call: top the envelope up so it is never over-allocated
+    # (PostgreSQL's trigger refuses that, as it should).
+    envelope.local_top_up += allocated
+    envelope.allocated += allocated
+    envelope.save(update_fields=["local_top_up", "allocated"])
     organisation = OrganisationFactory(kind=kind or Organisation.Kind.ASSOCIATION, region_id=region, commune_id=places[0])
     app = Application.objects.create(call=call, organisation=organisation, created_by=author, title=title, description=description,
                                      state=Application.State.LAUREATE, budget_total=Decimal("150000"),

@@ -61,7 +61,8 @@ def test_national_team_sees_every_region_with_live_figures(client, data):
     assert [d.agency for d in bretagne.declarations] == ["ARS"] and bretagne.declarations[0].is_late  # after 17 May
     assert (bretagne.applications, bretagne.laureates) == (3, 2)
     assert bretagne.laureates_by_axis == {4: 2, 6: 1}
-    assert (bretagne.dotation, bretagne.allocated, bretagne.remaining) == (Decimal("100000"), Decimal("0"), Decimal("100000"))
+    # Two laureates of 60 000 € each, the envelope topped up locally by as much.
+    assert (bretagne.dotation, bretagne.allocated, bretagne.remaining) == (Decimal("100000"), Decimal("120000"), Decimal("100000"))
     assert bretagne.minimum_reached is True  # 120 000 € endowed for a 100 000 € minimum
     assert bretagne.transmitted_at is not None and not occitanie.declarations
     assert (bretagne.verified, bretagne.verified_by_priority, bretagne.backlog) == (2, {2: 1, 8: 2}, 1)
