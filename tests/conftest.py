@@ -75,3 +75,13 @@ def api_client():
 @pytest.fixture
 def mailoutbox_fr(mailoutbox):
     return mailoutbox
+
+
+@pytest.fixture(autouse=True)
+def _no_held_audit_events():
+    """Refusals held for the audit log (tpj.audit.services.record_refusal) never cross tests."""
+    from tpj.audit.services import discard_held_events
+
+    discard_held_events()
+    yield
+    discard_held_events()

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Refused actions held during the request's transaction (ATOMIC_REQUESTS) are written after it.
+    "tpj.audit.middleware.HeldAuditEventsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

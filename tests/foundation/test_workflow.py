@@ -46,11 +46,16 @@ def test_firing_a_transition_changes_the_state_and_records_who_when_from_to_why(
 
 def test_a_transition_from_the_wrong_state_is_refused_in_french_and_changes_nothing():
     org = OrganisationFactory(kind=KIND.ARS)
+    admin = user_with_role(Role.ADMINISTRATOR)
     with pytest.raises(ValidationError) as error:
-        WORKFLOW.fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
+        WORKFLOW.fire(org, "promote", admin)
     assert error.value.messages == ["Action « Reconnaître comme commune » impossible : l'état actuel est « ARS »."]
     assert Organisation.objects.get(pk=org.pk).kind == KIND.ARS
-    assert not AuditEvent.objects.exists()
+    # Nothing changed, so no transition is logged; the refused attempt is (who tried what, when, why not).
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.from_state, event.to_state, event.reason, event.is_refusal) == (
+        admin, "test_organisation.promote.refused", "ars", "", error.value.messages[0], True,
+    )
 
 
 def test_the_policy_decides_who_may_fire():
@@ -104,10 +109,74 @@ def test_the_state_is_read_from_the_locked_row_not_the_stale_object():
     # `org` still says "association" in memory; the database says "commune".
     with pytest.raises(ValidationError, match="l'état actuel est « Commune / EPCI »"):
         WORKFLOW.fire(org, "promote", admin)
-    assert AuditEvent.objects.count() == 1
+    assert [(e.action, e.from_state, e.to_state) for e in AuditEvent.objects.order_by("id")] == [
+        ("test_organisation.promote", "association", "commune"),
+        ("test_organisation.promote.refused", "commune", ""),
+    ]
 
 
 def test_available_lists_what_this_user_may_do_now():
     org = OrganisationFactory(kind=KIND.COMMUNE)
     assert [t.name for t in WORKFLOW.available(org, user_with_role(Role.ADMINISTRATOR))] == ["demote"]
     assert WORKFLOW.available(org, UserFactory()) == []
+
+
+# -- policy first, then state, then inputs (the reliability suite's "state before policy" defect)
+def test_a_user_who_may_not_fire_is_refused_by_the_policy_whatever_the_state():
+    """The state is not revealed to someone who may not act, and nothing is logged for them."""
+    for kind in (KIND.ASSOCIATION, KIND.ARS, KIND.COMMUNE):
+        org = OrganisationFactory(kind=kind)
+        with pytest.raises(policy.PermissionDenied, match="Seul un administrateur") as error:
+            WORKFLOW.fire(org, "promote", UserFactory())
+        assert "état actuel" not in str(error.value)
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_missing_reason_is_reported_after_the_policy_and_the_state():
+    org = OrganisationFactory(kind=KIND.COMMUNE)
+    with pytest.raises(policy.PermissionDenied):
+        WORKFLOW.fire(org, "demote", UserFactory(), reason="")
+    with pytest.raises(ValidationError, match="impossible : l'état actuel est « Association »"):
+        WORKFLOW.fire(OrganisationFactory(kind=KIND.ASSOCIATION), "demote", user_with_role(Role.ADMINISTRATOR), reason="")
+
+
+def test_check_asks_the_policy_then_the_stored_state_without_firing():
+    admin = user_with_role(Role.ADMINISTRATOR)
+    org = OrganisationFactory(kind=KIND.ASSOCIATION)
+    assert WORKFLOW.check(org, "promote", admin).name == "promote"
+    with pytest.raises(policy.PermissionDenied):
+        WORKFLOW.check(org, "promote", UserFactory())
+    Organisation.objects.filter(pk=org.pk).update(kind=KIND.COMMUNE)  # `org` in memory is stale
+    with pytest.raises(ValidationError, match="l'état actuel est « Commune / EPCI »"):
+        WORKFLOW.check(org, "promote", admin)
+    assert [(e.action, e.from_state) for e in AuditEvent.objects.all()] == [("test_organisation.promote.refused", "commune")]
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.COMMUNE
+
+
+def test_a_refusal_inside_a_transaction_that_rolls_back_is_still_recorded():
+    """The refusal's error rolls back the caller's transaction: the record is held and
+    written after it (by the request middleware, or here explicitly)."""
+    from django.db import transaction
+
+    from tpj.audit.services import write_held_events
+
+    org = OrganisationFactory(kind=KIND.ARS)
+    admin = user_with_role(Role.ADMINISTRATOR)
+    with pytest.raises(ValidationError), transaction.atomic():
+        WORKFLOW.fire(org, "promote", admin)
+    assert not AuditEvent.objects.exists()  # not inside the rolled-back transaction...
+    assert write_held_events() == 1  # ...but held, and written once it is over
+    assert write_held_events() == 0
+    assert AuditEvent.objects.get().action == "test_organisation.promote.refused"
+
+
+def test_a_refusal_inside_a_transaction_that_commits_is_recorded_on_commit(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from tpj.audit.services import write_held_events
+
+    org = OrganisationFactory(kind=KIND.ARS)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), pytest.raises(ValidationError):
+        WORKFLOW.fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
+    assert write_held_events() == 0  # written once, by the commit
+    assert AuditEvent.objects.filter(action="test_organisation.promote.refused").count() == 1

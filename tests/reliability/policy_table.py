@@ -174,6 +174,8 @@ API = {
     "PATCH /api/v1/applications/{id}/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
     "POST /api/v1/applications/{id}/submit/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
     "POST /api/v1/applications/{id}/withdraw/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
+    "POST /api/v1/applications/{id}/answer-info/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
+    # instruction (request-info, declare-eligible, declare-ineligible), on a submitted application of the région
     "POST /api/v1/applications/{id}/*": nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER,)),
     "GET /api/v1/applications/{id}/scores/": nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER, JURY_MEMBER)),
     # the jury member holds a score sheet on the inside application only
@@ -190,13 +192,6 @@ API = {
 }
 
 # Known mismatches, reported in docs/reliability.md; the matrix tolerates them but fails once
-# they are fixed, so that the entry is removed.
-KNOWN_DEFECTS = {
-    # Workflow.fire / services check the state before the policy: a user who may not act gets
-    # 400 "Action impossible : l'état actuel est …" (revealing the state) instead of 403.
-    "POST /api/v1/applications/{id}/submit/": "state checked before the policy (400 instead of 403 outside)",
-    "POST /api/v1/applications/{id}/request-info/": "validation before the policy (400 instead of 403)",
-    "POST /api/v1/applications/{id}/answer-info/": "validation before the policy (400 instead of 403)",
-    "POST /api/v1/applications/{id}/declare-ineligible/": "validation before the policy (400 instead of 403)",
-    "POST /api/v1/applications/{id}/declare-eligible/": "state checked before the policy (400 instead of 403 on a draft)",
-}
+# they are fixed, so that the entry is removed. (The calls API's "state checked before the
+# policy" entries are fixed: see tests/calls/test_transition_order.py.)
+KNOWN_DEFECTS = {}

@@ -79,6 +79,10 @@ API_SAMPLES = {
     "/api/v1/entries/{id}/*": _pk("entry_in", "entry_out", name="id"),
     "/api/v1/calls/{id}/*": _pk("call_in", "call_out_draft", name="id"),
     "/api/v1/applications/{id}/*": _pk("application_in", "application_out", name="id"),
+    # instruction: on a submitted application (a draft is the carrier's alone, hidden from the managers)
+    "/api/v1/applications/{id}/request-info/": _pk("application_submitted_in", "application_out", name="id"),
+    "/api/v1/applications/{id}/declare-eligible/": _pk("application_submitted_in", "application_out", name="id"),
+    "/api/v1/applications/{id}/declare-ineligible/": _pk("application_submitted_in", "application_out", name="id"),
     "/api/v1/measures/{id}/": lambda w: {"inside": {"id": w["measure"].pk}},
     "/api/v1/measures/{measure_pk}/deployments/": lambda w: {"inside": {"measure_pk": w["measure"].pk}},
     "/api/v1/apportionments/{id}/": lambda w: {"inside": {"id": w["apportionment"].pk}},

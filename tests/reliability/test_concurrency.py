@@ -2,7 +2,8 @@
 
 Complements tests/calls (two managers allocating at once): here 8 parallel allocations on
 one envelope, a double-clicked submission over HTTP, a replayed creation, two jurors
-scoring at once and two moderators acting on one entry at the same time.
+scoring at once and two moderators acting on one entry at the same time (both actions
+logged: the refused one too).
 """
 
 import threading
@@ -102,6 +103,8 @@ def test_double_clicked_submission_over_http_submits_once(live_server):
     app.refresh_from_db()
     assert app.state == Application.State.SUBMITTED and app.reference
     assert AuditEvent.objects.for_object(app).filter(to_state=Application.State.SUBMITTED).count() == 1
+    # each refused click is logged, after its request's rolled-back transaction
+    assert AuditEvent.objects.for_object(app).filter(action="calls.application.submit.refused").count() == statuses.count(400)
 
 
 def test_two_jurors_scoring_at_once_lose_nothing():
@@ -152,5 +155,14 @@ def test_two_moderators_acting_on_one_entry_end_in_one_consistent_state():
     assert entry.state == {"verify": State.VERIFIED, "reject": State.REJECTED}[winner]
     transitions = AuditEvent.objects.for_object(entry).exclude(to_state="").exclude(to_state=State.SUBMITTED)
     assert [(e.to_state, e.actor_id) for e in transitions] == [(entry.state, moderators[[o for o, _ in outcomes].index("ok")].pk)]
-    loser = outcomes[[o for o, _ in outcomes].index("refused")][1]
+    loser_index = [o for o, _ in outcomes].index("refused")
+    loser = outcomes[loser_index][1]
     assert "impossible" in str(loser)
+    # Both actions are in the audit log: the winner's transition, then the loser's refused
+    # attempt (its actor, the state it found, the French message it got).
+    refused = AuditEvent.objects.for_object(entry).filter(action__endswith=".refused")
+    assert [(e.action, e.actor_id, e.from_state, e.to_state, e.reason) for e in refused] == [
+        (f"registry.{actions[loser_index][0]}.refused", moderators[loser_index].pk, entry.state, "", loser.messages[0]),
+    ]
+    both = AuditEvent.objects.for_object(entry).filter(action__in=[f"registry.{winner}", f"registry.{actions[loser_index][0]}.refused"])
+    assert [e.actor_id for e in both.order_by("created_at", "id")] == [moderators[1 - loser_index].pk, moderators[loser_index].pk]

@@ -91,9 +91,16 @@ def _calls(world: World):
     app_in, _ = services.create_application(world.cast.user(APPLICANT), call_in, content(call_in, title="Ateliers de Rennes"))
     app_out, _ = services.create_application(world.stranger, call_out, content(call_out, title=f"Projet {world.canary}"))
     app_out = services.submit_application(app_out, world.stranger)
+    # A submitted application of the cast's région (carried by another structure), for the
+    # instruction actions: the call's managers cannot see a draft.
+    carrier_in = user_with_role(Role.APPLICANT, region=IN_REGION, email="porteur-soumis@fiabilite.example", organisation=OrganisationFactory(
+        name="Association rennaise des familles", commune_id=IN_COMMUNE, region_id=IN_REGION))
+    app_submitted_in, _ = services.create_application(carrier_in, call_in, content(call_in, title="Relais des familles de Rennes"))
+    app_submitted_in = services.submit_application(app_submitted_in, carrier_in)
     pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     world.objects.update(
         campaign=campaign, call_in=call_in, call_out=call_out, call_out_draft=call_out_draft, application_in=app_in, application_out=app_out,
+        application_submitted_in=app_submitted_in,
         attachment_in=Attachment.objects.create(application=app_in, label="Budget", file=pdf, uploaded_by=world.cast.user(APPLICANT)),
         attachment_out=Attachment.objects.create(application=app_out, label=f"Budget {world.canary}", file=pdf, uploaded_by=world.stranger),
     )

@@ -2,7 +2,8 @@ import csv
 
 from django.http import StreamingHttpResponse
 
-HEADER = ["date", "auteur", "type d'objet", "identifiant", "objet", "action", "état avant", "état après", "motif", "avant", "après"]
+# "résultat": "refusée" for a refused attempt (action "….refused", nothing changed, the motif says why).
+HEADER = ["date", "auteur", "type d'objet", "identifiant", "objet", "action", "état avant", "état après", "motif", "avant", "après", "résultat"]
 
 
 class _Echo:
@@ -21,7 +22,7 @@ def audit_csv_response(events, filename="journal-audit.csv") -> StreamingHttpRes
             yield writer.writerow([
                 e.created_at.isoformat(), e.actor_label, e.content_type.model if e.content_type else "",
                 e.object_id, e.object_repr, e.action, e.from_state, e.to_state, e.reason,
-                "" if e.before is None else e.before, "" if e.after is None else e.after,
+                "" if e.before is None else e.before, "" if e.after is None else e.after, e.outcome_label,
             ])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

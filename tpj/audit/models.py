@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+# Suffix of the action of a refused attempt, e.g. "registry.reject.refused" (see Workflow.fire).
+REFUSED_SUFFIX = ".refused"
+
 
 class AppendOnlyError(Exception):
     pass
@@ -55,3 +58,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Le journal d'audit ne peut pas être effacé.")
+
+    @property
+    def is_refusal(self) -> bool:
+        """A refused attempt (the state no longer allowed it): nothing changed, `reason` says why."""
+        return self.action.endswith(REFUSED_SUFFIX)
+
+    @property
+    def outcome_label(self) -> str:
+        return "refusée" if self.is_refusal else "effectuée"

@@ -155,11 +155,10 @@ def instruct(user, application=None) -> Decision:
 
 @rule("calls.decide")
 def decide(user, application=None) -> Decision:
-    decision = instruct(user, application)
-    if not decision:
-        return decision
-    if application.call.state != Call.State.CLOSED:
-        return Decision.deny("Les décisions se prennent une fois les candidatures closes et avant l'arrêt de la liste des lauréats.")
+    """Who decides; when (the call closed, the laureates not yet decided) is for the
+    workflow side (services.decide): a policy rule of a transition never reads a state."""
+    if application is None or not manages_call(user, application.call):
+        return Decision.deny("Seuls les gestionnaires de l'appel décident des lauréats.")
     return Decision.allow()
 
 

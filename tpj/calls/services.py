@@ -539,32 +539,43 @@ def set_checklist(app: Application, user, ticked: list[str]) -> Application:
 
 
 def request_information(app: Application, user, question: str) -> InformationRequest:
+    APPLICATION_WORKFLOW.check(app, "request_info", user)  # who and when before what
     question = (question or "").strip()
     if not question:
         raise ValidationError({"question": "Rédigez la demande de complément."})
-    with transaction.atomic():
-        app = APPLICATION_WORKFLOW.fire(app, "request_info", user, question)
-        request = InformationRequest.objects.create(application=app, question=question, asked_by=user)
+    asked = {}
+
+    def on_fire(locked: Application):
+        asked["request"] = InformationRequest.objects.create(application=locked, question=question, asked_by=user)
+
+    app = APPLICATION_WORKFLOW.fire(app, "request_info", user, question, on_fire=on_fire)
+    request = asked["request"]
     _mail(app.created_by.email, f"Demande de complément — {app.reference}",
           f"Le service instructeur demande un complément pour « {app.title} » :\n\n{question}\n\nRépondez sur la plateforme.")
     return request
 
 
 def answer_information(app: Application, user, answer: str) -> InformationRequest:
+    APPLICATION_WORKFLOW.check(app, "answer_info", user)  # who and when before what
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": "Rédigez votre réponse."})
-    with transaction.atomic():
-        app = APPLICATION_WORKFLOW.fire(app, "answer_info", user, answer)
-        request = app.information_requests.filter(answered_at__isnull=True).last()
+    answered = {}
+
+    def on_fire(locked: Application):
+        request = locked.information_requests.filter(answered_at__isnull=True).last()
         if request is None:
             raise ValidationError("Aucune demande de complément n'attend de réponse.")
         request.answer, request.answered_by, request.answered_at = answer, user, timezone.now()
         request.save()
-    return request
+        answered["request"] = request
+
+    APPLICATION_WORKFLOW.fire(app, "answer_info", user, answer, on_fire=on_fire)
+    return answered["request"]
 
 
 def declare_eligible(app: Application, user) -> Application:
+    APPLICATION_WORKFLOW.check(app, "declare_eligible", user)  # who and when before what
     failed = [c.label for c in eligibility_checks(app) if not c.ok]
     if failed:
         raise ValidationError(["La candidature ne satisfait pas les contrôles de recevabilité :", *failed])
@@ -803,33 +814,46 @@ def _release(app: Application):
     _allocate(app, {})
 
 
+def _require_decision_period(app: Application):
+    """Decisions are taken once applications are closed and until the laureates are decided
+    (a state of the call, checked by the workflow side, not by the policy)."""
+    if Call.objects.filter(pk=app.call_id).values_list("state", flat=True).get() != Call.State.CLOSED:
+        raise ValidationError("Les décisions se prennent une fois les candidatures closes et avant l'arrêt de la liste des lauréats.")
+
+
 def decide(app: Application, user, outcome: str, reason: str, allocations: dict | None = None) -> Application:
     """Laureate (with an amount per envelope), waiting list or rejected — each with a reason.
 
     Safe under concurrent managers: the envelope rows are locked and re-summed, and the
     database CHECK constraints refuse any over-allocation that would slip through.
     """
+    policy.require(user, "calls.decide", app)  # who before what: every outcome is the same rule
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": "Décision inconnue : lauréat, liste d'attente ou non retenu."})
+    APPLICATION_WORKFLOW.check(app, OUTCOMES[outcome], user)
+    _require_decision_period(app)
     allocations = {k: v for k, v in (allocations or {}).items() if v not in (None, "")}
     if outcome == "laureate" and not any(Decimal(v) > 0 for v in allocations.values()):
         raise ValidationError({"allocations": "Indiquez le montant attribué sur au moins une enveloppe."})
 
     def on_fire(locked: Application):
+        _require_decision_period(locked)
         locked.decision_reason = reason.strip()
         locked.decided_at = timezone.now()
         charged = _allocate(locked, allocations if outcome == "laureate" else {})
         record(actor=user, obj=locked, action="calls.decision.allocation", after=charged)
 
     try:
-        with transaction.atomic():
-            return APPLICATION_WORKFLOW.fire(app, OUTCOMES[outcome], user, reason, on_fire=on_fire)
+        # (the transition's own savepoint is rolled back on the IntegrityError: the
+        # connection stays usable)
+        return APPLICATION_WORKFLOW.fire(app, OUTCOMES[outcome], user, reason, on_fire=on_fire)
     except IntegrityError:
         raise ValidationError({"allocations": "L'enveloppe serait dépassée : une autre attribution vient d'être enregistrée. Rechargez la page."}) from None
 
 
 def reopen_decision(app: Application, user, reason: str) -> Application:
     def on_fire(locked):
+        _require_decision_period(locked)
         _release(locked)
         locked.decision_reason = ""
         locked.decided_at = None

@@ -1,7 +1,8 @@
 """The call's and the application's lifecycles, declared as data (see tpj.core.workflow).
 
 Each transition names the policy rule (tpj/calls/permissions.py) that decides who may fire
-it; the side effects and business checks of a transition live in services.py.
+it, whatever the state; the states a transition starts from are declared here, and its side
+effects and business checks live in services.py.
 """
 
 from tpj.core.workflow import Transition, Workflow
@@ -27,7 +28,9 @@ APPLICATION_WORKFLOW = Workflow(
     name="calls.application",
     state_field="state",
     transitions=[
-        Transition("submit", "Déposer la candidature", (A.DRAFT,), A.SUBMITTED, "calls.edit_application"),
+        # (the carrier's rule, not "calls.edit_application" which also says the draft is still editable:
+        # a transition's rule never reads the state, so a replayed submission is a 400 from the workflow)
+        Transition("submit", "Déposer la candidature", (A.DRAFT,), A.SUBMITTED, "calls.act_as_carrier"),
         Transition("withdraw", "Retirer la candidature", (A.DRAFT, A.SUBMITTED, A.INFO_REQUESTED, A.ELIGIBLE), A.WITHDRAWN, "calls.act_as_carrier"),
         Transition("request_info", "Demander un complément", (A.SUBMITTED,), A.INFO_REQUESTED, "calls.instruct"),
         Transition("answer_info", "Répondre à la demande de complément", (A.INFO_REQUESTED,), A.SUBMITTED, "calls.act_as_carrier"),

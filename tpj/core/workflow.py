@@ -2,8 +2,17 @@
 
 A `Workflow` lists the states of a model field and the transitions between them, each
 naming the policy action that decides who may fire it. `Workflow.fire` is the only way a
-state changes: it locks the row, checks the source state and the policy, saves, and
-records the transition in the audit log (who, when, from, to, why).
+state changes: it locks the row, then asks, in this order,
+
+1. the policy: may this user (role, territory, ownership) fire this transition on this
+   object? The rules do not look at the object's state, so that someone who may not act
+   is refused (403) without learning the state;
+2. the workflow: does the current state allow the transition? A refusal (400, French
+   message naming the state) is recorded in the audit log (`<workflow>.<transition>.refused`),
+   since it is someone's attempt, typically a second moderator arriving after the first;
+3. the inputs (a required reason), then the transition's own checks (`on_fire`);
+
+saves, and records the transition in the audit log (who, when, from, to, why).
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tpj.accounts import policy
-from tpj.audit.services import record
+from tpj.audit.models import REFUSED_SUFFIX
+from tpj.audit.services import record, record_refusal
 
 
 @dataclass(frozen=True)
@@ -21,9 +31,13 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str
-    # Policy action checked against (user, obj) before the transition fires.
+    # Policy action checked against (user, obj) before the state: it must not depend on the state.
     action: str
     requires_reason: bool = False
+
+
+class TransitionRefused(ValidationError):
+    """The object's current state does not allow the transition (a French message)."""
 
 
 @dataclass
@@ -42,40 +56,79 @@ class Workflow:
             raise ValidationError(f"Action inconnue : « {name} ».") from None
 
     def available(self, obj, user) -> list[Transition]:
-        """Transitions `user` may fire now on `obj`."""
+        """Transitions `user` may fire now on `obj` (allowed by the policy and by the current state)."""
         state = getattr(obj, self.state_field)
         return [t for t in self.transitions if state in t.sources and policy.check(user, t.action, obj)]
+
+    def refusal(self, obj, transition: Transition, state=None) -> str:
+        """Why the state of `obj` (or `state`) does not allow `transition` ("" when it does)."""
+        state = getattr(obj, self.state_field) if state is None else state
+        if state in transition.sources:
+            return ""
+        choices = obj._meta.get_field(self.state_field).choices
+        current = dict(choices).get(state, state) if choices else state
+        return f"Action « {transition.label} » impossible : l'état actuel est « {current} »."
+
+    def check(self, obj, name: str, user) -> Transition:
+        """The policy, then the stored state (without locking the row).
+
+        For services that validate their own inputs before firing: they refuse a user who
+        may not act (403) and a state that does not allow the transition (400, recorded)
+        before pointing at a missing field. `fire` checks both again on the locked row.
+        """
+        transition = self.get(name)
+        policy.require(user, transition.action, obj)
+        state = type(obj).objects.filter(pk=obj.pk).values_list(self.state_field, flat=True).first()
+        if message := self.refusal(obj, transition, state):
+            self._record_refusal(obj, transition, user, message, state)
+            raise TransitionRefused(message)
+        return transition
 
     def fire(self, obj, name: str, user, reason: str = "", on_fire=None):
         """Fire transition `name` on `obj` as `user`; return the refreshed object.
 
         `on_fire(locked_obj)` runs inside the transaction before the save, for the
-        side effects of a transition (stamps, snapshots). Raises `ValidationError`
-        (French message) when the state does not allow it or a reason is missing, and
-        `policy.PermissionDenied` when the user may not.
+        side effects of a transition (stamps, snapshots). Raises
+        `policy.PermissionDenied` when the user may not, then `TransitionRefused`
+        (a `ValidationError`, French message) when the state does not allow it, then
+        `ValidationError` when a reason is missing.
         """
         transition = self.get(name)
         reason = (reason or "").strip()
-        if transition.requires_reason and not reason:
-            raise ValidationError({"reason": "Indiquez un motif : il sera communiqué à l'intéressé."})
+        refused = None
         with transaction.atomic():
             locked = type(obj).objects.select_for_update().get(pk=obj.pk)
-            source = getattr(locked, self.state_field)
-            if source not in transition.sources:
-                label = locked._meta.get_field(self.state_field).choices
-                current = dict(label).get(source, source) if label else source
-                raise ValidationError(f"Action « {transition.label} » impossible : l'état actuel est « {current} ».")
             policy.require(user, transition.action, locked)
-            setattr(locked, self.state_field, transition.target)
-            if on_fire:
-                on_fire(locked)
-            locked.save()
-            record(
-                actor=user,
-                obj=locked,
-                action=f"{self.name}.{transition.name}",
-                from_state=source,
-                to_state=transition.target,
-                reason=reason,
-            )
+            source = getattr(locked, self.state_field)
+            if message := self.refusal(locked, transition):
+                refused = (locked, message)
+            else:
+                if transition.requires_reason and not reason:
+                    raise ValidationError({"reason": "Indiquez un motif : il sera communiqué à l'intéressé."})
+                setattr(locked, self.state_field, transition.target)
+                if on_fire:
+                    on_fire(locked)
+                locked.save()
+                record(
+                    actor=user,
+                    obj=locked,
+                    action=f"{self.name}.{transition.name}",
+                    from_state=source,
+                    to_state=transition.target,
+                    reason=reason,
+                )
+        if refused:
+            # After the atomic block, so that its rollback does not take the record with it.
+            locked, message = refused
+            self._record_refusal(locked, transition, user, message)
+            raise TransitionRefused(message)
         return locked
+
+    def _record_refusal(self, obj, transition: Transition, user, message: str, state=None):
+        record_refusal(
+            actor=user,
+            obj=obj,
+            action=f"{self.name}.{transition.name}{REFUSED_SUFFIX}",
+            from_state=getattr(obj, self.state_field) if state is None else state,
+            reason=message,
+        )

@@ -307,6 +307,7 @@ def submission_errors(entry: Entry) -> list[str]:
 
 def submit(entry: Entry, user) -> Entry:
     """Send a draft (or a corrected entry) to moderation. A second click changes nothing."""
+    ENTRY_WORKFLOW.check(entry, "submit", user)  # who and when before what is missing
     errors = submission_errors(entry)
     if errors:
         raise ValidationError(errors)
