@@ -1,7 +1,6 @@
 """REST API of the registry under /api/v1/: entries (public read, member writes,
 moderator transitions) and the map aggregation."""
 
-import functools
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +20,8 @@ from . import mapdata, services
 from .filters import EntryFilter
 from .identifiers import check_reference
 from .models import ContactChannel, ReferenceType, TrustingBodyKind
-from .views import CountedPaginator, entry_queryset, verification_url
+from .search import SearchResults, entry_queryset
+from .views import verification_url
 
 FILTER_PARAMETERS = [
     OpenApiParameter("priorite", OpenApiTypes.INT, many=True, description="Numéro de priorité (1 à 10), répétable"),
@@ -214,10 +214,8 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             filters = EntryFilter.from_query(request.query_params)
         except DjangoValidationError as error:
             return Response(validation_error_detail(error), status=status.HTTP_400_BAD_REQUEST)
-        ordering = ("distance2", "name") if filters.near else ("name", "id")
-        queryset = filters.apply(self.get_queryset()).order_by(*ordering)
-        self.paginator.django_paginator_class = functools.partial(CountedPaginator, count=mapdata.published_count(filters))
-        page = self.paginate_queryset(queryset)
+        results = SearchResults(filters, request.query_params.get("page"), self.paginator.get_page_size(request))
+        page = self.paginate_queryset(results)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=EntryWriteSerializer, responses={201: EntrySerializer})

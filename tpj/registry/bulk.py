@@ -6,6 +6,9 @@ after MAX(id) are safe); PostgreSQL: `COPY` and ids reserved from the sequence.
 
 from django.db import connection
 
+from . import grid
+from .models import GeocodingPrecision, State, filter_tokens, priority_mask
+
 
 def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
@@ -34,6 +37,19 @@ def reserve_ids(model, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def time_ordered_uuid():
+    """A random UUID whose first 48 bits are the time in milliseconds (the layout of UUID
+    version 7): rows inserted together sit side by side in the unique index."""
+    import os
+    import time
+    import uuid
+
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
+
+
 def uuid_value(value):
     """A UUID as the back-end stores it (SQLite: 32 hex characters)."""
     return value if connection.vendor == "postgresql" else value.hex
@@ -58,17 +74,17 @@ SITUATION_COLUMNS = ["entry_id", "situation_id", "trusting_body_name", "trusting
 CONTACT_COLUMNS = ["entry_id", "kind", "value", "is_public"]
 
 
+MUNICIPALITY = GeocodingPrecision.MUNICIPALITY.value  # located at the commune's centre
+
+
 def entry_row(pk, *, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude,
               longitude, priorities, search_text, state, source, external_id, now, website="") -> tuple:
     """One registry_entry row located at its commune, every derived column computed."""
-    import uuid
-
-    from . import grid
-    from .models import GeocodingPrecision, State, priority_mask
-
     return (
         pk, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude, longitude,
-        str(GeocodingPrecision.MUNICIPALITY), grid.cell(latitude, longitude, grid.COARSE), grid.cell(latitude, longitude, grid.FINE),
-        priority_mask(priorities), website, str(state), "", search_text, uuid_value(uuid.uuid4()), None, source, external_id,
+        MUNICIPALITY, grid.cell(latitude, longitude, grid.COARSE), grid.cell(latitude, longitude, grid.FINE),
+        priority_mask(priorities), website, str(state), "",
+        f"{search_text} {filter_tokens(region_id, departement_id, category_id, kind_id, priorities)}",
+        uuid_value(time_ordered_uuid()), None, source, external_id,
         now, now, now, now if state == State.VERIFIED else None,
     )

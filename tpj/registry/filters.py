@@ -4,12 +4,13 @@ Every filter state is a query string (permalink): `priorite`, `categorie`, `type
 `region`, `departement`, `commune`, `q`, `autour` (commune INSEE code) + `km`, `bbox`.
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import ExpressionWrapper, F, FloatField, Q
+from django.db.models import ExpressionWrapper, F, FloatField
 from django.db.models.expressions import RawSQL
 
 from tpj.core.text import normalize
@@ -17,7 +18,7 @@ from tpj.nomenclatures.models import Category, EntryKind, Priority
 from tpj.territories.models import Commune, Departement, Region
 
 from . import grid
-from .models import priority_mask
+from .models import filter_tokens, priority_mask
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 20
@@ -92,7 +93,32 @@ class EntryFilter:
         """True when the precomputed map counts can answer (no text, commune or distance filter)."""
         return not (self.text or self.commune or self.near or len(self.priorities) > 1)
 
+    @property
+    def is_text_only(self) -> bool:
+        """True when the full-text index alone answers (text, with filters it holds as tokens)."""
+        return self.has_words and not (self.commune or self.near or self.bbox)
+
+    @property
+    def has_words(self) -> bool:
+        return bool(search_words(self.text))
+
     def apply(self, queryset):
+        """Restrict a queryset of published entries to this filter state.
+
+        With a text, the full-text index also answers the priority, category, kind and
+        territory filters (tokens in the search text, see `models.filter_tokens`).
+        """
+        queryset = text_search(queryset, self) if self.has_words else self._apply_columns(queryset)
+        if self.commune:
+            queryset = queryset.filter(commune=self.commune)
+        if self.bbox:
+            south, west, north, east = self.bbox
+            queryset = queryset.filter(latitude__range=(south, north), longitude__range=(west, east))
+        if self.near:
+            queryset = within_km(queryset, self.near.latitude, self.near.longitude, self.radius_km)
+        return queryset
+
+    def _apply_columns(self, queryset):
         if self.priorities:
             queryset = queryset.extra(
                 where=[f"({queryset.model._meta.db_table}.priority_mask & %s) != 0"], params=[priority_mask(self.priorities)]
@@ -105,16 +131,15 @@ class EntryFilter:
             queryset = queryset.filter(region=self.region)
         if self.departement:
             queryset = queryset.filter(departement=self.departement)
-        if self.commune:
-            queryset = queryset.filter(commune=self.commune)
-        if self.text:
-            queryset = text_search(queryset, self.text)
-        if self.bbox:
-            south, west, north, east = self.bbox
-            queryset = queryset.filter(latitude__range=(south, north), longitude__range=(west, east))
-        if self.near:
-            queryset = within_km(queryset, self.near.latitude, self.near.longitude, self.radius_km)
         return queryset
+
+    def tokens(self) -> tuple[list[str], list[str]]:
+        """(tokens all required, priority tokens of which one is required) for the full-text index."""
+        required = filter_tokens(
+            self.region.code if self.region else None, self.departement.code if self.departement else None,
+            self.category.pk if self.category else None, self.kind.pk if self.kind else None, [],
+        ).split()
+        return required, [f"0p{number}" for number in sorted(self.priorities)]
 
     def as_query(self) -> dict:
         """The permalink parameters of this filter state."""
@@ -153,28 +178,68 @@ def _valid_priority_numbers() -> frozenset:
     return numbers
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 query matching every word as a prefix (words are already normalised)."""
-    return " ".join(f'"{word}"*' for word in normalize(text).split())
+_WORD = re.compile(r"[^\W_]+")
+_FILTER_TOKEN = re.compile(r"0[rdckp]")
 
 
-def text_search(queryset, text: str):
-    """French, accent-insensitive search on the normalised search text.
+def search_words(text: str) -> list[str]:
+    """The words of a search as the full-text indexes split them (letters and digits),
+    without anything shaped like a filter token (those are set by the filters only)."""
+    return [word for word in _WORD.findall(normalize(text)) if not _FILTER_TOKEN.match(word)]
 
-    SQLite: the FTS5 table kept in sync by triggers (migration 0002); PostgreSQL: each
-    word as a substring, served by the trigram GIN index.
+
+def _words_and_prefix(filters: EntryFilter) -> tuple[list[str], str]:
+    """The whole words of a search, and its last word, matched as a prefix (being typed)."""
+    words = list(dict.fromkeys(search_words(filters.text)))
+    return words[:-1], words[-1]
+
+
+def fts_query(filters: EntryFilter) -> str:
+    """SQLite FTS5 query: the words, the last one as a prefix, and the filter tokens."""
+    required, any_of = filters.tokens()
+    words, prefix = _words_and_prefix(filters)
+    terms = [f'"{word}"' for word in words] + [f'"{prefix}"*'] + [f'"{token}"' for token in required]
+    if any_of:
+        terms.append("(" + " OR ".join(f'"{token}"' for token in any_of) + ")")
+    return " AND ".join(terms)
+
+
+def ts_query(filters: EntryFilter) -> str:
+    """PostgreSQL tsquery (configuration 'simple'): the same terms as `fts_query`."""
+    required, any_of = filters.tokens()
+    words, prefix = _words_and_prefix(filters)
+    terms = [*words, f"{prefix}:*", *required]
+    if any_of:
+        terms.append("(" + " | ".join(any_of) + ")")
+    return " & ".join(terms)
+
+
+# The expression of the PostgreSQL GIN index (migration 0005): queries must spell it alike.
+PG_SEARCH_VECTOR = "to_tsvector('simple'::regconfig, registry_entry.search_text)"
+SQLITE_MATCH = "SELECT rowid FROM registry_entry_fts WHERE registry_entry_fts MATCH %s"
+
+
+def text_search(queryset, filters: EntryFilter):
+    """French, accent-insensitive search (every word as a prefix) with the token filters.
+
+    SQLite: the FTS5 table of published entries kept in sync by triggers (migrations 0002,
+    0003); PostgreSQL: a GIN index on the search text's tsvector, partial to published
+    entries (migration 0005).
     """
-    words = normalize(text).split()
-    if not words:
-        return queryset
     if connection.vendor == "sqlite":
-        return queryset.filter(
-            id__in=RawSQL("SELECT rowid FROM registry_entry_fts WHERE registry_entry_fts MATCH %s", [fts_query(text)])
-        )
-    condition = Q()
-    for word in words:
-        condition &= Q(search_text__contains=word)
-    return queryset.filter(condition)
+        return queryset.filter(id__in=RawSQL(SQLITE_MATCH, [fts_query(filters)]))
+    return queryset.extra(where=[f"{PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s)"], params=[ts_query(filters)])
+
+
+def text_count(filters: EntryFilter) -> int:
+    """How many published entries a text-only filter state matches, from the index alone on SQLite."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(SQLITE_MATCH.replace("SELECT rowid", "SELECT COUNT(*)"), [fts_query(filters)])
+            return cursor.fetchone()[0]
+    from .models import Entry
+
+    return filters.apply(Entry.objects.published()).count()
 
 
 def within_km(queryset, latitude: float, longitude: float, radius_km: float):

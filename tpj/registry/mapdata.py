@@ -14,7 +14,7 @@ from django.db.models.functions import Mod
 from tpj.territories.models import Departement, Region
 
 from . import grid
-from .filters import EntryFilter
+from .filters import EntryFilter, text_count
 from .models import Entry, MapAggregate
 
 MAX_POINTS = 2000
@@ -130,4 +130,6 @@ def published_count(filters: EntryFilter) -> int:
     """How many published entries match: from the precomputed counts when they can answer."""
     if filters.is_aggregatable and not filters.bbox:
         return _aggregate_rows(filters, "D").aggregate(n=Sum("count"))["n"] or 0
+    if filters.is_text_only:
+        return text_count(filters)
     return filters.apply(Entry.objects.published()).count()

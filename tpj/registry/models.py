@@ -47,20 +47,26 @@ class EntryQuerySet(models.QuerySet):
 
 
 class Entry(models.Model):
-    kind = models.ForeignKey("nomenclatures.EntryKind", verbose_name="type", on_delete=models.PROTECT, related_name="+")
-    category = models.ForeignKey("nomenclatures.Category", verbose_name="catégorie", on_delete=models.PROTECT, related_name="+")
+    # No single-column index on these foreign keys: the composite indexes below start with
+    # them or with the state, and every index slows the imports down.
+    kind = models.ForeignKey(
+        "nomenclatures.EntryKind", verbose_name="type", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        "nomenclatures.Category", verbose_name="catégorie", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     name = models.CharField("nom", max_length=200)
     address = models.CharField("adresse", max_length=255, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)
     commune = models.ForeignKey(
-        "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Denormalised from the commune for fast filters and scoping.
     departement = models.ForeignKey(
-        "territories.Departement", verbose_name="département", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "territories.Departement", verbose_name="département", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     region = models.ForeignKey(
-        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
@@ -103,7 +109,10 @@ class Entry(models.Model):
         indexes = [
             models.Index(fields=["state", "region", "departement"], name="registry_state_territory"),
             models.Index(fields=["state", "submitted_at"], name="registry_state_submitted"),
-            models.Index(fields=["state", "latitude", "longitude"], name="registry_state_latlon"),
+            models.Index(
+                fields=["state", "latitude", "longitude", "revision_of", "priority_mask", "category", "kind"],
+                name="registry_state_geo",
+            ),
             models.Index(fields=["state", "category", "departement"], name="registry_state_category"),
             models.Index(fields=["state", "name"], name="registry_state_name"),
             models.Index(fields=["departement", "state", "name"], name="registry_dept_state_name"),
@@ -129,7 +138,9 @@ class Entry(models.Model):
         if priority_numbers is None and self.pk:
             priority_numbers = list(self.priorities.values_list("priority__number", flat=True))
         self.priority_mask = priority_mask(priority_numbers or [])
-        self.search_text = build_search_text(self.name, self.commune.name if self.commune_id else "", self.category.label)
+        self.search_text = build_search_text(self.name, self.commune.name if self.commune_id else "", self.category.label) + (
+            " " + filter_tokens(self.region_id, self.departement_id, self.category_id, self.kind_id, priority_numbers or [])
+        )
 
     # -- convenience -------------------------------------------------------------------
     @property
@@ -152,6 +163,19 @@ class Entry(models.Model):
 
     def public_contacts(self):
         return [c for c in self.contacts.all() if c.is_public]
+
+
+def filter_tokens(region_id, departement_id, category_id, kind_id, priority_numbers) -> str:
+    """Words appended to the search text so that the full-text index answers text + filters
+    in one lookup: `0r<région> 0d<département> 0c<category> 0k<kind> 0p<priority>…`.
+
+    They start with a digit so that no French word typed in a search collides with them;
+    `search_text_sql` (migration 0005) spells the same format in SQL.
+    """
+    tokens = [f"0r{region_id}" if region_id else "", f"0d{departement_id.lower()}" if departement_id else "",
+              f"0c{category_id}" if category_id else "", f"0k{kind_id}" if kind_id else ""]
+    tokens += [f"0p{int(number)}" for number in sorted(set(priority_numbers))]
+    return " ".join(t for t in tokens if t)
 
 
 def priority_mask(numbers) -> int:

@@ -7,12 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,32 +21,15 @@ from tpj.audit.services import record
 from tpj.nomenclatures.models import Category, EntryKind, Priority
 from tpj.territories.models import Departement, Region
 
-from . import exports, importer, logo, mapdata, services
+from . import exports, importer, logo, services
 from .filters import EntryFilter
 from .forms import EntryFormBundle, ImportForm, MemberForm, ReasonForm
-from .models import Entry, EntryPriority, EntrySituation, ImportJob, State
+from .models import Entry, EntrySituation, ImportJob, State
 from .permissions import moderates
+from .search import SearchResults, entry_queryset
 from .workflow import ENTRY_WORKFLOW, MODERATION_TRANSITIONS
 
 PAGE_SIZE = 20
-
-
-def entry_queryset():
-    return Entry.objects.select_related("kind", "category", "commune", "departement", "region").prefetch_related(
-        Prefetch("priorities", queryset=EntryPriority.objects.select_related("priority")), "contacts"
-    )
-
-
-class CountedPaginator(Paginator):
-    """A paginator whose total comes from the precomputed map counts when possible."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self):
-        return self._count
 
 
 def filter_context(request):
@@ -70,14 +51,9 @@ class DirectoryView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filters, errors = filter_context(self.request)
-        results = filters.apply(entry_queryset().published())
-        ordering = ("distance2", "name") if filters.near else ("name", "id")
-        if errors:
-            results, count = results.none(), 0
-        else:
-            count = mapdata.published_count(filters)
-        paginator = CountedPaginator(results.order_by(*ordering), PAGE_SIZE, count)
+        paginator = Paginator([] if errors else SearchResults(filters, self.request.GET.get("page"), PAGE_SIZE), PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
+        count = paginator.count
         query = self.request.GET.copy()
         query.pop("page", None)
         return {

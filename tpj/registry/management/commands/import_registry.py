@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="fichier CSV")
         parser.add_argument("--source", required=True, help="nom du réseau (sert à reconnaître les lignes déjà importées)")
-        parser.add_argument("--chunk", type=int, default=importer.CHUNK_SIZE, help="lignes par transaction")
+        parser.add_argument("--chunk", type=int, default=importer.COMMAND_CHUNK_SIZE, help="lignes par transaction")
 
     def handle(self, *args, path, source, chunk, **options):
         def progress(job):

@@ -1,0 +1,113 @@
+"""Directory search at scale: the full-text index answers text + filters (tokens in the
+search text) with exactly the results the column filters give, and pages are read in two
+steps (ids, then entries) without changing what users see."""
+
+import itertools
+
+import pytest
+from django.urls import reverse
+
+from tpj.nomenclatures.models import Category, EntryKind
+from tpj.registry import services
+from tpj.registry.models import Entry, State
+from tpj.territories.models import Commune
+
+from .factories import EntryFactory, verified_entry
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("api-registry-entry-list")
+
+PLACES = [("35238", "35000"), ("35288", "35400"), ("31555", "31000"), ("75056", "75001")]
+
+
+@pytest.fixture
+def zebulons():
+    """Twelve published entries named « Zébulon » over 3 régions, 2 categories, several priorities."""
+    categories = [Category.objects.get(slug="creche"), Category.objects.get(slug="culture")]
+    priority_sets = [(2,), (8,), (2, 8), (4, 6)]
+    entries = []
+    for index, ((insee, postal_code), category) in enumerate(itertools.product(PLACES, categories)):
+        entries.append(verified_entry(
+            name=f"Zébulon {index}", commune=Commune.objects.get(insee_code=insee), postal_code=postal_code,
+            category=category, setup__priorities=priority_sets[index % 4],
+        ))
+    verified_entry(name="Les Marmousets", commune=Commune.objects.get(insee_code="35238"))  # no « zébulon »
+    EntryFactory(name="Zébulon brouillon", state=State.DRAFT)  # never listed
+    return entries
+
+
+def _names(api_client, params):
+    response = api_client.get(LIST, {**params, "page_size": 100})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    names = [row["name"] for row in body["results"]]
+    assert body["count"] == len(names)
+    return names
+
+
+@pytest.mark.parametrize("params", [
+    {"priorite": 2},
+    {"priorite": ["2", "6"]},
+    {"region": "53"},
+    {"departement": "31"},
+    {"categorie": "culture"},
+    {"type": "etablissement", "priorite": 8, "region": "53"},
+    {"categorie": "creche", "departement": "75", "priorite": 2},
+])
+def test_text_with_filters_gives_what_the_column_filters_give(api_client, zebulons, params):
+    with_text = _names(api_client, {**params, "q": "zebul"})
+    without_text = [name for name in _names(api_client, params) if name.startswith("Zébulon")]
+    assert with_text == without_text
+    assert with_text, "the fixture must give a non-empty answer for each case"
+
+
+def test_text_search_follows_a_verified_change_of_priorities(api_client, zebulons, moderator_35, member):
+    entry = zebulons[0]  # Rennes, priority 2
+    entry.members.add(member)
+    assert "Zébulon 0" in _names(api_client, {"q": "zebulon", "priorite": 2})
+    revision, outcome = services.save_entry(entry, member, services.EntryData(priorities={6: "Lecture partagée"}))
+    assert outcome == "revision"
+    services.submit(revision, member)
+    assert "Zébulon 0" in _names(api_client, {"q": "zebulon", "priorite": 2}), "public version unchanged until verified"
+    services.moderate(revision, "verify", moderator_35)
+    assert "Zébulon 0" not in _names(api_client, {"q": "zebulon", "priorite": 2})
+    assert "Zébulon 0" in _names(api_client, {"q": "zebulon", "priorite": 6})
+
+
+@pytest.mark.parametrize("text", ['"zebulon', "zebulon OR marmousets", "zebulon*", "NEAR(zebulon", "zébulon -- ;"])
+def test_search_syntax_in_the_text_is_taken_as_words(api_client, zebulons, text):
+    response = api_client.get(LIST, {"q": text})
+    assert response.status_code == 200
+    names = [row["name"] for row in response.json()["results"]]
+    assert "Les Marmousets" not in names
+
+
+def test_near_a_commune_is_ranked_by_distance_over_several_pages(api_client, zebulons):
+    first = api_client.get(LIST, {"autour": "35238", "km": 200, "page_size": 2}).json()
+    second = api_client.get(LIST, {"autour": "35238", "km": 200, "page_size": 2, "page": 2}).json()
+    assert first["count"] == second["count"] == 5  # Rennes ×3 (incl. Les Marmousets), Saint-Malo ×2
+    names = [r["name"] for r in first["results"] + second["results"]]
+    assert set(names[:2]) <= {"Zébulon 0", "Zébulon 1", "Les Marmousets"}
+    assert all(name.startswith(("Zébulon", "Les")) for name in names)
+    assert not set(names) & {"Zébulon 4", "Zébulon 5", "Zébulon 6", "Zébulon 7"}  # Toulouse, Paris
+
+
+def test_directory_page_lists_the_same_page_as_the_api(client, zebulons):
+    page = client.get(reverse("registry:directory"), {"q": "zebulon", "region": "53"})
+    assert page.status_code == 200
+    assert page.context["count"] == 4
+    assert [e.name for e in page.context["entries"]] == ["Zébulon 0", "Zébulon 1", "Zébulon 2", "Zébulon 3"]
+    assert not Entry.objects.filter(name="Zébulon brouillon", state=State.VERIFIED).exists()
+    assert EntryKind.objects.filter(slug="etablissement").exists()
+
+
+
+def test_a_renamed_published_entry_is_found_by_its_old_and_new_words(api_client, moderator_35, member):
+    entry = verified_entry(name="Crèche Les Zébulons", setup__members=[member])
+    services.save_entry(entry, member, services.EntryData(fields={"name": "Crèche Les Zébulons du Parc"}))
+    assert _names(api_client, {"q": "zebulons"}) == ["Crèche Les Zébulons du Parc"]
+    assert _names(api_client, {"q": "parc creche rennes"}) == ["Crèche Les Zébulons du Parc"]
+
+
+def test_words_shaped_like_filter_tokens_are_ignored(api_client, zebulons):
+    assert len(_names(api_client, {"q": "zebulon 0r53"})) == len(zebulons)  # not only région 53

@@ -1,0 +1,97 @@
+"""Directory results, page by page, fast at one million entries.
+
+A page is read in two steps: the ids of the page, from a query that the indexes cover
+(filters and ordering columns only), then those entries with everything a page shows.
+The total comes from the precomputed map counts or the full-text index when they can
+answer (`mapdata.published_count`).
+"""
+
+import math
+from dataclasses import replace
+from functools import cached_property
+
+from django.db.models import Count, Prefetch, Window
+
+from . import mapdata
+from .filters import EntryFilter
+from .models import Entry, EntryPriority
+
+MIN_RING_KM = 0.5
+
+
+def entry_queryset():
+    """Entries with what their pages and API representation show, in a fixed number of queries."""
+    return Entry.objects.select_related("kind", "category", "commune", "departement", "region").prefetch_related(
+        Prefetch("priorities", queryset=EntryPriority.objects.select_related("priority")), "contacts"
+    )
+
+
+class SearchResults:
+    """The published entries matching `filters`, in directory order: by name, or by
+    distance when searching around a commune. Sliced by Django's and DRF's paginators."""
+
+    def __init__(self, filters: EntryFilter, page: int | str | None = None, per_page: int | None = None):
+        """`page`/`per_page`: the page the caller is about to ask for, if known. When the
+        total has to be counted live, it is counted by the query that reads that page."""
+        self.filters = filters
+        self._ids_read = {}
+        self._expected = None
+        if per_page and str(page or 1).isdigit() and int(page or 1) >= 1:
+            start = (int(page or 1) - 1) * per_page
+            self._expected = slice(start, start + per_page)
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        return ("distance2", "id") if self.filters.near else ("name", "id")
+
+    @cached_property
+    def _count(self) -> int:
+        filters = self.filters
+        counted_live = not (filters.is_aggregatable and not filters.bbox)
+        if self._expected and counted_live and not filters.near:
+            # One pass over the matches gives the page and, by a window function, the total.
+            rows = list(self._query(filters).annotate(total=Window(Count("id"))).values_list("id", "total")[self._expected])
+            if rows:
+                self._ids_read[(self._expected.start, self._expected.stop)] = [pk for pk, _ in rows]
+                return rows[0][1]
+        return mapdata.published_count(filters)
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("SearchResults se lit par tranches (pagination).")
+        ids = self._nearest_ids(index) if self.filters.near else self._ids(self.filters, index)
+        entries = entry_queryset().in_bulk(ids)
+        return [entries[pk] for pk in ids if pk in entries]
+
+    def _query(self, filters: EntryFilter):
+        return filters.apply(Entry.objects.published()).order_by(*self.ordering)
+
+    def _ids(self, filters: EntryFilter, index: slice) -> list[int]:
+        if (index.start, index.stop) in self._ids_read:
+            return self._ids_read[(index.start, index.stop)]
+        return list(self._query(filters).values_list("id", flat=True)[index])
+
+    def _nearest_ids(self, index: slice) -> list[int]:
+        """The page of a "within N km" search, looked for in growing circles.
+
+        The first `stop` entries by distance all lie within radius r as soon as r holds at
+        least `stop` entries: start with the radius that should (density from the total),
+        double it until it does. Dense areas then sort a few hundred rows, not all of them.
+        """
+        stop = index.stop or 0
+        total, radius = self._count, self.filters.radius_km
+        if not stop or total <= 4 * stop:
+            return self._ids(self.filters, index)
+        r = max(radius * math.sqrt(4 * stop / total), MIN_RING_KM)
+        while r < radius:
+            ids = self._ids(replace(self.filters, radius_km=r), index)
+            if len(ids) == stop - (index.start or 0):
+                return ids
+            r *= 2
+        return self._ids(self.filters, index)
