@@ -214,8 +214,8 @@ def ts_query(filters: EntryFilter) -> str:
     return " & ".join(terms)
 
 
-# The expression of the PostgreSQL GIN index (migration 0005): queries must spell it alike.
-PG_SEARCH_VECTOR = "to_tsvector('simple'::regconfig, registry_entry.search_text)"
+# PostgreSQL: the stored tsvector of the search text, under a GIN index (migration 0007).
+PG_SEARCH_VECTOR = "registry_entry.search_vector"
 SQLITE_MATCH = "SELECT rowid FROM registry_entry_fts WHERE registry_entry_fts MATCH %s"
 
 
@@ -223,8 +223,8 @@ def text_search(queryset, filters: EntryFilter):
     """French, accent-insensitive search (every word as a prefix) with the token filters.
 
     SQLite: the FTS5 table of published entries kept in sync by triggers (migrations 0002,
-    0003); PostgreSQL: a GIN index on the search text's tsvector, partial to published
-    entries (migration 0005).
+    0003, 0005); PostgreSQL: a GIN index on the stored tsvector of the search text, partial
+    to published entries (migrations 0005, 0007).
     """
     if connection.vendor == "sqlite":
         return queryset.filter(id__in=RawSQL(SQLITE_MATCH, [fts_query(filters)]))

@@ -10,7 +10,8 @@ import math
 from dataclasses import replace
 from functools import cached_property
 
-from django.db.models import Count, Prefetch, Window
+from django.db.models import CharField, Count, Prefetch, Value, Window
+from django.db.models.functions import Concat
 
 from . import mapdata
 from .filters import EntryFilter
@@ -41,8 +42,15 @@ class SearchResults:
             self._expected = slice(start, start + per_page)
 
     @property
-    def ordering(self) -> tuple[str, ...]:
-        return ("distance2", "id") if self.filters.near else ("name", "id")
+    def ordering(self) -> tuple:
+        if self.filters.near:
+            return ("distance2", "id")
+        if self.filters.has_words:
+            # Same order, but not one the name index can serve: walking that index and testing
+            # each row against the text is what PostgreSQL would otherwise pick, and it reads
+            # most of the table when the matches sort late (« café… » after « assistante… »).
+            return (Concat("name", Value(""), output_field=CharField()), "id")
+        return ("name", "id")
 
     @cached_property
     def _count(self) -> int:

@@ -1,0 +1,38 @@
+"""PostgreSQL: the tsvector of the search text becomes a stored generated column.
+
+A GIN match on tsvector is always rechecked on the row: with an expression index, the
+recheck recomputed `to_tsvector` for every match (190 ms of 240 for 22,000 matches at one
+million entries); it now reads the stored value. The column is maintained by PostgreSQL
+itself (also for bulk COPY) and is unknown to the Django model. SQLite: nothing (FTS5).
+"""
+
+from django.db import migrations
+
+FORWARD = [
+    "ALTER TABLE registry_entry ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
+    "DROP INDEX IF EXISTS registry_entry_search_fts",
+    "CREATE INDEX registry_entry_search_fts ON registry_entry USING gin (search_vector) "
+    "WHERE state = 'verified' AND revision_of_id IS NULL",
+]
+BACKWARD = [
+    "DROP INDEX IF EXISTS registry_entry_search_fts",
+    "ALTER TABLE registry_entry DROP COLUMN IF EXISTS search_vector",
+    "CREATE INDEX registry_entry_search_fts ON registry_entry USING gin (to_tsvector('simple'::regconfig, search_text)) "
+    "WHERE state = 'verified' AND revision_of_id IS NULL",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0006_entry_foreign_keys_without_single_indexes")]
+
+    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
