@@ -7,11 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from frictionless import Resource, Schema, validate
 from openpyxl import load_workbook
 from stdnum.fr import siret
 
 from tpj.calls import exports, services
+from tpj.calls.models import Application, Call
 
 from .factories import close, make_call, submitted_application
 
@@ -66,3 +68,43 @@ def test_laureates_csv_xlsx_and_history(client):
     for expected in ["calls.call.created", "calls.call.publish", "calls.application.submit", "calls.application.select",
                      "calls.decision.allocation", "calls.call.decide_laureates", "calls.call.transmit"]:
         assert expected in actions
+
+
+def _scdl_rows_validated(call, tmp_path):
+    text = exports.scdl_csv_text(call)
+    path = tmp_path / "subventions.csv"
+    path.write_text(text, encoding="utf-8")
+    report = _validate(path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_scdl_export_without_decision_or_start_date_falls_back_on_real_dates(tmp_path):
+    """A laureate without decided_at nor start date (imported, edited in the admin) used to crash the export."""
+    call, apps = _transmitted_call()
+    Application.objects.filter(pk=apps[0].pk).update(decided_at=None, start_date=None, end_date=None, convention_signed_on=None)
+    Application.objects.filter(pk=apps[1].pk).update(start_date=None)
+    call.refresh_from_db()
+    rows = {(r["referenceDecision"], r["nomAttribuant"]): r for r in _scdl_rows_validated(call, tmp_path)}
+    assert len(rows) == 4
+    apps = [Application.objects.get(pk=a.pk) for a in apps]
+    # No decision date on the application: the decision on the call's laureates stands in, and is
+    # also the single date of the payment period (no project dates).
+    call_decision = timezone.localdate(call.laureates_decided_at).isoformat()
+    first = rows[(apps[0].reference, "ARS 53")]
+    assert first["dateConvention"] == call_decision and first["datesPeriodeVersement"] == call_decision
+    # No start date: the period starts on the decision and ends with the project.
+    second = rows[(apps[1].reference, "DREETS 53")]
+    decided = timezone.localdate(apps[1].decided_at).isoformat()
+    assert second["dateConvention"] == decided
+    assert second["datesPeriodeVersement"] == f"{decided}/{apps[1].end_date.isoformat()}"
+
+
+def test_scdl_export_leaves_out_a_laureate_without_any_date_of_award(tmp_path):
+    """dateConvention is required and must be a real date: with none at all, the row is left out."""
+    call, apps = _transmitted_call()
+    Application.objects.filter(pk=apps[0].pk).update(decided_at=None, convention_signed_on=None, start_date=None)
+    Call.objects.filter(pk=call.pk).update(laureates_decided_at=None, transmitted_at=None)
+    call.refresh_from_db()
+    rows = _scdl_rows_validated(call, tmp_path)
+    assert {r["referenceDecision"] for r in rows} == {Application.objects.get(pk=apps[1].pk).reference}

@@ -1,12 +1,14 @@
 """Exports of a call: laureates (CSV / XLSX), SCDL « subventions » 2.1.1, full history."""
 
 import csv
+import datetime
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from tpj.accounts.models import Organisation
@@ -81,14 +83,42 @@ def _agency_organisation(call: Call, agency: str):
     return Organisation.objects.filter(kind=agency.lower(), region_id=call.region_id).exclude(siret="").first()
 
 
+def _as_date(value) -> datetime.date | None:
+    """A date, or the Paris date of an aware datetime (None stays None)."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def _convention_date(app: Application, call: Call) -> datetime.date | None:
+    """SCDL `dateConvention` (required): the convention, else the application's decision, else the
+    decision on the call's laureates, else the transmission of the list (all real dates of the award)."""
+    for value in (app.convention_signed_on, app.decided_at, call.laureates_decided_at, call.transmitted_at):
+        if value:
+            return _as_date(value)
+    return None
+
+
+def _payment_period(app: Application, decided: datetime.date) -> str:
+    """SCDL `datesPeriodeVersement` (required, `AAAA-MM-JJ` or `AAAA-MM-JJ/AAAA-MM-JJ`): the project's
+    dates, the convention/decision date standing in for an unknown start; one date when no later end."""
+    start = app.start_date or app.project_started_on or decided
+    end = app.end_date
+    return f"{start.isoformat()}/{end.isoformat()}" if end and end > start else start.isoformat()
+
+
 def scdl_rows(call: Call):
-    """One row per (laureate, envelope actually charged): each agency is the attributor of its own money."""
+    """One row per (laureate, envelope actually charged): each agency is the attributor of its own money.
+
+    A laureate without any date of award (no convention, no decision date on the application nor on
+    the call, list not transmitted) is left out: `dateConvention` is required and must be a real date.
+    """
     attributors = {a: _agency_organisation(call, a) for a in call.agencies}
     for app in laureates_of([call]):
-        decided = app.convention_signed_on or (app.decided_at.date() if app.decided_at else None)
-        start = app.start_date or decided
-        end = app.end_date or start
-        period = f"{start.isoformat()}/{end.isoformat()}" if end and end != start else start.isoformat()
+        decided = _convention_date(app, call)
+        if decided is None:
+            continue
+        period = _payment_period(app, decided)
         for request in app.requests.all():
             org = attributors.get(request.envelope.agency)
             if not request.amount_allocated or org is None or not app.carrier_siret:
