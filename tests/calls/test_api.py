@@ -183,3 +183,51 @@ def test_manager_creates_and_defines_a_call_through_the_api(api_client):
     assert publish.status_code == 400 and "Joignez le cahier des charges (PDF)." in publish.json()["non_field_errors"]
     api_client.force_authenticate(manager("ARS", "53"))
     assert api_client.patch(f"/api/v1/calls/{call_id}/", {"summary": "x"}, format="json").status_code == 403
+
+
+def test_public_laureates_take_the_projetotheque_filters(api_client):
+    from tests.valorisation.factories import laureate
+    from tpj.accounts.models import Organisation
+
+    laureate("53", title="Éveil musical à Brest", axes=(4,), places=("29019",))
+    laureate("53", title="Pères en balade", axes=(6,), places=("35238",), kind=Organisation.Kind.COMMUNE)
+    laureate("76", title="Répit parental toulousain", axes=(3,), places=("31555",), year=2022)
+    laureate("53", title="Projet breton non transmis", transmitted=False, places=("35238",), year=2023)
+    cases = [
+        ({}, {"Éveil musical à Brest", "Pères en balade", "Répit parental toulousain"}),
+        ({"region": "53"}, {"Éveil musical à Brest", "Pères en balade"}),
+        ({"departement": "29"}, {"Éveil musical à Brest"}),
+        ({"axis": "6"}, {"Pères en balade"}),
+        ({"year": "2022"}, {"Répit parental toulousain"}),
+        ({"carrier_kind": "commune"}, {"Pères en balade"}),
+        ({"q": "eveil MUSICAL"}, {"Éveil musical à Brest"}),
+        ({"q": "toulouse"}, {"Répit parental toulousain"}),  # the place of action matches
+        ({"q": "breton"}, set()),  # not transmitted: never public, whatever the filter
+        ({"region": "53", "axis": "4", "q": "brest"}, {"Éveil musical à Brest"}),
+    ]
+    for params, expected in cases:
+        response = api_client.get("/api/v1/laureates/", params)
+        assert response.status_code == 200, (params, response.json())
+        body = response.json()
+        assert {r["title"] for r in body["results"]} == expected, params
+        assert body["count"] == len(expected), params
+    # Paginated with the text filter too.
+    page = api_client.get("/api/v1/laureates/", {"q": "a", "page_size": 1}).json()
+    assert page["count"] == 3 and len(page["results"]) == 1 and page["next"]
+
+
+def test_public_laureates_refuse_malformed_filters_in_french(api_client):
+    response = api_client.get("/api/v1/laureates/", {"year": "deux-mille", "axis": "x", "carrier_kind": "martien"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "year": ["L'année doit être un nombre entier."],
+        "axis": ["L'axe doit être un nombre entier."],
+        "carrier_kind": ["Type de porteur inconnu."],
+    }
+
+
+def test_laureate_detail_ignores_list_filters(api_client):
+    from tests.valorisation.factories import laureate
+
+    project = laureate("53", title="Café des parents")
+    assert api_client.get(f"/api/v1/laureates/{project.pk}/", {"region": "76", "year": "x"}).json()["title"] == "Café des parents"

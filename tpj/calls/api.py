@@ -15,9 +15,10 @@ from rest_framework.response import Response
 
 from tpj.accounts import policy
 from tpj.accounts.api_permissions import PolicyPermission
-from tpj.accounts.models import Role
+from tpj.accounts.models import Organisation, Role
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
+from tpj.valorisation.projects import ProjectFilter
 
 from . import services
 from .models import Application, Call, CallAxis, Envelope, ScoreSheet
@@ -554,21 +555,32 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("region", str, description="code INSEE de la région"),
+    OpenApiParameter("departement", str, description="code INSEE d'un département où le projet agit"),
+    OpenApiParameter("axis", int, description="numéro d'axe national (1 à 6)"),
     OpenApiParameter("year", int, description="année de la campagne"),
+    OpenApiParameter("carrier_kind", str, enum=Organisation.Kind.values, description="type de structure porteuse"),
+    OpenApiParameter("q", str, description="texte libre, insensible aux accents et à la casse (titre, description, porteur, lieux…)"),
 ]))
 class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Laureate projects, public once their call's list was transmitted to the national team."""
+    """Laureate projects, public once their call's list was transmitted to the national team.
+
+    The list takes the projetothèque's filters (tpj.valorisation.projects.ProjectFilter, same
+    parameters as its pages and exports); a malformed value is a 400 in French.
+    """
 
     serializer_class = LaureateSerializer
     permission_classes = []
     authentication_classes = []
 
     def get_queryset(self):
-        apps = Application.objects.public_laureates().select_related("organisation", "call__region", "call__campaign").prefetch_related(
+        return Application.objects.public_laureates().select_related("organisation", "call__region", "call__campaign").prefetch_related(
             "call_axes__national_axes", "places", "requests").order_by("call__region__name", "reference")
-        if region := self.request.query_params.get("region"):
-            apps = apps.filter(call__region_id=region)
-        if year := self.request.query_params.get("year"):
-            apps = apps.filter(call__campaign__year=year) if year.isdigit() else apps.none()
-        return apps
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        filters = ProjectFilter.from_query(self.request.query_params)  # ValidationError -> 400 (tpj.core.api)
+        if not filters.q:
+            return filters.apply(queryset)
+        return filters.select(queryset.prefetch_related("partners"))  # the text filter reads the partners too
 
