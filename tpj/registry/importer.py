@@ -247,6 +247,8 @@ def _process_chunk(job: ImportJob, chunk, ref: ReferenceData, user) -> None:
             errors.append({"ligne": line, "identifiant": external_id[:100], "erreurs": error.args[0]})
             continue
         seen.add(external_id)
+    # In name order, the rows land side by side in the name indexes instead of all over them.
+    parsed.sort(key=lambda item: item[1]["name"])
     entry_ids = bulk.reserve_ids(Entry, len(parsed))
     entries, priorities, situations, contacts = [], [], [], []
     for pk, (external_id, fields, numbers, description, situation, channels) in zip(entry_ids, parsed, strict=True):
