@@ -6,6 +6,8 @@ a trigram GIN index (serves LIKE '%word%'). Other back-ends: nothing (plain scan
 
 from django.db import migrations
 
+from tpj.core.migration_sql import sql_by_vendor
+
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE registry_entry_fts USING fts5(search_text, content='registry_entry', content_rowid='id')",
     """CREATE TRIGGER registry_entry_fts_ai AFTER INSERT ON registry_entry BEGIN
@@ -29,20 +31,12 @@ POSTGRES_FORWARD = [
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS registry_entry_search_trgm"]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+            sql_by_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+            sql_by_vendor({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
         ),
     ]

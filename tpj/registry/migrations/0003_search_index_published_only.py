@@ -7,6 +7,8 @@ that are (or were) published. PostgreSQL: the trigram index becomes partial.
 
 from django.db import migrations
 
+from tpj.core.migration_sql import sql_by_vendor
+
 PUBLISHED_NEW = "new.state = 'verified' AND new.revision_of_id IS NULL"
 PUBLISHED_OLD = "old.state = 'verified' AND old.revision_of_id IS NULL"
 
@@ -39,18 +41,10 @@ POSTGRES_FORWARD = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0002_search_index")]
 
     operations = [
-        migrations.RunPython(_run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-                             _run({"sqlite": SQLITE_BACKWARD})),
+        migrations.RunPython(sql_by_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+                             sql_by_vendor({"sqlite": SQLITE_BACKWARD})),
     ]

@@ -16,6 +16,8 @@
 
 from django.db import migrations, models
 
+from tpj.core.migration_sql import sql_by_vendor
+
 # Same format as models.filter_tokens (priority numbers 1 to 10 of DOMAIN.md).
 TOKENS_SQL = " || ".join([
     "(CASE WHEN region_id IS NULL THEN '' ELSE ' 0r' || region_id END)",
@@ -68,19 +70,11 @@ BACKWARD = {
 }
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0004_directory_index")]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD)),
+        migrations.RunPython(sql_by_vendor(FORWARD), sql_by_vendor(BACKWARD)),
         migrations.RemoveIndex(model_name="entry", name="registry_state_latlon"),
         migrations.AddIndex(
             model_name="entry",

@@ -8,6 +8,8 @@ itself (also for bulk COPY) and is unknown to the Django model. SQLite: nothing 
 
 from django.db import migrations
 
+from tpj.core.migration_sql import sql_by_vendor
+
 FORWARD = [
     "ALTER TABLE registry_entry ADD COLUMN search_vector tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED",
@@ -23,16 +25,7 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("registry", "0006_entry_foreign_keys_without_single_indexes")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunPython(sql_by_vendor({"postgresql": FORWARD}), sql_by_vendor({"postgresql": BACKWARD}))]
