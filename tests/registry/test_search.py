@@ -111,3 +111,22 @@ def test_a_renamed_published_entry_is_found_by_its_old_and_new_words(api_client,
 
 def test_words_shaped_like_filter_tokens_are_ignored(api_client, zebulons):
     assert len(_names(api_client, {"q": "zebulon 0r53"})) == len(zebulons)  # not only région 53
+
+
+@pytest.mark.parametrize("value", ["35238", "Rennes", "rennes", "35000"])
+def test_commune_filter_takes_a_name_a_postal_code_or_an_insee_code(api_client, zebulons, value):
+    assert _names(api_client, {"q": "zebulon", "commune": value}) == ["Zébulon 0", "Zébulon 1"]
+    near = api_client.get(LIST, {"autour": value, "km": 5}).json()
+    assert near["count"] == 3  # the two Zébulon of Rennes and Les Marmousets
+
+
+def test_an_ambiguous_or_unknown_commune_name_says_which_codes_to_choose(api_client, zebulons):
+    response = api_client.get(LIST, {"autour": "Saint-Denis"})
+    assert response.status_code == 400
+    message = response.json()["autour"][0]
+    assert "Plusieurs communes" in message and "93066" in message and "97411" in message
+    unknown = api_client.get(LIST, {"commune": "Nulle-Part-sur-Mer"})
+    assert unknown.status_code == 400
+    assert unknown.json()["commune"] == ["Commune inconnue : « Nulle-Part-sur-Mer » (nom, code postal ou code INSEE)."]
+    page = api_client.get(reverse("registry:directory"), {"commune": "Saint-Denis"})
+    assert page.status_code == 200 and "précisez le code INSEE" in page.content.decode()

@@ -29,9 +29,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("type", OpenApiTypes.STR, description="independant ou etablissement"),
     OpenApiParameter("region", OpenApiTypes.STR, description="Code INSEE de région"),
     OpenApiParameter("departement", OpenApiTypes.STR, description="Code INSEE de département"),
-    OpenApiParameter("commune", OpenApiTypes.STR, description="Code INSEE de commune"),
+    OpenApiParameter("commune", OpenApiTypes.STR, description="Commune : code INSEE, code postal ou nom"),
     OpenApiParameter("q", OpenApiTypes.STR, description="Texte libre (insensible aux accents)"),
-    OpenApiParameter("autour", OpenApiTypes.STR, description="Code INSEE de la commune de référence"),
+    OpenApiParameter("autour", OpenApiTypes.STR, description="Commune de référence : code INSEE, code postal ou nom"),
     OpenApiParameter("km", OpenApiTypes.NUMBER, description="Rayon autour de la commune (km, 20 par défaut)"),
     OpenApiParameter("bbox", OpenApiTypes.STR, description="ouest,sud,est,nord"),
 ]

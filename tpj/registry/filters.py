@@ -55,8 +55,6 @@ class EntryFilter:
             ("type", "kind", EntryKind, "slug", "Type de fiche inconnu"),
             ("region", "region", Region, "code", "Région inconnue"),
             ("departement", "departement", Departement, "code", "Département inconnu"),
-            ("commune", "commune", Commune, "insee_code", "Commune inconnue (code INSEE attendu)"),
-            ("autour", "near", Commune, "insee_code", "Commune inconnue pour la recherche à proximité (code INSEE attendu)"),
         )
         for param, attr, model, key, message in lookups:
             value = (params.get(param) or "").strip()
@@ -65,6 +63,11 @@ class EntryFilter:
                 if obj is None:
                     errors[param] = f"{message} : « {value[:50]} »."
                 setattr(result, attr, obj)
+        for param, attr in (("commune", "commune"), ("autour", "near")):  # a name, a postal code or an INSEE code
+            commune, message = Commune.objects.resolve(params.get(param) or "")
+            if message:
+                errors[param] = message
+            setattr(result, attr, commune)
         result.text = (params.get("q") or "").replace("\x00", "").strip()[:200]  # PostgreSQL refuses NUL
         km = (params.get("km") or "").strip()
         if km:

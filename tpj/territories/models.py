@@ -59,6 +59,31 @@ class CommuneQuerySet(models.QuerySet):
         ).order_by("-exact", "-population")
 
 
+    def resolve(self, value: str):
+        """The commune a user means by `value`: an INSEE code, a postal code or a name.
+
+        Returns `(commune, "")`, or `(None, French message)` when nothing or several
+        communes match (the message lists them, with their codes, so the user can choose).
+        """
+        value = (value or "").replace("\x00", "").strip()[:100]
+        if not value:
+            return None, ""
+        by_code = self.filter(insee_code=value).first()
+        if by_code:
+            return by_code, ""
+        if value.isdigit():
+            candidates = list(self.filter(Q(postal_codes__contains=value)).order_by("-population")[:6])
+            candidates = [c for c in candidates if c.has_postal_code(value)]
+        else:
+            candidates = list(self.filter(search_name=normalize(value)).select_related("departement").order_by("-population")[:6])
+        if len(candidates) == 1:
+            return candidates[0], ""
+        if not candidates:
+            return None, f"Commune inconnue : « {value[:50]} » (nom, code postal ou code INSEE)."
+        listed = ", ".join(f"{c.name} ({c.departement_id}) : {c.insee_code}" for c in candidates[:5])
+        return None, f"Plusieurs communes correspondent à « {value[:50]} » : précisez le code INSEE ({listed})."
+
+
 class Commune(models.Model):
     insee_code = models.CharField("code INSEE", max_length=5, primary_key=True)
     name = models.CharField("nom", max_length=100)
