@@ -50,6 +50,18 @@ def test_import_creates_submitted_entries_with_per_row_french_errors(member):
     assert again.created_count == 0 and again.updated_count == 2 and Entry.objects.count() == 2
 
 
+def test_overlong_identifiers_and_repeated_rows_stay_idempotent(member):
+    long_id = "CAF-69-" + "x" * 150  # stored on 100 characters
+    rows = [ROWS[0].replace("RPE-1", long_id), ROWS[0].replace("RPE-1", long_id), ROWS[1]]
+    for expected_created in (2, 0):
+        job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
+        importer.run(job, member)
+        job.refresh_from_db()
+        assert job.created_count == expected_created and job.error_count == 0
+    assert job.updated_count == 3 and Entry.objects.count() == 2
+    assert Entry.objects.filter(external_id=long_id[:100]).count() == 1
+
+
 def test_latin1_file_is_read_and_said_so(member):
     job = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[0]]), encoding="cp1252"), member)
     assert "Latin-1" in job.message
