@@ -186,22 +186,13 @@ def test_manager_creates_and_defines_a_call_through_the_api(api_client):
 
 
 def test_public_laureates_take_the_projetotheque_filters(api_client):
-    from tests.valorisation.factories import laureate
-    from tpj.accounts.models import Organisation
+    from tests.valorisation.factories import PUBLIC_LAUREATE_FILTER_CASES, laureate, three_public_laureates
 
-    laureate("53", title="Éveil musical à Brest", axes=(4,), places=("29019",))
-    laureate("53", title="Pères en balade", axes=(6,), places=("35238",), kind=Organisation.Kind.COMMUNE)
-    laureate("76", title="Répit parental toulousain", axes=(3,), places=("31555",), year=2022)
+    three_public_laureates()
     laureate("53", title="Projet breton non transmis", transmitted=False, places=("35238",), year=2023)
     cases = [
         ({}, {"Éveil musical à Brest", "Pères en balade", "Répit parental toulousain"}),
-        ({"region": "53"}, {"Éveil musical à Brest", "Pères en balade"}),
-        ({"departement": "29"}, {"Éveil musical à Brest"}),
-        ({"axis": "6"}, {"Pères en balade"}),
-        ({"year": "2022"}, {"Répit parental toulousain"}),
-        ({"carrier_kind": "commune"}, {"Pères en balade"}),
-        ({"q": "eveil MUSICAL"}, {"Éveil musical à Brest"}),
-        ({"q": "toulouse"}, {"Répit parental toulousain"}),  # the place of action matches
+        *PUBLIC_LAUREATE_FILTER_CASES,
         ({"q": "breton"}, set()),  # not transmitted: never public, whatever the filter
         ({"region": "53", "axis": "4", "q": "brest"}, {"Éveil musical à Brest"}),
     ]

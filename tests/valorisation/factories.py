@@ -82,3 +82,27 @@ def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=
     CoFinancing.objects.create(application=app, source=FundingSource.objects.get(slug="caf-fnp"), amount=Decimal("20000"))
     Indicator.objects.create(application=app, name="Familles accompagnées", baseline="0", target="200", method="Registre")
     return app
+
+
+# Three public laureates and what each projetothèque filter keeps of them: shared by the
+# projetothèque page tests and the laureates API tests, which must agree.
+PUBLIC_LAUREATE_FILTER_CASES = [
+    ({"region": "53"}, {"Éveil musical à Brest", "Pères en balade"}),
+    ({"departement": "29"}, {"Éveil musical à Brest"}),
+    ({"axis": "6"}, {"Pères en balade"}),
+    ({"year": "2022"}, {"Répit parental toulousain"}),
+    ({"carrier_kind": "commune"}, {"Pères en balade"}),
+    ({"q": "eveil MUSICAL"}, {"Éveil musical à Brest"}),
+    ({"q": "toulouse"}, {"Répit parental toulousain"}),  # the place of action matches
+]
+
+
+def three_public_laureates():
+    """Brest (axis 4) and Rennes (axis 6, carried by a commune) in Bretagne, Toulouse (2022) in Occitanie."""
+    from tpj.accounts.models import Organisation
+
+    return [
+        laureate("53", title="Éveil musical à Brest", axes=(4,), places=("29019",)),
+        laureate("53", title="Pères en balade", axes=(6,), places=("35238",), kind=Organisation.Kind.COMMUNE),
+        laureate("76", title="Répit parental toulousain", axes=(3,), places=("31555",), year=2022),
+    ]

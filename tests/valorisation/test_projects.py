@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from tests.calls.factories import manager
 from tests.factories import user_with_role
-from tpj.accounts.models import Organisation, Role
+from tpj.accounts.models import Role
 from tpj.valorisation.models import Highlight
 
-from .factories import laureate
+from .factories import PUBLIC_LAUREATE_FILTER_CASES, laureate, three_public_laureates
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +37,9 @@ def test_a_project_not_transmitted_is_never_public(client):
 
 
 def test_filters_narrow_list_map_and_exports_alike(client):
-    laureate("53", title="Éveil musical à Brest", axes=(4,), places=("29019",))
-    laureate("53", title="Pères en balade", axes=(6,), places=("35238",), kind=Organisation.Kind.COMMUNE)
-    laureate("76", title="Répit parental toulousain", axes=(3,), places=("31555",), year=2022)
+    three_public_laureates()
     url = reverse("valorisation:projects")
-    cases = [
-        ({"region": "53"}, {"Éveil musical à Brest", "Pères en balade"}),
-        ({"departement": "29"}, {"Éveil musical à Brest"}),
-        ({"axis": "6"}, {"Pères en balade"}),
-        ({"year": "2022"}, {"Répit parental toulousain"}),
-        ({"carrier_kind": "commune"}, {"Pères en balade"}),
-        ({"q": "eveil MUSICAL"}, {"Éveil musical à Brest"}),
-        ({"q": "toulouse"}, {"Répit parental toulousain"}),  # the place of action matches
-    ]
+    cases = PUBLIC_LAUREATE_FILTER_CASES
     for params, expected in cases:
         titles = {p.title for p in client.get(url, params).context["projects"]}
         assert titles == expected, params
