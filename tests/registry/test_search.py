@@ -130,3 +130,10 @@ def test_an_ambiguous_or_unknown_commune_name_says_which_codes_to_choose(api_cli
     assert unknown.json()["commune"] == ["Commune inconnue : « Nulle-Part-sur-Mer » (nom, code postal ou code INSEE)."]
     page = api_client.get(reverse("registry:directory"), {"commune": "Saint-Denis"})
     assert page.status_code == 200 and "précisez le code INSEE" in page.content.decode()
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999999", "100001", "0", "-1", "abc", "2"])
+def test_any_page_number_gets_a_page_or_a_french_404_never_a_500(api_client, client, zebulons, page):
+    response = api_client.get(LIST, {"q": "zebulon", "page": page})
+    assert response.status_code == 404 and "Page" in response.json()["detail"]
+    assert client.get(reverse("registry:directory"), {"q": "zebulon", "page": page}).status_code == 200

@@ -18,6 +18,8 @@ from .filters import EntryFilter
 from .models import Entry, EntryPriority
 
 MIN_RING_KM = 0.5
+# Beyond this, a page number is left for the paginator to refuse (a huge OFFSET overflows).
+MAX_HINTED_PAGE = 100_000
 
 
 def entry_queryset():
@@ -37,8 +39,9 @@ class SearchResults:
         self.filters = filters
         self._ids_read = {}
         self._expected = None
-        if per_page and str(page or 1).isdigit() and int(page or 1) >= 1:
-            start = (int(page or 1) - 1) * per_page
+        number = str(page or 1)
+        if per_page and number.isdigit() and 1 <= int(number) <= MAX_HINTED_PAGE:
+            start = (int(number) - 1) * per_page
             self._expected = slice(start, start + per_page)
 
     @property
