@@ -139,3 +139,37 @@ def test_data_inclusion_exports_validate_against_the_schema(client):
     assert by_name["Centre de PMI de Villejean"]["extension_1000_premiers_jours"]["reseaux_porteurs"] == ["pmi"]
     assert "departements" in by_name["Centre de PMI de Villejean"]["reseaux_porteurs"]
     assert by_name["Maison de santé rurale"]["reseaux_porteurs"] == ["mutualite-sociale-agricole"]
+
+
+def _imported(source):
+    return sorted(
+        (e.external_id, e.name, e.state, e.commune_id, e.priority_mask, [(p.priority.number, p.description) for p in e.priorities.all()],
+         [(s.situation.number, s.reference_type, s.reference_value) for s in e.situations.all()],
+         [(c.kind, c.value, c.is_public) for c in e.contacts.all()])
+        for e in Entry.objects.filter(import_source=source)
+    )
+
+
+def test_chunks_prepared_in_a_second_process_give_the_same_entries_and_errors(member):
+    rows = [ROWS[0].replace("RPE-1", f"RPE-1-{i}") for i in range(5)] + ROWS[1:]
+    sequential = importer.create_job("CAF A", upload("\n".join([HEADER, *rows])), member)
+    importer.run(sequential, member, chunk_size=2)
+    ahead = importer.create_job("CAF B", upload("\n".join([HEADER, *rows])), member)
+    importer.run(ahead, member, chunk_size=2, prepare_ahead=True)
+    sequential.refresh_from_db()
+    ahead.refresh_from_db()
+    assert ahead.status == ImportJob.Status.DONE and (ahead.created_count, ahead.error_count) == (6, 1)
+    assert ahead.errors == sequential.errors
+    assert _imported("CAF B") == _imported("CAF A") and len(_imported("CAF B")) == 6
+
+
+def test_import_prepared_ahead_resumes_after_interruption(member):
+    rows = [ROWS[0].replace("RPE-1", f"RPE-{i}") for i in range(10)]
+    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
+    importer.run(job, member, chunk_size=4, max_chunks=1, prepare_ahead=True)  # the second process is stopped
+    job.refresh_from_db()
+    assert job.next_row == 4 and Entry.objects.count() == 4 and job.status == ImportJob.Status.RUNNING
+    importer.run(ImportJob.objects.get(pk=job.pk), member, chunk_size=4, prepare_ahead=True)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and Entry.objects.count() == 10
+    assert sorted(Entry.objects.values_list("external_id", flat=True)) == sorted(f"RPE-{i}" for i in range(10))

@@ -7,7 +7,7 @@ after MAX(id) are safe); PostgreSQL: `COPY` and ids reserved from the sequence.
 from django.db import connection
 
 from . import grid
-from .models import GeocodingPrecision, State, filter_tokens, priority_mask
+from .models import Entry, GeocodingPrecision, State, filter_tokens, priority_mask
 
 
 def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -21,6 +21,26 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+
+
+def known_external_ids(source: str, external_ids: list[str]) -> set[str]:
+    """The identifiers among `external_ids` already imported from `source`.
+
+    The literal `external_id <> ''` lets SQLite use the partial unique index on (source,
+    external id); PostgreSQL gets the list as one array (20,000 placeholders cost it 0.2 s
+    per chunk to parse and plan)."""
+    if not external_ids:
+        return set()
+    table = Entry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') "
+                           "AND external_id = ANY(%s)", [source, external_ids])
+        else:
+            placeholders = ", ".join(["%s"] * len(external_ids))
+            cursor.execute(f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') "
+                           f"AND external_id IN ({placeholders})", [source, *external_ids])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def reserve_ids(model, count: int) -> list[int]:
@@ -50,9 +70,6 @@ def time_ordered_uuid():
     return uuid.UUID(int=value)
 
 
-def uuid_value(value):
-    """A UUID as the back-end stores it (SQLite: 32 hex characters)."""
-    return value if connection.vendor == "postgresql" else value.hex
 
 
 def datetime_value(value):
@@ -79,12 +96,13 @@ MUNICIPALITY = GeocodingPrecision.MUNICIPALITY.value  # located at the commune's
 
 def entry_row(pk, *, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude,
               longitude, priorities, search_text, state, source, external_id, now, website="") -> tuple:
-    """One registry_entry row located at its commune, every derived column computed."""
+    """One registry_entry row located at its commune, every derived column computed (the
+    public id as 32 hex digits: SQLite stores it so, PostgreSQL reads it as a uuid)."""
     return (
         pk, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude, longitude,
         MUNICIPALITY, grid.cell(latitude, longitude, grid.COARSE), grid.cell(latitude, longitude, grid.FINE),
         priority_mask(priorities), website, str(state), "",
         f"{search_text} {filter_tokens(region_id, departement_id, category_id, kind_id, priorities)}",
-        uuid_value(time_ordered_uuid()), None, source, external_id,
+        time_ordered_uuid().hex, None, source, external_id,
         now, now, now, now if state == State.VERIFIED else None,
     )

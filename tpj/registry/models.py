@@ -16,6 +16,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
+from tpj.core.expressions import SQLConstant
 from tpj.core.text import normalize
 
 from . import grid
@@ -37,10 +38,26 @@ class GeocodingPrecision(models.TextChoices):
     MUNICIPALITY = "municipality", "au centre de la commune"
 
 
+# The condition of the indexes that serve the public pages, API and map: entries under
+# review, refused or suspended are not in them, so imports and registrations (which create
+# submitted entries) do not pay for their upkeep.
+PUBLISHED = Q(state=State.VERIFIED, revision_of__isnull=True)
+# Past the draft stage but not public (submitted, changes requested, rejected, suspended):
+# what moderators compare a new entry with, besides the published ones.
+UNPUBLISHED = ~Q(state=State.DRAFT) & ~Q(state=State.VERIFIED)
+
+
 class EntryQuerySet(models.QuerySet):
     def published(self):
-        """What anyone may see: verified entries (never revisions under review)."""
-        return self.filter(state=State.VERIFIED, revision_of__isnull=True)
+        """What anyone may see: verified entries (never revisions under review).
+
+        The condition is written as `PUBLISHED` states it, so that SQLite uses the partial
+        indexes on published entries (see `SQLConstant`)."""
+        return self.filter(state=SQLConstant(State.VERIFIED), revision_of__isnull=True)
+
+    def unpublished(self):
+        """Entries past the draft stage that the public does not see, as `UNPUBLISHED` states it."""
+        return self.exclude(state=SQLConstant(State.DRAFT)).exclude(state=SQLConstant(State.VERIFIED))
 
     def of_member(self, user):
         return self.filter(members=user) if user.is_authenticated else self.none()
@@ -84,8 +101,10 @@ class Entry(models.Model):
     search_text = models.TextField(editable=False, blank=True)
     # Stable public identifier for the verification page and its QR code.
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    # Indexed only where set (registry_revision_of): almost every entry has none.
     revision_of = models.ForeignKey(
-        "self", verbose_name="révision de", null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+        "self", verbose_name="révision de", null=True, blank=True, on_delete=models.CASCADE, related_name="revisions",
+        db_index=False,
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="membres", blank=True, related_name="registry_entries")
     import_source = models.CharField("source d'import", max_length=100, blank=True)
@@ -107,16 +126,21 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
+            # Moderation queues and back-office counts: every state.
             models.Index(fields=["state", "region", "departement"], name="registry_state_territory"),
             models.Index(fields=["state", "submitted_at"], name="registry_state_submitted"),
+            # Public pages, API and map: published entries only.
             models.Index(
                 fields=["state", "latitude", "longitude", "revision_of", "priority_mask", "category", "kind"],
-                name="registry_state_geo",
+                name="registry_state_geo", condition=PUBLISHED,
             ),
-            models.Index(fields=["state", "category", "departement"], name="registry_state_category"),
-            models.Index(fields=["state", "name"], name="registry_state_name"),
-            models.Index(fields=["departement", "state", "name"], name="registry_dept_state_name"),
-            models.Index(fields=["commune", "state"], name="registry_commune_state"),
+            models.Index(fields=["state", "category", "departement"], name="registry_state_category", condition=PUBLISHED),
+            models.Index(fields=["state", "name"], name="registry_state_name", condition=PUBLISHED),
+            models.Index(fields=["departement", "state", "name"], name="registry_dept_state_name", condition=PUBLISHED),
+            models.Index(fields=["commune", "state"], name="registry_commune_state", condition=PUBLISHED),
+            models.Index(fields=["revision_of"], name="registry_revision_of", condition=Q(revision_of__isnull=False)),
+            # Duplicate warnings: the other entries within 200 m that are not published.
+            models.Index(fields=["latitude", "longitude"], name="registry_unpublished_geo", condition=UNPUBLISHED),
         ]
 
     def __str__(self):
@@ -195,8 +219,12 @@ def build_search_text(*parts) -> str:
 
 
 class EntryPriority(models.Model):
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="priorities")
-    priority = models.ForeignKey("nomenclatures.Priority", verbose_name="priorité", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: the unique (entry, priority) and the (priority, entry)
+    # indexes below start with each.
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="priorities", db_index=False)
+    priority = models.ForeignKey(
+        "nomenclatures.Priority", verbose_name="priorité", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     description = models.TextField(
         "ce que nous faisons pour cette priorité", max_length=2000, validators=[MaxLengthValidator(2000)], blank=True
     )

@@ -397,8 +397,14 @@ def find_duplicates(entry: Entry, limit: int = 20) -> list[Duplicate]:
     if entry.latitude is not None:
         south, west, north, east = grid.bbox_around(entry.latitude, entry.longitude, DUPLICATE_RADIUS_KM)
         name = normalize(entry.name)
-        nearby = candidates.filter(latitude__range=(south, north), longitude__range=(west, east))
-        for other in nearby[:500]:
+        in_box = {"latitude__range": (south, north), "longitude__range": (west, east)}
+        # One query per partial index (published, and not published): "not a draft" alone
+        # would match neither, and scan the table.
+        nearby = [
+            *Entry.objects.published().filter(**in_box).exclude(pk__in=family)[:500],
+            *Entry.objects.unpublished().filter(revision_of__isnull=True, **in_box).exclude(pk__in=family)[:500],
+        ]
+        for other in nearby:
             if normalize(other.name) == name and grid.equirectangular_km(
                 entry.latitude, entry.longitude, other.latitude, other.longitude
             ) <= DUPLICATE_RADIUS_KM:

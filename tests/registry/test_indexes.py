@@ -1,0 +1,31 @@
+"""The public pages read indexes that hold published entries only (migration 0008), so
+that imports and registrations, which create submitted entries, do not maintain them."""
+
+import pytest
+from django.db import connection
+
+from tpj.registry.models import Entry, State
+
+from .factories import EntryFactory, verified_entry
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite",
+                       reason="PostgreSQL's planner prefers sequential scans on a test-sized table"),
+]
+
+
+def test_directory_in_name_order_reads_the_published_name_index():
+    verified_entry()
+    assert "registry_state_name" in Entry.objects.published().order_by("name", "id").values_list("id")[:20].explain()
+
+
+def test_published_queries_write_the_state_as_a_literal_for_partial_indexes():
+    sql = str(Entry.objects.published().query)
+    assert "\"registry_entry\".\"state\" = 'verified'" in sql
+
+
+def test_duplicate_lookup_among_unpublished_entries_reads_their_own_geo_index():
+    EntryFactory(state=State.SUBMITTED)
+    plan = Entry.objects.unpublished().filter(latitude__range=(45, 46), longitude__range=(4, 5)).explain()
+    assert "registry_unpublished_geo" in plan
