@@ -28,8 +28,10 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "commune", "departement", "state", "submitted_at"]
     list_filter = ["state", "category", "region"]
     search_fields = ["name", "external_id"]
-    raw_id_fields = ["commune", "revision_of", "members"]
-    readonly_fields = ["state", "decision_reason", "public_id", "departement", "region", "latitude", "longitude",
+    raw_id_fields = ["revision_of", "members"]
+    # The address is moderated and located by the registration services: its commune, and
+    # the territories derived from it, are not edited here.
+    readonly_fields = ["state", "decision_reason", "public_id", "commune", "departement", "region", "latitude", "longitude",
                        "geocoding_precision", "submitted_at", "verified_at", "import_source", "external_id"]
     inlines = [EntryPriorityInline, EntrySituationInline, ContactChannelInline]
     list_select_related = ["category", "commune", "departement"]

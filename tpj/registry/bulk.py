@@ -4,7 +4,7 @@ SQLite: `executemany` (writes are serialised by the IMMEDIATE transactions, so i
 after MAX(id) are safe); PostgreSQL: `COPY` and ids reserved from the sequence.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from . import grid
 from .models import Entry, GeocodingPrecision, State, filter_tokens, priority_mask
@@ -41,6 +41,24 @@ def known_external_ids(source: str, external_ids: list[str]) -> set[str]:
             cursor.execute(f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') "
                            f"AND external_id IN ({placeholders})", [source, *external_ids])
         return {row[0] for row in cursor.fetchall()}
+
+
+def refresh_state_statistics() -> None:
+    """Tell the query planner how many entries each state now holds, after an import.
+
+    PostgreSQL's autovacuum waits for 10 % of the table to change: 100,000 entries
+    imported into a million left it planning the moderation queue for an empty state
+    (650 ms a page instead of 17). A small sample of the state and submission-date
+    columns is enough and takes about 20 ms (the whole table's statistics: 1.2 s).
+    SQLite: a thousand rows per index."""
+    table = Entry._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL default_statistics_target = 10")
+            cursor.execute(f"ANALYZE {table} (state, submitted_at)")
+        else:
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            cursor.execute(f"ANALYZE {table}")
 
 
 def reserve_ids(model, count: int) -> list[int]:

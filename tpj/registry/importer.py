@@ -223,6 +223,8 @@ def run(job: ImportJob, user, chunk_size: int = CHUNK_SIZE, max_chunks: int | No
     if exhausted or job.next_row >= job.total_rows:
         job.status = ImportJob.Status.DONE
         ImportJob.objects.filter(pk=job.pk).update(status=job.status)
+        if job.created_count:
+            bulk.refresh_state_statistics()
     return job
 
 
@@ -232,10 +234,12 @@ def _prepared_chunks(job: ImportJob, ref: ReferenceData, chunk_size: int):
         reader, _ = _reader(handle, job.encoding)
         reader.fieldnames = [_normalise_header(h) for h in reader.fieldnames or []]
         rows = itertools.islice(enumerate(reader), job.next_row, None)
-        size = min(chunk_size, CHUNK_SIZE)  # a small first chunk: the writing starts sooner
+        # Small chunks first, doubling: the writing starts at once, and while one chunk is
+        # written the next (twice as big) is checked in about the same time.
+        size = min(chunk_size, CHUNK_SIZE)
         while chunk := list(itertools.islice(rows, size)):
             yield _prepare_chunk(chunk, ref, job.source, bulk.datetime_value(timezone.now()))
-            size = chunk_size
+            size = min(2 * size, chunk_size)
 
 
 def run_chunk(job: ImportJob, user) -> ImportJob:

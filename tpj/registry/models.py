@@ -75,15 +75,22 @@ class Entry(models.Model):
     name = models.CharField("nom", max_length=200)
     address = models.CharField("adresse", max_length=255, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)
+    # The commune and, denormalised from it for fast filters and scoping, its département
+    # and région. On PostgreSQL one composite foreign key (migration 0010) checks the three
+    # together: a real commune with its own territories, or none of them. It replaces three
+    # single ones, so an import checks one reference instead of three. (SQLite keeps its
+    # three single foreign keys: adding a constraint there means rebuilding the table.)
     commune = models.ForeignKey(
-        "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, db_constraint=False,
     )
-    # Denormalised from the commune for fast filters and scoping.
     departement = models.ForeignKey(
-        "territories.Departement", verbose_name="département", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "territories.Departement", verbose_name="département", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, db_constraint=False,
     )
     region = models.ForeignKey(
-        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, db_constraint=False,
     )
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
@@ -126,9 +133,8 @@ class Entry(models.Model):
             ),
         ]
         indexes = [
-            # Moderation queues and back-office counts: every state.
-            models.Index(fields=["state", "region", "departement"], name="registry_state_territory"),
-            models.Index(fields=["state", "submitted_at"], name="registry_state_submitted"),
+            # Moderation queues (oldest first, within a scope) and backlog counts: every state.
+            models.Index(fields=["state", "submitted_at", "region", "departement"], name="registry_state_queue"),
             # Public pages, API and map: published entries only.
             models.Index(
                 fields=["state", "latitude", "longitude", "revision_of", "priority_mask", "category", "kind"],
@@ -264,8 +270,10 @@ def evidence_upload_to(instance, filename):
 
 class EntrySituation(models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="situations")
+    # Not indexed: four situations, never looked up from this side.
     situation = models.ForeignKey(
-        "nomenclatures.EligibilitySituation", verbose_name="situation d'éligibilité", on_delete=models.PROTECT, related_name="+"
+        "nomenclatures.EligibilitySituation", verbose_name="situation d'éligibilité", on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     trusting_body_name = models.CharField("organisme qui vous fait confiance", max_length=200)
     trusting_body_kind = models.CharField("type d'organisme", max_length=20, choices=TrustingBodyKind.choices)

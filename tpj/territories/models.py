@@ -102,6 +102,11 @@ class Commune(models.Model):
     class Meta:
         verbose_name = "commune"
         ordering = ["name"]
+        constraints = [
+            # What a registry entry's (commune, département, région) refers to, on PostgreSQL
+            # (registry migration 0010): one foreign key keeps the three consistent.
+            models.UniqueConstraint(fields=["insee_code", "departement", "region"], name="territories_commune_with_territories"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.departement_id})"
