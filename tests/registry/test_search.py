@@ -22,7 +22,7 @@ PLACES = [("35238", "35000"), ("35288", "35400"), ("31555", "31000"), ("75056", 
 
 @pytest.fixture
 def zebulons():
-    """Twelve published entries named « Zébulon » over 3 régions, 2 categories, several priorities."""
+    """Eight published entries named « Zébulon » over 3 régions, 2 categories, several priorities."""
     categories = [Category.objects.get(slug="creche"), Category.objects.get(slug="culture")]
     priority_sets = [(2,), (8,), (2, 8), (4, 6)]
     entries = []
@@ -137,3 +137,15 @@ def test_any_page_number_gets_a_page_or_a_french_404_never_a_500(api_client, cli
     response = api_client.get(LIST, {"q": "zebulon", "page": page})
     assert response.status_code == 404 and "Page" in response.json()["detail"]
     assert client.get(reverse("registry:directory"), {"q": "zebulon", "page": page}).status_code == 200
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ze", 8), ("zeb", 8), ("zebulo", 8),  # prefixes the index holds whole (2 to 6 letters)
+    ("zebulon", 8), ("zébulon 1", 1), ("zebulons", 0),  # longer: found by 6 letters, then checked whole
+    ("marmou", 1), ("les marmousets", 1), ("rennes zebulon", 2), ("zebulon rennes", 2),
+    ("ebulon", 0),  # the middle of a word
+    ("0qzebu", 9),  # shaped like an index token: ignored, as if no text was typed
+])
+def test_the_last_word_is_a_prefix_of_any_length(api_client, zebulons, text, expected):
+    names = _names(api_client, {"q": text})
+    assert len(names) == expected, names

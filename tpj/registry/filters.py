@@ -182,7 +182,13 @@ def _valid_priority_numbers() -> frozenset:
 
 
 _WORD = re.compile(r"[^\W_]+")
-_FILTER_TOKEN = re.compile(r"0[rdckp]")
+# Filter tokens (`0r…`, `0d…`…, see `models.filter_tokens`) and PostgreSQL's prefix lexemes
+# (`0q…`, migration 0009): set by the filters and the index only.
+_FILTER_TOKEN = re.compile(r"0[rdckpq]")
+# PostgreSQL holds each word's first 2 to 6 letters as a `0q<prefix>` lexeme (not for words
+# shaped like tokens, `0<letter>…`).
+PREFIX_LEXEME_LENGTHS = range(2, 7)
+_TOKEN_SHAPED = re.compile(r"0[a-z]")
 
 
 def search_words(text: str) -> list[str]:
@@ -207,14 +213,27 @@ def fts_query(filters: EntryFilter) -> str:
     return " AND ".join(terms)
 
 
-def ts_query(filters: EntryFilter) -> str:
-    """PostgreSQL tsquery (configuration 'simple'): the same terms as `fts_query`."""
+def ts_query(filters: EntryFilter) -> tuple[str, str | None]:
+    """PostgreSQL tsquery (configuration 'simple') with the same terms as `fts_query`, and
+    the LIKE pattern the search text must also match, if any.
+
+    The last word is looked up as a prefix lexeme (`0q…`), exactly: a `word:*` prefix
+    match would gather every matching entry before intersecting. A last word longer than
+    the stored prefixes is found by its first six letters, then checked whole on the
+    search text (` <word>` at a word's start)."""
     required, any_of = filters.tokens()
     words, prefix = _words_and_prefix(filters)
-    terms = [*words, f"{prefix}:*", *required]
+    pattern = None
+    if _TOKEN_SHAPED.match(prefix) or len(prefix) < PREFIX_LEXEME_LENGTHS.start:
+        last = f"{prefix}:*"
+    elif len(prefix) < PREFIX_LEXEME_LENGTHS.stop:
+        last = f"0q{prefix}"
+    else:
+        last, pattern = f"0q{prefix[:PREFIX_LEXEME_LENGTHS.stop - 1]}", f"% {prefix}%"
+    terms = [*words, last, *required]
     if any_of:
         terms.append("(" + " | ".join(any_of) + ")")
-    return " & ".join(terms)
+    return " & ".join(terms), pattern
 
 
 # PostgreSQL: the stored tsvector of the search text, under a GIN index (migration 0007).
@@ -226,12 +245,16 @@ def text_search(queryset, filters: EntryFilter):
     """French, accent-insensitive search (every word as a prefix) with the token filters.
 
     SQLite: the FTS5 table of published entries kept in sync by triggers (migrations 0002,
-    0003, 0005); PostgreSQL: a GIN index on the stored tsvector of the search text, partial
-    to published entries (migrations 0005, 0007).
+    0003, 0005); PostgreSQL: a GIN index on the stored tsvector of the search text and its
+    word prefixes, partial to published entries (migrations 0005, 0007, 0009).
     """
     if connection.vendor == "sqlite":
         return queryset.filter(id__in=RawSQL(SQLITE_MATCH, [fts_query(filters)]))
-    return queryset.extra(where=[f"{PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s)"], params=[ts_query(filters)])
+    query, pattern = ts_query(filters)
+    queryset = queryset.extra(where=[f"{PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s)"], params=[query])
+    if pattern:  # words are letters and digits only: nothing to escape in the pattern
+        queryset = queryset.extra(where=["(' ' || registry_entry.search_text) LIKE %s"], params=[pattern])
+    return queryset
 
 
 def text_count(filters: EntryFilter) -> int:
