@@ -42,3 +42,4 @@ def test_entries_follow_their_commune_when_it_changes_departement():
     Commune.objects.filter(pk="35238").update(departement_id="29")
     entry.refresh_from_db()
     assert entry.departement_id == "29"
+
