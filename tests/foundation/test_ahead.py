@@ -2,8 +2,13 @@
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
 
 from tpj.core import ahead
 
@@ -45,3 +50,33 @@ def _dying():
 def test_a_second_process_that_dies_is_reported_not_waited_for():
     with pytest.raises(RuntimeError, match="code 3"):
         list(ahead.iterate_ahead(_dying()))
+
+
+ORPHAN_SCRIPT = """
+import itertools, multiprocessing, sys, time
+from tpj.core import ahead
+items = ahead.iterate_ahead(iter(itertools.count()))
+next(items)
+print(multiprocessing.active_children()[0].pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "\\nState:\\tZ" not in status.read()  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_a_second_process_whose_parent_was_killed_stops_by_itself():
+    with subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT], cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}) as parent:
+        child = int(parent.stdout.readline())
+        assert _running(child)
+        parent.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(child)

@@ -2,6 +2,7 @@
 
 import gc
 import multiprocessing
+import os
 import pickle
 import queue
 import traceback
@@ -22,13 +23,14 @@ def iterate_ahead(items: Iterable) -> Iterator:
     `BUFFERED_ITEMS` ahead of the consumer.
 
     The child inherits everything already loaded (no re-import, no pickling of
-    `items`); only the items themselves are pickled back. It must not use the database:
-    it shares the parent's connection. An exception in the child is raised here as a
-    RuntimeError carrying its traceback; leaving the loop early stops the child.
+    `items`); only the items themselves are pickled back. It must not use the database
+    (it closes its copies of the parent's database sockets). An exception in the child is
+    raised here as a RuntimeError carrying its traceback; leaving the loop early stops
+    the child, and a child whose parent died stops by itself.
     """
     context = multiprocessing.get_context("fork")
     channel = context.Queue(BUFFERED_ITEMS)
-    child = context.Process(target=_produce, args=(items, channel), daemon=True)
+    child = context.Process(target=_produce, args=(items, channel, os.getpid()), daemon=True)
     child.start()
     try:
         while True:
@@ -50,7 +52,8 @@ def iterate_ahead(items: Iterable) -> Iterator:
         channel.close()
 
 
-def _produce(items: Iterable, channel) -> None:
+def _produce(items: Iterable, channel, parent: int) -> None:
+    _let_go_of_database_sockets()
     # No garbage collection in this short-lived process: scanning the inherited objects
     # would copy their pages, and what it produces holds no reference cycles.
     gc.disable()
@@ -58,10 +61,36 @@ def _produce(items: Iterable, channel) -> None:
         for item in items:
             # Pickled here: left to the queue's feeder thread, pickling competes with the
             # work for the interpreter lock (an import's preparation took 35 % longer).
-            channel.put((_ITEM, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)))
+            _put(channel, (_ITEM, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)), parent)
+    except _Orphaned:
+        return
     except BaseException:  # reported to the parent, which decides
         channel.put((_FAILED, traceback.format_exc()))
     else:
-        channel.put((_DONE, None))
+        _put(channel, (_DONE, None), parent)
     channel.close()
     channel.join_thread()
+
+
+class _Orphaned(Exception):
+    """The parent is gone: nobody will take what this process prepares."""
+
+
+def _put(channel, message, parent: int) -> None:
+    while True:
+        try:
+            return channel.put(message, timeout=1)
+        except queue.Full:
+            if os.getppid() != parent:
+                raise _Orphaned from None
+
+
+def _let_go_of_database_sockets() -> None:
+    """Close this process's copies of the parent's database sockets, without a word to the
+    server (a goodbye would end the parent's session). If the parent is killed, its server
+    sessions then end at once and release their locks, instead of waiting for this child."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            os.close(connection.connection.pgconn.socket)
