@@ -23,6 +23,9 @@ class EntryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Crèche des Lutins {n}")
     address = "1 rue de la Paix"
     commune = factory.LazyFunction(lambda: Commune.objects.get(insee_code="35238"))
+    # Copied from the commune, as the services do (PostgreSQL checks the three together).
+    departement_id = factory.LazyAttribute(lambda entry: entry.commune.departement_id)
+    region_id = factory.LazyAttribute(lambda entry: entry.commune.region_id)
     postal_code = "35000"
     state = State.DRAFT
 
