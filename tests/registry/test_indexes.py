@@ -29,3 +29,4 @@ def test_duplicate_lookup_among_unpublished_entries_reads_their_own_geo_index():
     EntryFactory(state=State.SUBMITTED)
     plan = Entry.objects.unpublished().filter(latitude__range=(45, 46), longitude__range=(4, 5)).explain()
     assert "registry_unpublished_geo" in plan
+

@@ -113,10 +113,25 @@ def phase_load(entries) -> dict:
 
 
 def _analyze():
+    """Statistics and, on PostgreSQL, the visibility map that index-only scans need.
+
+    An automatic ANALYZE started during the load holds back VACUUM's horizon: the pages
+    loaded after it began would stay "not all-visible" (a third of the table was, once),
+    and index-only scans would read them. So wait for it first, as a database left to
+    its autovacuum reaches that state by itself."""
     from django.db import connection
 
-    with connection.cursor() as cursor:  # PostgreSQL: VACUUM also sets the visibility map index-only scans need
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("ANALYZE")
+            return
+        for _ in range(300):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' "
+                           "AND datname = current_database()")
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(1)
+        cursor.execute("VACUUM ANALYZE")
 
 
 def phase_import(rows) -> dict:

@@ -135,12 +135,15 @@ class Entry(models.Model):
         indexes = [
             # Moderation queues (oldest first, within a scope) and backlog counts: every state.
             models.Index(fields=["state", "submitted_at", "region", "departement"], name="registry_state_queue"),
-            # Public pages, API and map: published entries only.
+            # Public pages, API and map: published entries only. Their condition fixes the
+            # state, so a range column leads (PostgreSQL drops the implied state from the
+            # scan's bounds: a leading state left it reading the index from its start);
+            # state and revision_of stay in the columns so that SQLite reads them alone.
             models.Index(
-                fields=["state", "latitude", "longitude", "revision_of", "priority_mask", "category", "kind"],
-                name="registry_state_geo", condition=PUBLISHED,
+                fields=["latitude", "longitude", "state", "revision_of", "priority_mask", "category", "kind"],
+                name="registry_published_geo", condition=PUBLISHED,
             ),
-            models.Index(fields=["state", "category", "departement"], name="registry_state_category", condition=PUBLISHED),
+            models.Index(fields=["category", "departement", "state"], name="registry_published_category", condition=PUBLISHED),
             models.Index(fields=["state", "name"], name="registry_state_name", condition=PUBLISHED),
             models.Index(fields=["departement", "state", "name"], name="registry_dept_state_name", condition=PUBLISHED),
             models.Index(fields=["commune", "state"], name="registry_commune_state", condition=PUBLISHED),

@@ -89,11 +89,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='entry',
-            index=models.Index(condition=models.Q(('revision_of__isnull', True), ('state', 'verified')), fields=['state', 'latitude', 'longitude', 'revision_of', 'priority_mask', 'category', 'kind'], name='registry_state_geo'),
+            index=models.Index(condition=models.Q(('revision_of__isnull', True), ('state', 'verified')), fields=['latitude', 'longitude', 'state', 'revision_of', 'priority_mask', 'category', 'kind'], name='registry_published_geo'),
         ),
         migrations.AddIndex(
             model_name='entry',
-            index=models.Index(condition=models.Q(('revision_of__isnull', True), ('state', 'verified')), fields=['state', 'category', 'departement'], name='registry_state_category'),
+            index=models.Index(condition=models.Q(('revision_of__isnull', True), ('state', 'verified')), fields=['category', 'departement', 'state'], name='registry_published_category'),
         ),
         migrations.AddIndex(
             model_name='entry',
