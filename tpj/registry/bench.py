@@ -122,14 +122,15 @@ def _analyze():
 
 
 def settle_postgres(url: str) -> None:
-    """After the load phase's process has exited: VACUUM the entries again, then CHECKPOINT.
+    """Between the load and the timed import: VACUUM the entries, then CHECKPOINT, so that
+    the load's gigabyte of pages is not written back during the import (measured by hand
+    on the loaded table: 8,600 entries/s right after the load, 12,400 once settled).
 
-    The VACUUM run inside the load's process left 40 % of the pages "not all-visible",
-    however often repeated there; run from a new session once that process had exited, it
-    sets them all (cause not found). Without it index-only scans read the table: "near a
-    commune" took 100 ms instead of 25. The CHECKPOINT keeps the load's gigabyte of pages
-    from being written back during the timed import (8,600 entries/s right after the
-    load, 12,400 once settled). A database in use is between two bulk loads: settled."""
+    The import itself then clears the visibility-map bits of the pages whose free space
+    it fills (the synthetic load leaves half-empty pages behind its UPDATE): about 47,000
+    pages of 119,000, which index-only scans must then read ("near a commune" p95 100 ms
+    instead of 25 until the next VACUUM). The measures are taken in that state, as a
+    database is right after an import; see docs/benchmarks.md."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
