@@ -55,7 +55,7 @@ def test_a_second_process_that_dies_is_reported_not_waited_for():
 ORPHAN_SCRIPT = """
 import itertools, multiprocessing, sys, time
 from tpj.core import ahead
-items = ahead.iterate_ahead(iter(itertools.count()))
+items = ahead.iterate_ahead(bytes(1_000_000) for _ in itertools.count())  # larger than a pipe's buffer
 next(items)
 print(multiprocessing.active_children()[0].pid, flush=True)
 time.sleep(60)

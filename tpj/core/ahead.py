@@ -63,6 +63,8 @@ def _produce(items: Iterable, channel, parent: int) -> None:
             # work for the interpreter lock (an import's preparation took 35 % longer).
             _put(channel, (_ITEM, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)), parent)
     except _Orphaned:
+        # Nobody reads the pipe any more: do not wait at exit for queued items to be sent.
+        channel.cancel_join_thread()
         return
     except BaseException:  # reported to the parent, which decides
         channel.put((_FAILED, traceback.format_exc()))
