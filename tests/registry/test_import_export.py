@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from tpj.registry import importer
@@ -173,3 +174,33 @@ def test_import_prepared_ahead_resumes_after_interruption(member):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and Entry.objects.count() == 10
     assert sorted(Entry.objects.values_list("external_id", flat=True)) == sorted(f"RPE-{i}" for i in range(10))
+
+
+@pytest.mark.parametrize("source_known_before", [False, True], ids=["new source", "source imported before"])
+def test_identifier_repeated_in_a_later_chunk_is_skipped(member, source_known_before):
+    if source_known_before:  # the identifiers are then looked up in the database, chunk by chunk
+        earlier = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[1]])), member)
+        importer.run(earlier, member)
+    rows = [ROWS[0].replace("RPE-1", f"RPE-1-{i}") for i in range(3)] + [ROWS[0].replace("RPE-1", "RPE-1-0"), ROWS[1]]
+    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
+    importer.run(job, member, chunk_size=2)  # "RPE-1-0" comes back in the second chunk, RPE-2 in the third
+    job.refresh_from_db()
+    assert (job.created_count, job.updated_count) == (4 - source_known_before, 1 + source_known_before)
+    assert Entry.objects.filter(import_source="CAF", external_id="RPE-1-0").count() == 1
+    assert Entry.objects.filter(import_source="CAF").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the visibility map is PostgreSQL's")
+def test_command_line_import_leaves_the_entries_readable_from_their_indexes_alone(member, tmp_path):
+    """Index-only scans (map, "near a commune") skip the table only on pages the visibility
+    map marks all-visible, which inserted rows clear: the import sets them back."""
+    verified_entry()
+    path = tmp_path / "rpe.csv"
+    path.write_text("\n".join([HEADER, *ROWS]), encoding="utf-8")
+    job = importer.import_file(str(path), "CAF")
+    assert job.created_count == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'registry_entry'")
+        pages, all_visible = cursor.fetchone()
+    assert pages > 0 and all_visible == pages
