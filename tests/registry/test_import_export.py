@@ -204,3 +204,15 @@ def test_command_line_import_leaves_the_entries_readable_from_their_indexes_alon
         cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'registry_entry'")
         pages, all_visible = cursor.fetchone()
     assert pages > 0 and all_visible == pages
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no autovacuum")
+def test_autovacuum_restores_the_entries_visibility_after_one_percent_of_new_rows():
+    """Imports from the admin page, registrations and decisions leave the VACUUM to
+    autovacuum (migration 0011): after 1 % of the table, not PostgreSQL's 20 %."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'registry_entry'")
+        options = dict(option.split("=") for option in cursor.fetchone()[0])
+    assert options["autovacuum_vacuum_insert_scale_factor"] == "0.01"
+    assert options["autovacuum_vacuum_scale_factor"] == "0.01"
+    assert options["autovacuum_analyze_scale_factor"] == "0.02"
