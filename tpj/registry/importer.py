@@ -258,7 +258,6 @@ class PreparedRow(NamedTuple):
     line: int
     external_id: str
     errors: list[str]  # French messages, none when the row is valid
-    name: str = ""
     entry: tuple = ()  # registry_entry row without its id (first column)
     priorities: tuple = ()  # (priority id, description) pairs
     situation: tuple = ()  # registry_entrysituation row without entry_id
@@ -284,7 +283,7 @@ def _prepare_row(line: int, row: dict, ref: ReferenceData, source: str, now) -> 
         state=State.SUBMITTED, source=source, external_id=external_id, now=now, website=fields["website"],
     )[1:]
     return PreparedRow(
-        line, external_id, [], fields["name"], entry,
+        line, external_id, [], entry,
         priorities=tuple((ref.priorities[n].pk, description) for n in numbers),
         situation=(situation["situation"].pk, situation["trusting_body_name"], situation["trusting_body_kind"],
                    situation["reference_type"], situation["reference_value"], "", "", ""),
@@ -316,8 +315,6 @@ def _process_chunk(job: ImportJob, prepared: list[PreparedRow], user, created_he
         else:
             valid.append(item)
             known.add(item.external_id)
-    # In name order, the rows land side by side in the name indexes instead of all over them.
-    valid.sort(key=lambda item: item.name)
     entries, priorities, situations, contacts = [], [], [], []
     for pk, item in zip(bulk.reserve_ids(Entry, len(valid)), valid, strict=True):
         entries.append((pk, *item.entry))
