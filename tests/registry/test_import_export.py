@@ -2,6 +2,7 @@
 open-data exports (CSV, GeoJSON, data·inclusion validated with its schema)."""
 
 import csv
+import gc
 import io
 import json
 
@@ -216,3 +217,19 @@ def test_autovacuum_restores_the_entries_visibility_after_one_percent_of_new_row
     assert options["autovacuum_vacuum_insert_scale_factor"] == "0.01"
     assert options["autovacuum_vacuum_scale_factor"] == "0.01"
     assert options["autovacuum_analyze_scale_factor"] == "0.02"
+
+
+def test_command_line_import_gives_the_garbage_collector_back_even_when_it_fails(member, tmp_path, monkeypatch):
+    """The import pauses the collector (its chunks hold no cycles); the process must get it
+    back afterwards, or a worker that ran an import would grow without bound."""
+    path = tmp_path / "rpe.csv"
+    path.write_text("\n".join([HEADER, *ROWS]), encoding="utf-8")
+    assert importer.import_file(str(path), "CAF").created_count == 2 and gc.isenabled()
+
+    def broken_chunk(*args):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(importer, "_process_chunk", broken_chunk)
+    with pytest.raises(RuntimeError):
+        importer.import_file(str(path), "CAF bis")
+    assert gc.isenabled()
