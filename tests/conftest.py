@@ -55,7 +55,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
-        request.getfixturevalue("db" if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames else "transactional_db")
+        request.getfixturevalue(
+            "db"
+            if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames
+            else "transactional_db"
+        )
         ensure_reference_data()
 
 

@@ -20,8 +20,14 @@ import pytest
 # Debian's Chromium; TPJ_CHROMIUM points elsewhere (or at nothing, to check the skip).
 CHROMIUM = Path(os.environ.get("TPJ_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -34,7 +40,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 def pytest_collection_modifyitems(config, items):
     """Everything under tests/browser/ is a browser test, and skipped without Chromium."""
     here = Path(__file__).parent
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} absent : installez chromium et chromium-driver (apt-get) pour les tests navigateur")
+    skip = pytest.mark.skip(
+        reason=f"{CHROMIUM} absent : installez chromium et chromium-driver (apt-get) pour les tests navigateur"
+    )
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
@@ -74,9 +82,15 @@ def _sign_in(page, live_server, email):
 
     client = Client()
     client.force_login(User.objects.get(email=email.lower()), backend="tpj.accounts.backends.EmailBackend")
-    page.context.add_cookies([
-        {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url},
-    ])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+        ]
+    )
 
 
 @pytest.fixture
@@ -90,8 +104,10 @@ def format_violations(violations) -> str:
     for violation in violations:
         lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
         for node in violation["nodes"][:5]:
-            lines.append(f"    {' '.join(node['target'][:1]) if isinstance(node['target'], list) else node['target']}: "
-                         f"{node.get('failureSummary', '').splitlines()[-1].strip() if node.get('failureSummary') else ''}")
+            lines.append(
+                f"    {' '.join(node['target'][:1]) if isinstance(node['target'], list) else node['target']}: "
+                f"{node.get('failureSummary', '').splitlines()[-1].strip() if node.get('failureSummary') else ''}"
+            )
             lines.append(f"      {node['html'][:160]}")
     return "\n".join(lines)
 

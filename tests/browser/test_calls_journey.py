@@ -36,8 +36,12 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     axe_check(page, "définition de l'appel")
     deadline = timezone.localtime() + datetime.timedelta(days=10)
     page.fill("#id_applications_deadline", deadline.strftime("%Y-%m-%dT%H:%M"))
-    page.set_input_files("#id_cahier_des_charges", files=[{"name": "cahier.pdf", "mimeType": "application/pdf",
-                                                            "buffer": simple_pdf("Cahier des charges", ["Appel de test."])}])
+    page.set_input_files(
+        "#id_cahier_des_charges",
+        files=[
+            {"name": "cahier.pdf", "mimeType": "application/pdf", "buffer": simple_pdf("Cahier des charges", ["Appel de test."])}
+        ],
+    )
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(re.compile(rf"/appels-a-projets/{call.pk}/$"))
     page.get_by_role("button", name="Publier l'appel").click()

@@ -4,6 +4,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded call documents and attachments go to a temporary folder, never to var/media."""
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -31,7 +31,9 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
 
 def pdf_upload(name="cahier-des-charges.pdf"):
-    return SimpleUploadedFile(name, simple_pdf("Cahier des charges", ["Appel à projets 1000 premiers jours."]), content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, simple_pdf("Cahier des charges", ["Appel à projets 1000 premiers jours."]), content_type="application/pdf"
+    )
 
 
 def manager(agency="ARS", region="53"):
@@ -42,7 +44,9 @@ def manager(agency="ARS", region="53"):
 
 
 def jury_user(organisation=None, region="53"):
-    return user_with_role(Role.JURY_MEMBER, region=region, organisation=organisation or OrganisationFactory(kind=Organisation.Kind.CAF))
+    return user_with_role(
+        Role.JURY_MEMBER, region=region, organisation=organisation or OrganisationFactory(kind=Organisation.Kind.CAF)
+    )
 
 
 def applicant(organisation=None):
@@ -74,7 +78,9 @@ def content(call, **overrides) -> services.ApplicationContent:
         "start_date": datetime.date(timezone.localdate().year, 10, 1),
         "end_date": datetime.date(timezone.localdate().year + 1, 9, 30),
         "call_axes": list(call.axes.all()[:2]),
-        "places": [Commune.objects.get(insee_code="35238")] if call.region_id == "53" else [Commune.objects.filter(region_id=call.region_id).first()],
+        "places": [Commune.objects.get(insee_code="35238")]
+        if call.region_id == "53"
+        else [Commune.objects.filter(region_id=call.region_id).first()],
         "partners": [],
         "budget_lines": [{"label": "Animation", "amount": Decimal("120000")}, {"label": "Matériel", "amount": Decimal("30000")}],
         "cofinancings": [{"source": FundingSource.objects.get(slug="caf-fnp"), "amount": Decimal("20000")}],

@@ -114,7 +114,12 @@ def test_recused_member_can_neither_score_nor_see_scores_through_the_api(api_cli
 def test_score_out_of_range_through_the_api(api_client):
     call, app, funder, operator = _scoring_setup()
     api_client.force_authenticate(funder)
-    assert api_client.post(f"/api/v1/applications/{app.pk}/conflict-declaration/", {"has_conflict": False}, format="json").status_code == 200
+    assert (
+        api_client.post(
+            f"/api/v1/applications/{app.pk}/conflict-declaration/", {"has_conflict": False}, format="json"
+        ).status_code
+        == 200
+    )
     scores = [{"criterion": c.pk, "value": 9} for c in call.criteria.all()]
     response = api_client.post(f"/api/v1/applications/{app.pk}/scores/", {"scores": scores, "submit": True}, format="json")
     assert response.status_code == 400 and "comprise entre 0 et 5" in response.json()["non_field_errors"][0]
@@ -137,12 +142,28 @@ def test_decisions_transmission_and_public_laureates(api_client):
         services.declare_eligible(a, call.manager)
     api_client.force_authenticate(call.manager)
     url = f"/api/v1/calls/{call.pk}/decisions/"
-    refused = api_client.post(url, {"application": apps[0].pk, "outcome": "laureate", "reason": "Bien",
-                                    "allocations": [{"agency": "DREETS", "amount": "1000"}]}, format="json")
+    refused = api_client.post(
+        url,
+        {
+            "application": apps[0].pk,
+            "outcome": "laureate",
+            "reason": "Bien",
+            "allocations": [{"agency": "DREETS", "amount": "1000"}],
+        },
+        format="json",
+    )
     assert refused.status_code == 400 and "porté par l'ARS seule" in refused.json()["allocations"][0]
     for a in apps:
-        r = api_client.post(url, {"application": a.pk, "outcome": "laureate", "reason": "Très bon projet",
-                                  "allocations": [{"agency": "ARS", "amount": "50000"}]}, format="json")
+        r = api_client.post(
+            url,
+            {
+                "application": a.pk,
+                "outcome": "laureate",
+                "reason": "Très bon projet",
+                "allocations": [{"agency": "ARS", "amount": "50000"}],
+            },
+            format="json",
+        )
         assert r.status_code == 200, r.json()
     assert api_client.get("/api/v1/laureates/").json()["count"] == 0
     assert api_client.post(f"/api/v1/calls/{call.pk}/decide-laureates/", {}, format="json").status_code == 200
@@ -155,9 +176,17 @@ def test_decisions_transmission_and_public_laureates(api_client):
 
 def test_calls_endpoints_are_in_the_openapi_schema(api_client):
     schema = api_client.get("/api/v1/schema/?format=json").json()
-    for path in ["/api/v1/calls/", "/api/v1/calls/{id}/applications/", "/api/v1/applications/{id}/", "/api/v1/applications/{id}/submit/",
-                 "/api/v1/applications/{id}/scores/", "/api/v1/calls/{id}/ranking/", "/api/v1/calls/{id}/decisions/",
-                 "/api/v1/calls/{id}/transmit/", "/api/v1/laureates/"]:
+    for path in [
+        "/api/v1/calls/",
+        "/api/v1/calls/{id}/applications/",
+        "/api/v1/applications/{id}/",
+        "/api/v1/applications/{id}/submit/",
+        "/api/v1/applications/{id}/scores/",
+        "/api/v1/calls/{id}/ranking/",
+        "/api/v1/calls/{id}/decisions/",
+        "/api/v1/calls/{id}/transmit/",
+        "/api/v1/laureates/",
+    ]:
         assert path in schema["paths"], path
 
 
@@ -175,8 +204,11 @@ def test_manager_creates_and_defines_a_call_through_the_api(api_client):
     created = api_client.post("/api/v1/calls/", {"strand": "dreets"}, format="json")
     assert created.status_code == 201 and created.json()["title"].endswith("l'accompagnement des parents")
     call_id = created.json()["id"]
-    patched = api_client.patch(f"/api/v1/calls/{call_id}/", {"summary": "Volet social", "targeting_mode": "valued",
-                                                             "targeting_kinds": ["qpv", "zrr"]}, format="json")
+    patched = api_client.patch(
+        f"/api/v1/calls/{call_id}/",
+        {"summary": "Volet social", "targeting_mode": "valued", "targeting_kinds": ["qpv", "zrr"]},
+        format="json",
+    )
     assert patched.status_code == 200 and patched.json()["summary"] == "Volet social"
     assert AuditEvent.objects.for_object(Call.objects.get(pk=call_id)).filter(action="calls.call.defined").exists()
     publish = api_client.post(f"/api/v1/calls/{call_id}/publish/", {}, format="json")

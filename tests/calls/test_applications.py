@@ -82,7 +82,9 @@ def test_cofinancing_exceeding_the_budget_is_refused():
 def test_dreets_envelope_line_in_an_ars_only_call_is_refused():
     call = make_call(strand="ars")
     with pytest.raises(ValidationError) as error:
-        services.create_application(applicant(), call, content(call, requests={"ARS": Decimal("10000"), "DREETS": Decimal("10000")}))
+        services.create_application(
+            applicant(), call, content(call, requests={"ARS": Decimal("10000"), "DREETS": Decimal("10000")})
+        )
     assert "porté par l'ARS seule" in error.value.message_dict["requests"][0]
     assert not Application.objects.exists()
 
@@ -120,7 +122,9 @@ def test_eligibility_checks_national_and_regional():
     assert not checks["Ciblage géographique exigé"]
     with pytest.raises(ValidationError, match="contrôles de recevabilité"):
         services.declare_eligible(app, call.manager)
-    app = services.declare_ineligible(app, call.manager, "Le projet ne traite pas de la place du père (axe 6), prérequis de l'appel.")
+    app = services.declare_ineligible(
+        app, call.manager, "Le projet ne traite pas de la place du père (axe 6), prérequis de l'appel."
+    )
     assert app.state == Application.State.INELIGIBLE and "place du père" in app.decision_reason
 
 

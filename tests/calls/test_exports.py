@@ -65,8 +65,15 @@ def test_laureates_csv_xlsx_and_history(client):
     workbook = load_workbook(io.BytesIO(exports.laureates_xlsx([call]).content))
     assert workbook.active.max_row == 3 and workbook.active["N2"].value == 120000
     actions = list(exports.call_history(call).values_list("action", flat=True))
-    for expected in ["calls.call.created", "calls.call.publish", "calls.application.submit", "calls.application.select",
-                     "calls.decision.allocation", "calls.call.decide_laureates", "calls.call.transmit"]:
+    for expected in [
+        "calls.call.created",
+        "calls.call.publish",
+        "calls.application.submit",
+        "calls.application.select",
+        "calls.decision.allocation",
+        "calls.call.decide_laureates",
+        "calls.call.transmit",
+    ]:
         assert expected in actions
 
 

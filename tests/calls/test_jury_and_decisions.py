@@ -109,7 +109,10 @@ def test_allocation_cannot_exceed_request_or_envelope():
     services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("50000")})
     with pytest.raises(ValidationError) as error:
         services.decide(apps[1], call.manager, "laureate", "Très bien", {"ARS": Decimal("45000")})
-    assert "L'enveloppe ARS" in error.value.message_dict["allocations"][0] and "il reste 40" in error.value.message_dict["allocations"][0]
+    assert (
+        "L'enveloppe ARS" in error.value.message_dict["allocations"][0]
+        and "il reste 40" in error.value.message_dict["allocations"][0]
+    )
     apps[1].refresh_from_db()
     assert apps[1].state == Application.State.ELIGIBLE
     assert Envelope.objects.get(call=call, agency="ARS").allocated == Decimal("60000")

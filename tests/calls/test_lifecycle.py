@@ -64,17 +64,22 @@ def test_declaration_on_time_is_not_late():
     campaign = CampaignFactory()
     campaign.intent_deadline = timezone.localdate() + datetime.timedelta(days=3)
     campaign.save()
-    declaration = services.declare_intent(manager("DREETS", "76"), campaign, joint=False, referent_name="D", referent_email="d@x.fr")
+    declaration = services.declare_intent(
+        manager("DREETS", "76"), campaign, joint=False, referent_name="D", referent_email="d@x.fr"
+    )
     assert not declaration.is_late
     board = {(r.region.code, r.agency): r.status for r in services.declaration_board(campaign)}
     assert board[("76", "DREETS")] == "on_time" and board[("53", "ARS")] == "pending"
 
 
-@pytest.mark.parametrize(("strand", "ending", "envelopes"), [
-    ("ars", "initiatives en faveur de la santé du jeune enfant", ["ARS"]),
-    ("dreets", "initiatives en faveur de l'accompagnement des parents", ["DREETS"]),
-    ("joint", "initiatives en faveur de la santé du jeune enfant et de l'accompagnement des parents", ["ARS", "DREETS"]),
-])
+@pytest.mark.parametrize(
+    ("strand", "ending", "envelopes"),
+    [
+        ("ars", "initiatives en faveur de la santé du jeune enfant", ["ARS"]),
+        ("dreets", "initiatives en faveur de l'accompagnement des parents", ["DREETS"]),
+        ("joint", "initiatives en faveur de la santé du jeune enfant et de l'accompagnement des parents", ["ARS", "DREETS"]),
+    ],
+)
 def test_official_title_and_one_envelope_per_agency(strand, ending, envelopes):
     call = make_call(strand=strand, state=Call.State.DRAFT)
     assert call.title == f"1000 premiers jours en Bretagne : {ending}"

@@ -22,14 +22,30 @@ pytestmark = pytest.mark.django_db
 
 def _application_post(call, **overrides):
     data = {
-        "title": "Éveil musical en crèche", "carrier_siret": "73282932000074", "description": "Ateliers d'éveil musical.",
-        "target_public": "Tout-petits et parents", "call_axes": [call.axes.first().pk], "places": "35238, 29019",
-        "start_date": "2030-10-01", "end_date": "2031-06-30",
-        "partners-TOTAL_FORMS": "1", "partners-INITIAL_FORMS": "0", "partners-0-name": "Médiathèque", "partners-0-role": "Accueil",
-        "budget-TOTAL_FORMS": "1", "budget-INITIAL_FORMS": "0", "budget-0-label": "Intervenants", "budget-0-amount": "40000",
-        "cofinancing-TOTAL_FORMS": "1", "cofinancing-INITIAL_FORMS": "0",
-        "indicators-TOTAL_FORMS": "1", "indicators-INITIAL_FORMS": "0", "indicators-0-name": "Enfants touchés",
-        "indicators-0-baseline": "0", "indicators-0-target": "300", "indicators-0-method": "Registre",
+        "title": "Éveil musical en crèche",
+        "carrier_siret": "73282932000074",
+        "description": "Ateliers d'éveil musical.",
+        "target_public": "Tout-petits et parents",
+        "call_axes": [call.axes.first().pk],
+        "places": "35238, 29019",
+        "start_date": "2030-10-01",
+        "end_date": "2031-06-30",
+        "partners-TOTAL_FORMS": "1",
+        "partners-INITIAL_FORMS": "0",
+        "partners-0-name": "Médiathèque",
+        "partners-0-role": "Accueil",
+        "budget-TOTAL_FORMS": "1",
+        "budget-INITIAL_FORMS": "0",
+        "budget-0-label": "Intervenants",
+        "budget-0-amount": "40000",
+        "cofinancing-TOTAL_FORMS": "1",
+        "cofinancing-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "1",
+        "indicators-INITIAL_FORMS": "0",
+        "indicators-0-name": "Enfants touchés",
+        "indicators-0-baseline": "0",
+        "indicators-0-target": "300",
+        "indicators-0-method": "Registre",
     }
     data.update({f"request_{a}": "15000" for a in call.agencies})
     data.update(overrides)
@@ -102,9 +118,18 @@ def test_manager_defines_call_non_pdf_refused(client):
     assert page.status_code == 200
     form = page.context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k not in ("cahier_des_charges", "target_departements")}
-    data.update({"targeting_mode": "none", "applications_deadline": (timezone.localtime() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-                 "summary": "Nouveau résumé"})
-    for prefix, fs in (("axes", page.context["axes"]), ("criteria", page.context["criteria"]), ("envelopes", page.context["envelopes"])):
+    data.update(
+        {
+            "targeting_mode": "none",
+            "applications_deadline": (timezone.localtime() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Nouveau résumé",
+        }
+    )
+    for prefix, fs in (
+        ("axes", page.context["axes"]),
+        ("criteria", page.context["criteria"]),
+        ("envelopes", page.context["envelopes"]),
+    ):
         data[f"{prefix}-TOTAL_FORMS"] = str(len(fs.initial_forms))
         data[f"{prefix}-INITIAL_FORMS"] = str(len(fs.initial_forms))
         for i, f in enumerate(fs.initial_forms):
@@ -158,18 +183,30 @@ def test_jury_and_decision_pages(client):
     assert escape("conflit d'intérêts") in client.get(reverse("calls:sheet", args=[sheet.pk])).content.decode()
     client.post(reverse("calls:sheet", args=[sheet.pk]), {"has_conflict": "0"})
     scores = {f"score_{c.pk}": "4" for c in call.criteria.all()}
-    out = client.post(reverse("calls:sheet", args=[sheet.pk]), {**scores, f"score_{call.criteria.first().pk}": "8", "submit": "1"})
+    out = client.post(
+        reverse("calls:sheet", args=[sheet.pk]), {**scores, f"score_{call.criteria.first().pk}": "8", "submit": "1"}
+    )
     assert out.status_code == 400 and "comprise entre 0 et 5" in out.content.decode()
     assert client.post(reverse("calls:sheet", args=[sheet.pk]), {**scores, "submit": "1"}).status_code == 302
     client.force_login(call.manager)
     ranking = client.get(reverse("calls:ranking", args=[call.pk])).content.decode()
     assert "16,00" in ranking or "16.00" in ranking
     url = reverse("calls:allocation", args=[call.pk])
-    too_much = client.post(url, {"application": app.pk, f"d{app.pk}-outcome": "laureate", f"d{app.pk}-reason": "Bien",
-                                 f"d{app.pk}-amount_ARS": "150000"})
+    too_much = client.post(
+        url,
+        {"application": app.pk, f"d{app.pk}-outcome": "laureate", f"d{app.pk}-reason": "Bien", f"d{app.pk}-amount_ARS": "150000"},
+    )
     assert too_much.status_code == 400 and escape("dépasse le montant demandé") in too_much.content.decode()
-    ok = client.post(url, {"application": app.pk, f"d{app.pk}-outcome": "laureate", f"d{app.pk}-reason": "Bien",
-                           f"d{app.pk}-amount_ARS": "60000", f"d{app.pk}-amount_DREETS": "60000"})
+    ok = client.post(
+        url,
+        {
+            "application": app.pk,
+            f"d{app.pk}-outcome": "laureate",
+            f"d{app.pk}-reason": "Bien",
+            f"d{app.pk}-amount_ARS": "60000",
+            f"d{app.pk}-amount_DREETS": "60000",
+        },
+    )
     assert ok.status_code == 302
     app.refresh_from_db()
     assert app.state == Application.State.LAUREATE and app.allocated_total() == Decimal("120000")
@@ -182,9 +219,19 @@ def test_national_team_board_and_campaign_form(client):
     client.force_login(national)
     board = client.get(reverse("calls:campaign-board", args=[campaign.pk])).content.decode()
     assert "Non déclarée" in board or "Pas encore déclarée" in board
-    response = client.post(reverse("calls:campaign-create"), {
-        "year": 2040, "intent_deadline": "2040-05-17", "laureates_deadline": "2040-08-31", "transmission_deadline": "2040-09-10",
-        "projects_start_deadline": "2040-10-15", "national_dotation": "100000", "minimum_single": "100000", "minimum_joint": "200000"})
+    response = client.post(
+        reverse("calls:campaign-create"),
+        {
+            "year": 2040,
+            "intent_deadline": "2040-05-17",
+            "laureates_deadline": "2040-08-31",
+            "transmission_deadline": "2040-09-10",
+            "projects_start_deadline": "2040-10-15",
+            "national_dotation": "100000",
+            "minimum_single": "100000",
+            "minimum_joint": "200000",
+        },
+    )
     assert response.status_code == 302 and Campaign.objects.filter(year=2040).exists()
     client.force_login(manager())
     assert client.get(reverse("calls:campaign-board", args=[campaign.pk])).status_code == 403
@@ -194,7 +241,9 @@ def test_declaration_page(client):
     CampaignFactory()
     user = manager("DREETS", "53")
     client.force_login(user)
-    response = client.post(reverse("calls:declare"), {"joint": "on", "referent_name": "Denis", "referent_email": "denis@dreets.fr"})
+    response = client.post(
+        reverse("calls:declare"), {"joint": "on", "referent_name": "Denis", "referent_email": "denis@dreets.fr"}
+    )
     assert response.status_code == 302
     assert user.organisation.region_id == "53"
     client.force_login(applicant())
@@ -210,7 +259,9 @@ def test_history_export_and_decision_letter_access(client, django_capture_on_com
     response = client.get(reverse("calls:call-export", args=[call.pk, "historique"]))
     assert response.status_code == 302  # anonymous: sign in first
     client.force_login(call.manager)
-    history = b"".join(client.get(reverse("calls:call-export", args=[call.pk, "historique"])).streaming_content).decode("utf-8-sig")
+    history = b"".join(client.get(reverse("calls:call-export", args=[call.pk, "historique"])).streaming_content).decode(
+        "utf-8-sig"
+    )
     assert "calls.application.select" in history and "calls.decision.allocation" in history
     client.force_login(app.created_by)
     assert client.get(reverse("calls:decision-letter", args=[app.pk])).status_code == 404  # not notified yet

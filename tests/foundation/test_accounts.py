@@ -18,8 +18,14 @@ LOGIN = "/comptes/connexion/"
 
 
 def _sign_up(client, django_capture_on_commit_callbacks, **overrides):
-    data = {"email": "Claire.Dupont@Example.fr", "first_name": "Claire", "last_name": "Dupont",
-            "password1": PASSWORD, "password2": PASSWORD, **overrides}
+    data = {
+        "email": "Claire.Dupont@Example.fr",
+        "first_name": "Claire",
+        "last_name": "Dupont",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **overrides,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(SIGNUP, data)
 

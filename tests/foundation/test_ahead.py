@@ -71,8 +71,13 @@ def _running(pid: int) -> bool:
 
 
 def test_a_second_process_whose_parent_was_killed_stops_by_itself():
-    with subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT], cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True,
-                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}) as parent:
+    with subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    ) as parent:
         child = int(parent.stdout.readline())
         assert _running(child)
         parent.send_signal(signal.SIGKILL)

@@ -71,7 +71,7 @@ def test_an_unknown_token_is_refused_in_french(api_client):
 def test_me_requires_authentication(api_client):
     response = api_client.get("/api/v1/me/")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Token'
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json()["detail"] == "Informations d'authentification non fournies."
 
 
@@ -83,9 +83,17 @@ def test_session_authentication_works_on_the_api(client):
 @pytest.mark.parametrize(
     "url",
     [
-        "/api/v1/regions/", "/api/v1/departements/", "/api/v1/communes/", "/api/v1/communes/?q=saint",
-        "/api/v1/priorities/", "/api/v1/axes/", "/api/v1/eligibility-situations/", "/api/v1/categories/",
-        "/api/v1/entry-kinds/", "/api/v1/funding-sources/", "/api/v1/training-themes/",
+        "/api/v1/regions/",
+        "/api/v1/departements/",
+        "/api/v1/communes/",
+        "/api/v1/communes/?q=saint",
+        "/api/v1/priorities/",
+        "/api/v1/axes/",
+        "/api/v1/eligibility-situations/",
+        "/api/v1/categories/",
+        "/api/v1/entry-kinds/",
+        "/api/v1/funding-sources/",
+        "/api/v1/training-themes/",
     ],
 )
 def test_every_list_is_paginated(api_client, url):
@@ -114,7 +122,9 @@ def test_unknown_api_url_is_404(api_client):
 
 
 def test_communes_filter_by_departement_and_unknown_query_is_empty(api_client):
-    assert api_client.get("/api/v1/communes/", {"departement": "29", "q": "quimper"}).json()["results"][0]["insee_code"] == "29232"
+    assert (
+        api_client.get("/api/v1/communes/", {"departement": "29", "q": "quimper"}).json()["results"][0]["insee_code"] == "29232"
+    )
     assert api_client.get("/api/v1/communes/", {"q": "zzzzqqq"}).json()["count"] == 0
 
 

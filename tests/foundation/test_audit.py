@@ -14,8 +14,16 @@ pytestmark = pytest.mark.django_db
 def test_record_keeps_who_what_when_and_why():
     actor = UserFactory(email="agent@example.fr")
     org = OrganisationFactory(name="Crèche Les Lucioles")
-    event = record(actor=actor, obj=org, action="registry.verify", from_state="submitted", to_state="verified",
-                   reason="Pièces conformes", before={"a": 1}, after={"a": 2})
+    event = record(
+        actor=actor,
+        obj=org,
+        action="registry.verify",
+        from_state="submitted",
+        to_state="verified",
+        reason="Pièces conformes",
+        before={"a": 1},
+        after={"a": 2},
+    )
     event.refresh_from_db()
     assert event.actor == actor and event.actor_label == "agent@example.fr"
     assert event.object_repr == "Crèche Les Lucioles" and event.object_id == str(org.pk)
@@ -95,7 +103,14 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 def test_csv_export_lists_every_event_with_accents_readable_by_spreadsheets(client):
     actor = UserFactory(email="moderatrice@example.fr")
     org = OrganisationFactory(name="Réseau périnatal")
-    record(actor=actor, obj=org, action="registry.reject", from_state="submitted", to_state="rejected", reason="Pièce illisible ; à refaire")
+    record(
+        actor=actor,
+        obj=org,
+        action="registry.reject",
+        from_state="submitted",
+        to_state="rejected",
+        reason="Pièce illisible ; à refaire",
+    )
     record(actor=None, action="system.import")
     client.force_login(user_with_role(Role.ADMINISTRATOR))
     response = client.get("/journal/export.csv")

@@ -34,7 +34,11 @@ def test_demo_creates_one_confirmed_account_per_role_on_real_communes(foundation
 def test_loading_the_demo_twice_changes_nothing(foundation_demo):
     counts = (User.objects.count(), Organisation.objects.count(), sum(u.role_assignments.count() for u in User.objects.all()))
     load_demo()
-    assert counts == (User.objects.count(), Organisation.objects.count(), sum(u.role_assignments.count() for u in User.objects.all()))
+    assert counts == (
+        User.objects.count(),
+        Organisation.objects.count(),
+        sum(u.role_assignments.count() for u in User.objects.all()),
+    )
 
 
 def test_demo_accounts_log_in_in_demo_mode(foundation_demo):
@@ -55,7 +59,9 @@ def test_production_refuses_demo_accounts_at_login(foundation_demo, settings):
 def test_production_refuses_demo_accounts_on_the_api(foundation_demo, settings, api_client):
     token = Token.objects.create(user=foundation_demo["national@demo.1000jours.fr"])
     settings.DEMO_MODE = False
-    response = api_client.post("/api/v1/auth/token/", {"email": "national@demo.1000jours.fr", "password": DEMO_PASSWORD}, format="json")
+    response = api_client.post(
+        "/api/v1/auth/token/", {"email": "national@demo.1000jours.fr", "password": DEMO_PASSWORD}, format="json"
+    )
     assert response.status_code == 400
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api_client.get("/api/v1/me/")

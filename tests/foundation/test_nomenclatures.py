@@ -37,8 +37,15 @@ def test_priorities_come_with_number_full_and_short_label(api_client):
     results = _results(api_client, "/api/v1/priorities/")["results"]
     assert [p["number"] for p in results] == list(range(1, 11))
     assert [p["short_label"] for p in results] == [
-        "Informer", "Accompagner & Soutenir", "Accompagnement adapté", "Partager et souffler",
-        "Agir pour la santé et un environnement sain et sûr", "Éveiller", "Conciliation", "Accueillir", "Former",
+        "Informer",
+        "Accompagner & Soutenir",
+        "Accompagnement adapté",
+        "Partager et souffler",
+        "Agir pour la santé et un environnement sain et sûr",
+        "Éveiller",
+        "Conciliation",
+        "Accueillir",
+        "Former",
         "Pères & seconds parents",
     ]
     assert results[5]["label"] == "Éveiller aux arts, à la nature et aux goûts"
@@ -136,7 +143,9 @@ def test_nomenclature_values_are_never_repeated_in_the_code():
     for key in ("priorities", "axes", "eligibility_situations", "training_themes", "funding_sources"):
         for row in data[key]:
             labels |= _labels(row, 25)
-    sources = [p for p in (REPO / "tpj").rglob("*") if p.suffix in {".py", ".html", ".js", ".txt"} and "migrations" not in p.parts]
+    sources = [
+        p for p in (REPO / "tpj").rglob("*") if p.suffix in {".py", ".html", ".js", ".txt"} and "migrations" not in p.parts
+    ]
     offenders = [
         f"{path.relative_to(REPO)}: {label}" for path in sources for label in labels if label in path.read_text(encoding="utf-8")
     ]

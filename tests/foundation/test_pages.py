@@ -77,11 +77,15 @@ def test_an_unexpected_error_renders_the_500_page(settings):
     def crash(request):
         raise RuntimeError("boom")
 
-    settings.ROOT_URLCONF = type("U", (), {
-        "urlpatterns": [path("crash/", crash), *root_urls.urlpatterns], "handler500": root_urls.handler500,
-    })
+    settings.ROOT_URLCONF = type(
+        "U",
+        (),
+        {
+            "urlpatterns": [path("crash/", crash), *root_urls.urlpatterns],
+            "handler500": root_urls.handler500,
+        },
+    )
     client = Client(raise_request_exception=False)
     response = client.get("/crash/")
     assert response.status_code == 500
     assert "Erreur inattendue" in response.content.decode()
-

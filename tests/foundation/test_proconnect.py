@@ -66,8 +66,18 @@ class FakeProvider:
         self.calls.append(("POST", url))
         assert url == f"{ISSUER}/token" and data["code"] == "code-autorisation" and data["client_id"] == CLIENT_ID
         now = int(time.time())
-        id_token = self.sign({"iss": ISSUER, "aud": CLIENT_ID, "sub": "agent-42", "nonce": self.nonce, "iat": now,
-                              "exp": now + 60, "acr": "eidas1"}, key=getattr(self, "forged_key", None))
+        id_token = self.sign(
+            {
+                "iss": ISSUER,
+                "aud": CLIENT_ID,
+                "sub": "agent-42",
+                "nonce": self.nonce,
+                "iat": now,
+                "exp": now + 60,
+                "acr": "eidas1",
+            },
+            key=getattr(self, "forged_key", None),
+        )
         return Response(json={"access_token": "jeton-acces", "id_token": id_token, "token_type": "Bearer"})
 
     def get(self, url, headers=None, **kwargs):
@@ -88,8 +98,10 @@ def _log_in_with_proconnect(client, provider, claims, next_url=None):
     params = parse_qs(authorize.query)
     assert params["client_id"] == [CLIENT_ID] and "openid" in params["scope"][0] and "email" in params["scope"][0]
     provider.nonce = params["nonce"][0]
-    with mock.patch("mozilla_django_oidc.auth.requests.post", provider.post), \
-            mock.patch("mozilla_django_oidc.auth.requests.get", provider.get):
+    with (
+        mock.patch("mozilla_django_oidc.auth.requests.post", provider.post),
+        mock.patch("mozilla_django_oidc.auth.requests.get", provider.get),
+    ):
         return client.get(reverse("oidc_authentication_callback"), {"code": "code-autorisation", "state": params["state"][0]})
 
 

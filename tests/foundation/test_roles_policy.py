@@ -55,7 +55,9 @@ def test_a_regional_agency_needs_its_region():
 
 def test_siret_with_wrong_check_digit_is_refused_in_the_admin_and_nothing_is_saved(client):
     client.force_login(user_with_role(Role.ADMINISTRATOR))
-    response = client.post("/admin/accounts/organisation/add/", {"name": "Mauvais SIRET", "kind": "association", "siret": "21350238800010"})
+    response = client.post(
+        "/admin/accounts/organisation/add/", {"name": "Mauvais SIRET", "kind": "association", "siret": "21350238800010"}
+    )
     assert response.status_code == 200
     assert "sa clé de contrôle ne correspond pas" in response.content.decode()
     assert not Organisation.objects.filter(name="Mauvais SIRET").exists()
@@ -144,12 +146,21 @@ def test_an_administrator_assigns_a_role_in_the_admin_and_is_recorded_as_granter
     page = client.get(url)
     assert page.status_code == 200
     data = {
-        "email": target.email, "first_name": target.first_name, "last_name": target.last_name, "organisation": "",
-        "is_active": "on", "email_confirmed_at_0": "", "email_confirmed_at_1": "",
-        "role_assignments-TOTAL_FORMS": "1", "role_assignments-INITIAL_FORMS": "0",
-        "role_assignments-MIN_NUM_FORMS": "0", "role_assignments-MAX_NUM_FORMS": "1000",
-        "role_assignments-0-role": "moderator", "role_assignments-0-scope_level": "departements",
-        "role_assignments-0-departements": ["35", "22"], "role_assignments-0-is_active": "on",
+        "email": target.email,
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "organisation": "",
+        "is_active": "on",
+        "email_confirmed_at_0": "",
+        "email_confirmed_at_1": "",
+        "role_assignments-TOTAL_FORMS": "1",
+        "role_assignments-INITIAL_FORMS": "0",
+        "role_assignments-MIN_NUM_FORMS": "0",
+        "role_assignments-MAX_NUM_FORMS": "1000",
+        "role_assignments-0-role": "moderator",
+        "role_assignments-0-scope_level": "departements",
+        "role_assignments-0-departements": ["35", "22"],
+        "role_assignments-0-is_active": "on",
         "role_assignments-0-region": "",
     }
     response = client.post(url, data)

@@ -30,8 +30,12 @@ def _production_env(tmp_path, **extra):
 
 def _manage(tmp_path, *args, **extra):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env=_production_env(tmp_path, **extra),
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=_production_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -46,7 +50,9 @@ def test_production_profile_passes_check_deploy_with_no_warning(tmp_path):
 def test_production_profile_refuses_to_start_without_a_secret_key(tmp_path):
     env = _production_env(tmp_path)
     del env["SECRET_KEY"]
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 

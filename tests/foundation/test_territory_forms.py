@@ -33,7 +33,9 @@ def test_a_postal_code_of_another_commune_is_refused_with_the_right_ones():
     validate_postal_code(rennes, "35000")
     with pytest.raises(forms.ValidationError) as error:
         validate_postal_code(rennes, "29000")
-    assert error.value.messages == [f"Le code postal 29000 ne correspond pas à Rennes (codes possibles : {', '.join(rennes.postal_code_list)})."]
+    assert error.value.messages == [
+        f"Le code postal 29000 ne correspond pas à Rennes (codes possibles : {', '.join(rennes.postal_code_list)})."
+    ]
 
 
 def test_the_autocomplete_needs_two_characters_and_lists_ten_at_most(client):

@@ -40,7 +40,11 @@ def test_firing_a_transition_changes_the_state_and_records_who_when_from_to_why(
     assert Organisation.objects.get(pk=org.pk).kind == KIND.COMMUNE
     event = AuditEvent.objects.for_object(org).get()
     assert (event.actor, event.action, event.from_state, event.to_state, event.reason) == (
-        admin, "test_organisation.promote", "association", "commune", "Délibération du conseil",
+        admin,
+        "test_organisation.promote",
+        "association",
+        "commune",
+        "Délibération du conseil",
     )
 
 
@@ -54,7 +58,12 @@ def test_a_transition_from_the_wrong_state_is_refused_in_french_and_changes_noth
     # Nothing changed, so no transition is logged; the refused attempt is (who tried what, when, why not).
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.from_state, event.to_state, event.reason, event.is_refusal) == (
-        admin, "test_organisation.promote.refused", "ars", "", error.value.messages[0], True,
+        admin,
+        "test_organisation.promote.refused",
+        "ars",
+        "",
+        error.value.messages[0],
+        True,
     )
 
 

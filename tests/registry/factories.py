@@ -37,12 +37,17 @@ class EntryFactory(factory.django.DjangoModelFactory):
         obj.longitude = obj.longitude if obj.longitude is not None else obj.commune.longitude
         obj.geocoding_precision = obj.geocoding_precision or "municipality"
         for number in priorities:
-            EntryPriority.objects.create(entry=obj, priority=Priority.objects.get(number=number),
-                                         description=f"Action pour la priorité {number}")
+            EntryPriority.objects.create(
+                entry=obj, priority=Priority.objects.get(number=number), description=f"Action pour la priorité {number}"
+            )
         if situation:
             EntrySituation.objects.create(
-                entry=obj, situation=EligibilitySituation.objects.get(number=4), trusting_body_name="Conseil départemental — PMI",
-                trusting_body_kind="collectivite", reference_type="agrement", reference_value="AGR-2024-001",
+                entry=obj,
+                situation=EligibilitySituation.objects.get(number=4),
+                trusting_body_name="Conseil départemental — PMI",
+                trusting_body_kind="collectivite",
+                reference_type="agrement",
+                reference_value="AGR-2024-001",
             )
         ContactChannel.objects.create(entry=obj, kind="email", value="public@example.fr", is_public=True)
         ContactChannel.objects.create(entry=obj, kind="phone", value="0299000000", is_public=False)

@@ -15,11 +15,23 @@ LIST = reverse("api-registry-entry-list")
 
 def payload(**overrides):
     data = {
-        "kind": "independant", "category": "sante", "name": "Sage-femme Élodie Marchand", "address": "12 quai Victor Augagneur",
-        "postal_code": "69003", "commune": "69123", "website": "https://exemple.fr",
+        "kind": "independant",
+        "category": "sante",
+        "name": "Sage-femme Élodie Marchand",
+        "address": "12 quai Victor Augagneur",
+        "postal_code": "69003",
+        "commune": "69123",
+        "website": "https://exemple.fr",
         "priorities": [{"number": 2, "description": "Entretien prénatal précoce et suivi post-natal."}],
-        "situations": [{"situation": 3, "trusting_body_name": "CPAM du Rhône", "trusting_body_kind": "securite_sociale",
-                        "reference_type": "rpps", "reference_value": "10003456789"}],
+        "situations": [
+            {
+                "situation": 3,
+                "trusting_body_name": "CPAM du Rhône",
+                "trusting_body_kind": "securite_sociale",
+                "reference_type": "rpps",
+                "reference_value": "10003456789",
+            }
+        ],
         "contacts": [{"kind": "phone", "value": "0478000000", "is_public": False}],
     }
     from tpj.registry.identifiers import luhn_valid
@@ -94,8 +106,20 @@ def test_member_creates_patches_and_submits(api_client, member, moderator_69, mo
         ({"postal_code": "35000"}, "postal_code"),
         ({"name": "x" * 10_000}, "name"),
         ({"priorities": [{"number": 42, "description": ""}]}, "priorities"),
-        ({"situations": [{"situation": 3, "trusting_body_name": "CPAM", "trusting_body_kind": "securite_sociale",
-                          "reference_type": "finess", "reference_value": "750712185"}]}, "situations"),
+        (
+            {
+                "situations": [
+                    {
+                        "situation": 3,
+                        "trusting_body_name": "CPAM",
+                        "trusting_body_kind": "securite_sociale",
+                        "reference_type": "finess",
+                        "reference_value": "750712185",
+                    }
+                ]
+            },
+            "situations",
+        ),
     ],
 )
 def test_api_bad_input_400_in_french_nothing_saved(api_client, member, overrides, key):

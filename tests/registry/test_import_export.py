@@ -19,8 +19,10 @@ from .factories import FINESS_CHU_RENNES, EntryFactory, verified_entry
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ("identifiant;nom;type;categorie;adresse;code_postal;commune;priorites;description;situation;organisme;"
-          "type_organisme;type_reference;reference;email;telephone;contacts_publics")
+HEADER = (
+    "identifiant;nom;type;categorie;adresse;code_postal;commune;priorites;description;situation;organisme;"
+    "type_organisme;type_reference;reference;email;telephone;contacts_publics"
+)
 ROWS = [
     "RPE-1;Relais Petite Enfance de Vénissieux;etablissement;rpe;1 place Léon Sublet;69200;69259;8|9;Ateliers d'éveil;2;CAF du Rhône;securite_sociale;convention;CONV-2024-17;rpe@venissieux.fr;;oui",
     "RPE-2;Relais Petite Enfance de Bron;etablissement;rpe;;69500;69029;8;Accueil des assistantes maternelles;2;CAF du Rhône;securite_sociale;convention;CONV-2024-18;;0478000000;non",
@@ -130,7 +132,9 @@ def test_data_inclusion_exports_validate_against_the_schema(client):
     pmi.save()
     msa = verified_entry(name="Maison de santé rurale")
     msa.situations.update(trusting_body_name="MSA d'Armorique", reference_type="finess", reference_value=FINESS_CHU_RENNES)
-    structures = json.loads(b"".join(client.get(reverse("registry:export", args=["data-inclusion-structures"])).streaming_content))
+    structures = json.loads(
+        b"".join(client.get(reverse("registry:export", args=["data-inclusion-structures"])).streaming_content)
+    )
     services = json.loads(b"".join(client.get(reverse("registry:export", args=["data-inclusion-services"])).streaming_content))
     assert len(structures) == 2 and len(services) == 3
     for item in structures:
@@ -145,9 +149,16 @@ def test_data_inclusion_exports_validate_against_the_schema(client):
 
 def _imported(source):
     return sorted(
-        (e.external_id, e.name, e.state, e.commune_id, e.priority_mask, [(p.priority.number, p.description) for p in e.priorities.all()],
-         [(s.situation.number, s.reference_type, s.reference_value) for s in e.situations.all()],
-         [(c.kind, c.value, c.is_public) for c in e.contacts.all()])
+        (
+            e.external_id,
+            e.name,
+            e.state,
+            e.commune_id,
+            e.priority_mask,
+            [(p.priority.number, p.description) for p in e.priorities.all()],
+            [(s.situation.number, s.reference_type, s.reference_value) for s in e.situations.all()],
+            [(c.kind, c.value, c.is_public) for c in e.contacts.all()],
+        )
         for e in Entry.objects.filter(import_source=source)
     )
 

@@ -27,15 +27,22 @@ def form_data(**overrides):
         "fiche-website": "",
         "priorites-p8": "on",
         "priorites-p8_description": "Accueil régulier et occasionnel des 0-3 ans.",
-        "situations-TOTAL_FORMS": "1", "situations-INITIAL_FORMS": "0", "situations-MIN_NUM_FORMS": "0",
+        "situations-TOTAL_FORMS": "1",
+        "situations-INITIAL_FORMS": "0",
+        "situations-MIN_NUM_FORMS": "0",
         "situations-MAX_NUM_FORMS": "8",
         "situations-0-situation": EligibilitySituation.objects.get(number=4).pk,
         "situations-0-trusting_body_name": "Conseil départemental d'Ille-et-Vilaine (PMI)",
         "situations-0-trusting_body_kind": "collectivite",
         "situations-0-reference_type": "siret",
         "situations-0-reference_value": "732 829 320 00074",
-        "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0", "contacts-MIN_NUM_FORMS": "0", "contacts-MAX_NUM_FORMS": "8",
-        "contacts-0-kind": "email", "contacts-0-value": "contact@petitsloups.fr", "contacts-0-is_public": "on",
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-MIN_NUM_FORMS": "0",
+        "contacts-MAX_NUM_FORMS": "8",
+        "contacts-0-kind": "email",
+        "contacts-0-value": "contact@petitsloups.fr",
+        "contacts-0-is_public": "on",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -184,12 +191,19 @@ def test_cosmetic_edit_of_verified_entry_is_published_directly(client, member):
     entry = verified_entry(setup__members=[member])
     client.force_login(member)
     situation = entry.situations.get()
-    data = form_data(**{
-        "fiche-name": "Nouveau nom", "fiche-address": entry.address, "priorites-p8_description": "Action pour la priorité 8",
-        "situations-INITIAL_FORMS": "1", "situations-0-situation": situation.situation_id,
-        "situations-0-trusting_body_name": situation.trusting_body_name, "situations-0-trusting_body_kind": "collectivite",
-        "situations-0-reference_type": "agrement", "situations-0-reference_value": "AGR-2024-001",
-    })
+    data = form_data(
+        **{
+            "fiche-name": "Nouveau nom",
+            "fiche-address": entry.address,
+            "priorites-p8_description": "Action pour la priorité 8",
+            "situations-INITIAL_FORMS": "1",
+            "situations-0-situation": situation.situation_id,
+            "situations-0-trusting_body_name": situation.trusting_body_name,
+            "situations-0-trusting_body_kind": "collectivite",
+            "situations-0-reference_type": "agrement",
+            "situations-0-reference_value": "AGR-2024-001",
+        }
+    )
     response = client.post(reverse("registry:edit", args=[entry.pk]), data)
     assert response.status_code == 302
     entry.refresh_from_db()

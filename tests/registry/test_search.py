@@ -27,10 +27,15 @@ def zebulons():
     priority_sets = [(2,), (8,), (2, 8), (4, 6)]
     entries = []
     for index, ((insee, postal_code), category) in enumerate(itertools.product(PLACES, categories)):
-        entries.append(verified_entry(
-            name=f"Zébulon {index}", commune=Commune.objects.get(insee_code=insee), postal_code=postal_code,
-            category=category, setup__priorities=priority_sets[index % 4],
-        ))
+        entries.append(
+            verified_entry(
+                name=f"Zébulon {index}",
+                commune=Commune.objects.get(insee_code=insee),
+                postal_code=postal_code,
+                category=category,
+                setup__priorities=priority_sets[index % 4],
+            )
+        )
     verified_entry(name="Les Marmousets", commune=Commune.objects.get(insee_code="35238"))  # no « zébulon »
     EntryFactory(name="Zébulon brouillon", state=State.DRAFT)  # never listed
     return entries
@@ -45,15 +50,18 @@ def _names(api_client, params):
     return names
 
 
-@pytest.mark.parametrize("params", [
-    {"priorite": 2},
-    {"priorite": ["2", "6"]},
-    {"region": "53"},
-    {"departement": "31"},
-    {"categorie": "culture"},
-    {"type": "etablissement", "priorite": 8, "region": "53"},
-    {"categorie": "creche", "departement": "75", "priorite": 2},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"priorite": 2},
+        {"priorite": ["2", "6"]},
+        {"region": "53"},
+        {"departement": "31"},
+        {"categorie": "culture"},
+        {"type": "etablissement", "priorite": 8, "region": "53"},
+        {"categorie": "creche", "departement": "75", "priorite": 2},
+    ],
+)
 def test_text_with_filters_gives_what_the_column_filters_give(api_client, zebulons, params):
     with_text = _names(api_client, {**params, "q": "zebul"})
     without_text = [name for name in _names(api_client, params) if name.startswith("Zébulon")]
@@ -101,7 +109,6 @@ def test_directory_page_lists_the_same_page_as_the_api(client, zebulons):
     assert EntryKind.objects.filter(slug="etablissement").exists()
 
 
-
 def test_a_renamed_published_entry_is_found_by_its_old_and_new_words(api_client, moderator_35, member):
     entry = verified_entry(name="Crèche Les Zébulons", setup__members=[member])
     services.save_entry(entry, member, services.EntryData(fields={"name": "Crèche Les Zébulons du Parc"}))
@@ -139,13 +146,23 @@ def test_any_page_number_gets_a_page_or_a_french_404_never_a_500(api_client, cli
     assert client.get(reverse("registry:directory"), {"q": "zebulon", "page": page}).status_code == 200
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ze", 8), ("zeb", 8), ("zebulo", 8),  # prefixes the index holds whole (2 to 6 letters)
-    ("zebulon", 8), ("zébulon 1", 1), ("zebulons", 0),  # longer: found by 6 letters, then checked whole
-    ("marmou", 1), ("les marmousets", 1), ("rennes zebulon", 2), ("zebulon rennes", 2),
-    ("ebulon", 0),  # the middle of a word
-    ("0qzebu", 9),  # shaped like an index token: ignored, as if no text was typed
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ze", 8),
+        ("zeb", 8),
+        ("zebulo", 8),  # prefixes the index holds whole (2 to 6 letters)
+        ("zebulon", 8),
+        ("zébulon 1", 1),
+        ("zebulons", 0),  # longer: found by 6 letters, then checked whole
+        ("marmou", 1),
+        ("les marmousets", 1),
+        ("rennes zebulon", 2),
+        ("zebulon rennes", 2),
+        ("ebulon", 0),  # the middle of a word
+        ("0qzebu", 9),  # shaped like an index token: ignored, as if no text was typed
+    ],
+)
 def test_the_last_word_is_a_prefix_of_any_length(api_client, zebulons, text, expected):
     names = _names(api_client, {"q": text})
     assert len(names) == expected, names

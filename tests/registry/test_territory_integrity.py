@@ -11,8 +11,10 @@ from .factories import EntryFactory
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="SQLite keeps three single foreign keys (adding a composite one means rebuilding the table)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite keeps three single foreign keys (adding a composite one means rebuilding the table)",
+    ),
 ]
 
 
@@ -42,4 +44,3 @@ def test_entries_follow_their_commune_when_it_changes_departement():
     Commune.objects.filter(pk="35238").update(departement_id="29")
     entry.refresh_from_db()
     assert entry.departement_id == "29"
-

@@ -29,7 +29,10 @@ def cast(db):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files of these tests go to a temporary MEDIA_ROOT, never var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**django_settings.STORAGES, "default": {**django_settings.STORAGES["default"], "OPTIONS": {"location": settings.MEDIA_ROOT}}}
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "default": {**django_settings.STORAGES["default"], "OPTIONS": {"location": settings.MEDIA_ROOT}},
+    }
 
 
 def pytest_collection_modifyitems(config, items):
@@ -38,7 +41,9 @@ def pytest_collection_modifyitems(config, items):
     validation. TPJ_FUZZ_ALL_ROLES=1 keeps every combination."""
     if os.environ.get("TPJ_FUZZ_ALL_ROLES"):
         return
-    writes = re.compile(r"test_api_fuzzing\.py::test_api_conforms_to_its_schema\[(POST|PUT|PATCH|DELETE) .*\]\[(visitor|call_manager)\]$")
+    writes = re.compile(
+        r"test_api_fuzzing\.py::test_api_conforms_to_its_schema\[(POST|PUT|PATCH|DELETE) .*\]\[(visitor|call_manager)\]$"
+    )
     deselected = [item for item in items if writes.search(item.nodeid)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

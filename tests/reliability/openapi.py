@@ -18,8 +18,5 @@ def openapi_schema() -> dict:
 def operations() -> list[tuple[str, str]]:
     """Every (METHOD, path template) declared in the schema."""
     return [
-        (method.upper(), path)
-        for path, item in openapi_schema()["paths"].items()
-        for method in HTTP_METHODS
-        if method in item
+        (method.upper(), path) for path, item in openapi_schema()["paths"].items() for method in HTTP_METHODS if method in item
     ]

@@ -24,13 +24,24 @@ from .roles import (
 
 ADMIN_ONLY = nobody_but(ADMINISTRATOR)
 NATIONAL = national()
-MEMBERS = Rule({VISITOR: LOGIN, PROFESSIONAL: Scoped(OK, DENIED), **{r: DENIED for r in ROLES if r not in (VISITOR, PROFESSIONAL)}})
+MEMBERS = Rule(
+    {VISITOR: LOGIN, PROFESSIONAL: Scoped(OK, DENIED), **{r: DENIED for r in ROLES if r not in (VISITOR, PROFESSIONAL)}}
+)
 MODERATORS = nobody_but(ADMINISTRATOR, scoped=(MODERATOR,))
 MANAGERS = nobody_but(ADMINISTRATOR, NATIONAL_TEAM, scoped=(CALL_MANAGER,))
 INSTRUCTORS = nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER,))
-CARRIER_THEN_NATIONAL = Rule({VISITOR: LOGIN, APPLICANT: Scoped(OK, DENIED), PROFESSIONAL: Scoped(OK, DENIED),
-                              MODERATOR: DENIED, CALL_MANAGER: DENIED, JURY_MEMBER: DENIED,
-                              NATIONAL_TEAM: Scoped(DENIED, OK), ADMINISTRATOR: Scoped(DENIED, OK)})
+CARRIER_THEN_NATIONAL = Rule(
+    {
+        VISITOR: LOGIN,
+        APPLICANT: Scoped(OK, DENIED),
+        PROFESSIONAL: Scoped(OK, DENIED),
+        MODERATOR: DENIED,
+        CALL_MANAGER: DENIED,
+        JURY_MEMBER: DENIED,
+        NATIONAL_TEAM: Scoped(DENIED, OK),
+        ADMINISTRATOR: Scoped(DENIED, OK),
+    }
+)
 REGIONAL_OR_NATIONAL = nobody_but(ADMINISTRATOR, NATIONAL_TEAM, CALL_MANAGER)
 
 WEB = {
@@ -49,7 +60,9 @@ WEB = {
     "admin:*": ADMIN_ONLY,
     "admin:*_add": ADMIN_ONLY,
     "admin:audit_auditevent_add": Rule({**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="the audit log is append-only"),
-    "admin:registry_importjob_add": Rule({**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="imports are created by the import page"),
+    "admin:registry_importjob_add": Rule(
+        {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="imports are created by the import page"
+    ),
     "admin:autocomplete": Rule({**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="403 without a valid app_label/model_name"),
     "admin:*_change": Skip("admin object pages share the admin site gate (core.administer) tested on every changelist"),
     "admin:*_history": Skip("admin object pages share the admin site gate tested on every changelist"),
@@ -67,8 +80,9 @@ WEB = {
     "api-redoc": everyone(),
     # --- Module 1: registry
     "registry:directory": everyone(),
-    "registry:verification*": everyone(public_data=True,
-                                       note="public by an unguessable UUID: anyone checks whether the entry shown with a logo is verified"),
+    "registry:verification*": everyone(
+        public_data=True, note="public by an unguessable UUID: anyone checks whether the entry shown with a logo is verified"
+    ),
     "registry:export": everyone(note="only published entries are exported"),
     "registry:mine": signed_in(),
     "registry:create": signed_in(),
@@ -90,9 +104,13 @@ WEB = {
     "calls:campaign*": NATIONAL,
     "calls:declare": nobody_but(CALL_MANAGER),
     "calls:call-create": nobody_but(CALL_MANAGER),
-    "calls:call-detail": Rule({**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN),
-                               NATIONAL_TEAM: OK, ADMINISTRATOR: OK}, note="published calls are public; drafts only for their managers"),
-    "calls:call-document": Rule({**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK}),
+    "calls:call-detail": Rule(
+        {**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK},
+        note="published calls are public; drafts only for their managers",
+    ),
+    "calls:call-document": Rule(
+        {**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK}
+    ),
     # instruction: the call's managers (and administrators); the national level plays no role in selection
     "calls:call-*": INSTRUCTORS,
     "calls:call-export": MANAGERS,
@@ -101,21 +119,35 @@ WEB = {
     "calls:ranking": INSTRUCTORS,
     "calls:allocation": INSTRUCTORS,
     "calls:notify": Rule(INSTRUCTORS.outcomes, method="POST"),
-    "calls:application-create": nobody_but(PROFESSIONAL, CALL_MANAGER, JURY_MEMBER, APPLICANT,
-                                           note="any signed-in carrier may apply to any published call; State agents of moderation and national level do not"),
+    "calls:application-create": nobody_but(
+        PROFESSIONAL,
+        CALL_MANAGER,
+        JURY_MEMBER,
+        APPLICANT,
+        note="any signed-in carrier may apply to any published call; State agents of moderation and national level do not",
+    ),
     # inside: the carrier's draft (private); outside: a submitted application of another région
     "calls:application-*": CARRIER_THEN_NATIONAL,
     "calls:application-action": Rule(CARRIER_THEN_NATIONAL.outcomes, method="POST"),
     "calls:application-edit": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
-    "calls:decision-letter": Rule({**CARRIER_THEN_NATIONAL.outcomes, APPLICANT: Scoped(HIDDEN, DENIED), PROFESSIONAL: Scoped(HIDDEN, DENIED),
-                                   NATIONAL_TEAM: Scoped(DENIED, HIDDEN), ADMINISTRATOR: Scoped(DENIED, HIDDEN)},
-                                  note="404 while no decision exists"),
+    "calls:decision-letter": Rule(
+        {
+            **CARRIER_THEN_NATIONAL.outcomes,
+            APPLICANT: Scoped(HIDDEN, DENIED),
+            PROFESSIONAL: Scoped(HIDDEN, DENIED),
+            NATIONAL_TEAM: Scoped(DENIED, HIDDEN),
+            ADMINISTRATOR: Scoped(DENIED, HIDDEN),
+        },
+        note="404 while no decision exists",
+    ),
     "calls:attachment": CARRIER_THEN_NATIONAL,
     "calls:sheet": nobody_but(JURY_MEMBER),
     # --- Module 3: valorisation
     "valorisation:index": everyone(),
     "valorisation:projects*": everyone(),
-    "valorisation:project": Rule({r: Scoped(OK, HIDDEN) for r in ROLES}, note="only transmitted laureates are public; others 404"),
+    "valorisation:project": Rule(
+        {r: Scoped(OK, HIDDEN) for r in ROLES}, note="only transmitted laureates are public; others 404"
+    ),
     "valorisation:highlight": nobody_but(scoped=(CALL_MANAGER,), outside=HIDDEN, method="POST"),
     "valorisation:dashboard*": REGIONAL_OR_NATIONAL,
     "valorisation:library*": REGIONAL_OR_NATIONAL,  # regions share their calls, launched or in preparation
@@ -159,14 +191,20 @@ API = {
     # --- Module 2: calls
     "GET /api/v1/calls/": PUBLIC_READ,
     "POST /api/v1/calls/": nobody_but(CALL_MANAGER),
-    "GET /api/v1/calls/{id}/": Rule({**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK}),
+    "GET /api/v1/calls/{id}/": Rule(
+        {**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK}
+    ),
     "PATCH /api/v1/calls/{id}/": nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER,)),
     "PUT /api/v1/calls/{id}/": nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER,)),
     "POST /api/v1/calls/{id}/*": nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER,)),
     "GET /api/v1/calls/{id}/ranking/": INSTRUCTORS,
     "GET /api/v1/calls/{id}/decisions/": INSTRUCTORS,
-    "GET /api/v1/calls/{id}/applications/": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, MODERATOR, CALL_MANAGER, JURY_MEMBER, APPLICANT),
-                                                      note="each sees only the applications it may (canary check)"),
+    "GET /api/v1/calls/{id}/applications/": nobody_but(
+        NATIONAL_TEAM,
+        ADMINISTRATOR,
+        scoped=(PROFESSIONAL, MODERATOR, CALL_MANAGER, JURY_MEMBER, APPLICANT),
+        note="each sees only the applications it may (canary check)",
+    ),
     "POST /api/v1/calls/{id}/applications/": signed_in(method="POST"),
     "GET /api/v1/applications/": signed_in(note="each sees only the applications it may (canary check)"),
     "GET /api/v1/applications/{id}/": CARRIER_THEN_NATIONAL,

@@ -25,7 +25,11 @@ def _new_client(cast, role, *, api: bool) -> Client:
     user = cast.user(role)
     if api:
         token = cast.token(role)
-        return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}") if token else Client(raise_request_exception=False)
+        return (
+            Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
+            if token
+            else Client(raise_request_exception=False)
+        )
     client = Client(raise_request_exception=False)
     if user is not None:
         client.force_login(user)
@@ -36,7 +40,9 @@ def observe(client: Client, method: str, path: str, *, follow_admin_login=True) 
     """The request's effects (rows, session, cookies) are undone afterwards."""
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
-        response = getattr(client, method.lower())(path, **({"content_type": "application/json", "data": {}} if method in ("PUT", "PATCH") else {}))
+        response = getattr(client, method.lower())(
+            path, **({"content_type": "application/json", "data": {}} if method in ("PUT", "PATCH") else {})
+        )
         location = response.get("Location", "")
         if follow_admin_login and response.status_code == 302 and location.startswith("/admin/login/"):
             response = client.get(location)

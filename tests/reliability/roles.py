@@ -52,11 +52,15 @@ def make_cast() -> Cast:
         PROFESSIONAL: UserFactory(organisation=organisation, email="pro@fiabilite.example"),
         MODERATOR: user_with_role(Role.MODERATOR, departements=[IN_DEPARTEMENT], email="moderateur@fiabilite.example"),
         CALL_MANAGER: user_with_role(
-            Role.CALL_MANAGER, region=IN_REGION, email="gestionnaire@fiabilite.example",
+            Role.CALL_MANAGER,
+            region=IN_REGION,
+            email="gestionnaire@fiabilite.example",
             organisation=OrganisationFactory(ars=True, commune_id=IN_COMMUNE, region_id=IN_REGION),
         ),
         JURY_MEMBER: user_with_role(
-            Role.JURY_MEMBER, region=IN_REGION, email="jury@fiabilite.example",
+            Role.JURY_MEMBER,
+            region=IN_REGION,
+            email="jury@fiabilite.example",
             organisation=OrganisationFactory(caf=True, commune_id=IN_COMMUNE, region_id=IN_REGION),
         ),
         APPLICANT: user_with_role(Role.APPLICANT, region=IN_REGION, email="porteur@fiabilite.example", organisation=organisation),

@@ -32,7 +32,7 @@ def _without_known(problems: list[str], runs_ids: list[str]) -> list[str]:
     return remaining
 
 
-HTML_MARKERS = ("<script>alert", "<img src=x onerror", "<svg/onload", "\" onmouseover=\"alert", "<b>gras</b>")
+HTML_MARKERS = ("<script>alert", "<img src=x onerror", "<svg/onload", '" onmouseover="alert', "<b>gras</b>")
 
 
 def _counts():

@@ -28,7 +28,9 @@ from tpj.audit.models import AuditEvent
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions); SQLite serialises writers"),
+    pytest.mark.skipif(
+        not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions); SQLite serialises writers"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 PARALLEL = 8
@@ -59,8 +61,9 @@ def test_parallel_allocations_never_over_allocate_an_envelope():
     apps = [submitted_application(call, title=f"Projet {i}", requests={"ARS": Decimal("30000")}) for i in range(PARALLEL)]
     close(call)
     apps = [services.declare_eligible(a, call.manager) for a in apps]
-    outcomes = in_parallel(lambda app: services.decide(app, call.manager, "laureate", "Concurrence", {"ARS": Decimal("30000")}),
-                           [(a,) for a in apps])
+    outcomes = in_parallel(
+        lambda app: services.decide(app, call.manager, "laureate", "Concurrence", {"ARS": Decimal("30000")}), [(a,) for a in apps]
+    )
     envelope = Envelope.objects.get(call=call, agency="ARS")
     accepted = [o for o, _ in outcomes if o == "ok"]
     assert len(accepted) == int(envelope.total // Decimal("30000")), outcomes
@@ -147,8 +150,10 @@ def test_two_moderators_acting_on_one_entry_end_in_one_consistent_state():
     entry = EntryFactory(state=State.SUBMITTED)
     moderators = [user_with_role(Role.MODERATOR, departements=["35"]), user_with_role(Role.MODERATOR, region="53")]
     actions = [("verify", ""), ("reject", "Justificatif illisible")]
-    outcomes = in_parallel(lambda user, action: services.moderate(Entry.objects.get(pk=entry.pk), action[0], user, action[1]),
-                           list(zip(moderators, actions, strict=True)))
+    outcomes = in_parallel(
+        lambda user, action: services.moderate(Entry.objects.get(pk=entry.pk), action[0], user, action[1]),
+        list(zip(moderators, actions, strict=True)),
+    )
     assert sorted(o for o, _ in outcomes) == ["ok", "refused"], outcomes
     winner = actions[[o for o, _ in outcomes].index("ok")][0]
     entry.refresh_from_db()
@@ -164,5 +169,7 @@ def test_two_moderators_acting_on_one_entry_end_in_one_consistent_state():
     assert [(e.action, e.actor_id, e.from_state, e.to_state, e.reason) for e in refused] == [
         (f"registry.{actions[loser_index][0]}.refused", moderators[loser_index].pk, entry.state, "", loser.messages[0]),
     ]
-    both = AuditEvent.objects.for_object(entry).filter(action__in=[f"registry.{winner}", f"registry.{actions[loser_index][0]}.refused"])
+    both = AuditEvent.objects.for_object(entry).filter(
+        action__in=[f"registry.{winner}", f"registry.{actions[loser_index][0]}.refused"]
+    )
     assert [e.actor_id for e in both.order_by("created_at", "id")] == [moderators[1 - loser_index].pk, moderators[loser_index].pk]

@@ -20,13 +20,17 @@ ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
-    pytest.mark.skipif(not ON_POSTGRES, reason="the killed process and the test share a PostgreSQL database (SQLite tests run in memory)"),
+    pytest.mark.skipif(
+        not ON_POSTGRES, reason="the killed process and the test share a PostgreSQL database (SQLite tests run in memory)"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 ROOT = Path(settings.BASE_DIR)
 ROWS, CHUNK, SOURCE = 6000, 200, "Réseau crash-test"
-HEADER = ("identifiant;nom;type;categorie;adresse;code_postal;commune;priorites;description;situation;organisme;"
-          "type_organisme;type_reference;reference;email;telephone;contacts_publics")
+HEADER = (
+    "identifiant;nom;type;categorie;adresse;code_postal;commune;priorites;description;situation;organisme;"
+    "type_organisme;type_reference;reference;email;telephone;contacts_publics"
+)
 
 
 def _csv(path: Path):
@@ -40,8 +44,12 @@ def _csv(path: Path):
 
 def _command(path, tmp_path):
     db = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "MEDIA_ROOT": str(tmp_path / "media"),
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
     args = [sys.executable, "manage.py", "import_registry", str(path), "--source", SOURCE, "--chunk", str(CHUNK)]
     return args, env
 

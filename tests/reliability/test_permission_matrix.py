@@ -37,10 +37,18 @@ def test_every_route_and_operation_is_declared():
 
 
 def test_every_parameterised_route_has_samples():
-    missing = [r.name for r in web_routes() if r.params and isinstance(lookup(policy_table.WEB, r.name), Rule)
-               and lookup(samples.WEB_SAMPLES, r.name) is None]
-    missing += [key for key in api_keys() if "{" in key and isinstance(lookup(policy_table.API, key), Rule)
-                and lookup(samples.API_SAMPLES, key.split(" ", 1)[1]) is None]
+    missing = [
+        r.name
+        for r in web_routes()
+        if r.params and isinstance(lookup(policy_table.WEB, r.name), Rule) and lookup(samples.WEB_SAMPLES, r.name) is None
+    ]
+    missing += [
+        key
+        for key in api_keys()
+        if "{" in key
+        and isinstance(lookup(policy_table.API, key), Rule)
+        and lookup(samples.API_SAMPLES, key.split(" ", 1)[1]) is None
+    ]
     assert not missing, "Parameterised routes without sample objects in tests/reliability/samples.py:\n  " + "\n  ".join(missing)
 
 
@@ -59,11 +67,15 @@ def _check(world, rule, role, where, path, *, api, failures, key):
     if isinstance(expected, Scoped):
         expected = expected.inside if where == "inside" else expected.outside
     if not judge(expected, observed, api=api, method=rule.method):
-        failures.append(f"{key} as {role} ({where}) {rule.method} {path}: expected {expected}, got {observed.status} {observed.location}{observed.crash}")
+        failures.append(
+            f"{key} as {role} ({where}) {rule.method} {path}: expected {expected}, got {observed.status} {observed.location}{observed.crash}"
+        )
     if rule.public_data:
         return
     if role not in NATIONWIDE and world.canary in observed.body:
-        failures.append(f"LEAK {key} as {role} ({where}) {rule.method} {path}: an object of another territory appears in the response")
+        failures.append(
+            f"LEAK {key} as {role} ({where}) {rule.method} {path}: an object of another territory appears in the response"
+        )
     if role not in NATIONWIDE and rule.method == "GET" and where == "inside" and observed.status == 200:
         for query in LEAK_QUERIES:
             leaked = observe(client_for(world.cast, role, api=api), "GET", path + query)
@@ -96,8 +108,16 @@ def _run(entries, *, api, world):
 @pytest.mark.filterwarnings("ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning")
 def test_web_routes_follow_the_policy_table(cast):
     world = World(cast)
-    entries = [(r.name, r.path_from, lookup(policy_table.WEB, r.name), lookup(samples.WEB_SAMPLES, r.name) if r.params else None, bool(r.params))
-               for r in web_routes()]
+    entries = [
+        (
+            r.name,
+            r.path_from,
+            lookup(policy_table.WEB, r.name),
+            lookup(samples.WEB_SAMPLES, r.name) if r.params else None,
+            bool(r.params),
+        )
+        for r in web_routes()
+    ]
     entries = [entry for entry in entries if entry[2] is not None]
     failures, probes = _run(entries, api=False, world=world)
     assert not failures, f"{len(failures)} of {probes} probes disagree with policy_table.WEB:\n" + "\n".join(failures)

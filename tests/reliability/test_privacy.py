@@ -22,8 +22,10 @@ from .probe import client_for, connection_kept
 from .roles import APPLICANT, MODERATOR, PROFESSIONAL
 from .world import World
 
-LOOKS_PERSONAL = re.compile(r"(e?mail|phone|telephone|first_name|last_name|full_name|address|adresse|birth|ip_address|referent|"
-                            r"person|actor_label|signator|last_login|date_joined|^name$|_name$|evidence$)")
+LOOKS_PERSONAL = re.compile(
+    r"(e?mail|phone|telephone|first_name|last_name|full_name|address|adresse|birth|ip_address|referent|"
+    r"person|actor_label|signator|last_login|date_joined|^name$|_name$|evidence$)"
+)
 PERSONAL_MODELS = re.compile(r"(Contact|Person|Referent)")
 THIRD_PARTY = {"admin", "auth", "contenttypes", "sessions", "authtoken", "dsfr"}
 
@@ -35,15 +37,20 @@ def personal_candidates():
         for f in model._meta.concrete_fields:
             if f.is_relation and not isinstance(f, models.FileField):
                 continue
-            if (isinstance(f, models.EmailField | models.GenericIPAddressField) or LOOKS_PERSONAL.search(f.name)
-                    or (PERSONAL_MODELS.search(model.__name__) and isinstance(f, models.CharField | models.TextField))):
+            if (
+                isinstance(f, models.EmailField | models.GenericIPAddressField)
+                or LOOKS_PERSONAL.search(f.name)
+                or (PERSONAL_MODELS.search(model.__name__) and isinstance(f, models.CharField | models.TextField))
+            ):
                 yield f"{model._meta.label}.{f.name}"
 
 
 def test_every_personal_field_is_in_the_register():
     undeclared = [key for key in personal_candidates() if key not in REGISTER and key not in NOT_PERSONAL]
-    assert not undeclared, ("Fields that look like personal data are missing from tpj/privacy/register.py "
-                            "(declare them in REGISTER, or in NOT_PERSONAL with the reason):\n  " + "\n  ".join(undeclared))
+    assert not undeclared, (
+        "Fields that look like personal data are missing from tpj/privacy/register.py "
+        "(declare them in REGISTER, or in NOT_PERSONAL with the reason):\n  " + "\n  ".join(undeclared)
+    )
 
 
 def test_the_register_names_existing_fields():
@@ -93,8 +100,10 @@ def test_deleting_an_account_anonymises_it_transfers_entries_and_keeps_decisions
     professional.refresh_from_db()
     assert professional.is_active
 
-    done = client.post("/mes-donnees/supprimer-mon-compte/", {"confirmation": "SUPPRIMER", "password": "mot-de-passe-solide-42",
-                                                               "transfer_to": colleague.email})
+    done = client.post(
+        "/mes-donnees/supprimer-mon-compte/",
+        {"confirmation": "SUPPRIMER", "password": "mot-de-passe-solide-42", "transfer_to": colleague.email},
+    )
     assert done.status_code == 200
     professional.refresh_from_db()
     assert professional.email.endswith("@anonyme.invalid") and not professional.first_name and not professional.last_name
@@ -117,7 +126,9 @@ def test_deleting_without_transfer_drops_drafts_and_private_contacts_but_keeps_a
     applicant = cast.user(APPLICANT)
     draft = EntryFactory(name="Brouillon du porteur", state=State.DRAFT, setup__members=[applicant])
     kept = EntryFactory(name="Fiche soumise du porteur", state=State.SUBMITTED, setup__members=[applicant])
-    response = client_for(cast, APPLICANT, api=True).post("/api/v1/me/delete/", {"confirmation": "SUPPRIMER"}, content_type="application/json")
+    response = client_for(cast, APPLICANT, api=True).post(
+        "/api/v1/me/delete/", {"confirmation": "SUPPRIMER"}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"fiches_transferees": 0, "fiches_supprimees": 1, "fiches_conservees": 1}
     assert not Entry.objects.filter(pk=draft.pk).exists()

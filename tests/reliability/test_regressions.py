@@ -32,7 +32,15 @@ def test_deployment_with_an_unknown_commune_is_refused_in_french(cast):
     measure = Measure.objects.get(slug="unites-parents-bebe")
     response = client_for(cast, NATIONAL_TEAM, api=True).post(
         f"/api/v1/measures/{measure.pk}/deployments/",
-        {"region": "53", "commune": "99999", "title": "UPB", "carrier": "CHU", "date": "2021-09-01", "quantity": 1, "amount": "1.00"},
+        {
+            "region": "53",
+            "commune": "99999",
+            "title": "UPB",
+            "carrier": "CHU",
+            "date": "2021-09-01",
+            "quantity": 1,
+            "amount": "1.00",
+        },
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -52,7 +60,8 @@ def test_births_import_of_a_zip_named_csv_is_refused_with_a_message(cast):
         archive.writestr("bombe.csv", b"0" * 5_000_000)
     upload = SimpleUploadedFile("bombe.csv", buffer.getvalue(), content_type="text/csv")
     response = client_for(cast, NATIONAL_TEAM, api=False).post(
-        "/valorisation/mesures/repartitions/importer/", {"year": "2020", "source": "Test", "file": upload})
+        "/valorisation/mesures/repartitions/importer/", {"year": "2020", "source": "Test", "file": upload}
+    )
     assert response.status_code in (200, 400)
     assert response.context["form"].errors
 

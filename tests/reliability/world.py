@@ -34,11 +34,16 @@ class World:
         self.objects = {}
         self.stranger_org = OrganisationFactory(name=f"Association {self.canary}", commune_id=OUT_COMMUNE, region_id=OUT_REGION)
         self.stranger = user_with_role(
-            Role.APPLICANT, region=OUT_REGION, organisation=self.stranger_org,
-            email=f"{self.canary.lower()}@etranger.example", last_name=self.canary,
+            Role.APPLICANT,
+            region=OUT_REGION,
+            organisation=self.stranger_org,
+            email=f"{self.canary.lower()}@etranger.example",
+            last_name=self.canary,
         )
         self.stranger_manager = user_with_role(
-            Role.CALL_MANAGER, region=OUT_REGION, email="referent-occitanie@etranger.example",
+            Role.CALL_MANAGER,
+            region=OUT_REGION,
+            email="referent-occitanie@etranger.example",
             organisation=OrganisationFactory(ars=True, name="ARS Occitanie (test)", commune_id=OUT_COMMUNE, region_id=OUT_REGION),
         )
         for build in (_registry, _calls, _valorisation):
@@ -58,8 +63,11 @@ def _registry(world: World):
     professional = world.cast.user(PROFESSIONAL)
     inside = EntryFactory(name="Crèche des Lutins de Rennes", state=State.SUBMITTED, setup__members=[professional])
     outside = EntryFactory(
-        name=f"Crèche {world.canary}", commune=Commune.objects.get(insee_code=OUT_COMMUNE), postal_code="31000",
-        state=State.SUBMITTED, setup__members=[world.stranger],
+        name=f"Crèche {world.canary}",
+        commune=Commune.objects.get(insee_code=OUT_COMMUNE),
+        postal_code="31000",
+        state=State.SUBMITTED,
+        setup__members=[world.stranger],
     )
     for entry in (inside, outside):
         situation = EntrySituation.objects.filter(entry=entry).first()
@@ -67,11 +75,14 @@ def _registry(world: World):
         situation.evidence_content_type, situation.evidence_name = "application/pdf", "justificatif.pdf"
         situation.save()
     world.objects.update(
-        entry_in=inside, entry_out=outside,
+        entry_in=inside,
+        entry_out=outside,
         entry_verified_in=verified_entry(name="Relais petite enfance de Rennes", setup__members=[professional]),
         evidence_in=EntrySituation.objects.filter(entry=inside).first(),
         evidence_out=EntrySituation.objects.filter(entry=outside).first(),
-        import_job=ImportJob.objects.create(source="Réseau test", file="registry/imports/test.csv", created_by=world.cast.user("moderator")),
+        import_job=ImportJob.objects.create(
+            source="Réseau test", file="registry/imports/test.csv", created_by=world.cast.user("moderator")
+        ),
     )
 
 
@@ -93,16 +104,31 @@ def _calls(world: World):
     app_out = services.submit_application(app_out, world.stranger)
     # A submitted application of the cast's région (carried by another structure), for the
     # instruction actions: the call's managers cannot see a draft.
-    carrier_in = user_with_role(Role.APPLICANT, region=IN_REGION, email="porteur-soumis@fiabilite.example", organisation=OrganisationFactory(
-        name="Association rennaise des familles", commune_id=IN_COMMUNE, region_id=IN_REGION))
-    app_submitted_in, _ = services.create_application(carrier_in, call_in, content(call_in, title="Relais des familles de Rennes"))
+    carrier_in = user_with_role(
+        Role.APPLICANT,
+        region=IN_REGION,
+        email="porteur-soumis@fiabilite.example",
+        organisation=OrganisationFactory(name="Association rennaise des familles", commune_id=IN_COMMUNE, region_id=IN_REGION),
+    )
+    app_submitted_in, _ = services.create_application(
+        carrier_in, call_in, content(call_in, title="Relais des familles de Rennes")
+    )
     app_submitted_in = services.submit_application(app_submitted_in, carrier_in)
     pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     world.objects.update(
-        campaign=campaign, call_in=call_in, call_out=call_out, call_out_draft=call_out_draft, application_in=app_in, application_out=app_out,
+        campaign=campaign,
+        call_in=call_in,
+        call_out=call_out,
+        call_out_draft=call_out_draft,
+        application_in=app_in,
+        application_out=app_out,
         application_submitted_in=app_submitted_in,
-        attachment_in=Attachment.objects.create(application=app_in, label="Budget", file=pdf, uploaded_by=world.cast.user(APPLICANT)),
-        attachment_out=Attachment.objects.create(application=app_out, label=f"Budget {world.canary}", file=pdf, uploaded_by=world.stranger),
+        attachment_in=Attachment.objects.create(
+            application=app_in, label="Budget", file=pdf, uploaded_by=world.cast.user(APPLICANT)
+        ),
+        attachment_out=Attachment.objects.create(
+            application=app_out, label=f"Budget {world.canary}", file=pdf, uploaded_by=world.stranger
+        ),
     )
     jury_seat = JuryMember.objects.get(call=call_in, user=world.cast.user(JURY_MEMBER))
     world.objects["sheet_in"] = ScoreSheet.objects.create(member=jury_seat, application=app_in)
@@ -116,15 +142,22 @@ def _valorisation(world: World):
     world.objects.update(
         laureate_in=_laureate(IN_REGION, "Ateliers parents-bébés de Rennes", transmitted=True),
         # (the factory copies the title into a public call axis label: the canary goes in the description)
-        laureate_out_untransmitted=_laureate(OUT_REGION, "Projet non transmis", transmitted=False, place=OUT_COMMUNE,
-                                             description=f"Description confidentielle {world.canary}"),
+        laureate_out_untransmitted=_laureate(
+            OUT_REGION,
+            "Projet non transmis",
+            transmitted=False,
+            place=OUT_COMMUNE,
+            description=f"Description confidentielle {world.canary}",
+        ),
         measure=measure("unites-parents-bebe"),
         deployment_in=DeploymentFactory(region_id=IN_REGION),
     )
     world.objects["births"] = BirthsTable.objects.create(year=2020, source="Test", imported_by=national)
     world.objects["apportionment"] = Apportionment.objects.create(
         measure=measure("renfort-staffs-maternites") if _has_measure("renfort-staffs-maternites") else world["measure"],
-        births_table=world["births"], total=100, created_by=national,
+        births_table=world["births"],
+        total=100,
+        created_by=national,
     )
 
 
@@ -138,4 +171,6 @@ def _laureate(region, title, *, transmitted, place=IN_COMMUNE, **kwargs):
     from tests.valorisation.factories import laureate
 
     year = datetime.date.today().year - 1
-    return laureate(region, title=title, transmitted=transmitted, places=(place,), allocated=Decimal("60000"), year=year, **kwargs)
+    return laureate(
+        region, title=title, transmitted=transmitted, places=(place,), allocated=Decimal("60000"), year=year, **kwargs
+    )

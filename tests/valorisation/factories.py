@@ -30,9 +30,26 @@ def births_csv(counts: dict[str, int], *, encoding="utf-8", header="region;naiss
 
 
 # Illustrative counts (not official figures), one per région.
-BIRTHS = {"01": 4500, "02": 3200, "03": 8000, "04": 13500, "06": 10000, "11": 170000, "24": 25000, "27": 26000,
-          "28": 31000, "32": 63000, "44": 54000, "52": 38000, "53": 30000, "75": 55000, "76": 58000, "84": 85000,
-          "93": 54000, "94": 2700}
+BIRTHS = {
+    "01": 4500,
+    "02": 3200,
+    "03": 8000,
+    "04": 13500,
+    "06": 10000,
+    "11": 170000,
+    "24": 25000,
+    "27": 26000,
+    "28": 31000,
+    "32": 63000,
+    "44": 54000,
+    "52": 38000,
+    "53": 30000,
+    "75": 55000,
+    "76": 58000,
+    "84": 85000,
+    "93": 54000,
+    "94": 2700,
+}
 
 
 # --- laureate projects (Module 2 objects built directly, at the stage Module 3 reads them) ---
@@ -40,8 +57,18 @@ BIRTHS = {"01": 4500, "02": 3200, "03": 8000, "04": 13500, "06": 10000, "11": 17
 _REFERENCES = itertools.count(1)
 
 
-def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=2021, transmitted=True, axes=(3,), places=("35238",),
-             kind=None, description="Des ateliers d'éveil et de soutien à la parentalité.", allocated=Decimal("60000")):
+def laureate(
+    region="53",
+    *,
+    title="Ateliers parents-bébés itinérants",
+    year=2021,
+    transmitted=True,
+    axes=(3,),
+    places=("35238",),
+    kind=None,
+    description="Des ateliers d'éveil et de soutien à la parentalité.",
+    allocated=Decimal("60000"),
+):
     """A laureate application of a call of `region` (transmitted or not), with places, axes and funding."""
     from tests.calls.factories import CampaignFactory
     from tests.factories import OrganisationFactory, UserFactory
@@ -54,12 +81,19 @@ def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=
     state = Call.State.TRANSMITTED if transmitted else Call.State.LAUREATES_DECIDED
     call = Call.objects.filter(campaign=campaign, region_id=region, strand=Call.Strand.ARS).first()
     if call is None:
-        call = Call.objects.create(campaign=campaign, region_id=region, strand=Call.Strand.ARS, created_by=author, state=state,
-                                   transmitted_at=timezone.now() if transmitted else None)
+        call = Call.objects.create(
+            campaign=campaign,
+            region_id=region,
+            strand=Call.Strand.ARS,
+            created_by=author,
+            state=state,
+            transmitted_at=timezone.now() if transmitted else None,
+        )
         call_axis = CallAxis.objects.create(call=call, label="Axes nationaux")
         call_axis.national_axes.set(Axis.objects.all())
     envelope, _ = Envelope.objects.get_or_create(
-        call=call, agency="ARS",
+        call=call,
+        agency="ARS",
         defaults={"funding_source": FundingSource.objects.filter(agency="ARS").first(), "national_dotation": Decimal("100000")},
     )
     # Several laureates may share one call: top the envelope up so it is never over-allocated
@@ -68,10 +102,20 @@ def laureate(region="53", *, title="Ateliers parents-bébés itinérants", year=
     envelope.allocated += allocated
     envelope.save(update_fields=["local_top_up", "allocated"])
     organisation = OrganisationFactory(kind=kind or Organisation.Kind.ASSOCIATION, region_id=region, commune_id=places[0])
-    app = Application.objects.create(call=call, organisation=organisation, created_by=author, title=title, description=description,
-                                     state=Application.State.LAUREATE, budget_total=Decimal("150000"),
-                                     decided_at=timezone.now(), carrier_siret=demo_siret(title), reference=f"AAP-{year}-{region}-{next(_REFERENCES)}",
-                                     start_date=datetime.date(year, 10, 1), end_date=datetime.date(year + 1, 9, 30))
+    app = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        created_by=author,
+        title=title,
+        description=description,
+        state=Application.State.LAUREATE,
+        budget_total=Decimal("150000"),
+        decided_at=timezone.now(),
+        carrier_siret=demo_siret(title),
+        reference=f"AAP-{year}-{region}-{next(_REFERENCES)}",
+        start_date=datetime.date(year, 10, 1),
+        end_date=datetime.date(year + 1, 9, 30),
+    )
     if not Organisation.objects.filter(kind="ars", region_id=region).exclude(siret="").exists():
         OrganisationFactory(name=f"ARS {region}", kind="ars", region_id=region, commune_id=None)
     app.places.set(places)

@@ -50,14 +50,23 @@ def test_measures_are_public_with_progress(api_client):
 def test_deployment_creation_respects_the_region_scope(api_client):
     upb = measure("unites-parents-bebe")
     url = f"/api/v1/measures/{upb.pk}/deployments/"
-    payload = {"region": "76", "departement": "31", "commune": "31555", "title": "UPB de Toulouse", "date": "2021-11-02",
-               "quantity": 1, "amount": "250000.00"}
+    payload = {
+        "region": "76",
+        "departement": "31",
+        "commune": "31555",
+        "title": "UPB de Toulouse",
+        "date": "2021-11-02",
+        "quantity": 1,
+        "amount": "250000.00",
+    }
     api_client.force_authenticate(manager("ARS", "53"))
     response = api_client.post(url, payload, format="json")
     assert response.status_code == 403 and "votre région" in response.json()["detail"]
     api_client.force_authenticate(manager("ARS", "76"))
     response = api_client.post(url, {**payload, "departement": "35"}, format="json")
-    assert response.status_code == 400 and response.json()["departement"] == ["Ce département n'appartient pas à la région choisie."]
+    assert response.status_code == 400 and response.json()["departement"] == [
+        "Ce département n'appartient pas à la région choisie."
+    ]
     assert not Deployment.objects.exists()
     response = api_client.post(url, payload, format="json")
     assert response.status_code == 201 and response.json()["commune"] == "31555"
@@ -67,7 +76,9 @@ def test_deployment_creation_respects_the_region_scope(api_client):
 
 def test_post_births_and_total_returns_the_allocation(api_client):
     api_client.force_authenticate(user_with_role(Role.NATIONAL_TEAM))
-    response = api_client.post("/api/v1/apportionments/", {"year": 2020, "source": "illustratif", "total": 100, "births": births_lines()}, format="json")
+    response = api_client.post(
+        "/api/v1/apportionments/", {"year": 2020, "source": "illustratif", "total": 100, "births": births_lines()}, format="json"
+    )
     assert response.status_code == 201
     data = response.json()
     assert sum(a["seats"] for a in data["allocations"]) == 100 and len(data["allocations"]) == 18
@@ -98,7 +109,9 @@ def test_negative_or_non_numeric_births_are_refused(api_client):
     lines = births_lines()
     lines[0]["births"] = -4
     lines[1]["births"] = "beaucoup"
-    response = api_client.post("/api/v1/apportionments/", {"year": 2020, "source": "t", "total": 100, "births": lines}, format="json")
+    response = api_client.post(
+        "/api/v1/apportionments/", {"year": 2020, "source": "t", "total": 100, "births": lines}, format="json"
+    )
     assert response.status_code == 400
     errors = response.json()["births"]
     assert errors["0"]["births"] == ["Le nombre de naissances ne peut pas être négatif."]
@@ -107,12 +120,19 @@ def test_negative_or_non_numeric_births_are_refused(api_client):
 
 def test_only_the_national_team_apportions(api_client):
     api_client.force_authenticate(manager("ARS", "53"))
-    response = api_client.post("/api/v1/apportionments/", {"year": 2020, "source": "t", "total": 100, "births": births_lines()}, format="json")
+    response = api_client.post(
+        "/api/v1/apportionments/", {"year": 2020, "source": "t", "total": 100, "births": births_lines()}, format="json"
+    )
     assert response.status_code == 403 and "équipe nationale" in response.json()["detail"]
 
 
 def test_schema_documents_the_endpoints(api_client):
     schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
-    for path in ["/api/v1/dashboard/", "/api/v1/measures/", "/api/v1/measures/{measure_pk}/deployments/", "/api/v1/apportionments/"]:
+    for path in [
+        "/api/v1/dashboard/",
+        "/api/v1/measures/",
+        "/api/v1/measures/{measure_pk}/deployments/",
+        "/api/v1/apportionments/",
+    ]:
         assert path in schema["paths"], path
     assert "post" in schema["paths"]["/api/v1/apportionments/"]

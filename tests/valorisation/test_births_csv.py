@@ -29,7 +29,9 @@ def test_comma_separator_and_parturientes_header():
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1", "cp1252"])
 def test_utf8_and_latin1_files_are_decoded(encoding):
-    raw = csv_text(["Bretagne;1", "Occitanie;2", "Provence-Alpes-Côte d'Azur;3", "Mayotte;4"], header="Région;Naissances").encode(encoding)
+    raw = csv_text(["Bretagne;1", "Occitanie;2", "Provence-Alpes-Côte d'Azur;3", "Mayotte;4"], header="Région;Naissances").encode(
+        encoding
+    )
     assert parse_births_csv(decode_upload(raw), REGIONS)["93"] == 3
 
 
@@ -63,7 +65,9 @@ def test_absurd_count_is_refused():
 
 
 def test_all_zero_is_refused():
-    assert errors_of(csv_text(["53;0", "76;0", "93;0", "06;0"])) == ["Le total des naissances est nul : impossible de répartir les postes."]
+    assert errors_of(csv_text(["53;0", "76;0", "93;0", "06;0"])) == [
+        "Le total des naissances est nul : impossible de répartir les postes."
+    ]
 
 
 def test_unrecognised_header_and_empty_file():

@@ -38,12 +38,24 @@ def data():
     laureate("53", title="Pères à Rennes", axes=(6, 4), places=("35238",))
     laureate("76", title="Répit à Toulouse", axes=(3,), places=("31555",))
     campaign = Campaign.objects.get(year=2021)
-    IntentDeclaration.objects.create(campaign=campaign, region_id="53", agency="ARS", joint=True,
-                                     organisation=OrganisationFactory(kind="ars", region_id="53", commune_id=None),
-                                     referent_name="Anne", referent_email="anne@ars.fr", declared_by=brest.created_by,
-                                     declared_at=timezone.make_aware(datetime.datetime(2021, 5, 20)))
-    Application.objects.create(call=brest.call, organisation=brest.organisation, created_by=brest.created_by,
-                               title="Candidature non retenue", state=Application.State.REJECTED)
+    IntentDeclaration.objects.create(
+        campaign=campaign,
+        region_id="53",
+        agency="ARS",
+        joint=True,
+        organisation=OrganisationFactory(kind="ars", region_id="53", commune_id=None),
+        referent_name="Anne",
+        referent_email="anne@ars.fr",
+        declared_by=brest.created_by,
+        declared_at=timezone.make_aware(datetime.datetime(2021, 5, 20)),
+    )
+    Application.objects.create(
+        call=brest.call,
+        organisation=brest.organisation,
+        created_by=brest.created_by,
+        title="Candidature non retenue",
+        state=Application.State.REJECTED,
+    )
     rennes = Commune.objects.get(insee_code="35238")
     verified_entry(name="Crèche A", commune=rennes, setup__priorities=(8,))
     verified_entry(name="PMI B", commune=rennes, setup__priorities=(2, 8))
@@ -62,7 +74,11 @@ def test_national_team_sees_every_region_with_live_figures(client, data):
     assert (bretagne.applications, bretagne.laureates) == (3, 2)
     assert bretagne.laureates_by_axis == {4: 2, 6: 1}
     # Two laureates of 60 000 € each, the envelope topped up locally by as much.
-    assert (bretagne.dotation, bretagne.allocated, bretagne.remaining) == (Decimal("100000"), Decimal("120000"), Decimal("100000"))
+    assert (bretagne.dotation, bretagne.allocated, bretagne.remaining) == (
+        Decimal("100000"),
+        Decimal("120000"),
+        Decimal("100000"),
+    )
     assert bretagne.minimum_reached is True  # 120 000 € endowed for a 100 000 € minimum
     assert bretagne.transmitted_at is not None and not occitanie.declarations
     assert (bretagne.verified, bretagne.verified_by_priority, bretagne.backlog) == (2, {2: 1, 8: 2}, 1)

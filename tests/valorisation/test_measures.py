@@ -33,9 +33,15 @@ def bretagne_manager():
 def test_the_seven_measures_of_the_instruction_are_loaded_with_their_targets():
     measures = {m.slug: m for m in Measure.objects.all()}
     assert len(measures) == 7
-    assert (measures["staffs-medico-psycho-sociaux"].target_min, measures["staffs-medico-psycho-sociaux"].apportioned) == (100, True)
+    assert (measures["staffs-medico-psycho-sociaux"].target_min, measures["staffs-medico-psycho-sociaux"].apportioned) == (
+        100,
+        True,
+    )
     assert (measures["unites-parents-bebe"].target_min, measures["unites-parents-bebe"].target_max) == (5, 10)
-    assert (measures["equipes-mobiles-psychiatrie-perinatale"].target_min, measures["equipes-mobiles-psychiatrie-perinatale"].target_max) == (15, 20)
+    assert (
+        measures["equipes-mobiles-psychiatrie-perinatale"].target_min,
+        measures["equipes-mobiles-psychiatrie-perinatale"].target_max,
+    ) == (15, 20)
     assert measures["handicap-perinatalite"].target_label == "6 ARS volontaires"
     assert measures["reseaux-perinatalite-prematurite"].basis == Measure.Basis.QUALITATIVE
 
@@ -62,7 +68,14 @@ def test_measures_csv_is_public(client):
 
 
 def post_deployment(client, region="53", **overrides):
-    data = {"region": region, "title": "Unité parents-bébé du CHU", "date": "2021-10-01", "quantity": "1", "amount": "120000,50", **overrides}
+    data = {
+        "region": region,
+        "title": "Unité parents-bébé du CHU",
+        "date": "2021-10-01",
+        "quantity": "1",
+        "amount": "120000,50",
+        **overrides,
+    }
     return client.post(reverse("valorisation:deployment-create", args=["unites-parents-bebe"]), data)
 
 
@@ -101,9 +114,15 @@ def test_visitors_and_applicants_cannot_record(client):
 
 
 def upload(client, content: bytes, total="100", year="2020", name="naissances.csv"):
-    return client.post(reverse("valorisation:births-import"), {
-        "year": year, "source": "INSEE (illustratif)", "total": total, "file": SimpleUploadedFile(name, content, "text/csv"),
-    })
+    return client.post(
+        reverse("valorisation:births-import"),
+        {
+            "year": year,
+            "source": "INSEE (illustratif)",
+            "total": total,
+            "file": SimpleUploadedFile(name, content, "text/csv"),
+        },
+    )
 
 
 def test_national_team_imports_births_and_apportions_100_posts(client, national):
@@ -115,7 +134,9 @@ def test_national_team_imports_births_and_apportions_100_posts(client, national)
     assert apportionment.allocations.get(region_id="11").seats == 23  # 170000 / 730900 × 100 = 23.26 → 23
     page = client.get(response.url).content.decode()
     assert "Île-de-France" in page and "plus forts restes" in page
-    csv_body = b"".join(client.get(reverse("valorisation:apportionment-csv", args=[apportionment.pk])).streaming_content).decode("utf-8-sig")
+    csv_body = b"".join(client.get(reverse("valorisation:apportionment-csv", args=[apportionment.pk])).streaming_content).decode(
+        "utf-8-sig"
+    )
     assert "11;Île-de-France;170000;23.258996;23;" in csv_body
 
 

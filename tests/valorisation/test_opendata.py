@@ -20,9 +20,15 @@ def test_open_data_page_lists_every_public_export_with_licence(client):
     response = client.get(reverse("valorisation:opendata"))
     page = response.content.decode()
     assert response.status_code == 200
-    for path in ["/annuaire/export.csv", "/annuaire/export.geojson", "/valorisation/projets/projets-laureats.csv",
-                 "/valorisation/projets/projets-laureats.geojson", "/valorisation/donnees/subventions-scdl.csv",
-                 "/valorisation/mesures/mesures-nationales.csv", "/valorisation/donnees/repartition-postes.csv"]:
+    for path in [
+        "/annuaire/export.csv",
+        "/annuaire/export.geojson",
+        "/valorisation/projets/projets-laureats.csv",
+        "/valorisation/projets/projets-laureats.geojson",
+        "/valorisation/donnees/subventions-scdl.csv",
+        "/valorisation/mesures/mesures-nationales.csv",
+        "/valorisation/donnees/repartition-postes.csv",
+    ]:
         assert path in page, path
     assert "Licence Ouverte / Open Licence version 2.0" in page
     assert "schema.data.gouv.fr/scdl/subventions" in page
@@ -33,7 +39,9 @@ def test_catalogue_json_gives_update_dates_from_live_data(client):
     catalogue = {d["identifiant"]: d for d in client.get(reverse("valorisation:opendata-catalogue")).json()["jeux_de_donnees"]}
     assert catalogue["deploiements"]["mise_a_jour"] is not None
     assert catalogue["repartition-postes"]["mise_a_jour"] is None  # nothing computed yet
-    assert {"nom": "postes attribués", "description": "postes entiers attribués à la région"} in catalogue["repartition-postes"]["schema"]
+    assert {"nom": "postes attribués", "description": "postes entiers attribués à la région"} in catalogue["repartition-postes"][
+        "schema"
+    ]
     assert catalogue["subventions-scdl"]["schema"] == "https://schema.data.gouv.fr/scdl/subventions/"
 
 

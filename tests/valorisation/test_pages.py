@@ -21,13 +21,24 @@ def test_every_page_renders(client):
     table = services.import_births(user=national, year=2020, source="test", births=BIRTHS)
     apportionment = services.apportion(user=national, table=table, total=100)
     public = [
-        reverse("valorisation:index"), reverse("valorisation:projects"), reverse("valorisation:project", args=[project.pk]),
-        reverse("valorisation:priorities"), reverse("valorisation:priority", args=[1]), reverse("valorisation:measures"),
-        reverse("valorisation:measure", args=["staffs-medico-psycho-sociaux"]), reverse("valorisation:apportionments"),
-        reverse("valorisation:births", args=[table.pk]), reverse("valorisation:apportionment", args=[apportionment.pk]),
-        reverse("valorisation:opendata"), reverse("valorisation:deployments-all-csv"),
+        reverse("valorisation:index"),
+        reverse("valorisation:projects"),
+        reverse("valorisation:project", args=[project.pk]),
+        reverse("valorisation:priorities"),
+        reverse("valorisation:priority", args=[1]),
+        reverse("valorisation:measures"),
+        reverse("valorisation:measure", args=["staffs-medico-psycho-sociaux"]),
+        reverse("valorisation:apportionments"),
+        reverse("valorisation:births", args=[table.pk]),
+        reverse("valorisation:apportionment", args=[apportionment.pk]),
+        reverse("valorisation:opendata"),
+        reverse("valorisation:deployments-all-csv"),
     ]
-    restricted = [reverse("valorisation:dashboard"), reverse("valorisation:library"), reverse("valorisation:library-call", args=[call.pk])]
+    restricted = [
+        reverse("valorisation:dashboard"),
+        reverse("valorisation:library"),
+        reverse("valorisation:library-call", args=[call.pk]),
+    ]
     for url in public:
         assert client.get(url).status_code == 200, url
     for url in restricted:

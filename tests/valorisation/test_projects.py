@@ -59,8 +59,17 @@ def test_invalid_filter_is_reported_in_french_without_500(client):
 def test_project_page_shows_carrier_places_axes_funding_and_indicators(client):
     project = laureate("53", title="Café des parents", axes=(3, 6))
     page = text(client.get(reverse("valorisation:project", args=[project.pk])))
-    for expected in ["Café des parents", "Rennes", "Axe 3", "Axe 6", "CAF — Fonds national Parentalité", "60 000,00 €",
-                     "Familles accompagnées", project.organisation.name, f"/valorisation/projets/{project.pk}/"]:
+    for expected in [
+        "Café des parents",
+        "Rennes",
+        "Axe 3",
+        "Axe 6",
+        "CAF — Fonds national Parentalité",
+        "60 000,00 €",
+        "Familles accompagnées",
+        project.organisation.name,
+        f"/valorisation/projets/{project.pk}/",
+    ]:
         assert expected in page, expected
 
 

@@ -47,7 +47,12 @@ class MeSerializer(serializers.Serializer):
 
     def get_roles(self, user) -> list[dict]:
         return [
-            {"role": a.role, "scope_level": a.scope_level, "region": a.region_id, "departements": [d.code for d in a.departements.all()]}
+            {
+                "role": a.role,
+                "scope_level": a.scope_level,
+                "region": a.region_id,
+                "departements": [d.code for d in a.departements.all()],
+            }
             for a in user.role_assignments.filter(is_active=True).prefetch_related("departements")
         ]
 

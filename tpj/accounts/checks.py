@@ -21,8 +21,8 @@ def no_demo_accounts_outside_demo_mode(app_configs, **kwargs):
     return [
         Error(
             f"{count} compte(s) de démonstration présent(s) alors que DEMO_MODE est désactivé.",
-            hint="Supprimez-les : python manage.py shell -c \"from tpj.accounts.models import User; "
-            "User.objects.filter(is_demo=True).delete()\"",
+            hint='Supprimez-les : python manage.py shell -c "from tpj.accounts.models import User; '
+            'User.objects.filter(is_demo=True).delete()"',
             id="accounts.E001",
         )
     ]

@@ -12,9 +12,15 @@ class SignupForm(forms.Form):
     email = forms.EmailField(label="Adresse e-mail", max_length=254)
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
-    password1 = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text="12 caractères au moins, ni trop courant ni uniquement des chiffres.")
-    password2 = forms.CharField(label="Confirmation du mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="12 caractères au moins, ni trop courant ni uniquement des chiffres.",
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -30,7 +36,9 @@ class SignupForm(forms.Form):
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
         elif password1:
-            candidate = User(email=cleaned.get("email", ""), first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""))
+            candidate = User(
+                email=cleaned.get("email", ""), first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", "")
+            )
             try:
                 password_validation.validate_password(password1, candidate)
             except forms.ValidationError as error:
@@ -40,7 +48,9 @@ class SignupForm(forms.Form):
 
 class LoginForm(forms.Form):
     email = forms.EmailField(label="Adresse e-mail")
-    password = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     def __init__(self, request=None, *args, **kwargs):
         self.request = request

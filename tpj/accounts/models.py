@@ -15,7 +15,9 @@ def validate_siret(value: str):
     if not compact.isdigit() or len(compact) != 14:
         raise ValidationError("Le SIRET doit comporter 14 chiffres.", code="siret_format")
     if not stdnum_siret.is_valid(compact):
-        raise ValidationError("Ce SIRET est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 14 chiffres.", code="siret_checksum")
+        raise ValidationError(
+            "Ce SIRET est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 14 chiffres.", code="siret_checksum"
+        )
 
 
 class UserManager(BaseUserManager):
@@ -67,7 +69,12 @@ class Organisation(models.Model):
         "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     region = models.ForeignKey(
-        "territories.Region", verbose_name="région de compétence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "territories.Region",
+        verbose_name="région de compétence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -76,7 +83,9 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["siret"], condition=~models.Q(siret=""), name="unique_organisation_siret",
+                fields=["siret"],
+                condition=~models.Q(siret=""),
+                name="unique_organisation_siret",
                 violation_error_message="Une organisation portant ce SIRET existe déjà.",
             ),
         ]

@@ -19,8 +19,7 @@ from .backends import EmailBackend
 
 # Shown on the login page when the provider sends the user back without a valid login.
 FAILURE_MESSAGE = (
-    "La connexion avec ProConnect n'a pas abouti. Réessayez, ou connectez-vous avec votre adresse e-mail "
-    "et votre mot de passe."
+    "La connexion avec ProConnect n'a pas abouti. Réessayez, ou connectez-vous avec votre adresse e-mail et votre mot de passe."
 )
 
 

@@ -37,9 +37,7 @@ def send_confirmation_email(user: User) -> None:
 @transaction.atomic
 def sign_up(*, email, password, first_name="", last_name="") -> User:
     """Create an inactive account and e-mail its confirmation link."""
-    user = User.objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name, is_active=False
-    )
+    user = User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name, is_active=False)
     record(actor=None, obj=user, action="accounts.sign_up")
     transaction.on_commit(lambda: send_confirmation_email(user))
     return user
@@ -57,7 +55,9 @@ def confirm_email(token: str) -> User:
             "Demandez un nouveau lien ci-dessous."
         ) from None
     except signing.BadSignature:
-        raise ConfirmationError("Ce lien de confirmation est invalide. Vérifiez qu'il est complet ou demandez-en un nouveau.") from None
+        raise ConfirmationError(
+            "Ce lien de confirmation est invalide. Vérifiez qu'il est complet ou demandez-en un nouveau."
+        ) from None
     user = User.objects.select_for_update().filter(pk=payload["user"], email=payload["email"]).first()
     if user is None:
         raise ConfirmationError("Ce lien ne correspond à aucun compte. Inscrivez-vous à nouveau.")

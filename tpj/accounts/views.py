@@ -18,7 +18,9 @@ class SignupView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        services.sign_up(email=data["email"], password=data["password1"], first_name=data["first_name"], last_name=data["last_name"])
+        services.sign_up(
+            email=data["email"], password=data["password1"], first_name=data["first_name"], last_name=data["last_name"]
+        )
         return render(self.request, "accounts/signup_done.html", {"email": data["email"]})
 
 
@@ -27,7 +29,9 @@ class ConfirmEmailView(View):
         try:
             user = services.confirm_email(token)
         except services.ConfirmationError as error:
-            return render(request, "accounts/confirm_failed.html", {"reason": str(error), "form": ResendConfirmationForm()}, status=400)
+            return render(
+                request, "accounts/confirm_failed.html", {"reason": str(error), "form": ResendConfirmationForm()}, status=400
+            )
         messages.success(request, "Votre adresse e-mail est confirmée. Vous pouvez vous connecter.")
         login(request, user, backend="tpj.accounts.backends.EmailBackend")
         return redirect("accounts:dashboard")
@@ -62,13 +66,15 @@ class LogoutView(auth_views.LogoutView):
 
 
 class DashboardView(PolicyRequiredMixin, TemplateView):
-    """"Mon espace": the user's roles, scopes and shortcuts to each module."""
+    """ "Mon espace": the user's roles, scopes and shortcuts to each module."""
 
     policy_action = "accounts.view_dashboard"
     template_name = "accounts/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        assignments = self.request.user.role_assignments.filter(is_active=True).select_related("region").prefetch_related("departements")
+        assignments = (
+            self.request.user.role_assignments.filter(is_active=True).select_related("region").prefetch_related("departements")
+        )
         return {**super().get_context_data(**kwargs), "assignments": assignments}
 
 

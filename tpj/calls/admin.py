@@ -8,7 +8,14 @@ from .models import Application, Call, Campaign, Envelope, IntentDeclaration, Ju
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["year", "intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline", "national_dotation"]
+    list_display = [
+        "year",
+        "intent_deadline",
+        "laureates_deadline",
+        "transmission_deadline",
+        "projects_start_deadline",
+        "national_dotation",
+    ]
 
 
 @admin.register(IntentDeclaration)
@@ -35,7 +42,15 @@ class JuryInline(admin.TabularInline):
 class CallAdmin(admin.ModelAdmin):
     list_display = ["title", "campaign", "region", "strand", "state", "transmitted_at", "transmitted_late"]
     list_filter = ["campaign", "strand", "state", "region"]
-    readonly_fields = ["title", "state", "published_at", "laureates_decided_at", "transmitted_at", "transmitted_late", "created_by"]
+    readonly_fields = [
+        "title",
+        "state",
+        "published_at",
+        "laureates_decided_at",
+        "transmitted_at",
+        "transmitted_late",
+        "created_by",
+    ]
     inlines = [EnvelopeInline, JuryInline]
 
 
@@ -44,8 +59,23 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["reference", "title", "organisation", "call", "state", "submitted_at"]
     list_filter = ["state", "call__campaign", "call__region"]
     search_fields = ["reference", "title", "organisation__name"]
-    readonly_fields = ["reference", "state", "call", "organisation", "created_by", "submitted_at", "decided_at", "notified_at",
-                       "budget_total", "mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count"]
+    readonly_fields = [
+        "reference",
+        "state",
+        "call",
+        "organisation",
+        "created_by",
+        "submitted_at",
+        "decided_at",
+        "notified_at",
+        "budget_total",
+        "mean_score",
+        "low_score",
+        "high_score",
+        "scores_count",
+        "expected_count",
+        "recused_count",
+    ]
     exclude = ["call_axes", "places"]
 
 

@@ -68,9 +68,30 @@ class CallSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
         fields = [
-            "id", "title", "year", "region", "region_name", "strand", "state", "summary", "required_axis", "targeting_mode",
-            "targeting_kinds", "publication_date", "applications_deadline", "jury_date", "laureates_date", "projects_start_date",
-            "state_label", "axes", "criteria", "envelopes", "calendar_warnings", "published_at", "laureates_decided_at", "transmitted_at",
+            "id",
+            "title",
+            "year",
+            "region",
+            "region_name",
+            "strand",
+            "state",
+            "summary",
+            "required_axis",
+            "targeting_mode",
+            "targeting_kinds",
+            "publication_date",
+            "applications_deadline",
+            "jury_date",
+            "laureates_date",
+            "projects_start_date",
+            "state_label",
+            "axes",
+            "criteria",
+            "envelopes",
+            "calendar_warnings",
+            "published_at",
+            "laureates_decided_at",
+            "transmitted_at",
             "transmitted_late",
         ]
         read_only_fields = fields
@@ -84,8 +105,16 @@ class CallCreateSerializer(serializers.Serializer):
 class CallUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
-        fields = ["summary", "applications_deadline", "publication_date", "jury_date", "laureates_date", "projects_start_date",
-                  "targeting_mode", "targeting_kinds"]
+        fields = [
+            "summary",
+            "applications_deadline",
+            "publication_date",
+            "jury_date",
+            "laureates_date",
+            "projects_start_date",
+            "targeting_mode",
+            "targeting_kinds",
+        ]
 
 
 class PartnerSerializer(serializers.Serializer):
@@ -121,7 +150,9 @@ class IndicatorSerializer(serializers.Serializer):
 
 
 class ApplicationWriteSerializer(serializers.Serializer):
-    client_token = serializers.UUIDField(required=False, help_text="Jeton choisi par le client : un envoi rejoué ne crée pas de doublon.")
+    client_token = serializers.UUIDField(
+        required=False, help_text="Jeton choisi par le client : un envoi rejoué ne crée pas de doublon."
+    )
     title = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     target_public = serializers.CharField(required=False, allow_blank=True, default="")
@@ -129,7 +160,9 @@ class ApplicationWriteSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     call_axes = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    places = serializers.ListField(child=serializers.CharField(max_length=5), required=False, default=list, help_text="codes INSEE")
+    places = serializers.ListField(
+        child=serializers.CharField(max_length=5), required=False, default=list, help_text="codes INSEE"
+    )
     targeting_kinds = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     partners = PartnerSerializer(many=True, required=False, default=list)
     budget_lines = BudgetLineSerializer(many=True, required=False, default=list)
@@ -142,7 +175,9 @@ class ApplicationWriteSerializer(serializers.Serializer):
         places = list(Commune.objects.filter(insee_code__in=data["places"]))
         unknown = set(data["places"]) - {c.insee_code for c in places}
         if unknown:
-            raise serializers.ValidationError({"places": [f"Commune inconnue : {', '.join(sorted(unknown))} (code INSEE attendu)."]})
+            raise serializers.ValidationError(
+                {"places": [f"Commune inconnue : {', '.join(sorted(unknown))} (code INSEE attendu)."]}
+            )
         axes = list(CallAxis.objects.filter(pk__in=data["call_axes"], call=call))
         if len(axes) != len(set(data["call_axes"])):
             raise serializers.ValidationError({"call_axes": ["Choisissez les axes parmi ceux de cet appel."]})
@@ -150,10 +185,20 @@ class ApplicationWriteSerializer(serializers.Serializer):
         for r in data["requests"]:
             requests[r["agency"].upper()] = requests.get(r["agency"].upper(), 0) + r["amount"]
         return services.ApplicationContent(
-            title=data["title"], description=data["description"], target_public=data["target_public"],
-            carrier_siret=data["carrier_siret"], start_date=data["start_date"], end_date=data["end_date"], call_axes=axes,
-            places=places, targeting_kinds=data["targeting_kinds"], partners=data["partners"], budget_lines=data["budget_lines"],
-            cofinancings=data["cofinancings"], requests=requests, indicators=data["indicators"],
+            title=data["title"],
+            description=data["description"],
+            target_public=data["target_public"],
+            carrier_siret=data["carrier_siret"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            call_axes=axes,
+            places=places,
+            targeting_kinds=data["targeting_kinds"],
+            partners=data["partners"],
+            budget_lines=data["budget_lines"],
+            cofinancings=data["cofinancings"],
+            requests=requests,
+            indicators=data["indicators"],
         )
 
 
@@ -173,9 +218,32 @@ class ApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = [
-            "id", "reference", "call", "call_title", "state", "state_label", "title", "organisation", "carrier_siret", "description", "target_public",
-            "call_axes", "places", "targeting_kinds", "partners", "budget_total", "budget_lines", "cofinancings", "requests",
-            "indicators", "start_date", "end_date", "submitted_at", "decision_reason", "decided_at", "convention_signed_on",
+            "id",
+            "reference",
+            "call",
+            "call_title",
+            "state",
+            "state_label",
+            "title",
+            "organisation",
+            "carrier_siret",
+            "description",
+            "target_public",
+            "call_axes",
+            "places",
+            "targeting_kinds",
+            "partners",
+            "budget_total",
+            "budget_lines",
+            "cofinancings",
+            "requests",
+            "indicators",
+            "start_date",
+            "end_date",
+            "submitted_at",
+            "decision_reason",
+            "decided_at",
+            "convention_signed_on",
             "project_started_on",
         ]
         read_only_fields = fields
@@ -184,12 +252,20 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return [c.insee_code for c in app.places.all()]
 
     def get_requests(self, app) -> list[dict]:
-        return [{"agency": r.envelope.agency, "amount_requested": f"{r.amount_requested:.2f}", "amount_allocated": f"{r.amount_allocated:.2f}"}
-                for r in app.requests.select_related("envelope")]
+        return [
+            {
+                "agency": r.envelope.agency,
+                "amount_requested": f"{r.amount_requested:.2f}",
+                "amount_allocated": f"{r.amount_allocated:.2f}",
+            }
+            for r in app.requests.select_related("envelope")
+        ]
 
 
 class TransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Motif, question ou réponse selon l'action")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Motif, question ou réponse selon l'action"
+    )
 
 
 class ScoreItemSerializer(serializers.Serializer):
@@ -206,7 +282,17 @@ class ScoreSheetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScoreSheet
-        fields = ["id", "member", "kind", "recused", "conflict_declared_at", "submitted_at", "weighted_score", "comment", "scores"]
+        fields = [
+            "id",
+            "member",
+            "kind",
+            "recused",
+            "conflict_declared_at",
+            "submitted_at",
+            "weighted_score",
+            "comment",
+            "scores",
+        ]
         read_only_fields = fields
 
     def get_scores(self, sheet) -> list[dict]:
@@ -240,7 +326,9 @@ class RankingSerializer(serializers.Serializer):
 
 class DecisionWriteSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=[("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")])
+    outcome = serializers.ChoiceField(
+        choices=[("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")]
+    )
     reason = serializers.CharField()
     allocations = RequestSerializer(many=True, required=False, default=list)
 
@@ -255,7 +343,9 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_allocations(self, app) -> list[dict]:
-        return [{"agency": r.envelope.agency, "amount": f"{r.amount_allocated:.2f}"} for r in app.requests.all() if r.amount_allocated]
+        return [
+            {"agency": r.envelope.agency, "amount": f"{r.amount_allocated:.2f}"} for r in app.requests.all() if r.amount_allocated
+        ]
 
 
 class LaureateSerializer(serializers.ModelSerializer):
@@ -272,14 +362,32 @@ class LaureateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = ["id", "reference", "title", "description", "target_public", "organisation", "call_title", "year", "region",
-                  "region_name", "axes", "places", "allocated_total", "start_date", "end_date"]
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "target_public",
+            "organisation",
+            "call_title",
+            "year",
+            "region",
+            "region_name",
+            "axes",
+            "places",
+            "allocated_total",
+            "start_date",
+            "end_date",
+        ]
 
     def get_axes(self, app) -> list[int]:
         return sorted({a.number for ca in app.call_axes.all() for a in ca.national_axes.all()})
 
     def get_places(self, app) -> list[dict]:
-        return [{"insee_code": c.insee_code, "name": c.name, "latitude": c.latitude, "longitude": c.longitude} for c in app.places.all()]
+        return [
+            {"insee_code": c.insee_code, "name": c.name, "latitude": c.latitude, "longitude": c.longitude}
+            for c in app.places.all()
+        ]
 
     def get_allocated_total(self, app) -> str:
         return f"{sum((r.amount_allocated for r in app.requests.all()), 0):.2f}"
@@ -314,22 +422,38 @@ def visible_applications(user, call=None):
     condition = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
     managed = [c.pk for c in Call.objects.filter(region__in=user.scope(Role.CALL_MANAGER).regions) if manages_call(user, c)]
     condition |= Q(call__in=managed) & ~Q(state=Application.State.DRAFT)
-    condition |= Q(sheets__member__user=user, sheets__auto_recused=False, sheets__has_conflict=False, sheets__conflict_declared_at__isnull=False)
+    condition |= Q(
+        sheets__member__user=user,
+        sheets__auto_recused=False,
+        sheets__has_conflict=False,
+        sheets__conflict_declared_at__isnull=False,
+    )
     return apps.filter(condition).distinct()
 
 
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class CallViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Regional calls for projects. Published calls are public; drafts are seen by their managers."""
 
     lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a failed int() conversion
     serializer_class = CallSerializer
     permission_classes = [PolicyPermission]
-    policy_actions = {"list": "calls.view_call", "retrieve": "calls.view_call", "create": "calls.create_call",
-                      "update": "calls.manage_call", "partial_update": "calls.manage_call",
-                      # Detail actions below are decided per object inside the action (policy.require).
-                      "publish": "calls.manage_call", "close_applications": "calls.manage_call", "decide_laureates": "calls.manage_call",
-                      "transmit": "calls.manage_call", "applications": "calls.view_call", "ranking": "calls.view_ranking",
-                      "decisions": "calls.manage_call"}
+    policy_actions = {
+        "list": "calls.view_call",
+        "retrieve": "calls.view_call",
+        "create": "calls.create_call",
+        "update": "calls.manage_call",
+        "partial_update": "calls.manage_call",
+        # Detail actions below are decided per object inside the action (policy.require).
+        "publish": "calls.manage_call",
+        "close_applications": "calls.manage_call",
+        "decide_laureates": "calls.manage_call",
+        "transmit": "calls.manage_call",
+        "applications": "calls.view_call",
+        "ranking": "calls.view_ranking",
+        "decisions": "calls.manage_call",
+    }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -382,13 +506,17 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def decide_laureates(self, request, pk=None):
         return self._transition(request, "decide_laureates")
 
-    @extend_schema(request=TransitionSerializer, responses=CallSerializer, summary="Transmettre la liste des lauréats à l'équipe nationale")
+    @extend_schema(
+        request=TransitionSerializer, responses=CallSerializer, summary="Transmettre la liste des lauréats à l'équipe nationale"
+    )
     @action(detail=True, methods=["post"])
     def transmit(self, request, pk=None):
         return self._transition(request, "transmit")
 
     @extend_schema(methods=["GET"], responses=ApplicationSerializer(many=True))
-    @extend_schema(methods=["POST"], request=ApplicationWriteSerializer, responses={201: ApplicationSerializer, 200: ApplicationSerializer})
+    @extend_schema(
+        methods=["POST"], request=ApplicationWriteSerializer, responses={201: ApplicationSerializer, 200: ApplicationSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def applications(self, request, pk=None):
         call = get_object_or_404(Call, pk=pk)
@@ -396,7 +524,9 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         if request.method == "POST":
             payload = ApplicationWriteSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
-            app, created = services.create_application(request.user, call, payload.to_content(call), payload.validated_data.get("client_token"))
+            app, created = services.create_application(
+                request.user, call, payload.to_content(call), payload.validated_data.get("client_token")
+            )
             return Response(ApplicationSerializer(app).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
         policy.require(request.user, "calls.view_call", call)
         user = request.user
@@ -435,7 +565,11 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                 allocations[a["agency"].upper()] = allocations.get(a["agency"].upper(), 0) + a["amount"]
             app = services.decide(app, request.user, data["outcome"], data["reason"], allocations)
             return Response(DecisionSerializer(app).data)
-        decided = call.applications.filter(state__in=Application.DECIDED_STATES).prefetch_related("requests__envelope").order_by("reference")
+        decided = (
+            call.applications.filter(state__in=Application.DECIDED_STATES)
+            .prefetch_related("requests__envelope")
+            .order_by("reference")
+        )
         page = self.paginate_queryset(decided)
         return self.get_paginated_response(DecisionSerializer(page, many=True).data)
 
@@ -446,18 +580,37 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     lookup_value_regex = r"\d+"
     serializer_class = ApplicationSerializer
     permission_classes = [PolicyPermission]
-    policy_actions = {"list": "calls.view_application", "retrieve": "calls.view_application",
-                      "update": "calls.edit_application", "partial_update": "calls.edit_application",
-                      # Detail actions below go through services, which ask the policy for the object.
-                      **dict.fromkeys(["submit", "withdraw", "request_info", "answer_info", "declare_eligible", "declare_ineligible", "conflict_declaration", "scores"], "calls.view_application")}
+    policy_actions = {
+        "list": "calls.view_application",
+        "retrieve": "calls.view_application",
+        "update": "calls.edit_application",
+        "partial_update": "calls.edit_application",
+        # Detail actions below go through services, which ask the policy for the object.
+        **dict.fromkeys(
+            [
+                "submit",
+                "withdraw",
+                "request_info",
+                "answer_info",
+                "declare_eligible",
+                "declare_ineligible",
+                "conflict_declaration",
+                "scores",
+            ],
+            "calls.view_application",
+        ),
+    }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
         _require_auth(self.request)
-        return visible_applications(self.request.user).order_by("-created_at").prefetch_related(
-            "call_axes", "places", "partners", "budget_lines", "cofinancings__source", "indicators")
+        return (
+            visible_applications(self.request.user)
+            .order_by("-created_at")
+            .prefetch_related("call_axes", "places", "partners", "budget_lines", "cofinancings__source", "indicators")
+        )
 
     def get_object(self):
         app = get_object_or_404(Application.objects.select_related("call__region", "organisation"), pk=self.kwargs["pk"])
@@ -484,22 +637,32 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         app = services.fire_application(app, request.user, name, payload.validated_data["reason"])
         return Response(ApplicationSerializer(app).data)
 
-    @extend_schema(request=TransitionSerializer, responses=ApplicationSerializer, summary="Déposer (avant la date limite, heure de Paris)")
+    @extend_schema(
+        request=TransitionSerializer, responses=ApplicationSerializer, summary="Déposer (avant la date limite, heure de Paris)"
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._fire(request, pk, "submit")
 
-    @extend_schema(request=TransitionSerializer, responses=ApplicationSerializer, summary="Retirer la candidature avant la décision")
+    @extend_schema(
+        request=TransitionSerializer, responses=ApplicationSerializer, summary="Retirer la candidature avant la décision"
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._fire(request, pk, "withdraw")
 
-    @extend_schema(request=TransitionSerializer, responses=ApplicationSerializer, summary="Demander un complément (reason = question)")
+    @extend_schema(
+        request=TransitionSerializer, responses=ApplicationSerializer, summary="Demander un complément (reason = question)"
+    )
     @action(detail=True, methods=["post"], url_path="request-info")
     def request_info(self, request, pk=None):
         return self._fire(request, pk, "request_info")
 
-    @extend_schema(request=TransitionSerializer, responses=ApplicationSerializer, summary="Répondre à la demande de complément (reason = réponse)")
+    @extend_schema(
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
+        summary="Répondre à la demande de complément (reason = réponse)",
+    )
     @action(detail=True, methods=["post"], url_path="answer-info")
     def answer_info(self, request, pk=None):
         return self._fire(request, pk, "answer_info")
@@ -509,12 +672,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def declare_eligible(self, request, pk=None):
         return self._fire(request, pk, "declare_eligible")
 
-    @extend_schema(request=TransitionSerializer, responses=ApplicationSerializer, summary="Déclarer irrecevable (motif obligatoire)")
+    @extend_schema(
+        request=TransitionSerializer, responses=ApplicationSerializer, summary="Déclarer irrecevable (motif obligatoire)"
+    )
     @action(detail=True, methods=["post"], url_path="declare-ineligible")
     def declare_ineligible(self, request, pk=None):
         return self._fire(request, pk, "declare_ineligible")
 
-    @extend_schema(request=ConflictSerializer, responses=ScoreSheetSerializer, summary="Déclarer l'absence ou l'existence d'un conflit d'intérêts")
+    @extend_schema(
+        request=ConflictSerializer,
+        responses=ScoreSheetSerializer,
+        summary="Déclarer l'absence ou l'existence d'un conflit d'intérêts",
+    )
     @action(detail=True, methods=["post"], url_path="conflict-declaration")
     def conflict_declaration(self, request, pk=None):
         _require_auth(request)
@@ -526,7 +695,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return Response(ScoreSheetSerializer(sheet).data)
 
     def _own_sheet(self, user, app):
-        sheet = ScoreSheet.objects.filter(application=app, member__user=user).select_related("member", "application__call").first()
+        sheet = (
+            ScoreSheet.objects.filter(application=app, member__user=user).select_related("member", "application__call").first()
+        )
         if sheet is None:
             raise PermissionDenied("Ce dossier ne vous est pas attribué.")
         return sheet
@@ -543,7 +714,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
             payload = ScoreWriteSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             values = {s["criterion"]: (s["value"], s["not_applicable"]) for s in payload.validated_data["scores"]}
-            sheet = services.save_scores(sheet, request.user, values, payload.validated_data["comment"], payload.validated_data["submit"])
+            sheet = services.save_scores(
+                sheet, request.user, values, payload.validated_data["comment"], payload.validated_data["submit"]
+            )
             return Response(ScoreSheetSerializer(sheet).data)
         policy.require(request.user, "calls.view_scores", app)
         sheets = app.sheets.select_related("member__user").prefetch_related("scores").order_by("pk")
@@ -553,14 +726,20 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return self.get_paginated_response(ScoreSheetSerializer(page, many=True).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("region", str, description="code INSEE de la région"),
-    OpenApiParameter("departement", str, description="code INSEE d'un département où le projet agit"),
-    OpenApiParameter("axis", int, description="numéro d'axe national (1 à 6)"),
-    OpenApiParameter("year", int, description="année de la campagne"),
-    OpenApiParameter("carrier_kind", str, enum=Organisation.Kind.values, description="type de structure porteuse"),
-    OpenApiParameter("q", str, description="texte libre, insensible aux accents et à la casse (titre, description, porteur, lieux…)"),
-]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("region", str, description="code INSEE de la région"),
+            OpenApiParameter("departement", str, description="code INSEE d'un département où le projet agit"),
+            OpenApiParameter("axis", int, description="numéro d'axe national (1 à 6)"),
+            OpenApiParameter("year", int, description="année de la campagne"),
+            OpenApiParameter("carrier_kind", str, enum=Organisation.Kind.values, description="type de structure porteuse"),
+            OpenApiParameter(
+                "q", str, description="texte libre, insensible aux accents et à la casse (titre, description, porteur, lieux…)"
+            ),
+        ]
+    )
+)
 class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
     """Laureate projects, public once their call's list was transmitted to the national team.
 
@@ -573,8 +752,12 @@ class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes = []
 
     def get_queryset(self):
-        return Application.objects.public_laureates().select_related("organisation", "call__region", "call__campaign").prefetch_related(
-            "call_axes__national_axes", "places", "requests").order_by("call__region__name", "reference")
+        return (
+            Application.objects.public_laureates()
+            .select_related("organisation", "call__region", "call__campaign")
+            .prefetch_related("call_axes__national_axes", "places", "requests")
+            .order_by("call__region__name", "reference")
+        )
 
     def filter_queryset(self, queryset):
         if self.action != "list":
@@ -583,4 +766,3 @@ class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
         if not filters.q:
             return filters.apply(queryset)
         return filters.select(queryset.prefetch_related("partners"))  # the text filter reads the partners too
-

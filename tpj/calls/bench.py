@@ -70,8 +70,13 @@ def render(results: dict) -> str:
     lines.append("")
     for name, result in results.items():
         if "error" not in result:
-            lines.append(f"- {name} : jeu de données construit en {result['build_seconds']:.1f} s ({result['sheets']} fiches de notation).")
-    lines += ["", "Les statistiques du jury (moyenne pondérée, écart, notes validées, attendues, récusations) sont recalculées sur la "
-              "candidature à chaque attribution, déclaration d'intérêts ou validation de notation : le classement lit une seule table "
-              "indexée, paginée."]
+            lines.append(
+                f"- {name} : jeu de données construit en {result['build_seconds']:.1f} s ({result['sheets']} fiches de notation)."
+            )
+    lines += [
+        "",
+        "Les statistiques du jury (moyenne pondérée, écart, notes validées, attendues, récusations) sont recalculées sur la "
+        "candidature à chaque attribution, déclaration d'intérêts ou validation de notation : le classement lit une seule table "
+        "indexée, paginée.",
+    ]
     return "\n".join(lines)

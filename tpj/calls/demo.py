@@ -34,8 +34,13 @@ def _applicant(email, first, last, organisation_name) -> User:
 
     org = Organisation.objects.filter(name=organisation_name).first()
     if org is None:
-        org = Organisation.objects.create(name=organisation_name, kind=Organisation.Kind.ASSOCIATION, commune_id="31555",
-                                          region_id="76", siret=demo_siret(organisation_name))
+        org = Organisation.objects.create(
+            name=organisation_name,
+            kind=Organisation.Kind.ASSOCIATION,
+            commune_id="31555",
+            region_id="76",
+            siret=demo_siret(organisation_name),
+        )
     user = User.objects.filter(email=email).first() or User(email=email)
     user.first_name, user.last_name, user.organisation, user.is_demo = first, last, org, True
     user.email_confirmed_at = user.email_confirmed_at or timezone.now()
@@ -68,12 +73,17 @@ def _call(manager, campaign, strand, summary, deadline) -> tuple[Call, bool]:
     call.jury_date = campaign.laureates_deadline - datetime.timedelta(days=20)
     call.cahier_des_charges.save(
         f"cahier-des-charges-{call.region_id}-{campaign.year}.pdf",
-        ContentFile(simple_pdf(call.title, [
-            "Cahier des charges de l'appel à projets régional « 1000 premiers jours ».",
-            "Axes : les 6 axes nationaux de l'instruction SGMCAS/2021/74. Projets portés par une structure dotée d'un SIRET, "
-            "dont tous les lieux d'action sont dans la région.",
-            "Critères : fort potentiel (l'apport de crédits renforce l'ambition), qualité des indicateurs d'impact.",
-        ])),
+        ContentFile(
+            simple_pdf(
+                call.title,
+                [
+                    "Cahier des charges de l'appel à projets régional « 1000 premiers jours ».",
+                    "Axes : les 6 axes nationaux de l'instruction SGMCAS/2021/74. Projets portés par une structure dotée d'un SIRET, "
+                    "dont tous les lieux d'action sont dans la région.",
+                    "Critères : fort potentiel (l'apport de crédits renforce l'ambition), qualité des indicateurs d'impact.",
+                ],
+            )
+        ),
         save=False,
     )
     call.save()
@@ -85,17 +95,38 @@ def _content(call, title, description, places, requests, partners=(), axes=(1, 3
     collectivites = FundingSource.objects.get(slug="collectivites")
     total = sum(requests.values()) + Decimal("40000")
     return services.ApplicationContent(
-        title=title, description=description,
+        title=title,
+        description=description,
         target_public="Futurs parents et parents d'enfants de 0 à 3 ans, en particulier les familles isolées ou vulnérables.",
-        carrier_siret="", start_date=datetime.date(call.campaign.year, 10, 1), end_date=datetime.date(call.campaign.year + 1, 9, 30),
-        call_axes=[a for a in call.axes.all() if a.position in axes], places=list(Commune.objects.filter(insee_code__in=places)),
+        carrier_siret="",
+        start_date=datetime.date(call.campaign.year, 10, 1),
+        end_date=datetime.date(call.campaign.year + 1, 9, 30),
+        call_axes=[a for a in call.axes.all() if a.position in axes],
+        places=list(Commune.objects.filter(insee_code__in=places)),
         partners=[{"name": n, "role": r} for n, r in partners],
-        budget_lines=[{"label": "Personnel d'animation et de coordination", "amount": total - Decimal("15000")},
-                      {"label": "Matériel, supports et déplacements", "amount": Decimal("15000")}],
-        cofinancings=[{"source": caf, "amount": Decimal("25000"), "secured": True}, {"source": collectivites, "amount": Decimal("15000")}],
+        budget_lines=[
+            {"label": "Personnel d'animation et de coordination", "amount": total - Decimal("15000")},
+            {"label": "Matériel, supports et déplacements", "amount": Decimal("15000")},
+        ],
+        cofinancings=[
+            {"source": caf, "amount": Decimal("25000"), "secured": True},
+            {"source": collectivites, "amount": Decimal("15000")},
+        ],
         requests=requests,
-        indicators=[{"name": "Familles accompagnées", "baseline": "0", "target": "150", "method": "Registre anonymisé des participations"},
-                    {"name": "Parents déclarant moins d'isolement", "baseline": "—", "target": "70 %", "method": "Questionnaire à 3 et 9 mois"}],
+        indicators=[
+            {
+                "name": "Familles accompagnées",
+                "baseline": "0",
+                "target": "150",
+                "method": "Registre anonymisé des participations",
+            },
+            {
+                "name": "Parents déclarant moins d'isolement",
+                "baseline": "—",
+                "target": "70 %",
+                "method": "Questionnaire à 3 et 9 mois",
+            },
+        ],
     )
 
 
@@ -110,24 +141,55 @@ def _bretagne_2021(accounts):
     ars, dreets = accounts["ars.bretagne@demo.1000jours.fr"], accounts["dreets.bretagne@demo.1000jours.fr"]
     _declare(ars, campaign, True)
     _declare(dreets, campaign, True)
-    call, created = _call(ars, campaign, Call.Strand.JOINT,
-                          "Appel commun de l'ARS et de la DREETS Bretagne : soutenir les initiatives locales pour un parcours sans rupture.",
-                          timezone.now() + datetime.timedelta(hours=1))
+    call, created = _call(
+        ars,
+        campaign,
+        Call.Strand.JOINT,
+        "Appel commun de l'ARS et de la DREETS Bretagne : soutenir les initiatives locales pour un parcours sans rupture.",
+        timezone.now() + datetime.timedelta(hours=1),
+    )
     if not created:
         return
     porteur = accounts["porteur@demo.1000jours.fr"]
     brest, chsb = (_applicant(*spec) for spec in EXTRA_APPLICANTS[:2])
-    a1 = _apply(porteur, call, _content(call, "Cafés des parents itinérants en Pays de Rennes",
-                                        "Des cafés des parents animés par des professionnels de la PMI et de la parentalité, dans les quartiers et les communes rurales.",
-                                        ["35238", "35047"], {"ARS": Decimal("60000"), "DREETS": Decimal("50000")}, axes=(1, 3, 6),
-                                        partners=[("Centre social de Cleunay", "Accueil des ateliers et relais auprès des familles")]))
-    a2 = _apply(chsb, call, _content(call, "Sortie de maternité accompagnée en Côtes-d'Armor",
-                                     "Visites à domicile coordonnées maternité-PMI pour les familles repérées vulnérables lors de l'entretien prénatal précoce.",
-                                     ["22278"], {"ARS": Decimal("40000"), "DREETS": Decimal("50000")}, axes=(1, 2),
-                                     partners=[("Réseau périnatal de Bretagne", "Formation des professionnels et coordination du parcours")]))
-    a3 = _apply(brest, call, _content(call, "Éveil culturel des tout-petits à Brest",
-                                      "Ateliers lecture et musique dans les médiathèques et les crèches des quartiers prioritaires.",
-                                      ["29019"], {"ARS": Decimal("30000"), "DREETS": Decimal("30000")}, axes=(4,)))
+    a1 = _apply(
+        porteur,
+        call,
+        _content(
+            call,
+            "Cafés des parents itinérants en Pays de Rennes",
+            "Des cafés des parents animés par des professionnels de la PMI et de la parentalité, dans les quartiers et les communes rurales.",
+            ["35238", "35047"],
+            {"ARS": Decimal("60000"), "DREETS": Decimal("50000")},
+            axes=(1, 3, 6),
+            partners=[("Centre social de Cleunay", "Accueil des ateliers et relais auprès des familles")],
+        ),
+    )
+    a2 = _apply(
+        chsb,
+        call,
+        _content(
+            call,
+            "Sortie de maternité accompagnée en Côtes-d'Armor",
+            "Visites à domicile coordonnées maternité-PMI pour les familles repérées vulnérables lors de l'entretien prénatal précoce.",
+            ["22278"],
+            {"ARS": Decimal("40000"), "DREETS": Decimal("50000")},
+            axes=(1, 2),
+            partners=[("Réseau périnatal de Bretagne", "Formation des professionnels et coordination du parcours")],
+        ),
+    )
+    a3 = _apply(
+        brest,
+        call,
+        _content(
+            call,
+            "Éveil culturel des tout-petits à Brest",
+            "Ateliers lecture et musique dans les médiathèques et les crèches des quartiers prioritaires.",
+            ["29019"],
+            {"ARS": Decimal("30000"), "DREETS": Decimal("30000")},
+            axes=(4,),
+        ),
+    )
     call = services.fire_call(call, ars, "close_applications")
     for app in (a1, a2, a3):
         services.declare_eligible(app, ars)
@@ -136,14 +198,36 @@ def _bretagne_2021(accounts):
     services.add_jury_member(call, ars, reseau_member, JuryMember.Kind.OPERATOR)
     services.assign(call, ars)
     criteria = list(call.criteria.all())
-    for member, app, value in [(caf_member, a1, 5), (caf_member, a2, 4), (caf_member, a3, 3), (reseau_member, a1, 4), (reseau_member, a3, 3)]:
+    for member, app, value in [
+        (caf_member, a1, 5),
+        (caf_member, a2, 4),
+        (caf_member, a3, 3),
+        (reseau_member, a1, 4),
+        (reseau_member, a3, 3),
+    ]:
         sheet = member.jury_seats.get(call=call).sheets.get(application=app)
         services.declare_conflict(sheet, member, has_conflict=False)
-        services.save_scores(sheet, member, {c.pk: (value, False) for c in criteria}, "Projet cohérent avec les besoins du territoire.", submit=True)
-    services.decide(a1, ars, "laureate", "Projet à fort potentiel, partenariat solide, indicateurs précis.",
-                    {"ARS": Decimal("60000"), "DREETS": Decimal("50000")})
-    services.decide(a2, dreets, "laureate", "Répond au repérage des fragilités et à la continuité du parcours.",
-                    {"ARS": Decimal("40000"), "DREETS": Decimal("50000")})
+        services.save_scores(
+            sheet,
+            member,
+            {c.pk: (value, False) for c in criteria},
+            "Projet cohérent avec les besoins du territoire.",
+            submit=True,
+        )
+    services.decide(
+        a1,
+        ars,
+        "laureate",
+        "Projet à fort potentiel, partenariat solide, indicateurs précis.",
+        {"ARS": Decimal("60000"), "DREETS": Decimal("50000")},
+    )
+    services.decide(
+        a2,
+        dreets,
+        "laureate",
+        "Répond au repérage des fragilités et à la continuité du parcours.",
+        {"ARS": Decimal("40000"), "DREETS": Decimal("50000")},
+    )
     services.decide(a3, dreets, "waiting_list", "Projet intéressant ; enveloppes entièrement engagées.")
     call = services.fire_call(call, ars, "decide_laureates")
     services.notify_decisions(call, ars)
@@ -151,9 +235,11 @@ def _bretagne_2021(accounts):
         services.record_convention(app, ars, datetime.date(2021, 9, 15))
     services.transmit(call, dreets)
     Call.objects.filter(pk=call.pk).update(
-        publication_date=datetime.date(2021, 6, 21), applications_deadline=datetime.datetime(2021, 7, 16, 12, 0, tzinfo=datetime.UTC),
+        publication_date=datetime.date(2021, 6, 21),
+        applications_deadline=datetime.datetime(2021, 7, 16, 12, 0, tzinfo=datetime.UTC),
         laureates_decided_at=datetime.datetime(2021, 8, 27, 10, 0, tzinfo=datetime.UTC),
-        transmitted_at=datetime.datetime(2021, 9, 3, 10, 0, tzinfo=datetime.UTC), transmitted_late=False,
+        transmitted_at=datetime.datetime(2021, 9, 3, 10, 0, tzinfo=datetime.UTC),
+        transmitted_late=False,
     )
     app1 = Application.objects.get(pk=a1.pk)
     services.record_start(app1, porteur, datetime.date(2021, 10, 4))
@@ -168,20 +254,53 @@ def _current(accounts):
     _declare(ars, campaign, True)
     _declare(occitanie, campaign, False)
     deadline = timezone.now() + datetime.timedelta(days=30)
-    call, created = _call(dreets, campaign, Call.Strand.JOINT, "Nouvel appel commun ARS-DREETS Bretagne : candidatures ouvertes.", deadline)
+    call, created = _call(
+        dreets, campaign, Call.Strand.JOINT, "Nouvel appel commun ARS-DREETS Bretagne : candidatures ouvertes.", deadline
+    )
     if created:
         porteur = accounts["porteur@demo.1000jours.fr"]
-        _apply(porteur, call, _content(call, "Relais parental de nuit à Rennes", "Un accueil de répit pour les parents épuisés.",
-                                       ["35238"], {"ARS": Decimal("30000"), "DREETS": Decimal("30000")}, axes=(3,)), submit=False)
+        _apply(
+            porteur,
+            call,
+            _content(
+                call,
+                "Relais parental de nuit à Rennes",
+                "Un accueil de répit pour les parents épuisés.",
+                ["35238"],
+                {"ARS": Decimal("30000"), "DREETS": Decimal("30000")},
+                axes=(3,),
+            ),
+            submit=False,
+        )
         brest = _applicant(*EXTRA_APPLICANTS[0])
-        _apply(brest, call, _content(call, "Pères en crèche", "Ateliers pères-enfants le samedi matin.", ["29019"],
-                                     {"DREETS": Decimal("25000")}, axes=(6,),
-                                     partners=[("Réseau périnatal de Bretagne", "Sensibilisation des professionnels")]))
+        _apply(
+            brest,
+            call,
+            _content(
+                call,
+                "Pères en crèche",
+                "Ateliers pères-enfants le samedi matin.",
+                ["29019"],
+                {"DREETS": Decimal("25000")},
+                axes=(6,),
+                partners=[("Réseau périnatal de Bretagne", "Sensibilisation des professionnels")],
+            ),
+        )
     call_occ, created = _call(occitanie, campaign, Call.Strand.ARS, "Appel de l'ARS Occitanie (volet santé).", deadline)
     if created:
         toulouse = _applicant(*EXTRA_APPLICANTS[2])
-        _apply(toulouse, call_occ, _content(call_occ, "Santé environnementale des tout-petits à Toulouse",
-                                            "Ateliers « Agir pour bébé » pour les futurs parents.", ["31555"], {"ARS": Decimal("50000")}, axes=(2,)))
+        _apply(
+            toulouse,
+            call_occ,
+            _content(
+                call_occ,
+                "Santé environnementale des tout-petits à Toulouse",
+                "Ateliers « Agir pour bébé » pour les futurs parents.",
+                ["31555"],
+                {"ARS": Decimal("50000")},
+                axes=(2,),
+            ),
+        )
 
 
 def load(accounts: dict):

@@ -18,15 +18,41 @@ from tpj.audit.models import AuditEvent
 from .models import Application, Call, ScoreSheet
 
 LAUREATE_HEADER = [
-    "référence", "appel", "région", "année", "structure porteuse", "SIRET", "projet", "axes", "lieux d'action",
-    "budget total (€)", "co-financements (€)", "attribué ARS (€)", "attribué DREETS (€)", "total attribué (€)",
-    "convention signée le", "démarré le",
+    "référence",
+    "appel",
+    "région",
+    "année",
+    "structure porteuse",
+    "SIRET",
+    "projet",
+    "axes",
+    "lieux d'action",
+    "budget total (€)",
+    "co-financements (€)",
+    "attribué ARS (€)",
+    "attribué DREETS (€)",
+    "total attribué (€)",
+    "convention signée le",
+    "démarré le",
 ]
 
 SCDL_FIELDS = [
-    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire", "idBeneficiaire",
-    "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement", "idRAE",
-    "notificationUE", "pourcentageSubvention", "dispositifAide",
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "rnaBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+    "dispositifAide",
 ]
 
 
@@ -44,9 +70,20 @@ def laureate_rows(calls):
         by_agency = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
         axes = sorted({a.number for ca in app.call_axes.all() for a in ca.national_axes.all()})
         yield [
-            app.reference, app.call.title, app.call.region.name, app.call.campaign.year, app.organisation.name, app.carrier_siret,
-            app.title, ", ".join(f"Axe {n}" for n in axes), ", ".join(p.name for p in app.places.all()),
-            app.budget_total, app.cofinancing_total(), by_agency.get("ARS", ""), by_agency.get("DREETS", ""), app.allocated_total(),
+            app.reference,
+            app.call.title,
+            app.call.region.name,
+            app.call.campaign.year,
+            app.organisation.name,
+            app.carrier_siret,
+            app.title,
+            ", ".join(f"Axe {n}" for n in axes),
+            ", ".join(p.name for p in app.places.all()),
+            app.budget_total,
+            app.cofinancing_total(),
+            by_agency.get("ARS", ""),
+            by_agency.get("DREETS", ""),
+            app.allocated_total(),
             app.convention_signed_on.isoformat() if app.convention_signed_on else "",
             app.project_started_on.isoformat() if app.project_started_on else "",
         ]
@@ -76,7 +113,10 @@ def laureates_xlsx(calls, filename="laureats.xlsx") -> HttpResponse:
         ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), filename)
+    return _attachment(
+        HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        filename,
+    )
 
 
 def _agency_organisation(call: Call, agency: str):
@@ -156,8 +196,10 @@ def scdl_csv_text(call: Call) -> str:
 
 
 def scdl_csv(call: Call) -> HttpResponse:
-    return _attachment(HttpResponse(scdl_csv_text(call), content_type="text/csv; charset=utf-8"),
-                       f"subventions-aap-{call.campaign.year}-{call.region_id}.csv")
+    return _attachment(
+        HttpResponse(scdl_csv_text(call), content_type="text/csv; charset=utf-8"),
+        f"subventions-aap-{call.campaign.year}-{call.region_id}.csv",
+    )
 
 
 def call_history(call: Call):

@@ -44,9 +44,19 @@ def parse_communes(value: str, field_label="commune") -> list[Commune]:
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["year", "intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline",
-                  "national_dotation", "minimum_single", "minimum_joint"]
-        widgets = {f: DateInput() for f in ["intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline"]}
+        fields = [
+            "year",
+            "intent_deadline",
+            "laureates_deadline",
+            "transmission_deadline",
+            "projects_start_deadline",
+            "national_dotation",
+            "minimum_single",
+            "minimum_joint",
+        ]
+        widgets = {
+            f: DateInput() for f in ["intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline"]
+        }
 
 
 class DeclarationForm(forms.Form):
@@ -61,21 +71,41 @@ class CallCreateForm(forms.Form):
 
 
 class CallForm(forms.ModelForm):
-    targeting_kinds = forms.MultipleChoiceField(label="Territoires ciblés", choices=Targeting.choices, required=False,
-                                                widget=forms.CheckboxSelectMultiple)
-    target_communes_codes = forms.CharField(label="Communes ciblées (codes INSEE)", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                            help_text="Si vous ciblez des communes choisies : codes INSEE séparés par des virgules.")
+    targeting_kinds = forms.MultipleChoiceField(
+        label="Territoires ciblés", choices=Targeting.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    target_communes_codes = forms.CharField(
+        label="Communes ciblées (codes INSEE)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Si vous ciblez des communes choisies : codes INSEE séparés par des virgules.",
+    )
 
     class Meta:
         model = Call
-        fields = ["summary", "required_axis", "targeting_mode", "targeting_kinds", "target_departements", "publication_date",
-                  "applications_deadline", "jury_date", "laureates_date", "projects_start_date", "cahier_des_charges", "checklist"]
+        fields = [
+            "summary",
+            "required_axis",
+            "targeting_mode",
+            "targeting_kinds",
+            "target_departements",
+            "publication_date",
+            "applications_deadline",
+            "jury_date",
+            "laureates_date",
+            "projects_start_date",
+            "cahier_des_charges",
+            "checklist",
+        ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "checklist": forms.Textarea(attrs={"rows": 4}),
             "targeting_mode": forms.RadioSelect,
             "target_departements": forms.CheckboxSelectMultiple,
-            "publication_date": DateInput(), "jury_date": DateInput(), "laureates_date": DateInput(), "projects_start_date": DateInput(),
+            "publication_date": DateInput(),
+            "jury_date": DateInput(),
+            "laureates_date": DateInput(),
+            "projects_start_date": DateInput(),
             "applications_deadline": DateTimeInput(),
         }
         help_texts = {"applications_deadline": "Heure de Paris. Au-delà, le dépôt est refusé à la seconde près."}
@@ -111,8 +141,12 @@ class CallForm(forms.ModelForm):
 
 
 class CallAxisForm(forms.ModelForm):
-    national_axes = forms.ModelMultipleChoiceField(label="Axes nationaux de rattachement", queryset=Axis.objects.order_by("number"),
-                                                   widget=forms.CheckboxSelectMultiple, required=False)
+    national_axes = forms.ModelMultipleChoiceField(
+        label="Axes nationaux de rattachement",
+        queryset=Axis.objects.order_by("number"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     class Meta:
         model = CallAxis
@@ -131,8 +165,11 @@ class CallAxisForm(forms.ModelForm):
 
 
 AxisFormSet = forms.inlineformset_factory(Call, CallAxis, form=CallAxisForm, extra=1, can_delete=True)
-CriterionFormSet = forms.inlineformset_factory(Call, Criterion, fields=["label", "weight", "max_score"], extra=1, can_delete=True,
-                                               widgets={"label": forms.TextInput()})
+CriterionFormSet = forms.inlineformset_factory(
+    Call, Criterion, fields=["label", "weight", "max_score"], extra=1, can_delete=True, widgets={"label": forms.TextInput()}
+)
+
+
 class EnvelopeForm(forms.ModelForm):
     class Meta:
         model = Envelope
@@ -143,8 +180,10 @@ class EnvelopeForm(forms.ModelForm):
         if top_up is not None and top_up < 0:
             raise ValidationError("L'abondement local ne peut pas être négatif.")
         if top_up is not None and self.instance.national_dotation + top_up < self.instance.allocated:
-            raise ValidationError(f"L'enveloppe {self.instance.agency} a déjà {self.instance.allocated} € attribués : "
-                                  "son montant ne peut pas descendre en dessous.")
+            raise ValidationError(
+                f"L'enveloppe {self.instance.agency} a déjà {self.instance.allocated} € attribués : "
+                "son montant ne peut pas descendre en dessous."
+            )
         return top_up
 
 
@@ -169,8 +208,9 @@ class BudgetLineForm(forms.Form):
 
 
 class CoFinancingForm(forms.Form):
-    source = forms.ModelChoiceField(label="Co-financeur", queryset=FundingSource.objects.filter(agency=""), required=False,
-                                    empty_label="—")
+    source = forms.ModelChoiceField(
+        label="Co-financeur", queryset=FundingSource.objects.filter(agency=""), required=False, empty_label="—"
+    )
     amount = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0, required=False)
     secured = forms.BooleanField(label="Acquis", required=False)
 
@@ -199,17 +239,29 @@ IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1)
 class ApplicationForm(forms.Form):
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label="Intitulé du projet", max_length=255)
-    carrier_siret = forms.CharField(label="SIRET de la structure porteuse", max_length=20, required=False,
-                                    help_text="14 chiffres ; la structure doit pouvoir signer une convention de subvention.")
+    carrier_siret = forms.CharField(
+        label="SIRET de la structure porteuse",
+        max_length=20,
+        required=False,
+        help_text="14 chiffres ; la structure doit pouvoir signer une convention de subvention.",
+    )
     description = forms.CharField(label="Description du projet", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     target_public = forms.CharField(label="Public visé", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    call_axes = forms.ModelMultipleChoiceField(label="Axes du projet", queryset=CallAxis.objects.none(), required=False,
-                                               widget=forms.CheckboxSelectMultiple)
-    places = forms.CharField(label="Lieux d'action (codes INSEE des communes)", required=False,
-                             help_text="Séparés par des virgules, ex. 35238, 29019. Tous doivent être dans la région de l'appel.",
-                             widget=forms.TextInput(attrs={"list": "communes-suggestions", "autocomplete": "off"}))
-    targeting_kinds = forms.MultipleChoiceField(label="Territoires prioritaires concernés", choices=Targeting.choices[:-1], required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+    call_axes = forms.ModelMultipleChoiceField(
+        label="Axes du projet", queryset=CallAxis.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    places = forms.CharField(
+        label="Lieux d'action (codes INSEE des communes)",
+        required=False,
+        help_text="Séparés par des virgules, ex. 35238, 29019. Tous doivent être dans la région de l'appel.",
+        widget=forms.TextInput(attrs={"list": "communes-suggestions", "autocomplete": "off"}),
+    )
+    targeting_kinds = forms.MultipleChoiceField(
+        label="Territoires prioritaires concernés",
+        choices=Targeting.choices[:-1],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     start_date = forms.DateField(label="Début du projet", required=False, widget=DateInput())
     end_date = forms.DateField(label="Fin du projet", required=False, widget=DateInput())
 
@@ -219,8 +271,11 @@ class ApplicationForm(forms.Form):
         self.fields["call_axes"].queryset = call.axes.all()
         for envelope in call.envelopes.select_related("funding_source"):
             self.fields[f"request_{envelope.agency}"] = forms.DecimalField(
-                label=f"Montant demandé — enveloppe {envelope.agency} ({envelope.funding_source.label})", max_digits=12,
-                decimal_places=2, min_value=0, required=False,
+                label=f"Montant demandé — enveloppe {envelope.agency} ({envelope.funding_source.label})",
+                max_digits=12,
+                decimal_places=2,
+                min_value=0,
+                required=False,
             )
         if not self.initial.get("client_token"):
             self.initial["client_token"] = uuid.uuid4()
@@ -244,8 +299,14 @@ def _rows(formset, keys):
 def build_content(form: ApplicationForm, partners, budget, cofinancing, indicators) -> services.ApplicationContent:
     data = form.cleaned_data
     return services.ApplicationContent(
-        title=data["title"], description=data["description"], target_public=data["target_public"], carrier_siret=data["carrier_siret"],
-        start_date=data["start_date"], end_date=data["end_date"], call_axes=list(data["call_axes"]), places=data["places"],
+        title=data["title"],
+        description=data["description"],
+        target_public=data["target_public"],
+        carrier_siret=data["carrier_siret"],
+        start_date=data["start_date"],
+        end_date=data["end_date"],
+        call_axes=list(data["call_axes"]),
+        places=data["places"],
         targeting_kinds=data["targeting_kinds"],
         partners=_rows(partners, ["name", "siret", "role"]),
         budget_lines=_rows(budget, ["label", "amount"]),
@@ -257,9 +318,15 @@ def build_content(form: ApplicationForm, partners, budget, cofinancing, indicato
 
 def initial_from(content: services.ApplicationContent) -> dict:
     initial = {
-        "title": content.title, "description": content.description, "target_public": content.target_public,
-        "carrier_siret": content.carrier_siret, "start_date": content.start_date, "end_date": content.end_date,
-        "call_axes": content.call_axes, "places": ", ".join(c.insee_code for c in content.places), "targeting_kinds": content.targeting_kinds,
+        "title": content.title,
+        "description": content.description,
+        "target_public": content.target_public,
+        "carrier_siret": content.carrier_siret,
+        "start_date": content.start_date,
+        "end_date": content.end_date,
+        "call_axes": content.call_axes,
+        "places": ", ".join(c.insee_code for c in content.places),
+        "targeting_kinds": content.targeting_kinds,
     }
     initial.update({f"request_{a}": v for a, v in content.requests.items()})
     return initial
@@ -282,8 +349,12 @@ class JuryMemberForm(forms.Form):
 class ConflictForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
         label="Avez-vous un conflit d'intérêts avec ce projet ou son porteur ?",
-        choices=[("0", "Non, je n'ai aucun lien d'intérêt avec ce projet"), ("1", "Oui, j'ai un conflit d'intérêts : je me déporte")],
-        coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        choices=[
+            ("0", "Non, je n'ai aucun lien d'intérêt avec ce projet"),
+            ("1", "Oui, j'ai un conflit d'intérêts : je me déporte"),
+        ],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(label="Précision (obligatoire en cas de conflit)", required=False, max_length=500)
 
@@ -298,7 +369,9 @@ class ScoreForm(forms.Form):
         for c in criteria:
             value, na = initial_scores.get(c.pk, (None, False))
             self.fields[f"score_{c.pk}"] = forms.IntegerField(
-                label=f"{c.label} (coefficient {c.weight}, note de 0 à {c.max_score})", required=False, initial=value,
+                label=f"{c.label} (coefficient {c.weight}, note de 0 à {c.max_score})",
+                required=False,
+                initial=value,
                 widget=forms.NumberInput(attrs={"min": 0, "max": c.max_score}),
             )
             self.fields[f"na_{c.pk}"] = forms.BooleanField(label="Sans objet", required=False, initial=na)
@@ -319,13 +392,16 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for agency in ("ARS", "DREETS"):
             # Both fields exist so that a line on an envelope the call does not have is refused with a clear message.
-            self.fields[f"amount_{agency}"] = forms.DecimalField(label=f"Montant attribué — enveloppe {agency} (€)", max_digits=12,
-                                                                 decimal_places=2, min_value=0, required=False)
+            self.fields[f"amount_{agency}"] = forms.DecimalField(
+                label=f"Montant attribué — enveloppe {agency} (€)", max_digits=12, decimal_places=2, min_value=0, required=False
+            )
             if agency not in call.agencies:
                 self.fields[f"amount_{agency}"].widget = forms.HiddenInput()
 
     def allocations(self) -> dict:
-        return {a: self.cleaned_data.get(f"amount_{a}") for a in ("ARS", "DREETS") if self.cleaned_data.get(f"amount_{a}") is not None}
+        return {
+            a: self.cleaned_data.get(f"amount_{a}") for a in ("ARS", "DREETS") if self.cleaned_data.get(f"amount_{a}") is not None
+        }
 
 
 class DateForm(forms.Form):
@@ -356,6 +432,8 @@ class IndicatorValueForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    final_evaluation = forms.CharField(label="Évaluation finale : le projet répond-il aux enjeux des 1000 premiers jours ?",
-                                       widget=forms.Textarea(attrs={"rows": 4}))
+    final_evaluation = forms.CharField(
+        label="Évaluation finale : le projet répond-il aux enjeux des 1000 premiers jours ?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     could_become_permanent = forms.BooleanField(label="Le dispositif pourrait être pérennisé", required=False)

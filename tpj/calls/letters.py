@@ -20,8 +20,16 @@ OUTCOME_SENTENCES = {
 
 def _pdf(flowables, title: str) -> bytes:
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, author="Territoires des 1000 premiers jours",
-                            leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author="Territoires des 1000 premiers jours",
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+    )
     doc.build(flowables)
     return buffer.getvalue()
 
@@ -47,11 +55,24 @@ def decision_letter_pdf(app: Application) -> bytes:
     if app.decision_reason:
         story += [Spacer(1, 0.3 * cm), Paragraph(f"Motif : {app.decision_reason}", styles["Normal"])]
     if app.state == Application.State.LAUREATE:
-        rows = [["Enveloppe", "Montant attribué"]] + [
-            [r.envelope.funding_source.label, euros(r.amount_allocated)] for r in app.requests.select_related("envelope__funding_source") if r.amount_allocated
-        ] + [["Total", euros(app.allocated_total())]]
-        story += [Spacer(1, 0.4 * cm), Table(rows, colWidths=[11 * cm, 5 * cm]), Spacer(1, 0.4 * cm),
-                  Paragraph("Une convention de subvention vous sera adressée. Cette dotation est annuelle et non reconductible.", styles["Normal"])]
+        rows = (
+            [["Enveloppe", "Montant attribué"]]
+            + [
+                [r.envelope.funding_source.label, euros(r.amount_allocated)]
+                for r in app.requests.select_related("envelope__funding_source")
+                if r.amount_allocated
+            ]
+            + [["Total", euros(app.allocated_total())]]
+        )
+        story += [
+            Spacer(1, 0.4 * cm),
+            Table(rows, colWidths=[11 * cm, 5 * cm]),
+            Spacer(1, 0.4 * cm),
+            Paragraph(
+                "Une convention de subvention vous sera adressée. Cette dotation est annuelle et non reconductible.",
+                styles["Normal"],
+            ),
+        ]
     story += [Spacer(1, 0.8 * cm), Paragraph("Les référents de l'appel à projets", styles["Normal"])]
     return _pdf(story, f"Décision {app.reference}")
 

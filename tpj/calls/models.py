@@ -74,7 +74,10 @@ class Campaign(models.Model):
         verbose_name_plural = "campagnes nationales"
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(name="campaign_amounts_positive", condition=Q(national_dotation__gte=0, minimum_single__gte=0, minimum_joint__gte=0)),
+            models.CheckConstraint(
+                name="campaign_amounts_positive",
+                condition=Q(national_dotation__gte=0, minimum_single__gte=0, minimum_joint__gte=0),
+            ),
         ]
 
     def __str__(self):
@@ -105,7 +108,9 @@ class Campaign(models.Model):
         if all(order) and order != sorted(order):
             raise ValidationError("Les échéances nationales doivent se suivre : déclaration, lauréats, transmission, démarrage.")
         if self.minimum_joint is not None and self.minimum_single is not None and self.minimum_joint < self.minimum_single:
-            raise ValidationError({"minimum_joint": "Le minimum d'un appel commun ne peut être inférieur à celui d'un appel d'une seule agence."})
+            raise ValidationError(
+                {"minimum_joint": "Le minimum d'un appel commun ne peut être inférieur à celui d'un appel d'une seule agence."}
+            )
 
     def minimum_for(self, strand: str) -> Decimal:
         return self.minimum_joint if strand == Call.Strand.JOINT else self.minimum_single
@@ -117,7 +122,9 @@ class IntentDeclaration(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="declarations")
     region = models.ForeignKey("territories.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+")
     agency = models.CharField("agence", max_length=10, choices=Agency.choices)
-    organisation = models.ForeignKey("accounts.Organisation", verbose_name="agence déclarante", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name="agence déclarante", on_delete=models.PROTECT, related_name="+"
+    )
     joint = models.BooleanField("appel commun avec l'autre agence de la région", default=False)
     referent_name = models.CharField("référent qui pilote l'appel", max_length=200)
     referent_email = models.EmailField("courriel du référent")
@@ -190,12 +197,20 @@ class Call(models.Model):
     state = models.CharField("état", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
     summary = models.TextField("présentation", blank=True)
     required_axis = models.ForeignKey(
-        "nomenclatures.Axis", verbose_name="axe exigé de chaque projet (prérequis transversal)", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "nomenclatures.Axis",
+        verbose_name="axe exigé de chaque projet (prérequis transversal)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    targeting_mode = models.CharField("ciblage géographique", max_length=10, choices=TargetingMode.choices, default=TargetingMode.NONE)
+    targeting_mode = models.CharField(
+        "ciblage géographique", max_length=10, choices=TargetingMode.choices, default=TargetingMode.NONE
+    )
     targeting_kinds = models.JSONField("territoires ciblés", default=list, blank=True)
-    target_departements = models.ManyToManyField("territories.Departement", verbose_name="départements ciblés", blank=True, related_name="+")
+    target_departements = models.ManyToManyField(
+        "territories.Departement", verbose_name="départements ciblés", blank=True, related_name="+"
+    )
     target_communes = models.ManyToManyField("territories.Commune", verbose_name="communes ciblées", blank=True, related_name="+")
     publication_date = models.DateField("date de publication", null=True, blank=True)
     applications_deadline = models.DateTimeField("date limite de dépôt des candidatures (heure de Paris)", null=True, blank=True)
@@ -204,7 +219,8 @@ class Call(models.Model):
     projects_start_date = models.DateField("date de démarrage des projets", null=True, blank=True)
     cahier_des_charges = models.FileField("cahier des charges (PDF)", upload_to="calls/cahiers/", blank=True)
     checklist = models.TextField(
-        "liste de vérification de l'instruction (un point par ligne)", blank=True,
+        "liste de vérification de l'instruction (un point par ligne)",
+        blank=True,
         default="Dossier complet\nBudget équilibré et cohérent\nPartenariats attestés\nIndicateurs d'impact mesurables",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -249,7 +265,9 @@ class Call(models.Model):
 
     @property
     def applications_open(self) -> bool:
-        return self.state == self.State.PUBLISHED and (self.applications_deadline is None or timezone.now() <= self.applications_deadline)
+        return self.state == self.State.PUBLISHED and (
+            self.applications_deadline is None or timezone.now() <= self.applications_deadline
+        )
 
     def checklist_items(self) -> list[str]:
         return [line.strip() for line in self.checklist.splitlines() if line.strip()]
@@ -273,7 +291,9 @@ class Call(models.Model):
         if self.publication_date and deadline and deadline <= self.publication_date:
             warnings.append("La date limite de dépôt précède la publication.")
         if deadline and deadline >= c.laureates_deadline:
-            warnings.append(f"La date limite de dépôt ne laisse pas le temps d'instruire avant l'échéance nationale des lauréats ({c.laureates_deadline:%d/%m/%Y}).")
+            warnings.append(
+                f"La date limite de dépôt ne laisse pas le temps d'instruire avant l'échéance nationale des lauréats ({c.laureates_deadline:%d/%m/%Y})."
+            )
         if self.jury_date and deadline and self.jury_date < deadline:
             warnings.append("Le jury est prévu avant la clôture des candidatures.")
         if self.laureates_date and self.laureates_date > c.laureates_deadline:
@@ -281,14 +301,19 @@ class Call(models.Model):
         if not self.laureates_date:
             warnings.append("La date de désignation des lauréats n'est pas fixée.")
         if self.projects_start_date and self.projects_start_date > c.projects_start_deadline:
-            warnings.append(f"Les projets démarreraient après l'échéance nationale du {c.projects_start_deadline:%d/%m/%Y} (début de l'automne).")
+            warnings.append(
+                f"Les projets démarreraient après l'échéance nationale du {c.projects_start_deadline:%d/%m/%Y} (début de l'automne)."
+            )
         return warnings
 
     def state_endowment(self) -> Decimal:
         """Total State endowment (all envelopes) of the call's laureates."""
-        return EnvelopeRequest.objects.filter(
-            application__call=self, application__state=Application.State.LAUREATE
-        ).aggregate(total=Sum("amount_allocated"))["total"] or ZERO
+        return (
+            EnvelopeRequest.objects.filter(application__call=self, application__state=Application.State.LAUREATE).aggregate(
+                total=Sum("amount_allocated")
+            )["total"]
+            or ZERO
+        )
 
 
 class CallAxis(models.Model):
@@ -296,7 +321,9 @@ class CallAxis(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="axes")
     label = models.CharField("libellé", max_length=400)
-    national_axes = models.ManyToManyField("nomenclatures.Axis", verbose_name="axes nationaux de rattachement", related_name="call_axes")
+    national_axes = models.ManyToManyField(
+        "nomenclatures.Axis", verbose_name="axes nationaux de rattachement", related_name="call_axes"
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
@@ -356,7 +383,9 @@ class Envelope(models.Model):
         ordering = ["agency"]
         constraints = [
             models.UniqueConstraint(fields=["call", "agency"], name="one_envelope_per_agency"),
-            models.CheckConstraint(name="envelope_amounts_positive", condition=Q(national_dotation__gte=0, local_top_up__gte=0, allocated__gte=0)),
+            models.CheckConstraint(
+                name="envelope_amounts_positive", condition=Q(national_dotation__gte=0, local_top_up__gte=0, allocated__gte=0)
+            ),
             models.CheckConstraint(
                 name="envelope_not_over_allocated",
                 condition=Q(allocated__lte=models.F("national_dotation") + models.F("local_top_up")),
@@ -413,7 +442,9 @@ class Application(models.Model):
     DECIDED_STATES = [State.LAUREATE, State.WAITING_LIST, State.REJECTED, State.INELIGIBLE]
 
     call = models.ForeignKey(Call, verbose_name="appel à projets", on_delete=models.PROTECT, related_name="applications")
-    organisation = models.ForeignKey("accounts.Organisation", verbose_name="structure porteuse", on_delete=models.PROTECT, related_name="call_applications")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name="structure porteuse", on_delete=models.PROTECT, related_name="call_applications"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Sent by the form / API client: a replayed or double-clicked creation finds the first one.
     client_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -506,8 +537,12 @@ class Partner(models.Model):
     name = models.CharField("partenaire", max_length=255)
     siret = models.CharField("SIRET", max_length=14, blank=True)
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name="organisation inscrite sur la plateforme", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="call_partnerships",
+        "accounts.Organisation",
+        verbose_name="organisation inscrite sur la plateforme",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="call_partnerships",
     )
     role = models.CharField("rôle dans le projet", max_length=255)
 
@@ -555,7 +590,9 @@ class EnvelopeRequest(models.Model):
         ordering = ["envelope__agency"]
         constraints = [
             models.UniqueConstraint(fields=["application", "envelope"], name="one_request_per_envelope"),
-            models.CheckConstraint(name="request_amounts_positive", condition=Q(amount_requested__gte=0, amount_allocated__gte=0)),
+            models.CheckConstraint(
+                name="request_amounts_positive", condition=Q(amount_requested__gte=0, amount_allocated__gte=0)
+            ),
             models.CheckConstraint(
                 name="allocation_not_above_request",
                 condition=Q(amount_allocated__lte=models.F("amount_requested")),
@@ -681,7 +718,10 @@ class ScoreSheet(models.Model):
         verbose_name_plural = "fiches de notation"
         constraints = [
             models.UniqueConstraint(fields=["member", "application"], name="one_sheet_per_member_application"),
-            models.CheckConstraint(name="recused_sheet_not_scored", condition=Q(auto_recused=False, has_conflict=False) | Q(submitted_at__isnull=True)),
+            models.CheckConstraint(
+                name="recused_sheet_not_scored",
+                condition=Q(auto_recused=False, has_conflict=False) | Q(submitted_at__isnull=True),
+            ),
         ]
         indexes = [models.Index(fields=["application", "submitted_at"])]
 
@@ -704,6 +744,8 @@ class CriterionScore(models.Model):
         verbose_name = "note"
         constraints = [
             models.UniqueConstraint(fields=["sheet", "criterion"], name="one_score_per_criterion"),
-            models.CheckConstraint(name="score_not_applicable_has_no_value", condition=Q(not_applicable=False) | Q(value__isnull=True)),
+            models.CheckConstraint(
+                name="score_not_applicable_has_no_value", condition=Q(not_applicable=False) | Q(value__isnull=True)
+            ),
             models.CheckConstraint(name="score_range", condition=Q(value__isnull=True) | Q(value__lte=20)),
         ]

@@ -103,7 +103,9 @@ def apply(user, call=None) -> Decision:
     if not _authenticated(user):
         return Decision.deny(DENY_SIGN_IN)
     if user.organisation_id is None:
-        return Decision.deny("Rattachez votre compte à une structure pour candidater : la candidature est déposée au nom d'une structure.")
+        return Decision.deny(
+            "Rattachez votre compte à une structure pour candidater : la candidature est déposée au nom d'une structure."
+        )
     if call is not None and not call.applications_open:
         return Decision.deny("Cet appel à projets ne reçoit pas de candidatures.")
     return Decision.allow()

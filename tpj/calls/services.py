@@ -85,9 +85,24 @@ def save_campaign(campaign: Campaign, user) -> Campaign:
     campaign.full_clean()
     created = campaign.pk is None
     campaign.save()
-    record(actor=user, obj=campaign, action="calls.campaign.created" if created else "calls.campaign.updated",
-           after={f: str(getattr(campaign, f)) for f in ["year", "intent_deadline", "laureates_deadline", "transmission_deadline",
-                                                         "projects_start_deadline", "national_dotation", "minimum_single", "minimum_joint"]})
+    record(
+        actor=user,
+        obj=campaign,
+        action="calls.campaign.created" if created else "calls.campaign.updated",
+        after={
+            f: str(getattr(campaign, f))
+            for f in [
+                "year",
+                "intent_deadline",
+                "laureates_deadline",
+                "transmission_deadline",
+                "projects_start_deadline",
+                "national_dotation",
+                "minimum_single",
+                "minimum_joint",
+            ]
+        },
+    )
     return campaign
 
 
@@ -104,13 +119,23 @@ def declare_intent(user, campaign: Campaign, *, joint: bool, referent_name: str,
     if IntentDeclaration.objects.filter(campaign=campaign, region_id=org.region_id, agency=agency).exists():
         raise ValidationError(f"{org} a déjà déclaré son intention pour la campagne {campaign.year}.")
     declaration = IntentDeclaration(
-        campaign=campaign, region_id=org.region_id, agency=agency, organisation=org, joint=joint,
-        referent_name=referent_name.strip(), referent_email=referent_email.strip(), declared_by=user,
+        campaign=campaign,
+        region_id=org.region_id,
+        agency=agency,
+        organisation=org,
+        joint=joint,
+        referent_name=referent_name.strip(),
+        referent_email=referent_email.strip(),
+        declared_by=user,
     )
     declaration.full_clean()
     declaration.save()
-    record(actor=user, obj=declaration, action="calls.intent.declared",
-           after={"joint": joint, "referent": referent_name, "late": declaration.is_late})
+    record(
+        actor=user,
+        obj=declaration,
+        action="calls.intent.declared",
+        after={"joint": joint, "referent": referent_name, "late": declaration.is_late},
+    )
     return declaration
 
 
@@ -123,7 +148,9 @@ class DeclarationRow:
 
     @property
     def status_label(self) -> str:
-        return {"on_time": "Déclarée", "late": "Déclarée en retard", "missing": "Non déclarée", "pending": "Pas encore déclarée"}[self.status]
+        return {"on_time": "Déclarée", "late": "Déclarée en retard", "missing": "Non déclarée", "pending": "Pas encore déclarée"}[
+            self.status
+        ]
 
 
 def declaration_board(campaign: Campaign) -> list[DeclarationRow]:
@@ -167,8 +194,12 @@ def create_call(user, campaign: Campaign, strand: str) -> Call:
         for position, (label, weight) in enumerate(Criterion.DEFAULTS):
             Criterion.objects.create(call=call, label=label, weight=weight, position=position)
         for a in call.agencies:
-            Envelope.objects.create(call=call, agency=a, funding_source=FundingSource.objects.get(agency=a),
-                                    national_dotation=campaign.national_dotation)
+            Envelope.objects.create(
+                call=call,
+                agency=a,
+                funding_source=FundingSource.objects.get(agency=a),
+                national_dotation=campaign.national_dotation,
+            )
         record(actor=user, obj=call, action="calls.call.created", to_state=call.state, after={"strand": strand})
     return call
 
@@ -210,9 +241,13 @@ def fire_call(call: Call, user, transition: str, reason: str = "") -> Call:
             locked.published_at = now
             locked.publication_date = locked.publication_date or timezone.localdate()
         elif transition == "decide_laureates":
-            pending = locked.applications.filter(state__in=[Application.State.SUBMITTED, Application.State.INFO_REQUESTED, Application.State.ELIGIBLE]).count()
+            pending = locked.applications.filter(
+                state__in=[Application.State.SUBMITTED, Application.State.INFO_REQUESTED, Application.State.ELIGIBLE]
+            ).count()
             if pending:
-                raise ValidationError(f"{pending} candidature(s) attendent encore une décision (recevabilité, lauréat, liste d'attente ou refus).")
+                raise ValidationError(
+                    f"{pending} candidature(s) attendent encore une décision (recevabilité, lauréat, liste d'attente ou refus)."
+                )
             endowment = locked.state_endowment()
             if endowment < locked.minimum_endowment:
                 kind = "un appel commun ARS-DREETS" if locked.is_joint else "un appel d'une seule agence"
@@ -257,8 +292,10 @@ def _agency_refusal(call: Call, agency: str) -> str:
     if agency not in ("ARS", "DREETS"):
         return f"Enveloppe inconnue : « {agency} »."
     owner = call.agencies[0]
-    return (f"Cet appel est porté par {AGENCY_NAMES[owner]} seule : aucune demande ni attribution n'est possible sur "
-            f"l'enveloppe {agency}, les enveloppes n'étant pas fongibles.")
+    return (
+        f"Cet appel est porté par {AGENCY_NAMES[owner]} seule : aucune demande ni attribution n'est possible sur "
+        f"l'enveloppe {agency}, les enveloppes n'étant pas fongibles."
+    )
 
 
 def validate_content(call: Call, content: ApplicationContent) -> None:
@@ -274,8 +311,10 @@ def validate_content(call: Call, content: ApplicationContent) -> None:
     outside = [c for c in content.places if c.region_id != call.region_id]
     if outside:
         names = ", ".join(f"{c.name} ({c.departement_id})" for c in outside)
-        errors["places"] = (f"Lieu(x) d'action hors de la région de l'appel : {names}. Cet appel ne finance que des projets "
-                            f"dont tous les lieux d'action sont en {call.region.name} (pas de projet extrarégional).")
+        errors["places"] = (
+            f"Lieu(x) d'action hors de la région de l'appel : {names}. Cet appel ne finance que des projets "
+            f"dont tous les lieux d'action sont en {call.region.name} (pas de projet extrarégional)."
+        )
     bad_axes = [a for a in content.call_axes if a.call_id != call.pk]
     if bad_axes:
         errors["call_axes"] = "Choisissez les axes parmi ceux de cet appel."
@@ -292,13 +331,18 @@ def validate_content(call: Call, content: ApplicationContent) -> None:
     if any(Decimal(c["amount"]) < 0 for c in content.cofinancings):
         errors["cofinancings"] = "Un co-financement ne peut pas être négatif."
     elif any(c["source"].agency for c in content.cofinancings):
-        errors["cofinancings"] = "Les crédits de l'ARS et de la DREETS se demandent sur les enveloppes de l'appel, pas en co-financement."
+        errors["cofinancings"] = (
+            "Les crédits de l'ARS et de la DREETS se demandent sur les enveloppes de l'appel, pas en co-financement."
+        )
     elif cofinancing_total > lines_total:
-        errors["cofinancings"] = (f"Le total des co-financements ({euros(cofinancing_total)}) dépasse le budget total du projet "
-                                  f"({euros(lines_total)}).")
+        errors["cofinancings"] = (
+            f"Le total des co-financements ({euros(cofinancing_total)}) dépasse le budget total du projet ({euros(lines_total)})."
+        )
     elif cofinancing_total + sum(amounts, ZERO) > lines_total:
-        errors["requests"] = (f"Les montants demandés ({euros(sum(amounts, ZERO))}) et les co-financements ({euros(cofinancing_total)}) "
-                              f"dépassent ensemble le budget total du projet ({euros(lines_total)}).")
+        errors["requests"] = (
+            f"Les montants demandés ({euros(sum(amounts, ZERO))}) et les co-financements ({euros(cofinancing_total)}) "
+            f"dépassent ensemble le budget total du projet ({euros(lines_total)})."
+        )
     if content.start_date and content.end_date and content.end_date < content.start_date:
         errors["end_date"] = "La fin du projet précède son début."
     unknown = set(content.targeting_kinds) - set(Targeting.values)
@@ -373,22 +417,38 @@ def _write_content(app: Application, content: ApplicationContent):
     app.call_axes.set(content.call_axes)
     app.places.set(content.places)
     app.partners.all().delete()
-    Partner.objects.bulk_create([
-        Partner(application=app, name=p["name"], siret=stdnum_siret.compact(p.get("siret") or ""), role=p.get("role", ""),
-                organisation=_resolve_partner_organisation(p))
-        for p in content.partners if p.get("name")
-    ])
+    Partner.objects.bulk_create(
+        [
+            Partner(
+                application=app,
+                name=p["name"],
+                siret=stdnum_siret.compact(p.get("siret") or ""),
+                role=p.get("role", ""),
+                organisation=_resolve_partner_organisation(p),
+            )
+            for p in content.partners
+            if p.get("name")
+        ]
+    )
     app.budget_lines.all().delete()
-    BudgetLine.objects.bulk_create([BudgetLine(application=app, label=b["label"], amount=b["amount"]) for b in content.budget_lines])
+    BudgetLine.objects.bulk_create(
+        [BudgetLine(application=app, label=b["label"], amount=b["amount"]) for b in content.budget_lines]
+    )
     app.cofinancings.all().delete()
-    CoFinancing.objects.bulk_create([
-        CoFinancing(application=app, source=c["source"], amount=c["amount"], secured=c.get("secured", False)) for c in content.cofinancings
-    ])
+    CoFinancing.objects.bulk_create(
+        [
+            CoFinancing(application=app, source=c["source"], amount=c["amount"], secured=c.get("secured", False))
+            for c in content.cofinancings
+        ]
+    )
     envelopes = {e.agency: e for e in app.call.envelopes.all()}
     app.requests.all().delete()
-    EnvelopeRequest.objects.bulk_create([
-        EnvelopeRequest(application=app, envelope=envelopes[a], amount_requested=amount) for a, amount in content.requests.items()
-    ])
+    EnvelopeRequest.objects.bulk_create(
+        [
+            EnvelopeRequest(application=app, envelope=envelopes[a], amount_requested=amount)
+            for a, amount in content.requests.items()
+        ]
+    )
     app.indicators.all().delete()
     Indicator.objects.bulk_create([Indicator(application=app, **i) for i in content.indicators if i.get("name")])
 
@@ -396,14 +456,24 @@ def _write_content(app: Application, content: ApplicationContent):
 def content_of(app: Application) -> ApplicationContent:
     """The current content of an application (to prefill the form)."""
     return ApplicationContent(
-        title=app.title, description=app.description, target_public=app.target_public, carrier_siret=app.carrier_siret,
-        start_date=app.start_date, end_date=app.end_date, call_axes=list(app.call_axes.all()), places=list(app.places.all()),
+        title=app.title,
+        description=app.description,
+        target_public=app.target_public,
+        carrier_siret=app.carrier_siret,
+        start_date=app.start_date,
+        end_date=app.end_date,
+        call_axes=list(app.call_axes.all()),
+        places=list(app.places.all()),
         targeting_kinds=list(app.targeting_kinds),
         partners=[{"name": p.name, "siret": p.siret, "role": p.role} for p in app.partners.all()],
         budget_lines=[{"label": b.label, "amount": b.amount} for b in app.budget_lines.all()],
-        cofinancings=[{"source": c.source, "amount": c.amount, "secured": c.secured} for c in app.cofinancings.select_related("source")],
+        cofinancings=[
+            {"source": c.source, "amount": c.amount, "secured": c.secured} for c in app.cofinancings.select_related("source")
+        ],
         requests={r.envelope.agency: r.amount_requested for r in app.requests.select_related("envelope")},
-        indicators=[{"name": i.name, "baseline": i.baseline, "target": i.target, "method": i.method} for i in app.indicators.all()],
+        indicators=[
+            {"name": i.name, "baseline": i.baseline, "target": i.target, "method": i.method} for i in app.indicators.all()
+        ],
     )
 
 
@@ -457,9 +527,12 @@ def submit_application(app: Application, user) -> Application:
         locked.submitted_at = now
 
     app = APPLICATION_WORKFLOW.fire(app, "submit", user, on_fire=on_fire)
-    _mail(app.created_by.email, f"Accusé de réception — {app.reference}",
-          f"Votre candidature « {app.title} » à l'appel « {app.call.title} » a été déposée le "
-          f"{timezone.localtime(app.submitted_at):%d/%m/%Y à %H:%M:%S}.\nRéférence : {app.reference}.")
+    _mail(
+        app.created_by.email,
+        f"Accusé de réception — {app.reference}",
+        f"Votre candidature « {app.title} » à l'appel « {app.call.title} » a été déposée le "
+        f"{timezone.localtime(app.submitted_at):%d/%m/%Y à %H:%M:%S}.\nRéférence : {app.reference}.",
+    )
     return app
 
 
@@ -505,14 +578,23 @@ def eligibility_checks(app: Application) -> list[Check]:
         siret_ok = False
     checks = [
         Check("Rattachement à au moins un des 6 axes nationaux", bool(national_axes)),
-        Check(f"Tous les lieux d'action sont en {call.region.name}", bool(places) and not outside,
-              ", ".join(f"{p.name} hors région" for p in outside) or ("aucun lieu d'action" if not places else "")),
-        Check("Porteur doté d'un SIRET valide (convention de subvention possible)", siret_ok, app.carrier_siret or "SIRET absent"),
+        Check(
+            f"Tous les lieux d'action sont en {call.region.name}",
+            bool(places) and not outside,
+            ", ".join(f"{p.name} hors région" for p in outside) or ("aucun lieu d'action" if not places else ""),
+        ),
+        Check(
+            "Porteur doté d'un SIRET valide (convention de subvention possible)", siret_ok, app.carrier_siret or "SIRET absent"
+        ),
     ]
     if call.required_axis_id:
         checks.append(Check(f"Axe exigé : {call.required_axis}", call.required_axis_id in national_axes, level="regional"))
     if call.targeting_mode == Call.TargetingMode.REQUIRED:
-        checks.append(Check("Ciblage géographique exigé", meets_targeting(app, places), ", ".join(call.targeting_labels()), level="regional"))
+        checks.append(
+            Check(
+                "Ciblage géographique exigé", meets_targeting(app, places), ", ".join(call.targeting_labels()), level="regional"
+            )
+        )
     return checks
 
 
@@ -550,8 +632,11 @@ def request_information(app: Application, user, question: str) -> InformationReq
 
     app = APPLICATION_WORKFLOW.fire(app, "request_info", user, question, on_fire=on_fire)
     request = asked["request"]
-    _mail(app.created_by.email, f"Demande de complément — {app.reference}",
-          f"Le service instructeur demande un complément pour « {app.title} » :\n\n{question}\n\nRépondez sur la plateforme.")
+    _mail(
+        app.created_by.email,
+        f"Demande de complément — {app.reference}",
+        f"Le service instructeur demande un complément pour « {app.title} » :\n\n{question}\n\nRépondez sur la plateforme.",
+    )
     return request
 
 
@@ -616,7 +701,9 @@ def add_jury_member(call: Call, user, member_user, kind: str) -> JuryMember:
     """Seat a partner representative (funder, operator or expert) on the call's jury."""
     policy.require(user, "calls.manage_jury", call)
     if not member_user.scope(Role.JURY_MEMBER).covers_region_wholly(call.region_id):
-        raise ValidationError({"member": f"{member_user.email} n'a pas le rôle de membre de jury pour la région {call.region.name}."})
+        raise ValidationError(
+            {"member": f"{member_user.email} n'a pas le rôle de membre de jury pour la région {call.region.name}."}
+        )
     if JuryMember.objects.filter(call=call, user=member_user).exists():
         raise ValidationError({"member": f"{member_user.email} siège déjà à ce jury."})
     member = JuryMember.objects.create(call=call, user=member_user, kind=kind)
@@ -650,8 +737,12 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
     record(actor=user, obj=call, action="calls.jury.assigned", after={"sheets": len(sheets), "recused": recused})
     for s in sheets:
         if s.auto_recused:
-            record(actor=user, obj=s.application, action="calls.jury.auto_recused",
-                   reason=f"{s.member.user.email} : son organisation porte ce projet ou y est partenaire.")
+            record(
+                actor=user,
+                obj=s.application,
+                action="calls.jury.auto_recused",
+                reason=f"{s.member.user.email} : son organisation porte ce projet ou y est partenaire.",
+            )
     return {"created": len(sheets), "recused": recused}
 
 
@@ -665,8 +756,13 @@ def declare_conflict(sheet: ScoreSheet, user, *, has_conflict: bool, note: str =
     sheet.has_conflict, sheet.conflict_note, sheet.conflict_declared_at = has_conflict, note.strip(), timezone.now()
     sheet.save(update_fields=["has_conflict", "conflict_note", "conflict_declared_at"])
     refresh_jury_stats([sheet.application_id])
-    record(actor=user, obj=sheet.application, action="calls.jury.conflict_declared" if has_conflict else "calls.jury.no_conflict",
-           reason=note, after={"member": user.email})
+    record(
+        actor=user,
+        obj=sheet.application,
+        action="calls.jury.conflict_declared" if has_conflict else "calls.jury.no_conflict",
+        reason=note,
+        after={"member": user.email},
+    )
     return sheet
 
 
@@ -709,7 +805,9 @@ def save_scores(sheet: ScoreSheet, user, values: dict, comment: str = "", submit
         if errors:
             raise ValidationError(errors)
         for cid, (value, not_applicable) in values.items():
-            CriterionScore.objects.update_or_create(sheet=sheet, criterion_id=cid, defaults={"value": value, "not_applicable": not_applicable})
+            CriterionScore.objects.update_or_create(
+                sheet=sheet, criterion_id=cid, defaults={"value": value, "not_applicable": not_applicable}
+            )
         sheet.comment = comment or ""
         if submit:
             sheet.submitted_at = timezone.now()
@@ -717,9 +815,16 @@ def save_scores(sheet: ScoreSheet, user, values: dict, comment: str = "", submit
         sheet.save()
         if submit:
             refresh_jury_stats([sheet.application_id])
-        record(actor=user, obj=sheet.application, action="calls.jury.scores_submitted" if submit else "calls.jury.scores_saved",
-               after={"member": user.email, "scores": {str(k): list(v) for k, v in values.items()},
-                      "weighted_score": str(sheet.weighted_score) if submit else None})
+        record(
+            actor=user,
+            obj=sheet.application,
+            action="calls.jury.scores_submitted" if submit else "calls.jury.scores_saved",
+            after={
+                "member": user.email,
+                "scores": {str(k): list(v) for k, v in values.items()},
+                "weighted_score": str(sheet.weighted_score) if submit else None,
+            },
+        )
     return sheet
 
 
@@ -727,21 +832,33 @@ def refresh_jury_stats(application_ids) -> None:
     """Recompute the jury statistics stored on the given applications from their score sheets."""
     submitted = Q(sheets__submitted_at__isnull=False)
     active = Q(sheets__auto_recused=False, sheets__has_conflict=False)
-    rows = Application.objects.filter(pk__in=list(application_ids)).annotate(
-        s_mean=Avg("sheets__weighted_score", filter=submitted),
-        s_low=Min("sheets__weighted_score", filter=submitted),
-        s_high=Max("sheets__weighted_score", filter=submitted),
-        s_count=Count("sheets", filter=submitted),
-        s_expected=Count("sheets", filter=active),
-        s_recused=Count("sheets", filter=~active & Q(sheets__isnull=False)),
-    ).values_list("pk", "s_mean", "s_low", "s_high", "s_count", "s_expected", "s_recused")
+    rows = (
+        Application.objects.filter(pk__in=list(application_ids))
+        .annotate(
+            s_mean=Avg("sheets__weighted_score", filter=submitted),
+            s_low=Min("sheets__weighted_score", filter=submitted),
+            s_high=Max("sheets__weighted_score", filter=submitted),
+            s_count=Count("sheets", filter=submitted),
+            s_expected=Count("sheets", filter=active),
+            s_recused=Count("sheets", filter=~active & Q(sheets__isnull=False)),
+        )
+        .values_list("pk", "s_mean", "s_low", "s_high", "s_count", "s_expected", "s_recused")
+    )
     updates = []
     for pk, mean, low, high, count, expected, recused in rows:
-        app = Application(pk=pk, mean_score=None if mean is None else Decimal(mean).quantize(Decimal("0.01")), low_score=low,
-                          high_score=high, scores_count=count, expected_count=expected, recused_count=recused)
+        app = Application(
+            pk=pk,
+            mean_score=None if mean is None else Decimal(mean).quantize(Decimal("0.01")),
+            low_score=low,
+            high_score=high,
+            scores_count=count,
+            expected_count=expected,
+            recused_count=recused,
+        )
         updates.append(app)
-    Application.objects.bulk_update(updates, ["mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count"],
-                                    batch_size=500)
+    Application.objects.bulk_update(
+        updates, ["mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count"], batch_size=500
+    )
 
 
 def ranking(call: Call):
@@ -754,8 +871,21 @@ def ranking(call: Call):
     )
 
 
-RANKING_FIELDS = ["pk", "call_id", "reference", "title", "state", "decision_reason", "mean_score", "low_score", "high_score",
-                  "scores_count", "expected_count", "recused_count", "organisation__name"]
+RANKING_FIELDS = [
+    "pk",
+    "call_id",
+    "reference",
+    "title",
+    "state",
+    "decision_reason",
+    "mean_score",
+    "low_score",
+    "high_score",
+    "scores_count",
+    "expected_count",
+    "recused_count",
+    "organisation__name",
+]
 
 
 def set_deliberation_notes(app: Application, user, notes: str) -> Application:
@@ -790,17 +920,29 @@ def _allocate(app: Application, allocations: dict) -> dict:
         request = requests.get(envelope.pk)
         requested = request.amount_requested if request else ZERO
         if amount > requested:
-            raise ValidationError({"allocations": (
-                f"Le montant attribué sur l'enveloppe {envelope.agency} ({euros(amount)}) dépasse le montant demandé "
-                f"par le porteur sur cette enveloppe ({euros(requested)})."
-            )})
-        others = (EnvelopeRequest.objects.filter(envelope=envelope).exclude(application=app)
-                  .aggregate(total=Sum("amount_allocated"))["total"] or ZERO)
+            raise ValidationError(
+                {
+                    "allocations": (
+                        f"Le montant attribué sur l'enveloppe {envelope.agency} ({euros(amount)}) dépasse le montant demandé "
+                        f"par le porteur sur cette enveloppe ({euros(requested)})."
+                    )
+                }
+            )
+        others = (
+            EnvelopeRequest.objects.filter(envelope=envelope)
+            .exclude(application=app)
+            .aggregate(total=Sum("amount_allocated"))["total"]
+            or ZERO
+        )
         if others + amount > envelope.total:
-            raise ValidationError({"allocations": (
-                f"L'enveloppe {envelope.agency} ({euros(envelope.total)}) serait dépassée : {euros(others)} déjà attribués, "
-                f"il reste {euros(envelope.total - others)}."
-            )})
+            raise ValidationError(
+                {
+                    "allocations": (
+                        f"L'enveloppe {envelope.agency} ({euros(envelope.total)}) serait dépassée : {euros(others)} déjà attribués, "
+                        f"il reste {euros(envelope.total - others)}."
+                    )
+                }
+            )
         if request is not None:
             request.amount_allocated = amount
             request.save(update_fields=["amount_allocated"])
@@ -818,7 +960,9 @@ def _require_decision_period(app: Application):
     """Decisions are taken once applications are closed and until the laureates are decided
     (a state of the call, checked by the workflow side, not by the policy)."""
     if Call.objects.filter(pk=app.call_id).values_list("state", flat=True).get() != Call.State.CLOSED:
-        raise ValidationError("Les décisions se prennent une fois les candidatures closes et avant l'arrêt de la liste des lauréats.")
+        raise ValidationError(
+            "Les décisions se prennent une fois les candidatures closes et avant l'arrêt de la liste des lauréats."
+        )
 
 
 def decide(app: Application, user, outcome: str, reason: str, allocations: dict | None = None) -> Application:
@@ -848,7 +992,9 @@ def decide(app: Application, user, outcome: str, reason: str, allocations: dict 
         # connection stays usable)
         return APPLICATION_WORKFLOW.fire(app, OUTCOMES[outcome], user, reason, on_fire=on_fire)
     except IntegrityError:
-        raise ValidationError({"allocations": "L'enveloppe serait dépassée : une autre attribution vient d'être enregistrée. Rechargez la page."}) from None
+        raise ValidationError(
+            {"allocations": "L'enveloppe serait dépassée : une autre attribution vient d'être enregistrée. Rechargez la page."}
+        ) from None
 
 
 def reopen_decision(app: Application, user, reason: str) -> Application:
@@ -871,11 +1017,16 @@ def notify_decisions(call: Call, user) -> int:
     if call.state not in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED):
         raise ValidationError("Les décisions se notifient une fois la liste des lauréats arrêtée.")
     sent = 0
-    for app in call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True).select_related("created_by", "call"):
+    for app in call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True).select_related(
+        "created_by", "call"
+    ):
         pdf = decision_letter_pdf(app)
-        _mail(app.created_by.email, f"Décision — {app.reference}",
-              f"Veuillez trouver ci-joint la décision relative à votre candidature « {app.title} ».",
-              attachments=[(f"decision-{app.reference}.pdf", pdf, "application/pdf")])
+        _mail(
+            app.created_by.email,
+            f"Décision — {app.reference}",
+            f"Veuillez trouver ci-joint la décision relative à votre candidature « {app.title} ».",
+            attachments=[(f"decision-{app.reference}.pdf", pdf, "application/pdf")],
+        )
         app.notified_at = timezone.now()
         app.save(update_fields=["notified_at", "updated_at"])
         record(actor=user, obj=app, action="calls.decision.notified")
@@ -905,9 +1056,18 @@ def record_payment(request: EnvelopeRequest, user, amount: Decimal, paid_on: dat
         if amount <= 0:
             raise ValidationError({"amount": "Le montant versé doit être positif."})
         if paid + amount > request.amount_allocated:
-            raise ValidationError({"amount": f"Les versements ({euros(paid + amount)}) dépasseraient le montant attribué sur l'enveloppe {request.envelope.agency} ({euros(request.amount_allocated)})."})
+            raise ValidationError(
+                {
+                    "amount": f"Les versements ({euros(paid + amount)}) dépasseraient le montant attribué sur l'enveloppe {request.envelope.agency} ({euros(request.amount_allocated)})."
+                }
+            )
         payment = Payment.objects.create(request=request, amount=amount, paid_on=paid_on, label=label, recorded_by=user)
-        record(actor=user, obj=app, action="calls.payment.recorded", after={"agency": request.envelope.agency, "amount": str(amount), "paid_on": paid_on.isoformat()})
+        record(
+            actor=user,
+            obj=app,
+            action="calls.payment.recorded",
+            after={"agency": request.envelope.agency, "amount": str(amount), "paid_on": paid_on.isoformat()},
+        )
     return payment
 
 
@@ -931,9 +1091,15 @@ def record_start(app: Application, user, started_on: datetime.date) -> Applicati
 
 def add_indicator_value(indicator: Indicator, user, measured_on, value: str, comment: str = "") -> IndicatorValue:
     policy.require(user, "calls.follow_up", _fresh(indicator.application))
-    item = IndicatorValue.objects.create(indicator=indicator, measured_on=measured_on, value=value, comment=comment, recorded_by=user)
-    record(actor=user, obj=indicator.application, action="calls.followup.indicator",
-           after={"indicator": indicator.name, "measured_on": measured_on.isoformat(), "value": value})
+    item = IndicatorValue.objects.create(
+        indicator=indicator, measured_on=measured_on, value=value, comment=comment, recorded_by=user
+    )
+    record(
+        actor=user,
+        obj=indicator.application,
+        action="calls.followup.indicator",
+        after={"indicator": indicator.name, "measured_on": measured_on.isoformat(), "value": value},
+    )
     return item
 
 

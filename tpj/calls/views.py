@@ -36,7 +36,7 @@ def add_errors(form, error: ValidationError):
 
 
 def flash_error(request, error: ValidationError):
-    for message in (sum(error.message_dict.values(), []) if hasattr(error, "error_dict") else error.messages):
+    for message in sum(error.message_dict.values(), []) if hasattr(error, "error_dict") else error.messages:
         messages.error(request, message)
 
 
@@ -53,13 +53,25 @@ class IndexView(TemplateView):
         calls = Call.objects.public().select_related("region", "campaign").order_by("-campaign__year", "region__name")
         if region := self.request.GET.get("region"):
             calls = calls.filter(region_id=region)
-        ctx = {"calls": calls, "campaign": services.current_campaign(), "regions": Call.objects.public().values_list("region_id", "region__name").distinct().order_by("region__name")}
+        ctx = {
+            "calls": calls,
+            "campaign": services.current_campaign(),
+            "regions": Call.objects.public().values_list("region_id", "region__name").distinct().order_by("region__name"),
+        }
         if user.is_authenticated:
-            managed = [c for c in Call.objects.filter(region__in=user.scope(Role.CALL_MANAGER).regions).select_related("region", "campaign") if manages_call(user, c)]
+            managed = [
+                c
+                for c in Call.objects.filter(region__in=user.scope(Role.CALL_MANAGER).regions).select_related(
+                    "region", "campaign"
+                )
+                if manages_call(user, c)
+            ]
             ctx.update(
                 managed_calls=managed,
                 can_declare=policy.check(user, "calls.declare_intent"),
-                my_applications=Application.objects.filter(organisation_id=user.organisation_id).select_related("call") if user.organisation_id else [],
+                my_applications=Application.objects.filter(organisation_id=user.organisation_id).select_related("call")
+                if user.organisation_id
+                else [],
                 jury_sheets=ScoreSheet.objects.filter(member__user=user).count(),
                 national=is_national(user),
             )
@@ -71,7 +83,9 @@ class CampaignListView(PolicyRequiredMixin, TemplateView):
     template_name = "calls/campaign_list.html"
 
     def get_context_data(self, **kwargs):
-        return {"campaigns": Campaign.objects.annotate(n_calls=Count("calls"), n_declarations=Count("declarations", distinct=True))}
+        return {
+            "campaigns": Campaign.objects.annotate(n_calls=Count("calls"), n_declarations=Count("declarations", distinct=True))
+        }
 
 
 class CampaignEditView(PolicyRequiredMixin, View):
@@ -135,9 +149,17 @@ class DeclareIntentView(PolicyRequiredMixin, View):
     def get(self, request):
         campaign = services.current_campaign()
         existing = campaign.declarations.filter(organisation=request.user.organisation).first() if campaign else None
-        return render(request, self.template, {"form": forms.DeclarationForm(initial={"referent_name": request.user.get_full_name(),
-                                                                                       "referent_email": request.user.email}),
-                                               "campaign": campaign, "existing": existing})
+        return render(
+            request,
+            self.template,
+            {
+                "form": forms.DeclarationForm(
+                    initial={"referent_name": request.user.get_full_name(), "referent_email": request.user.email}
+                ),
+                "campaign": campaign,
+                "existing": existing,
+            },
+        )
 
     def post(self, request):
         campaign = services.current_campaign()
@@ -147,7 +169,11 @@ class DeclareIntentView(PolicyRequiredMixin, View):
         elif form.is_valid():
             try:
                 declaration = services.declare_intent(request.user, campaign, **form.cleaned_data)
-                messages.success(request, "Déclaration d'intention transmise à la DGCS et au SGMCAS." + (" Attention : elle arrive après l'échéance nationale." if declaration.is_late else ""))
+                messages.success(
+                    request,
+                    "Déclaration d'intention transmise à la DGCS et au SGMCAS."
+                    + (" Attention : elle arrive après l'échéance nationale." if declaration.is_late else ""),
+                )
                 return redirect("calls:index")
             except ValidationError as e:
                 add_errors(form, e)
@@ -175,7 +201,9 @@ class CallCreateView(PolicyRequiredMixin, View):
     def _form(self, data=None):
         form = forms.CallCreateForm(data, initial={"campaign": services.current_campaign(), "strand": Call.Strand.JOINT})
         agency = agency_of(self.request.user.organisation)
-        form.fields["strand"].choices = [(v, label) for v, label in Call.Strand.choices if v in (Call.Strand.JOINT, (agency or "").lower())]
+        form.fields["strand"].choices = [
+            (v, label) for v, label in Call.Strand.choices if v in (Call.Strand.JOINT, (agency or "").lower())
+        ]
         return form
 
     def get(self, request):
@@ -186,7 +214,9 @@ class CallCreateView(PolicyRequiredMixin, View):
         if form.is_valid():
             try:
                 call = services.create_call(request.user, form.cleaned_data["campaign"], form.cleaned_data["strand"])
-                messages.success(request, "Appel créé avec les 6 axes nationaux, les critères recommandés et une enveloppe par agence.")
+                messages.success(
+                    request, "Appel créé avec les 6 axes nationaux, les critères recommandés et une enveloppe par agence."
+                )
                 return redirect("calls:call-edit", pk=call.pk)
             except ValidationError as e:
                 add_errors(form, e)
@@ -237,10 +267,17 @@ class CallEditView(CallMixin, PolicyRequiredMixin, View):
         if all(f.is_valid() for f in bound.values()):
             try:
                 with transaction.atomic():
-                    services.record_call_change(self.call, request.user, "defined", after={
-                        "changed": bound["form"].changed_data, "axes": bound["axes"].has_changed(), "criteria": bound["criteria"].has_changed(),
-                        "top_up": [str(f.cleaned_data.get("local_top_up")) for f in bound["envelopes"]],
-                    })
+                    services.record_call_change(
+                        self.call,
+                        request.user,
+                        "defined",
+                        after={
+                            "changed": bound["form"].changed_data,
+                            "axes": bound["axes"].has_changed(),
+                            "criteria": bound["criteria"].has_changed(),
+                            "top_up": [str(f.cleaned_data.get("local_top_up")) for f in bound["envelopes"]],
+                        },
+                    )
                     for f in bound.values():
                         f.save()
                     if not self.call.axes.exists():
@@ -270,8 +307,11 @@ class CallDocumentView(CallMixin, PolicyRequiredMixin, View):
     def get(self, request, pk):
         if not self.call.cahier_des_charges:
             raise Http404
-        return FileResponse(self.call.cahier_des_charges.open("rb"), content_type="application/pdf",
-                            filename=f"cahier-des-charges-{self.call.region_id}-{self.call.campaign.year}.pdf")
+        return FileResponse(
+            self.call.cahier_des_charges.open("rb"),
+            content_type="application/pdf",
+            filename=f"cahier-des-charges-{self.call.region_id}-{self.call.campaign.year}.pdf",
+        )
 
 
 class CallApplicationsView(CallMixin, PolicyRequiredMixin, TemplateView):
@@ -283,8 +323,13 @@ class CallApplicationsView(CallMixin, PolicyRequiredMixin, TemplateView):
         if state := self.request.GET.get("etat"):
             apps = apps.filter(state=state)
         page = Paginator(apps, 50).get_page(self.request.GET.get("page"))
-        return {"call": self.call, "page_obj": page, "states": Application.State.choices, "state": state,
-                "querystring": f"etat={state}" if state else ""}
+        return {
+            "call": self.call,
+            "page_obj": page,
+            "states": Application.State.choices,
+            "state": state,
+            "querystring": f"etat={state}" if state else "",
+        }
 
 
 class JuryView(CallMixin, PolicyRequiredMixin, View):
@@ -293,10 +338,16 @@ class JuryView(CallMixin, PolicyRequiredMixin, View):
 
     def context(self, form=None):
         members = self.call.jury.select_related("user__organisation").annotate(
-            n_sheets=Count("sheets"), n_recused=Count("sheets", filter=Q(sheets__auto_recused=True) | Q(sheets__has_conflict=True)),
-            n_submitted=Count("sheets", filter=Q(sheets__submitted_at__isnull=False)))
-        return {"call": self.call, "members": members, "form": form or forms.JuryMemberForm(),
-                "pool": self.call.applications.in_instruction_pool().count()}
+            n_sheets=Count("sheets"),
+            n_recused=Count("sheets", filter=Q(sheets__auto_recused=True) | Q(sheets__has_conflict=True)),
+            n_submitted=Count("sheets", filter=Q(sheets__submitted_at__isnull=False)),
+        )
+        return {
+            "call": self.call,
+            "members": members,
+            "form": form or forms.JuryMemberForm(),
+            "pool": self.call.applications.in_instruction_pool().count(),
+        }
 
     def get(self, request, pk):
         return render(request, self.template, self.context())
@@ -305,7 +356,9 @@ class JuryView(CallMixin, PolicyRequiredMixin, View):
         if "assign" in request.POST:
             try:
                 result = services.assign(self.call, request.user)
-                messages.success(request, f"{result['created']} dossier(s) attribué(s), dont {result['recused']} avec récusation d'office.")
+                messages.success(
+                    request, f"{result['created']} dossier(s) attribué(s), dont {result['recused']} avec récusation d'office."
+                )
             except ValidationError as e:
                 flash_error(request, e)
             return redirect("calls:jury", pk=pk)
@@ -341,21 +394,36 @@ def ranking_rows(page):
     """Ranking rows with their labels computed once in Python (the page renders hundreds of cells)."""
     states = dict(Application.State.choices)
     url = reverse("calls:application-detail", args=[0]).removesuffix("0/")
-    return [{"rank": page.start_index() + i, "app": a, "url": f"{url}{a.pk}/", "mean": _score(a.mean_score), "spread": _score(a.spread),
-             "state": states[a.state]} for i, a in enumerate(page)]
+    return [
+        {
+            "rank": page.start_index() + i,
+            "app": a,
+            "url": f"{url}{a.pk}/",
+            "mean": _score(a.mean_score),
+            "spread": _score(a.spread),
+            "state": states[a.state],
+        }
+        for i, a in enumerate(page)
+    ]
 
 
 def options_html(selected: str):
-    return format_html_join("", '<option value="{}"{}>{}</option>',
-                            ((v, mark_safe(" selected") if v == selected else "", label) for v, label in forms.DecisionForm.OUTCOMES))
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((v, mark_safe(" selected") if v == selected else "", label) for v, label in forms.DecisionForm.OUTCOMES),
+    )
 
 
 def amounts_html(prefix: str, amounts: dict):
     """The amount inputs of one decision form (pre-rendered: the page holds many forms)."""
-    return format_html_join("", '<div class="fr-col-12 fr-col-md-3"><div class="fr-input-group"><label class="fr-label" for="id_{0}-amount_{1}">'
-                            'Attribué — enveloppe {1} (€)</label><input class="fr-input" type="number" min="0" step="0.01" '
-                            'id="id_{0}-amount_{1}" name="{0}-amount_{1}" value="{2}"></div></div>',
-                            ((prefix, agency, str(value)) for agency, value in amounts.items()))
+    return format_html_join(
+        "",
+        '<div class="fr-col-12 fr-col-md-3"><div class="fr-input-group"><label class="fr-label" for="id_{0}-amount_{1}">'
+        'Attribué — enveloppe {1} (€)</label><input class="fr-input" type="number" min="0" step="0.01" '
+        'id="id_{0}-amount_{1}" name="{0}-amount_{1}" value="{2}"></div></div>',
+        ((prefix, agency, str(value)) for agency, value in amounts.items()),
+    )
 
 
 class AllocationView(CallMixin, PolicyRequiredMixin, View):
@@ -365,7 +433,9 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
     template = "calls/allocation.html"
 
     def context(self, bound=None):
-        apps = services.ranking(self.call).prefetch_related(Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope")))
+        apps = services.ranking(self.call).prefetch_related(
+            Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope"))
+        )
         page = Paginator(apps, 25).get_page(self.request.GET.get("page"))
         states, url = dict(Application.State.choices), reverse("calls:application-detail", args=[0]).removesuffix("0/")
         rows = []
@@ -375,19 +445,36 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             form = bound if bound is not None and bound.app_pk == app.pk else None
             data = form.data if form is not None else {}
             prefix = f"d{app.pk}"
-            rows.append({
-                "rank": page.start_index() + i, "app": app, "url": f"{url}{app.pk}/", "mean": _score(app.mean_score),
-                "state": states[app.state], "decidable": app.state in (Application.State.ELIGIBLE, Application.State.WAITING_LIST),
-                "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
-                "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items()) if app.state == Application.State.LAUREATE else "",
-                "prefix": prefix, "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
-                "reason": data.get(f"{prefix}-reason", ""),
-                "options": options_html(data.get(f"{prefix}-outcome", "laureate")),
-                "amounts": amounts_html(prefix, {a: data.get(f"{prefix}-amount_{a}", requested.get(a, "")) for a in self.call.agencies}),
-            })
-        return {"call": self.call, "page_obj": page, "rows": rows, "envelopes": self.call.envelopes.select_related("funding_source"),
-                "endowment": self.call.state_endowment(), "can_decide": self.call.state == Call.State.CLOSED,
-                "outcomes": forms.DecisionForm.OUTCOMES}
+            rows.append(
+                {
+                    "rank": page.start_index() + i,
+                    "app": app,
+                    "url": f"{url}{app.pk}/",
+                    "mean": _score(app.mean_score),
+                    "state": states[app.state],
+                    "decidable": app.state in (Application.State.ELIGIBLE, Application.State.WAITING_LIST),
+                    "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
+                    "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items())
+                    if app.state == Application.State.LAUREATE
+                    else "",
+                    "prefix": prefix,
+                    "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
+                    "reason": data.get(f"{prefix}-reason", ""),
+                    "options": options_html(data.get(f"{prefix}-outcome", "laureate")),
+                    "amounts": amounts_html(
+                        prefix, {a: data.get(f"{prefix}-amount_{a}", requested.get(a, "")) for a in self.call.agencies}
+                    ),
+                }
+            )
+        return {
+            "call": self.call,
+            "page_obj": page,
+            "rows": rows,
+            "envelopes": self.call.envelopes.select_related("funding_source"),
+            "endowment": self.call.state_endowment(),
+            "can_decide": self.call.state == Call.State.CLOSED,
+            "outcomes": forms.DecisionForm.OUTCOMES,
+        }
 
     def get(self, request, pk):
         return render(request, self.template, self.context())
@@ -451,7 +538,9 @@ class ApplicationFormMixin:
     def bind(self, call, data=None, initial=None, content=None):
         content = content or services.ApplicationContent(title="")
         return {
-            "form": forms.ApplicationForm(data, call=call, initial=initial or {"carrier_siret": getattr(self.request.user.organisation, "siret", "")}),
+            "form": forms.ApplicationForm(
+                data, call=call, initial=initial or {"carrier_siret": getattr(self.request.user.organisation, "siret", "")}
+            ),
             "partners": forms.PartnerFormSet(data, prefix="partners", initial=content.partners),
             "budget": forms.BudgetFormSet(data, prefix="budget", initial=content.budget_lines),
             "cofinancing": forms.CoFinancingFormSet(data, prefix="cofinancing", initial=content.cofinancings),
@@ -460,7 +549,9 @@ class ApplicationFormMixin:
 
     def content_or_none(self, bound):
         if all(f.is_valid() for f in bound.values()):
-            return forms.build_content(bound["form"], bound["partners"], bound["budget"], bound["cofinancing"], bound["indicators"])
+            return forms.build_content(
+                bound["form"], bound["partners"], bound["budget"], bound["cofinancing"], bound["indicators"]
+            )
         return None
 
 
@@ -512,7 +603,10 @@ class ApplicationCreateView(CallMixin, PolicyRequiredMixin, ApplicationFormMixin
 class ApplicationMixin:
     @cached_property
     def application(self):
-        return get_object_or_404(Application.objects.select_related("call__region", "call__campaign", "organisation", "created_by"), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Application.objects.select_related("call__region", "call__campaign", "organisation", "created_by"),
+            pk=self.kwargs["pk"],
+        )
 
     def get_policy_object(self):
         return self.application
@@ -523,8 +617,15 @@ class ApplicationEditView(ApplicationMixin, PolicyRequiredMixin, ApplicationForm
 
     def get(self, request, pk):
         content = services.content_of(self.application)
-        return render(request, self.template, {"call": self.application.call, "application": self.application,
-                                               **self.bind(self.application.call, initial=forms.initial_from(content), content=content)})
+        return render(
+            request,
+            self.template,
+            {
+                "call": self.application.call,
+                "application": self.application,
+                **self.bind(self.application.call, initial=forms.initial_from(content), content=content),
+            },
+        )
 
     def post(self, request, pk):
         app = self.application
@@ -553,25 +654,41 @@ class ApplicationDetailView(ApplicationMixin, PolicyRequiredMixin, TemplateView)
         manager = manages_call(user, app.call)
         carrier = carries(user, app)
         ctx = {
-            "app": app, "call": app.call, "is_manager": manager, "is_carrier": carrier,
-            "partners": app.partners.all(), "budget_lines": app.budget_lines.all(),
-            "cofinancings": app.cofinancings.select_related("source"), "requests": app.requests.select_related("envelope"),
-            "indicators": app.indicators.prefetch_related("values"), "attachments": app.attachments.all(),
-            "info_requests": app.information_requests.all(), "places": app.places.select_related("departement"),
-            "axes": app.call_axes.all(), "transitions": [t for t in APPLICATION_WORKFLOW.available(app, user) if t.name in
-                                                         ("submit", "withdraw", "declare_eligible")],
+            "app": app,
+            "call": app.call,
+            "is_manager": manager,
+            "is_carrier": carrier,
+            "partners": app.partners.all(),
+            "budget_lines": app.budget_lines.all(),
+            "cofinancings": app.cofinancings.select_related("source"),
+            "requests": app.requests.select_related("envelope"),
+            "indicators": app.indicators.prefetch_related("values"),
+            "attachments": app.attachments.all(),
+            "info_requests": app.information_requests.all(),
+            "places": app.places.select_related("departement"),
+            "axes": app.call_axes.all(),
+            "transitions": [
+                t for t in APPLICATION_WORKFLOW.available(app, user) if t.name in ("submit", "withdraw", "declare_eligible")
+            ],
             "problems": services.submission_problems(app) if carrier and app.state == Application.State.DRAFT else [],
             "follow_up": policy.check(user, "calls.follow_up", app),
         }
         if manager:
-            ctx.update(checks=services.eligibility_checks(app), checklist=[(item, app.checklist.get(item, False)) for item in app.call.checklist_items()],
-                       sheets=app.sheets.select_related("member__user__organisation").prefetch_related("scores__criterion"),
-                       payments=[p for r in app.requests.all() for p in r.payments.all()])
+            ctx.update(
+                checks=services.eligibility_checks(app),
+                checklist=[(item, app.checklist.get(item, False)) for item in app.call.checklist_items()],
+                sheets=app.sheets.select_related("member__user__organisation").prefetch_related("scores__criterion"),
+                payments=[p for r in app.requests.all() for p in r.payments.all()],
+            )
             if app.state == Application.State.LAUREATE:
                 ctx["payment_form"] = forms.PaymentForm(application=app)
         if ctx["follow_up"]:
-            ctx.update(indicator_form=forms.IndicatorValueForm(application=app), evaluation_form=forms.EvaluationForm(
-                initial={"final_evaluation": app.final_evaluation, "could_become_permanent": app.could_become_permanent}))
+            ctx.update(
+                indicator_form=forms.IndicatorValueForm(application=app),
+                evaluation_form=forms.EvaluationForm(
+                    initial={"final_evaluation": app.final_evaluation, "could_become_permanent": app.could_become_permanent}
+                ),
+            )
         return ctx
 
 
@@ -604,7 +721,9 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
             handlers[name]()
             if name == "submit":
                 app.refresh_from_db()
-                messages.success(request, f"Candidature déposée. Référence : {app.reference}. Un accusé de réception vous a été envoyé.")
+                messages.success(
+                    request, f"Candidature déposée. Référence : {app.reference}. Un accusé de réception vous a été envoyé."
+                )
             else:
                 messages.success(request, "Enregistré.")
         except ValidationError as e:
@@ -648,8 +767,12 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
         form = forms.EvaluationForm(self.request.POST)
         if not form.is_valid():
             raise ValidationError([m for errors in form.errors.values() for m in errors])
-        services.record_evaluation(self.application, self.request.user, form.cleaned_data["final_evaluation"],
-                                   form.cleaned_data["could_become_permanent"])
+        services.record_evaluation(
+            self.application,
+            self.request.user,
+            form.cleaned_data["final_evaluation"],
+            form.cleaned_data["could_become_permanent"],
+        )
 
 
 class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):
@@ -675,7 +798,9 @@ class AttachmentView(PolicyRequiredMixin, View):
         return self.attachment.application
 
     def get(self, request, pk):
-        return FileResponse(self.attachment.file.open("rb"), as_attachment=True, filename=self.attachment.file.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            self.attachment.file.open("rb"), as_attachment=True, filename=self.attachment.file.name.rsplit("/", 1)[-1]
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -692,8 +817,11 @@ class MyJuryView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        sheets = ScoreSheet.objects.filter(member__user=self.request.user).select_related("application", "member__call__region").order_by(
-            "member__call", "application__reference")
+        sheets = (
+            ScoreSheet.objects.filter(member__user=self.request.user)
+            .select_related("application", "member__call__region")
+            .order_by("member__call", "application__reference")
+        )
         return {"sheets": sheets}
 
 
@@ -705,7 +833,10 @@ class SheetView(PolicyRequiredMixin, View):
 
     @cached_property
     def sheet(self):
-        return get_object_or_404(ScoreSheet.objects.select_related("application__call__region", "application__organisation", "member__user"), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            ScoreSheet.objects.select_related("application__call__region", "application__organisation", "member__user"),
+            pk=self.kwargs["pk"],
+        )
 
     def get_policy_object(self):
         return self.sheet
@@ -717,12 +848,19 @@ class SheetView(PolicyRequiredMixin, View):
             ctx["conflict_form"] = conflict_form or forms.ConflictForm()
         elif not sheet.has_conflict:
             app = sheet.application
-            ctx.update(partners=app.partners.all(), places=app.places.all(), axes=app.call_axes.all(), indicators=app.indicators.all(),
-                       requests=app.requests.select_related("envelope"), budget_lines=app.budget_lines.all(),
-                       cofinancings=app.cofinancings.select_related("source"))
+            ctx.update(
+                partners=app.partners.all(),
+                places=app.places.all(),
+                axes=app.call_axes.all(),
+                indicators=app.indicators.all(),
+                requests=app.requests.select_related("envelope"),
+                budget_lines=app.budget_lines.all(),
+                cofinancings=app.cofinancings.select_related("source"),
+            )
             initial = {s.criterion_id: (s.value, s.not_applicable) for s in sheet.scores.all()}
-            ctx["score_form"] = score_form or forms.ScoreForm(criteria=list(app.call.criteria.all()), initial_scores=initial,
-                                                               initial={"comment": sheet.comment})
+            ctx["score_form"] = score_form or forms.ScoreForm(
+                criteria=list(app.call.criteria.all()), initial_scores=initial, initial={"comment": sheet.comment}
+            )
             ctx["can_score"] = policy.check(self.request.user, "calls.score", sheet)
         return ctx
 
@@ -735,7 +873,9 @@ class SheetView(PolicyRequiredMixin, View):
             form = forms.ConflictForm(request.POST)
             if form.is_valid():
                 try:
-                    services.declare_conflict(sheet, request.user, has_conflict=form.cleaned_data["has_conflict"], note=form.cleaned_data["note"])
+                    services.declare_conflict(
+                        sheet, request.user, has_conflict=form.cleaned_data["has_conflict"], note=form.cleaned_data["note"]
+                    )
                     return redirect("calls:sheet", pk=pk)
                 except ValidationError as e:
                     add_errors(form, e)
@@ -743,12 +883,16 @@ class SheetView(PolicyRequiredMixin, View):
         form = forms.ScoreForm(request.POST, criteria=list(sheet.application.call.criteria.all()))
         if form.is_valid():
             try:
-                services.save_scores(sheet, request.user, form.values(), form.cleaned_data["comment"], submit="submit" in request.POST)
-                messages.success(request, "Notation validée et verrouillée." if "submit" in request.POST else "Notation enregistrée (non validée).")
+                services.save_scores(
+                    sheet, request.user, form.values(), form.cleaned_data["comment"], submit="submit" in request.POST
+                )
+                messages.success(
+                    request,
+                    "Notation validée et verrouillée." if "submit" in request.POST else "Notation enregistrée (non validée).",
+                )
                 return redirect("calls:sheet", pk=pk)
             except ValidationError as e:
                 add_errors(form, e)
             except policy.PermissionDenied as e:
                 form.add_error(None, str(e))
         return render(request, self.template, self.context(score_form=form), status=400)
-

@@ -25,4 +25,3 @@ class AdminSite(admin.AdminSite):
                 return redirect(next_url)
             return render(request, "403.html", {"reason": decision.reason}, status=403)
         return redirect_to_login(next_url, reverse("accounts:login"))
-

@@ -74,7 +74,10 @@ def _dump_database(target: Path, alias="default") -> str:
     with open(target, "wb") as out:
         result = subprocess.run(
             ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", dbname],
-            stdout=out, stderr=subprocess.PIPE, env=_pg_env(connection), check=False,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env=_pg_env(connection),
+            check=False,
         )
     if result.returncode:
         raise BackupError(f"pg_dump a échoué : {result.stderr.decode(errors='replace').strip()}")
@@ -137,8 +140,20 @@ def _restore_database(dump: Path, manifest: dict, alias="default") -> None:
     dbname = connection.get_connection_params()["dbname"]
     connection.close()
     result = subprocess.run(
-        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--dbname", dbname, str(dump)],
-        capture_output=True, env=_pg_env(connection), check=False,
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--dbname",
+            dbname,
+            str(dump),
+        ],
+        capture_output=True,
+        env=_pg_env(connection),
+        check=False,
     )
     if result.returncode:
         raise BackupError(f"pg_restore a échoué : {result.stderr.decode(errors='replace').strip()}")
@@ -148,9 +163,7 @@ def restore_backup(archive_path: Path, alias="default") -> dict:
     """Replace the database and MEDIA_ROOT with the archive's; return its manifest."""
     manifest = read_manifest(archive_path)
     if manifest["engine"] != _engine(alias):
-        raise BackupError(
-            f"Cette sauvegarde vient d'une base {manifest['engine']} ; la base configurée est {_engine(alias)}."
-        )
+        raise BackupError(f"Cette sauvegarde vient d'une base {manifest['engine']} ; la base configurée est {_engine(alias)}.")
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -13,10 +13,21 @@ from django.conf import settings
 
 def run_manage(args, url, timeout=7200) -> str:
     """Run `manage.py *args` on the database at `url`; return its standard output."""
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "False",
-           "GEOCODER": "offline"}
-    result = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env, capture_output=True,
-                            text=True, timeout=timeout, check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DEBUG": "False",
+        "GEOCODER": "offline",
+    }
+    result = subprocess.run(
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} a échoué :\n{result.stderr[-3000:]}")
     return result.stdout

@@ -23,5 +23,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     if _is_api(request):
-        return JsonResponse({"detail": "Erreur inattendue du serveur. Aucune donnée partiellement saisie n'a été enregistrée."}, status=500)
+        return JsonResponse(
+            {"detail": "Erreur inattendue du serveur. Aucune donnée partiellement saisie n'a été enregistrée."}, status=500
+        )
     return render(request, "500.html", status=500)

@@ -59,23 +59,80 @@ ORGANISATIONS = [
 ]
 
 ACCOUNTS = [
-    DemoAccount("admin@demo.1000jours.fr", "Alice", "Administratrice", "Plateforme Territoires des 1000 premiers jours",
-                Role.ADMINISTRATOR, staff=True),
-    DemoAccount("national@demo.1000jours.fr", "Nadia", "Nationale", "Direction de projet 1000 premiers jours", Role.NATIONAL_TEAM),
-    DemoAccount("moderateur.rhone@demo.1000jours.fr", "Romain", "Modérateur", "DDETS du Rhône", Role.MODERATOR,
-                ScopeLevel.DEPARTEMENTS, departements=("69",)),
-    DemoAccount("moderateur.bretagne@demo.1000jours.fr", "Bérénice", "Modératrice", "CAF d'Ille-et-Vilaine", Role.MODERATOR,
-                ScopeLevel.REGION, region="53"),
-    DemoAccount("ars.bretagne@demo.1000jours.fr", "Anne", "Référente ARS", "ARS Bretagne", Role.CALL_MANAGER,
-                ScopeLevel.REGION, region="53"),
-    DemoAccount("dreets.bretagne@demo.1000jours.fr", "Denis", "Référent DREETS", "DREETS Bretagne", Role.CALL_MANAGER,
-                ScopeLevel.REGION, region="53"),
-    DemoAccount("ars.occitanie@demo.1000jours.fr", "Olivier", "Référent ARS", "ARS Occitanie", Role.CALL_MANAGER,
-                ScopeLevel.REGION, region="76"),
-    DemoAccount("jury.caf@demo.1000jours.fr", "Julie", "Jurée CAF", "CAF d'Ille-et-Vilaine", Role.JURY_MEMBER,
-                ScopeLevel.REGION, region="53"),
-    DemoAccount("jury.reseau@demo.1000jours.fr", "Jean", "Juré réseau", "Réseau périnatal de Bretagne", Role.JURY_MEMBER,
-                ScopeLevel.REGION, region="53"),
+    DemoAccount(
+        "admin@demo.1000jours.fr",
+        "Alice",
+        "Administratrice",
+        "Plateforme Territoires des 1000 premiers jours",
+        Role.ADMINISTRATOR,
+        staff=True,
+    ),
+    DemoAccount(
+        "national@demo.1000jours.fr", "Nadia", "Nationale", "Direction de projet 1000 premiers jours", Role.NATIONAL_TEAM
+    ),
+    DemoAccount(
+        "moderateur.rhone@demo.1000jours.fr",
+        "Romain",
+        "Modérateur",
+        "DDETS du Rhône",
+        Role.MODERATOR,
+        ScopeLevel.DEPARTEMENTS,
+        departements=("69",),
+    ),
+    DemoAccount(
+        "moderateur.bretagne@demo.1000jours.fr",
+        "Bérénice",
+        "Modératrice",
+        "CAF d'Ille-et-Vilaine",
+        Role.MODERATOR,
+        ScopeLevel.REGION,
+        region="53",
+    ),
+    DemoAccount(
+        "ars.bretagne@demo.1000jours.fr",
+        "Anne",
+        "Référente ARS",
+        "ARS Bretagne",
+        Role.CALL_MANAGER,
+        ScopeLevel.REGION,
+        region="53",
+    ),
+    DemoAccount(
+        "dreets.bretagne@demo.1000jours.fr",
+        "Denis",
+        "Référent DREETS",
+        "DREETS Bretagne",
+        Role.CALL_MANAGER,
+        ScopeLevel.REGION,
+        region="53",
+    ),
+    DemoAccount(
+        "ars.occitanie@demo.1000jours.fr",
+        "Olivier",
+        "Référent ARS",
+        "ARS Occitanie",
+        Role.CALL_MANAGER,
+        ScopeLevel.REGION,
+        region="76",
+    ),
+    DemoAccount(
+        "jury.caf@demo.1000jours.fr",
+        "Julie",
+        "Jurée CAF",
+        "CAF d'Ille-et-Vilaine",
+        Role.JURY_MEMBER,
+        ScopeLevel.REGION,
+        region="53",
+    ),
+    DemoAccount(
+        "jury.reseau@demo.1000jours.fr",
+        "Jean",
+        "Juré réseau",
+        "Réseau périnatal de Bretagne",
+        Role.JURY_MEMBER,
+        ScopeLevel.REGION,
+        region="53",
+    ),
     DemoAccount("porteur@demo.1000jours.fr", "Paula", "Porteuse", "Association Parentalité en Pays de Rennes", Role.APPLICANT),
     DemoAccount("pro@demo.1000jours.fr", "Sophie", "Sage-femme", "", None),
 ]
@@ -84,8 +141,13 @@ ACCOUNTS = [
 def _organisation(name, kind, commune, region) -> Organisation:
     org, _ = Organisation.objects.update_or_create(
         name=name,
-        defaults={"kind": kind, "commune_id": commune, "region_id": region or Departement.objects.get(
-            code=commune[:2] if not commune.startswith("97") else commune[:3]).region_id, "siret": demo_siret(name)},
+        defaults={
+            "kind": kind,
+            "commune_id": commune,
+            "region_id": region
+            or Departement.objects.get(code=commune[:2] if not commune.startswith("97") else commune[:3]).region_id,
+            "siret": demo_siret(name),
+        },
     )
     return org
 

@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from . import models
 
-for model in [models.Priority, models.Axis, models.EligibilitySituation, models.EntryKind, models.FundingSource, models.TrainingTheme]:
+for model in [
+    models.Priority,
+    models.Axis,
+    models.EligibilitySituation,
+    models.EntryKind,
+    models.FundingSource,
+    models.TrainingTheme,
+]:
     admin.site.register(model)
 
 

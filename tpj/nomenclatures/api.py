@@ -8,7 +8,11 @@ def _read_only(model, serializer, lookup, queryset=None):
     return type(
         f"{model.__name__}ViewSet",
         (viewsets.ReadOnlyModelViewSet,),
-        {"queryset": queryset if queryset is not None else model.objects.all(), "serializer_class": serializer, "lookup_field": lookup},
+        {
+            "queryset": queryset if queryset is not None else model.objects.all(),
+            "serializer_class": serializer,
+            "lookup_field": lookup,
+        },
     )
 
 

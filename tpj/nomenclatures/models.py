@@ -56,9 +56,7 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField("ordre", default=0)
     suggested_priorities = models.ManyToManyField(Priority, verbose_name="priorités suggérées", blank=True)
     # Where to point parents: the map is the professionals' tool, not theirs.
-    parent_orientation = models.CharField(
-        "orientation des parents", max_length=20, choices=ParentOrientation.choices, blank=True
-    )
+    parent_orientation = models.CharField("orientation des parents", max_length=20, choices=ParentOrientation.choices, blank=True)
     is_active = models.BooleanField("active", default=True)
 
     class Meta:

@@ -44,10 +44,19 @@ class DeleteAccountView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=DeleteRequestSerializer,
-                   responses={200: inline_serializer("DeletionSummary", {
-                       "fiches_transferees": serializers.IntegerField(), "fiches_supprimees": serializers.IntegerField(),
-                       "fiches_conservees": serializers.IntegerField()})})
+    @extend_schema(
+        request=DeleteRequestSerializer,
+        responses={
+            200: inline_serializer(
+                "DeletionSummary",
+                {
+                    "fiches_transferees": serializers.IntegerField(),
+                    "fiches_supprimees": serializers.IntegerField(),
+                    "fiches_conservees": serializers.IntegerField(),
+                },
+            )
+        },
+    )
     def post(self, request):
         payload = DeleteRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -5,9 +5,14 @@ from tpj.accounts.models import User
 
 class DeleteAccountForm(forms.Form):
     confirmation = forms.CharField(label="Pour confirmer, tapez SUPPRIMER", max_length=20)
-    password = forms.CharField(label="Votre mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    transfer_to = forms.EmailField(label="Confier mes fiches de l'annuaire à (facultatif)", required=False,
-                                   help_text="Adresse e-mail d'un autre membre inscrit sur la plateforme.")
+    password = forms.CharField(
+        label="Votre mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    transfer_to = forms.EmailField(
+        label="Confier mes fiches de l'annuaire à (facultatif)",
+        required=False,
+        help_text="Adresse e-mail d'un autre membre inscrit sur la plateforme.",
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user

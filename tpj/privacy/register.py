@@ -26,17 +26,30 @@ REGISTER = {
     "accounts.User.email_confirmed_at": PersonalField("connexion", "preuve de confirmation de l'adresse", ACCOUNT),
     "accounts.User.last_login": PersonalField("connexion", "sécurité du compte", ACCOUNT),
     "accounts.User.date_joined": PersonalField("connexion", "sécurité du compte", ACCOUNT),
-    "accounts.Organisation.name": PersonalField("identité", "structure de rattachement (personne morale ; nominative pour un indépendant)",
-                                                "tant qu'un membre ou un dossier la référence", "oui"),
+    "accounts.Organisation.name": PersonalField(
+        "identité",
+        "structure de rattachement (personne morale ; nominative pour un indépendant)",
+        "tant qu'un membre ou un dossier la référence",
+        "oui",
+    ),
     "audit.AuditEvent.actor_label": PersonalField(
-        "traçabilité", "preuve de qui a décidé quoi (vérifications, financements publics)", DECISION),
-    "registry.Entry.name": PersonalField("identité", "annuaire public (nominatif pour un professionnel indépendant)",
-                                         "tant que la fiche existe ; brouillons et refus purgés (DRAFT_RETENTION_DAYS)", "oui, une fois vérifiée"),
+        "traçabilité", "preuve de qui a décidé quoi (vérifications, financements publics)", DECISION
+    ),
+    "registry.Entry.name": PersonalField(
+        "identité",
+        "annuaire public (nominatif pour un professionnel indépendant)",
+        "tant que la fiche existe ; brouillons et refus purgés (DRAFT_RETENTION_DAYS)",
+        "oui, une fois vérifiée",
+    ),
     "registry.Entry.address": PersonalField("coordonnées", "carte publique", "comme la fiche", "oui, une fois vérifiée"),
     "registry.ContactChannel.value": PersonalField("coordonnées", "mise en relation", "comme la fiche", "avec consentement"),
-    "registry.EntrySituation.trusting_body_name": PersonalField("justificatif", "vérification de l'éligibilité", "comme la fiche"),
+    "registry.EntrySituation.trusting_body_name": PersonalField(
+        "justificatif", "vérification de l'éligibilité", "comme la fiche"
+    ),
     "registry.EntrySituation.evidence_name": PersonalField("justificatif", "vérification de l'éligibilité", "comme la fiche"),
-    "registry.EntrySituation.evidence": PersonalField("justificatif", "vérification de l'éligibilité (accès journalisé)", "comme la fiche"),
+    "registry.EntrySituation.evidence": PersonalField(
+        "justificatif", "vérification de l'éligibilité (accès journalisé)", "comme la fiche"
+    ),
     "calls.IntentDeclaration.referent_name": PersonalField("identité", "pilotage de l'appel à projets", DECISION),
     "calls.IntentDeclaration.referent_email": PersonalField("coordonnées", "pilotage de l'appel à projets", DECISION),
     "calls.Partner.name": PersonalField("identité", "partenaires d'un projet (personnes morales)", DECISION),

@@ -52,21 +52,34 @@ def export_user_data(user) -> dict:
     """Everything the platform holds about `user`, as JSON-ready data."""
     data = {
         "exporte_le": timezone.now(),
-        "compte": _row(user, ["email", "first_name", "last_name", "organisation", "is_active", "date_joined",
-                              "last_login", "email_confirmed_at"]),
+        "compte": _row(
+            user,
+            ["email", "first_name", "last_name", "organisation", "is_active", "date_joined", "last_login", "email_confirmed_at"],
+        ),
         "organisation": _row(user.organisation, ["name", "kind", "siret", "commune", "region"]) if user.organisation else None,
         "roles": [
-            {"role": a.role, "perimetre": a.scope_level, "region": a.region_id, "departements": [d.code for d in a.departements.all()],
-             "actif": a.is_active, "attribue_le": a.granted_at}
+            {
+                "role": a.role,
+                "perimetre": a.scope_level,
+                "region": a.region_id,
+                "departements": [d.code for d in a.departements.all()],
+                "actif": a.is_active,
+                "attribue_le": a.granted_at,
+            }
             for a in user.role_assignments.all()
         ],
         "registre_des_traitements": {key: field.__dict__ for key, field in REGISTER.items()},
     }
     if Entry := _model("registry.Entry"):
         data["fiches_annuaire"] = [
-            {**_row(e, ["name", "address", "postal_code", "commune", "website", "state", "created_at", "updated_at"]),
-             "contacts": [_row(c, ["kind", "value", "is_public"]) for c in e.contacts.all()],
-             "justificatifs": [_row(s, ["trusting_body_name", "reference_type", "reference_value", "evidence_name"]) for s in e.situations.all()]}
+            {
+                **_row(e, ["name", "address", "postal_code", "commune", "website", "state", "created_at", "updated_at"]),
+                "contacts": [_row(c, ["kind", "value", "is_public"]) for c in e.contacts.all()],
+                "justificatifs": [
+                    _row(s, ["trusting_body_name", "reference_type", "reference_value", "evidence_name"])
+                    for s in e.situations.all()
+                ],
+            }
             for e in Entry.objects.filter(members=user).prefetch_related("contacts", "situations")
         ]
     if Application := _model("calls.Application"):
@@ -82,7 +95,8 @@ def export_user_data(user) -> dict:
             for d in IntentDeclaration.objects.filter(declared_by=user)
         ]
     data["journal_d_audit"] = [
-        _row(e, ["created_at", "action", "object_repr", "from_state", "to_state", "reason"]) for e in AuditEvent.objects.filter(actor=user)
+        _row(e, ["created_at", "action", "object_repr", "from_state", "to_state", "reason"])
+        for e in AuditEvent.objects.filter(actor=user)
     ]
     record(actor=user, obj=user, action="privacy.export")
     return data
@@ -141,8 +155,10 @@ def purge_drafts(now=None, *, dry_run=False) -> dict[str, int]:
     Registry entries in draft or rejected state, and call applications in draft or
     withdrawn state. Funding decisions (decided applications) are never purged."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.DRAFT_RETENTION_DAYS)
-    targets = {"registry.Entry": {"state__in": ["draft", "rejected"], "updated_at__lt": cutoff},
-               "calls.Application": {"state__in": ["draft", "withdrawn"], "updated_at__lt": cutoff}}
+    targets = {
+        "registry.Entry": {"state__in": ["draft", "rejected"], "updated_at__lt": cutoff},
+        "calls.Application": {"state__in": ["draft", "withdrawn"], "updated_at__lt": cutoff},
+    }
     counts = {}
     with transaction.atomic():
         for label, lookups in targets.items():

@@ -12,7 +12,7 @@ from .register import REGISTER
 
 
 class MyDataView(PolicyRequiredMixin, View):
-    """"Mes données personnelles": what is held, download it, delete the account."""
+    """ "Mes données personnelles": what is held, download it, delete the account."""
 
     policy_action = "privacy.manage_own_data"
 

@@ -31,8 +31,21 @@ class EntryAdmin(admin.ModelAdmin):
     raw_id_fields = ["revision_of", "members"]
     # The address is moderated and located by the registration services: its commune, and
     # the territories derived from it, are not edited here.
-    readonly_fields = ["state", "decision_reason", "public_id", "commune", "departement", "region", "latitude", "longitude",
-                       "geocoding_precision", "submitted_at", "verified_at", "import_source", "external_id"]
+    readonly_fields = [
+        "state",
+        "decision_reason",
+        "public_id",
+        "commune",
+        "departement",
+        "region",
+        "latitude",
+        "longitude",
+        "geocoding_precision",
+        "submitted_at",
+        "verified_at",
+        "import_source",
+        "external_id",
+    ]
     inlines = [EntryPriorityInline, EntrySituationInline, ContactChannelInline]
     list_select_related = ["category", "commune", "departement"]
     show_full_result_count = False
@@ -41,8 +54,20 @@ class EntryAdmin(admin.ModelAdmin):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["__str__", "status", "progress", "created_count", "updated_count", "error_count"]
-    readonly_fields = ["source", "file", "created_by", "status", "encoding", "total_rows", "next_row", "created_count",
-                       "updated_count", "error_count", "errors", "message"]
+    readonly_fields = [
+        "source",
+        "file",
+        "created_by",
+        "status",
+        "encoding",
+        "total_rows",
+        "next_row",
+        "created_count",
+        "updated_count",
+        "error_count",
+        "errors",
+        "message",
+    ]
 
     @admin.display(description="progression")
     def progress(self, job):

@@ -16,14 +16,23 @@ def apply(entry: Entry, sign: int) -> None:
     for level, column in LEVELS:
         cell = getattr(entry, column) if column else 0
         for number in numbers:
-            key = {"level": level, "cell": cell, "departement_id": entry.departement_id, "category_id": entry.category_id,
-                   "kind_id": entry.kind_id, "priority": number}
+            key = {
+                "level": level,
+                "cell": cell,
+                "departement_id": entry.departement_id,
+                "category_id": entry.category_id,
+                "kind_id": entry.kind_id,
+                "priority": number,
+            }
             updated = MapAggregate.objects.filter(**key).update(
-                count=F("count") + sign, lat_sum=F("lat_sum") + sign * entry.latitude, lon_sum=F("lon_sum") + sign * entry.longitude
+                count=F("count") + sign,
+                lat_sum=F("lat_sum") + sign * entry.latitude,
+                lon_sum=F("lon_sum") + sign * entry.longitude,
             )
             if not updated and sign > 0:
-                MapAggregate.objects.create(**key, region_id=entry.region_id, count=1, lat_sum=entry.latitude,
-                                            lon_sum=entry.longitude)
+                MapAggregate.objects.create(
+                    **key, region_id=entry.region_id, count=1, lat_sum=entry.latitude, lon_sum=entry.longitude
+                )
     MapAggregate.objects.filter(count__lte=0).delete()
 
 

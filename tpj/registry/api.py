@@ -1,7 +1,6 @@
 """REST API of the registry under /api/v1/: entries (public read, member writes,
 moderator transitions) and the map aggregation."""
 
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -118,8 +117,13 @@ class EntryWriteSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.filter(is_active=True))
     name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
-    postal_code = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True, default="",
-                                         error_messages={"invalid": "Le code postal comporte 5 chiffres."})
+    postal_code = serializers.RegexField(
+        r"^\d{5}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": "Le code postal comporte 5 chiffres."},
+    )
     commune = serializers.CharField(required=False, allow_blank=True, default="", help_text="Code INSEE")
     website = serializers.URLField(max_length=300, allow_blank=True, required=False, default="")
     priorities = PriorityInSerializer(many=True, required=False)
@@ -141,10 +145,14 @@ class EntryWriteSerializer(serializers.Serializer):
             if commune is None:
                 raise serializers.ValidationError({"commune": f"Commune inconnue : « {code[:10]} » (code INSEE attendu)."})
             if attrs.get("postal_code") and not commune.has_postal_code(attrs["postal_code"]):
-                raise serializers.ValidationError({"postal_code": (
-                    f"Le code postal {attrs['postal_code']} ne correspond pas à la commune {commune.name} "
-                    f"(codes postaux : {', '.join(commune.postal_code_list)})."
-                )})
+                raise serializers.ValidationError(
+                    {
+                        "postal_code": (
+                            f"Le code postal {attrs['postal_code']} ne correspond pas à la commune {commune.name} "
+                            f"(codes postaux : {', '.join(commune.postal_code_list)})."
+                        )
+                    }
+                )
         attrs["commune_obj"] = commune
         return attrs
 
@@ -153,9 +161,14 @@ class EntryWriteSerializer(serializers.Serializer):
         data = self.validated_data
         provided = getattr(self, "provided", None) or set(self.initial_data)
         fields = {}
-        mapping = {"kind": lambda v: ("kind_id", v.pk), "category": lambda v: ("category_id", v.pk), "name": lambda v: ("name", v.strip()),
-                   "address": lambda v: ("address", v.strip()), "postal_code": lambda v: ("postal_code", v),
-                   "website": lambda v: ("website", v)}
+        mapping = {
+            "kind": lambda v: ("kind_id", v.pk),
+            "category": lambda v: ("category_id", v.pk),
+            "name": lambda v: ("name", v.strip()),
+            "address": lambda v: ("address", v.strip()),
+            "postal_code": lambda v: ("postal_code", v),
+            "website": lambda v: ("website", v),
+        }
         for key, convert in mapping.items():
             if key in provided or partial_of is None:
                 name, value = convert(data[key])
@@ -184,9 +197,15 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     permission_classes = [PolicyPermission]
     policy_actions = {
-        "list": "registry.view_public", "retrieve": "registry.view_entry", "create": "registry.create",
-        "partial_update": "registry.edit", "submit": "registry.submit", "verify": "registry.moderate",
-        "reject": "registry.moderate", "request_changes": "registry.moderate", "suspend": "registry.moderate",
+        "list": "registry.view_public",
+        "retrieve": "registry.view_entry",
+        "create": "registry.create",
+        "partial_update": "registry.edit",
+        "submit": "registry.submit",
+        "verify": "registry.moderate",
+        "reject": "registry.moderate",
+        "request_changes": "registry.moderate",
+        "suspend": "registry.moderate",
     }
     object_policy_actions = ("registry.view_entry", "registry.edit", "registry.submit", "registry.moderate")
     serializer_class = EntrySerializer
@@ -276,8 +295,13 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 def _current(entry) -> dict:
     return {
-        "kind": entry.kind.slug, "category": entry.category.slug, "name": entry.name, "address": entry.address,
-        "postal_code": entry.postal_code, "commune": entry.commune_id or "", "website": entry.website,
+        "kind": entry.kind.slug,
+        "category": entry.category.slug,
+        "name": entry.name,
+        "address": entry.address,
+        "postal_code": entry.postal_code,
+        "commune": entry.commune_id or "",
+        "website": entry.website,
     }
 
 
@@ -289,13 +313,21 @@ class MapView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("zoom", OpenApiTypes.INT, description="Niveau de zoom (0 à 18)"), *FILTER_PARAMETERS],
-        responses=inline_serializer("MapResponse", {
-            "level": serializers.CharField(), "zoom": serializers.IntegerField(), "total": serializers.IntegerField(),
-            "territories": serializers.ListField(child=serializers.DictField(), required=False),
-            "clusters": serializers.ListField(child=serializers.ListField(), required=False,
-                                              help_text="[latitude, longitude, nombre]"),
-            "points": serializers.ListField(child=serializers.ListField(), required=False, help_text="[id, latitude, longitude]"),
-        }),
+        responses=inline_serializer(
+            "MapResponse",
+            {
+                "level": serializers.CharField(),
+                "zoom": serializers.IntegerField(),
+                "total": serializers.IntegerField(),
+                "territories": serializers.ListField(child=serializers.DictField(), required=False),
+                "clusters": serializers.ListField(
+                    child=serializers.ListField(), required=False, help_text="[latitude, longitude, nombre]"
+                ),
+                "points": serializers.ListField(
+                    child=serializers.ListField(), required=False, help_text="[id, latitude, longitude]"
+                ),
+            },
+        ),
     )
     def get(self, request):
         try:

@@ -43,7 +43,9 @@ def run(options) -> str:
             load = read_result(run_manage(["registry_bench", "--phase", "load", "--entries", str(entries)], url))
             if name == "PostgreSQL":
                 settle_postgres(url)
-            imported = read_result(run_manage(["registry_bench", "--phase", "import", "--rows", str(min(IMPORT_ROWS, entries))], url))
+            imported = read_result(
+                run_manage(["registry_bench", "--phase", "import", "--rows", str(min(IMPORT_ROWS, entries))], url)
+            )
             measured = read_result(run_manage(["registry_bench", "--phase", "measure"], url))
             results[name] = {"load": load, "import": imported, "measure": measured}
         except Exception as error:  # one back-end failing must not hide the other's figures
@@ -94,8 +96,10 @@ def render(results, entries) -> str:
         ]
         for row in measured["rows"]:
             ratio = row["p50"] / row["raw_p50"] if row["raw_p50"] else 0
-            lines.append(f"| {row['label']} | {_ms(row['p50'])} | {_ms(row['p95'])} | {_ms(row['raw_p50'])} | {_ms(row['raw_p95'])} "
-                         f"| {ratio:.1f} | {row['max_kb']:.1f} |")
+            lines.append(
+                f"| {row['label']} | {_ms(row['p50'])} | {_ms(row['p95'])} | {_ms(row['raw_p50'])} | {_ms(row['raw_p95'])} "
+                f"| {ratio:.1f} | {row['max_kb']:.1f} |"
+            )
     return "\n".join(lines)
 
 
@@ -110,8 +114,13 @@ def phase_load(entries) -> dict:
     rows = aggregates.rebuild()
     aggregate_seconds = time.perf_counter() - started
     _analyze()
-    return {"entries": done, "seconds": seconds, "rate": done / seconds, "aggregate_seconds": aggregate_seconds,
-            "aggregate_rows": rows}
+    return {
+        "entries": done,
+        "seconds": seconds,
+        "rate": done / seconds,
+        "aggregate_seconds": aggregate_seconds,
+        "aggregate_rows": rows,
+    }
 
 
 def _analyze():
@@ -151,8 +160,14 @@ def phase_import(rows) -> dict:
     # The importer's own process plus the one checking chunks ahead (largest child).
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     path.unlink(missing_ok=True)
-    return {"rows": rows, "created": job.created_count, "errors": job.error_count, "seconds": seconds,
-            "rate": job.created_count / seconds, "peak_rss_mb": peak_kb / 1024}
+    return {
+        "rows": rows,
+        "created": job.created_count,
+        "errors": job.error_count,
+        "seconds": seconds,
+        "rate": job.created_count / seconds,
+        "peak_rss_mb": peak_kb / 1024,
+    }
 
 
 def _percentile(values, fraction):
@@ -190,8 +205,14 @@ def _measure(client, label, requests):
         assert response.status_code == 200, (label, params, response.status_code)
         sizes.append(len(response.content))
         raw.append(_time_raw([q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]]))
-    return {"label": label, "p50": statistics.median(timings), "p95": _percentile(timings, 0.95),
-            "raw_p50": statistics.median(raw), "raw_p95": _percentile(raw, 0.95), "max_kb": max(sizes) / 1024}
+    return {
+        "label": label,
+        "p50": statistics.median(timings),
+        "p95": _percentile(timings, 0.95),
+        "raw_p50": statistics.median(raw),
+        "raw_p95": _percentile(raw, 0.95),
+        "max_kb": max(sizes) / 1024,
+    }
 
 
 def phase_measure() -> dict:
@@ -203,8 +224,11 @@ def phase_measure() -> dict:
 
     rng = random.Random(42)
     client = Client()
-    big = list(Commune.objects.order_by("-population").values_list("insee_code", "name", "departement_id", "region_id",
-                                                                    "latitude", "longitude")[:300])
+    big = list(
+        Commune.objects.order_by("-population").values_list(
+            "insee_code", "name", "departement_id", "region_id", "latitude", "longitude"
+        )[:300]
+    )
     words = ["creche", "relais", "mediatheque", "lutins", "cafe des parents", "sage femme", "maison", "saint"]
     entries_api, map_api = "/api/v1/entries/", "/api/v1/map/"
 
@@ -216,13 +240,23 @@ def phase_measure() -> dict:
 
     rows = []
     rows.append(_measure(client, "search: text", n_times(lambda: (entries_api, {"q": f"{rng.choice(words)} {pick()[1]}"}))))
-    rows.append(_measure(client, "search: priority + département",
-                         n_times(lambda: (entries_api, {"priorite": rng.randint(1, 10), "departement": pick()[2]}))))
-    rows.append(_measure(client, "search: near a commune (10 km)",
-                         n_times(lambda: (entries_api, {"autour": pick()[0], "km": 10}))))
-    rows.append(_measure(client, "search: combined (text + priority + région)",
-                         n_times(lambda: (entries_api, {"q": rng.choice(words), "priorite": rng.randint(1, 10),
-                                                        "region": pick()[3]}))))
+    rows.append(
+        _measure(
+            client,
+            "search: priority + département",
+            n_times(lambda: (entries_api, {"priorite": rng.randint(1, 10), "departement": pick()[2]})),
+        )
+    )
+    rows.append(
+        _measure(client, "search: near a commune (10 km)", n_times(lambda: (entries_api, {"autour": pick()[0], "km": 10})))
+    )
+    rows.append(
+        _measure(
+            client,
+            "search: combined (text + priority + région)",
+            n_times(lambda: (entries_api, {"q": rng.choice(words), "priorite": rng.randint(1, 10), "region": pick()[3]})),
+        )
+    )
 
     def box(lat, lon, half_lat, half_lon):
         return f"{lon - half_lon:.4f},{lat - half_lat:.4f},{lon + half_lon:.4f},{lat + half_lat:.4f}"
@@ -230,18 +264,22 @@ def phase_measure() -> dict:
     zooms = [("national", 5, None), ("régional", 8, (1.6, 2.6)), ("départemental", 10, (0.4, 0.65)), ("city", 13, (0.05, 0.08))]
     for label, zoom, half in zooms:
         for filtered in (False, True):
+
             def request(zoom=zoom, half=half, filtered=filtered):
                 commune = pick()
                 params = {"zoom": zoom}
                 if half:
                     params["bbox"] = box(commune[4], commune[5], *half)
                 if filtered:
-                    params.update({"priorite": rng.choice([2, 4, 8]), "categorie": rng.choice(["creche", "assistant-maternel",
-                                                                                                "sante"])})
+                    params.update(
+                        {"priorite": rng.choice([2, 4, 8]), "categorie": rng.choice(["creche", "assistant-maternel", "sante"])}
+                    )
                 return map_api, params
+
             rows.append(_measure(client, f"map: {label} (z{zoom}){' + filters' if filtered else ''}", n_times(request)))
     ids = list(Entry.objects.published().order_by("?").values_list("id", flat=True)[:REPEAT])
     rows.append(_measure(client, "entry page (HTML)", [(f"/annuaire/fiches/{pk}/", {}) for pk in ids]))
-    rows.append(_measure(client, "directory page (HTML, no filter)", [("/annuaire/", {"page": rng.randint(1, 50)})
-                                                                       for _ in range(20)]))
+    rows.append(
+        _measure(client, "directory page (HTML, no filter)", [("/annuaire/", {"page": rng.randint(1, 50)}) for _ in range(20)])
+    )
     return {"rows": rows}

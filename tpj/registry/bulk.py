@@ -34,12 +34,17 @@ def known_external_ids(source: str, external_ids: list[str]) -> set[str]:
     table = Entry._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') "
-                           "AND external_id = ANY(%s)", [source, external_ids])
+            cursor.execute(
+                f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') AND external_id = ANY(%s)",
+                [source, external_ids],
+            )
         else:
             placeholders = ", ".join(["%s"] * len(external_ids))
-            cursor.execute(f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') "
-                           f"AND external_id IN ({placeholders})", [source, *external_ids])
+            cursor.execute(
+                f"SELECT external_id FROM {table} WHERE import_source = %s AND NOT (external_id = '') "
+                f"AND external_id IN ({placeholders})",
+                [source, *external_ids],
+            )
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -47,8 +52,9 @@ def source_has_entries(source: str) -> bool:
     """True when an entry was imported from `source` (through the same partial unique
     index as `known_external_ids`)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {Entry._meta.db_table} WHERE import_source = %s AND NOT (external_id = '') LIMIT 1",
-                       [source])
+        cursor.execute(
+            f"SELECT 1 FROM {Entry._meta.db_table} WHERE import_source = %s AND NOT (external_id = '') LIMIT 1", [source]
+        )
         return cursor.fetchone() is not None
 
 
@@ -108,8 +114,6 @@ def time_ordered_uuid():
     return uuid.UUID(int=value)
 
 
-
-
 def datetime_value(value):
     """An aware datetime as the back-end expects it in a raw statement."""
     if connection.vendor == "postgresql":
@@ -118,29 +122,101 @@ def datetime_value(value):
 
 
 ENTRY_COLUMNS = [
-    "id", "kind_id", "category_id", "name", "address", "postal_code", "commune_id", "departement_id", "region_id", "latitude",
-    "longitude", "geocoding_precision", "cell_coarse", "cell_fine", "priority_mask", "website", "state", "decision_reason",
-    "search_text", "public_id", "revision_of_id", "import_source", "external_id", "created_at", "updated_at", "submitted_at",
+    "id",
+    "kind_id",
+    "category_id",
+    "name",
+    "address",
+    "postal_code",
+    "commune_id",
+    "departement_id",
+    "region_id",
+    "latitude",
+    "longitude",
+    "geocoding_precision",
+    "cell_coarse",
+    "cell_fine",
+    "priority_mask",
+    "website",
+    "state",
+    "decision_reason",
+    "search_text",
+    "public_id",
+    "revision_of_id",
+    "import_source",
+    "external_id",
+    "created_at",
+    "updated_at",
+    "submitted_at",
     "verified_at",
 ]
 PRIORITY_COLUMNS = ["entry_id", "priority_id", "description"]
-SITUATION_COLUMNS = ["entry_id", "situation_id", "trusting_body_name", "trusting_body_kind", "reference_type", "reference_value",
-                     "evidence", "evidence_content_type", "evidence_name"]
+SITUATION_COLUMNS = [
+    "entry_id",
+    "situation_id",
+    "trusting_body_name",
+    "trusting_body_kind",
+    "reference_type",
+    "reference_value",
+    "evidence",
+    "evidence_content_type",
+    "evidence_name",
+]
 CONTACT_COLUMNS = ["entry_id", "kind", "value", "is_public"]
 
 
 MUNICIPALITY = GeocodingPrecision.MUNICIPALITY.value  # located at the commune's centre
 
 
-def entry_row(pk, *, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude,
-              longitude, priorities, search_text, state, source, external_id, now, website="") -> tuple:
+def entry_row(
+    pk,
+    *,
+    kind_id,
+    category_id,
+    name,
+    address,
+    postal_code,
+    commune_id,
+    departement_id,
+    region_id,
+    latitude,
+    longitude,
+    priorities,
+    search_text,
+    state,
+    source,
+    external_id,
+    now,
+    website="",
+) -> tuple:
     """One registry_entry row located at its commune, every derived column computed (the
     public id as 32 hex digits: SQLite stores it so, PostgreSQL reads it as a uuid)."""
     return (
-        pk, kind_id, category_id, name, address, postal_code, commune_id, departement_id, region_id, latitude, longitude,
-        MUNICIPALITY, grid.cell(latitude, longitude, grid.COARSE), grid.cell(latitude, longitude, grid.FINE),
-        priority_mask(priorities), website, str(state), "",
+        pk,
+        kind_id,
+        category_id,
+        name,
+        address,
+        postal_code,
+        commune_id,
+        departement_id,
+        region_id,
+        latitude,
+        longitude,
+        MUNICIPALITY,
+        grid.cell(latitude, longitude, grid.COARSE),
+        grid.cell(latitude, longitude, grid.FINE),
+        priority_mask(priorities),
+        website,
+        str(state),
+        "",
         f"{search_text} {filter_tokens(region_id, departement_id, category_id, kind_id, priorities)}",
-        time_ordered_uuid().hex, None, source, external_id,
-        now, now, now, now if state == State.VERIFIED else None,
+        time_ordered_uuid().hex,
+        None,
+        source,
+        external_id,
+        now,
+        now,
+        now,
+        now if state == State.VERIFIED else None,
     )

@@ -15,8 +15,25 @@ from .models import ContactChannel, EntryPriority
 
 SOURCE = "1000-premiers-jours"
 CSV_COLUMNS = [
-    "id", "nom", "type", "categorie", "adresse", "code_postal", "commune", "code_insee", "departement", "region",
-    "latitude", "longitude", "precision_localisation", "priorites", "site", "courriel", "telephone", "verifiee_le", "page",
+    "id",
+    "nom",
+    "type",
+    "categorie",
+    "adresse",
+    "code_postal",
+    "commune",
+    "code_insee",
+    "departement",
+    "region",
+    "latitude",
+    "longitude",
+    "precision_localisation",
+    "priorites",
+    "site",
+    "courriel",
+    "telephone",
+    "verifiee_le",
+    "page",
 ]
 # data·inclusion has no value for PMI: the official "departements" network is given and
 # the precise one travels in our extension block.
@@ -35,11 +52,15 @@ _DEFAULT_THEMATIQUE = "famille--soutien-a-la-parentalite-et-a-leducation"
 
 
 def export_queryset(queryset):
-    return queryset.select_related("kind", "category", "commune", "departement", "region").prefetch_related(
-        Prefetch("priorities", queryset=EntryPriority.objects.select_related("priority")),
-        Prefetch("contacts", queryset=ContactChannel.objects.filter(is_public=True), to_attr="published_contacts"),
-        "situations",
-    ).order_by("id")
+    return (
+        queryset.select_related("kind", "category", "commune", "departement", "region")
+        .prefetch_related(
+            Prefetch("priorities", queryset=EntryPriority.objects.select_related("priority")),
+            Prefetch("contacts", queryset=ContactChannel.objects.filter(is_public=True), to_attr="published_contacts"),
+            "situations",
+        )
+        .order_by("id")
+    )
 
 
 def _contact(entry, kind) -> str:
@@ -52,12 +73,25 @@ def _page(entry) -> str:
 
 def entry_row(entry) -> list:
     return [
-        entry.pk, entry.name, entry.kind.label, entry.category.label, entry.address, entry.postal_code,
-        entry.commune.name if entry.commune_id else "", entry.commune_id or "", entry.departement_id or "", entry.region_id or "",
-        entry.latitude, entry.longitude, entry.get_geocoding_precision_display(),
-        "|".join(str(p.priority.number) for p in entry.priorities.all()), entry.website,
-        _contact(entry, ContactChannel.Kind.EMAIL), _contact(entry, ContactChannel.Kind.PHONE),
-        entry.verified_at.date().isoformat() if entry.verified_at else "", _page(entry),
+        entry.pk,
+        entry.name,
+        entry.kind.label,
+        entry.category.label,
+        entry.address,
+        entry.postal_code,
+        entry.commune.name if entry.commune_id else "",
+        entry.commune_id or "",
+        entry.departement_id or "",
+        entry.region_id or "",
+        entry.latitude,
+        entry.longitude,
+        entry.get_geocoding_precision_display(),
+        "|".join(str(p.priority.number) for p in entry.priorities.all()),
+        entry.website,
+        _contact(entry, ContactChannel.Kind.EMAIL),
+        _contact(entry, ContactChannel.Kind.PHONE),
+        entry.verified_at.date().isoformat() if entry.verified_at else "",
+        _page(entry),
     ]
 
 
@@ -96,8 +130,9 @@ def _json_array(items, head="[", tail="]"):
 
 def geojson_response(queryset):
     features = (geojson_feature(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))
-    response = StreamingHttpResponse(_json_array(features, '{"type": "FeatureCollection", "features": [', "]}"),
-                                     content_type="application/geo+json")
+    response = StreamingHttpResponse(
+        _json_array(features, '{"type": "FeatureCollection", "features": [', "]}"), content_type="application/geo+json"
+    )
     response["Content-Disposition"] = 'attachment; filename="annuaire-1000-premiers-jours.geojson"'
     return response
 
@@ -155,8 +190,10 @@ def data_inclusion_structure(entry) -> dict:
         "site_web": entry.website or None,
         "reseaux_porteurs": official or None,
         EXTENSION_KEY: {
-            "categorie": entry.category.slug, "type": entry.kind.slug,
-            "reseaux_porteurs": extension, "priorites": [p.priority.number for p in entry.priorities.all()],
+            "categorie": entry.category.slug,
+            "type": entry.kind.slug,
+            "reseaux_porteurs": extension,
+            "priorites": [p.priority.number for p in entry.priorities.all()],
         },
     }
 

@@ -139,8 +139,11 @@ class EntryFilter:
     def tokens(self) -> tuple[list[str], list[str]]:
         """(tokens all required, priority tokens of which one is required) for the full-text index."""
         required = filter_tokens(
-            self.region.code if self.region else None, self.departement.code if self.departement else None,
-            self.category.pk if self.category else None, self.kind.pk if self.kind else None, [],
+            self.region.code if self.region else None,
+            self.departement.code if self.departement else None,
+            self.category.pk if self.category else None,
+            self.kind.pk if self.kind else None,
+            [],
         ).split()
         return required, [f"0p{number}" for number in sorted(self.priorities)]
 
@@ -150,8 +153,10 @@ class EntryFilter:
             "priorite": self.priorities,
             "categorie": self.category.slug if self.category else "",
             "type": self.kind.slug if self.kind else "",
-            "region": self.region_id, "departement": self.departement.code if self.departement else "",
-            "commune": self.commune.insee_code if self.commune else "", "q": self.text,
+            "region": self.region_id,
+            "departement": self.departement.code if self.departement else "",
+            "commune": self.commune.insee_code if self.commune else "",
+            "q": self.text,
             "autour": self.near.insee_code if self.near else "",
             "km": f"{self.radius_km:g}" if self.near else "",
         }
@@ -229,7 +234,7 @@ def ts_query(filters: EntryFilter) -> tuple[str, str | None]:
     elif len(prefix) < PREFIX_LEXEME_LENGTHS.stop:
         last = f"0q{prefix}"
     else:
-        last, pattern = f"0q{prefix[:PREFIX_LEXEME_LENGTHS.stop - 1]}", f"% {prefix}%"
+        last, pattern = f"0q{prefix[: PREFIX_LEXEME_LENGTHS.stop - 1]}", f"% {prefix}%"
     terms = [*words, last, *required]
     if any_of:
         terms.append("(" + " | ".join(any_of) + ")")

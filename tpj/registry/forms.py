@@ -14,7 +14,9 @@ from .services import EntryData, validate_evidence
 
 class EntryForm(forms.ModelForm):
     commune = forms.CharField(
-        label="Commune", required=False, max_length=120,
+        label="Commune",
+        required=False,
+        max_length=120,
         help_text="Tapez le nom ou le code postal puis choisissez dans la liste (code INSEE).",
     )
 
@@ -25,8 +27,13 @@ class EntryForm(forms.ModelForm):
         help_texts = {"address": "Numéro et voie, lieu-dit.", "website": "Adresse complète, commençant par https://"}
         field_classes = {}
 
-    website = forms.URLField(label="Site internet", required=False, max_length=300, assume_scheme="https",
-                             help_text="Adresse complète, commençant par https://")
+    website = forms.URLField(
+        label="Site internet",
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text="Adresse complète, commençant par https://",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,9 +41,13 @@ class EntryForm(forms.ModelForm):
         self.fields["kind"].empty_label = "Choisissez"
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         self.fields["category"].empty_label = "Choisissez"
-        self.fields["commune"].widget.attrs.update({
-            "list": "commune-options", "autocomplete": "off", "data-commune-autocomplete": reverse("territories:commune-autocomplete"),
-        })
+        self.fields["commune"].widget.attrs.update(
+            {
+                "list": "commune-options",
+                "autocomplete": "off",
+                "data-commune-autocomplete": reverse("territories:commune-autocomplete"),
+            }
+        )
         if self.instance.pk and self.instance.commune_id:
             self.initial["commune"] = self.instance.commune_id
 
@@ -75,9 +86,13 @@ class EntryForm(forms.ModelForm):
         data = self.cleaned_data
         commune = data.get("commune_obj")
         return {
-            "kind_id": data["kind"].pk, "category_id": data["category"].pk, "name": data["name"].strip(),
-            "address": data.get("address", "").strip(), "postal_code": data.get("postal_code", ""),
-            "commune_id": commune.pk if commune else None, "website": data.get("website", ""),
+            "kind_id": data["kind"].pk,
+            "category_id": data["category"].pk,
+            "name": data["name"].strip(),
+            "address": data.get("address", "").strip(),
+            "postal_code": data.get("postal_code", ""),
+            "commune_id": commune.pk if commune else None,
+            "website": data.get("website", ""),
         }
 
 
@@ -87,15 +102,20 @@ class PrioritiesForm(forms.Form):
     def __init__(self, *args, entry=None, suggested=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.priorities = list(Priority.objects.all())
-        current = {p.priority.number: p.description for p in entry.priorities.select_related("priority")} if entry and entry.pk else {}
+        current = (
+            {p.priority.number: p.description for p in entry.priorities.select_related("priority")} if entry and entry.pk else {}
+        )
         for priority in self.priorities:
             checked = priority.number in current or (not current and priority.number in suggested)
             self.fields[f"p{priority.number}"] = forms.BooleanField(
                 label=f"{priority.number}° {priority.label}", required=False, initial=checked
             )
             self.fields[f"p{priority.number}_description"] = forms.CharField(
-                label=f"Ce que vous faites pour la priorité « {priority.short_label} »", required=False, max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}), initial=current.get(priority.number, ""),
+                label=f"Ce que vous faites pour la priorité « {priority.short_label} »",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.get(priority.number, ""),
                 help_text="Texte public, 2 000 caractères au plus.",
             )
 
@@ -113,7 +133,8 @@ class PrioritiesForm(forms.Form):
     def selected(self) -> dict:
         return {
             p.number: (self.cleaned_data.get(f"p{p.number}_description") or "").strip()
-            for p in self.priorities if self.cleaned_data.get(f"p{p.number}")
+            for p in self.priorities
+            if self.cleaned_data.get(f"p{p.number}")
         }
 
 
@@ -121,13 +142,17 @@ class SituationForm(forms.Form):
     situation = forms.ModelChoiceField(
         label="Situation d'éligibilité", queryset=EligibilitySituation.objects.all(), empty_label="Choisissez"
     )
-    trusting_body_name = forms.CharField(label="Organisme qui vous fait confiance", max_length=200,
-                                         help_text="Ex. : CAF d'Ille-et-Vilaine, ARS Bretagne, commune de Brest.")
+    trusting_body_name = forms.CharField(
+        label="Organisme qui vous fait confiance",
+        max_length=200,
+        help_text="Ex. : CAF d'Ille-et-Vilaine, ARS Bretagne, commune de Brest.",
+    )
     trusting_body_kind = forms.ChoiceField(label="Type d'organisme", choices=[("", "Choisissez"), *TrustingBodyKind.choices])
     reference_type = forms.ChoiceField(label="Type de référence", choices=[("", "Choisissez"), *ReferenceType.choices])
     reference_value = forms.CharField(label="Référence", max_length=100)
     evidence = forms.FileField(
-        label="Justificatif (facultatif)", required=False,
+        label="Justificatif (facultatif)",
+        required=False,
         help_text="PDF, PNG ou JPEG, 10 Mo au plus. Visible des seuls modérateurs et membres de la fiche.",
     )
     existing_evidence = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -149,9 +174,12 @@ class SituationForm(forms.Form):
     def as_item(self) -> dict:
         data = self.cleaned_data
         return {
-            "situation": data["situation"], "trusting_body_name": data["trusting_body_name"],
-            "trusting_body_kind": data["trusting_body_kind"], "reference_type": data["reference_type"],
-            "reference_value": data["reference_value"], "evidence": data.get("evidence") or data.get("existing_evidence") or "",
+            "situation": data["situation"],
+            "trusting_body_name": data["trusting_body_name"],
+            "trusting_body_kind": data["trusting_body_kind"],
+            "reference_type": data["reference_type"],
+            "reference_value": data["reference_value"],
+            "evidence": data.get("evidence") or data.get("existing_evidence") or "",
         }
 
 
@@ -159,7 +187,8 @@ class ContactForm(forms.Form):
     kind = forms.ChoiceField(label="Type de contact", choices=[("", "Choisissez"), *ContactChannel.Kind.choices])
     value = forms.CharField(label="Coordonnée", max_length=200)
     is_public = forms.BooleanField(
-        label="J'accepte que cette coordonnée soit publiée sur la carte", required=False,
+        label="J'accepte que cette coordonnée soit publiée sur la carte",
+        required=False,
         help_text="Sans cette case, elle reste visible des seuls modérateurs.",
     )
 
@@ -185,11 +214,21 @@ class EntryFormBundle:
         instance = entry or Entry()
         self.main = EntryForm(data, instance=instance, prefix="fiche")
         self.priorities = PrioritiesForm(data, entry=entry, suggested=suggested, prefix="priorites")
-        situations = [
-            {"situation": s.situation_id, "trusting_body_name": s.trusting_body_name, "trusting_body_kind": s.trusting_body_kind,
-             "reference_type": s.reference_type, "reference_value": s.reference_value, "existing_evidence": s.evidence.name}
-            for s in entry.situations.all()
-        ] if entry else []
+        situations = (
+            [
+                {
+                    "situation": s.situation_id,
+                    "trusting_body_name": s.trusting_body_name,
+                    "trusting_body_kind": s.trusting_body_kind,
+                    "reference_type": s.reference_type,
+                    "reference_value": s.reference_value,
+                    "existing_evidence": s.evidence.name,
+                }
+                for s in entry.situations.all()
+            ]
+            if entry
+            else []
+        )
         contacts = [{"kind": c.kind, "value": c.value, "is_public": c.is_public} for c in entry.contacts.all()] if entry else []
         self.situations = SituationFormSet(data, files, prefix="situations", initial=situations)
         self.contacts = ContactFormSet(data, prefix="contacts", initial=contacts)
@@ -202,8 +241,11 @@ class EntryFormBundle:
     @staticmethod
     def _kept(formset):
         initial = formset.initial_form_count()
-        return [f for i, f in enumerate(formset.forms)
-                if (i < initial or f.has_changed()) and f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        return [
+            f
+            for i, f in enumerate(formset.forms)
+            if (i < initial or f.has_changed()) and f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
 
     def data(self) -> EntryData:
         situations = []
@@ -213,18 +255,23 @@ class EntryFormBundle:
                 item["evidence"] = ""  # only files already attached to this entry may be kept
             situations.append(item)
         contacts = [f.cleaned_data for f in self._kept(self.contacts)]
-        return EntryData(fields=self.main.entry_fields(), priorities=self.priorities.selected(), situations=situations,
-                         contacts=contacts)
+        return EntryData(
+            fields=self.main.entry_fields(), priorities=self.priorities.selected(), situations=situations, contacts=contacts
+        )
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.main.errors or self.priorities.errors or self.situations.total_error_count()
-                    or self.contacts.total_error_count())
+        return bool(
+            self.main.errors or self.priorities.errors or self.situations.total_error_count() or self.contacts.total_error_count()
+        )
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Motif", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Motif",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Obligatoire pour refuser, demander des modifications ou suspendre : il sera communiqué au déclarant.",
     )
 
@@ -234,5 +281,9 @@ class MemberForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    source = forms.CharField(label="Réseau ou source", max_length=100, help_text="Ex. : CAF du Rhône — RPE. Sert à reconnaître les lignes déjà importées.")
+    source = forms.CharField(
+        label="Réseau ou source",
+        max_length=100,
+        help_text="Ex. : CAF du Rhône — RPE. Sert à reconnaître les lignes déjà importées.",
+    )
     file = forms.FileField(label="Fichier CSV", help_text="Séparateur point-virgule ou virgule, UTF-8 ou Latin-1.")

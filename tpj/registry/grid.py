@@ -20,8 +20,10 @@ def cell(latitude: float, longitude: float, size: float) -> int:
 def cell_range(south: float, west: float, north: float, east: float, size: float):
     """(row_min, row_max, col_min, col_max) of the cells a bounding box touches."""
     return (
-        math.floor((south + 90) / size), math.floor((north + 90) / size),
-        math.floor((west + 180) / size), math.floor((east + 180) / size),
+        math.floor((south + 90) / size),
+        math.floor((north + 90) / size),
+        math.floor((west + 180) / size),
+        math.floor((east + 180) / size),
     )
 
 

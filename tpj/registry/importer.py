@@ -41,8 +41,18 @@ from .models import (
 )
 
 REQUIRED_COLUMNS = [
-    "identifiant", "nom", "type", "categorie", "code_postal", "commune", "priorites", "situation", "organisme",
-    "type_organisme", "type_reference", "reference",
+    "identifiant",
+    "nom",
+    "type",
+    "categorie",
+    "code_postal",
+    "commune",
+    "priorites",
+    "situation",
+    "organisme",
+    "type_organisme",
+    "type_reference",
+    "reference",
 ]
 OPTIONAL_COLUMNS = ["adresse", "description", "site", "email", "telephone", "contacts_publics"]
 CHUNK_SIZE = 2000  # per htmx poll of the admin's progress page: well under a request timeout
@@ -71,7 +81,9 @@ def detect_encoding(handle) -> str:
 
 
 def _reader(handle, encoding):
-    text = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="replace")  # a binary file: refused by its columns, not a 500
+    text = io.TextIOWrapper(
+        handle, encoding=encoding, newline="", errors="replace"
+    )  # a binary file: refused by its columns, not a 500
     sample = text.read(4096)
     text.seek(0)
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
@@ -105,8 +117,12 @@ def inspect_file(handle) -> tuple[str, int]:
 @transaction.atomic
 def create_job(source: str, upload, user) -> ImportJob:
     encoding, rows = inspect_file(upload.file if hasattr(upload, "file") else upload)
-    job = ImportJob(source=source.strip(), created_by=user if getattr(user, "is_authenticated", False) else None,
-                    total_rows=rows, encoding=encoding)
+    job = ImportJob(
+        source=source.strip(),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        total_rows=rows,
+        encoding=encoding,
+    )
     job.message = "Fichier lu en Latin-1 (Windows-1252)." if encoding == "cp1252" else "Fichier lu en UTF-8."
     upload.seek(0)
     job.file.save(getattr(upload, "name", "import.csv"), upload, save=False)
@@ -120,8 +136,10 @@ class ReferenceData:
 
     def __init__(self):
         self.communes = {
-            c[0]: c for c in Commune.objects.values_list(
-                "insee_code", "name", "departement_id", "region_id", "latitude", "longitude", "postal_codes")
+            c[0]: c
+            for c in Commune.objects.values_list(
+                "insee_code", "name", "departement_id", "region_id", "latitude", "longitude", "postal_codes"
+            )
         }
         self.categories = {c.slug: c for c in Category.objects.all()}
         self.kinds = {k.slug: k for k in EntryKind.objects.all()}
@@ -179,23 +197,38 @@ def parse_row(row: dict, ref: ReferenceData):
     if errors:
         raise ValueError(errors)
     public = get("contacts_publics").lower() in YES
-    contacts = [(kind_, get(col)) for kind_, col in ((ContactChannel.Kind.EMAIL, "email"), (ContactChannel.Kind.PHONE, "telephone"))
-                if get(col)]
+    contacts = [
+        (kind_, get(col))
+        for kind_, col in ((ContactChannel.Kind.EMAIL, "email"), (ContactChannel.Kind.PHONE, "telephone"))
+        if get(col)
+    ]
     fields = {
-        "name": name, "kind": kind, "category": category, "address": get("adresse")[:255], "postal_code": postal_code,
-        "commune_id": commune[0], "departement_id": commune[2], "region_id": commune[3],
-        "latitude": commune[4], "longitude": commune[5], "website": get("site")[:300],
+        "name": name,
+        "kind": kind,
+        "category": category,
+        "address": get("adresse")[:255],
+        "postal_code": postal_code,
+        "commune_id": commune[0],
+        "departement_id": commune[2],
+        "region_id": commune[3],
+        "latitude": commune[4],
+        "longitude": commune[5],
+        "website": get("site")[:300],
         "commune_name": commune[1],
     }
     situation_fields = {
-        "situation": situation, "trusting_body_name": get("organisme")[:200], "trusting_body_kind": body_kind,
-        "reference_type": reference_type, "reference_value": normalise_reference(reference_type, get("reference"))[:100],
+        "situation": situation,
+        "trusting_body_name": get("organisme")[:200],
+        "trusting_body_kind": body_kind,
+        "reference_type": reference_type,
+        "reference_value": normalise_reference(reference_type, get("reference"))[:100],
     }
     return fields, numbers, get("description")[:2000], situation_fields, [(k, v[:200], public) for k, v in contacts]
 
 
-def run(job: ImportJob, user, chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None, progress=None,
-        prepare_ahead: bool = False) -> ImportJob:
+def run(
+    job: ImportJob, user, chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None, progress=None, prepare_ahead: bool = False
+) -> ImportJob:
     """Process the job from `next_row`, chunk by chunk; `progress(job)` is called after each.
 
     Each chunk is first checked and turned into table rows without touching the database
@@ -276,17 +309,41 @@ def _prepare_row(line: int, row: dict, ref: ReferenceData, source: str, now) -> 
     except ValueError as error:
         return PreparedRow(line, external_id, error.args[0])
     entry = bulk.entry_row(
-        None, kind_id=fields["kind"].pk, category_id=fields["category"].pk, name=fields["name"], address=fields["address"],
-        postal_code=fields["postal_code"], commune_id=fields["commune_id"], departement_id=fields["departement_id"],
-        region_id=fields["region_id"], latitude=fields["latitude"], longitude=fields["longitude"], priorities=numbers,
+        None,
+        kind_id=fields["kind"].pk,
+        category_id=fields["category"].pk,
+        name=fields["name"],
+        address=fields["address"],
+        postal_code=fields["postal_code"],
+        commune_id=fields["commune_id"],
+        departement_id=fields["departement_id"],
+        region_id=fields["region_id"],
+        latitude=fields["latitude"],
+        longitude=fields["longitude"],
+        priorities=numbers,
         search_text=build_search_text(fields["name"], fields["commune_name"], fields["category"].label),
-        state=State.SUBMITTED, source=source, external_id=external_id, now=now, website=fields["website"],
+        state=State.SUBMITTED,
+        source=source,
+        external_id=external_id,
+        now=now,
+        website=fields["website"],
     )[1:]
     return PreparedRow(
-        line, external_id, [], entry,
+        line,
+        external_id,
+        [],
+        entry,
         priorities=tuple((ref.priorities[n].pk, description) for n in numbers),
-        situation=(situation["situation"].pk, situation["trusting_body_name"], situation["trusting_body_kind"],
-                   situation["reference_type"], situation["reference_value"], "", "", ""),
+        situation=(
+            situation["situation"].pk,
+            situation["trusting_body_name"],
+            situation["trusting_body_kind"],
+            situation["reference_type"],
+            situation["reference_value"],
+            "",
+            "",
+            "",
+        ),
         contacts=tuple((str(kind), value, public) for kind, value, public in channels),
     )
 
@@ -331,8 +388,12 @@ def _process_chunk(job: ImportJob, prepared: list[PreparedRow], user, created_he
     job.error_count += len(errors)
     job.errors = (job.errors + errors)[:MAX_ERRORS_KEPT]
     job.save(update_fields=["next_row", "created_count", "updated_count", "error_count", "errors", "status"])
-    record(actor=user, obj=job, action="registry.import_chunk",
-           reason=f"lignes {first_line}–{job.next_row + 1} : {len(entries)} fiches créées (soumises), {len(errors)} en erreur")
+    record(
+        actor=user,
+        obj=job,
+        action="registry.import_chunk",
+        reason=f"lignes {first_line}–{job.next_row + 1} : {len(entries)} fiches créées (soumises), {len(errors)} en erreur",
+    )
 
 
 def import_file(path: str, source: str, user=None, chunk_size: int = CHUNK_SIZE, progress=None) -> ImportJob:

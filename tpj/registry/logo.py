@@ -14,7 +14,11 @@ SUBTITLE = "1000 premiers jours"
 
 def logo_svg(caption: str = "") -> str:
     """A round badge: a dark-blue ring, a red arc (the path from pregnancy to age 2), "1000"."""
-    caption_text = f'<text x="160" y="300" text-anchor="middle" font-size="13" fill="{BLUE}">{escape(caption[:60])}</text>' if caption else ""
+    caption_text = (
+        f'<text x="160" y="300" text-anchor="middle" font-size="13" fill="{BLUE}">{escape(caption[:60])}</text>'
+        if caption
+        else ""
+    )
     return f"""<svg xmlns="http://www.w3.org/2000/svg" width="320" height="{320 if caption else 290}" viewBox="0 0 320 {320 if caption else 290}" role="img" aria-labelledby="t">
 <title id="t">Logo : {TITLE} {SUBTITLE}</title>
 <circle cx="160" cy="130" r="118" fill="{CREAM}" stroke="{BLUE}" stroke-width="10"/>

@@ -88,8 +88,10 @@ def _territories(filters: EntryFilter, level: str) -> list[dict]:
     key = "region_id" if level == "region" else "departement_id"
     if filters.is_aggregatable:
         grouped = (
-            _aggregate_rows(filters, "D").values(key)
-            .annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).order_by(key)
+            _aggregate_rows(filters, "D")
+            .values(key)
+            .annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum"))
+            .order_by(key)
         )
         rows = [(g[key], g["n"], g["lat"] / g["n"], g["lon"] / g["n"]) for g in grouped if g["n"]]
     else:
@@ -98,8 +100,10 @@ def _territories(filters: EntryFilter, level: str) -> list[dict]:
         grouped = _live_rows(filters).values(key).annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")).order_by(key)
         rows = [(g[key], g["n"], g["lat"], g["lon"]) for g in grouped]
     names = _territory_names()[0 if level == "region" else 1]
-    return [{"code": code, "name": names.get(code, code), "count": n, "lat": _round(lat), "lon": _round(lon)}
-            for code, n, lat, lon in rows]
+    return [
+        {"code": code, "name": names.get(code, code), "count": n, "lat": _round(lat), "lon": _round(lon)}
+        for code, n, lat, lon in rows
+    ]
 
 
 def _clusters(filters: EntryFilter, size: float) -> list[list]:
@@ -108,8 +112,11 @@ def _clusters(filters: EntryFilter, size: float) -> list[list]:
         rows = _aggregate_rows(filters, "C" if size == grid.COARSE else "F")
         if bbox:
             row_min, row_max, col_min, col_max = grid.cell_range(*bbox, size)
-            rows = rows.filter(cell__gte=row_min * 100_000, cell__lte=row_max * 100_000 + 99_999).annotate(
-                col=Mod("cell", 100_000)).filter(col__gte=col_min, col__lte=col_max)
+            rows = (
+                rows.filter(cell__gte=row_min * 100_000, cell__lte=row_max * 100_000 + 99_999)
+                .annotate(col=Mod("cell", 100_000))
+                .filter(col__gte=col_min, col__lte=col_max)
+            )
         grouped = rows.values("cell").annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).order_by()
         result = [[_round(g["lat"] / g["n"]), _round(g["lon"] / g["n"]), g["n"]] for g in grouped if g["n"]]
     else:

@@ -81,16 +81,34 @@ class Entry(models.Model):
     # single ones, so an import checks one reference instead of three. (SQLite keeps its
     # three single foreign keys: adding a constraint there means rebuilding the table.)
     commune = models.ForeignKey(
-        "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False, db_constraint=False,
+        "territories.Commune",
+        verbose_name="commune",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     departement = models.ForeignKey(
-        "territories.Departement", verbose_name="département", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False, db_constraint=False,
+        "territories.Departement",
+        verbose_name="département",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     region = models.ForeignKey(
-        "territories.Region", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        db_index=False, db_constraint=False,
+        "territories.Region",
+        verbose_name="région",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
@@ -110,10 +128,17 @@ class Entry(models.Model):
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     # Indexed only where set (registry_revision_of): almost every entry has none.
     revision_of = models.ForeignKey(
-        "self", verbose_name="révision de", null=True, blank=True, on_delete=models.CASCADE, related_name="revisions",
+        "self",
+        verbose_name="révision de",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="revisions",
         db_index=False,
     )
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="membres", blank=True, related_name="registry_entries")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="membres", blank=True, related_name="registry_entries"
+    )
     import_source = models.CharField("source d'import", max_length=100, blank=True)
     external_id = models.CharField("identifiant externe", max_length=100, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
@@ -141,7 +166,8 @@ class Entry(models.Model):
             # state and revision_of stay in the columns so that SQLite reads them alone.
             models.Index(
                 fields=["latitude", "longitude", "state", "revision_of", "priority_mask", "category", "kind"],
-                name="registry_published_geo", condition=PUBLISHED,
+                name="registry_published_geo",
+                condition=PUBLISHED,
             ),
             models.Index(fields=["category", "departement", "state"], name="registry_published_category", condition=PUBLISHED),
             models.Index(fields=["state", "name"], name="registry_state_name", condition=PUBLISHED),
@@ -205,8 +231,12 @@ def filter_tokens(region_id, departement_id, category_id, kind_id, priority_numb
     They start with a digit so that no French word typed in a search collides with them;
     `search_text_sql` (migration 0005) spells the same format in SQL.
     """
-    tokens = [f"0r{region_id}" if region_id else "", f"0d{departement_id.lower()}" if departement_id else "",
-              f"0c{category_id}" if category_id else "", f"0k{kind_id}" if kind_id else ""]
+    tokens = [
+        f"0r{region_id}" if region_id else "",
+        f"0d{departement_id.lower()}" if departement_id else "",
+        f"0c{category_id}" if category_id else "",
+        f"0k{kind_id}" if kind_id else "",
+    ]
     tokens += [f"0p{int(number)}" for number in sorted(set(priority_numbers))]
     return " ".join(t for t in tokens if t)
 
@@ -275,7 +305,10 @@ class EntrySituation(models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="situations")
     # Not indexed: four situations, never looked up from this side.
     situation = models.ForeignKey(
-        "nomenclatures.EligibilitySituation", verbose_name="situation d'éligibilité", on_delete=models.PROTECT, related_name="+",
+        "nomenclatures.EligibilitySituation",
+        verbose_name="situation d'éligibilité",
+        on_delete=models.PROTECT,
+        related_name="+",
         db_index=False,
     )
     trusting_body_name = models.CharField("organisme qui vous fait confiance", max_length=200)
@@ -313,7 +346,8 @@ class ContactChannel(models.Model):
     kind = models.CharField("type de contact", max_length=10, choices=Kind.choices)
     value = models.CharField("coordonnée", max_length=200)
     is_public = models.BooleanField(
-        "j'accepte que cette coordonnée soit publiée", default=False,
+        "j'accepte que cette coordonnée soit publiée",
+        default=False,
         help_text="Sans votre accord explicite, elle reste visible des seuls modérateurs.",
     )
 

@@ -81,8 +81,11 @@ def _situation_key(item: dict):
     evidence_key = getattr(evidence, "name", evidence) if not isinstance(evidence, UploadedFile) else object()
     return (
         item["situation"].number if hasattr(item["situation"], "number") else int(item["situation"]),
-        item["trusting_body_name"].strip(), item["trusting_body_kind"], item["reference_type"],
-        normalise_reference(item["reference_type"], item["reference_value"]), evidence_key or "",
+        item["trusting_body_name"].strip(),
+        item["trusting_body_kind"],
+        item["reference_type"],
+        normalise_reference(item["reference_type"], item["reference_value"]),
+        evidence_key or "",
     )
 
 
@@ -92,9 +95,14 @@ def snapshot(entry: Entry) -> dict:
         **{name: getattr(entry, name) for name in ENTRY_FIELDS},
         "priorities": {str(p.priority.number): p.description for p in entry.priorities.select_related("priority")},
         "situations": [
-            {"situation": s.situation.number, "trusting_body_name": s.trusting_body_name,
-             "trusting_body_kind": s.trusting_body_kind, "reference_type": s.reference_type,
-             "reference_value": s.reference_value, "evidence": s.evidence.name}
+            {
+                "situation": s.situation.number,
+                "trusting_body_name": s.trusting_body_name,
+                "trusting_body_kind": s.trusting_body_kind,
+                "reference_type": s.reference_type,
+                "reference_value": s.reference_value,
+                "evidence": s.evidence.name,
+            }
             for s in entry.situations.select_related("situation")
         ],
         "contacts": [{"kind": c.kind, "value": c.value, "is_public": c.is_public} for c in entry.contacts.all()],
@@ -112,8 +120,16 @@ def is_substantive(entry: Entry, data: EntryData) -> bool:
             return True
     if data.situations is not None:
         current = sorted(
-            _situation_key({**{f: getattr(s, f) for f in ("trusting_body_name", "trusting_body_kind", "reference_type",
-                                                             "reference_value")}, "situation": s.situation, "evidence": s.evidence.name})
+            _situation_key(
+                {
+                    **{
+                        f: getattr(s, f)
+                        for f in ("trusting_body_name", "trusting_body_kind", "reference_type", "reference_value")
+                    },
+                    "situation": s.situation,
+                    "evidence": s.evidence.name,
+                }
+            )
             for s in entry.situations.select_related("situation")
         )
         try:
@@ -143,7 +159,10 @@ def _write(entry: Entry, data: EntryData) -> None:
         by_number = {p.number: p for p in Priority.objects.filter(number__in=numbers)}
         entry.priorities.all().delete()
         EntryPriority.objects.bulk_create(
-            [EntryPriority(entry=entry, priority=by_number[int(n)], description=(d or "").strip()) for n, d in data.priorities.items()]
+            [
+                EntryPriority(entry=entry, priority=by_number[int(n)], description=(d or "").strip())
+                for n, d in data.priorities.items()
+            ]
         )
     if data.situations is not None:
         entry.situations.all().delete()
@@ -152,8 +171,11 @@ def _write(entry: Entry, data: EntryData) -> None:
     if data.contacts is not None:
         entry.contacts.all().delete()
         ContactChannel.objects.bulk_create(
-            [ContactChannel(entry=entry, kind=c["kind"], value=c["value"].strip(), is_public=bool(c.get("is_public")))
-             for c in data.contacts if (c.get("value") or "").strip()]
+            [
+                ContactChannel(entry=entry, kind=c["kind"], value=c["value"].strip(), is_public=bool(c.get("is_public")))
+                for c in data.contacts
+                if (c.get("value") or "").strip()
+            ]
         )
 
 
@@ -162,8 +184,11 @@ def _create_situation(entry: Entry, item: dict) -> EntrySituation:
     if not isinstance(situation, EligibilitySituation):
         situation = EligibilitySituation.objects.get(number=int(situation))
     obj = EntrySituation(
-        entry=entry, situation=situation, trusting_body_name=item["trusting_body_name"].strip(),
-        trusting_body_kind=item["trusting_body_kind"], reference_type=item["reference_type"],
+        entry=entry,
+        situation=situation,
+        trusting_body_name=item["trusting_body_name"].strip(),
+        trusting_body_kind=item["trusting_body_kind"],
+        reference_type=item["reference_type"],
         reference_value=normalise_reference(item["reference_type"], item["reference_value"]),
     )
     evidence = item.get("evidence")
@@ -281,8 +306,14 @@ def apply_revision(revision: Entry, user) -> Entry:
     original.save()
     if original.is_published:
         aggregates.apply(original, +1)
-    record(actor=user, obj=original, action="registry.revision_applied", before=before, after=_jsonable(snapshot(original)),
-           reason=f"Révision n° {revision.pk} vérifiée")
+    record(
+        actor=user,
+        obj=original,
+        action="registry.revision_applied",
+        before=before,
+        after=_jsonable(snapshot(original)),
+        reason=f"Révision n° {revision.pk} vérifiée",
+    )
     return original
 
 
@@ -361,7 +392,10 @@ def notify_members(entry: Entry, transition: str, reason: str = "") -> None:
     if not recipients:
         return
     context = {
-        "entry": entry, "transition": transition, "reason": reason, "subject": DECISION_SUBJECTS[transition],
+        "entry": entry,
+        "transition": transition,
+        "reason": reason,
+        "subject": DECISION_SUBJECTS[transition],
         "url": settings.SITE_URL.rstrip("/") + reverse("registry:entry", args=[entry.public_entry.pk]),
         "edit_url": settings.SITE_URL.rstrip("/") + reverse("registry:edit", args=[entry.pk]),
     }
@@ -389,10 +423,15 @@ def find_duplicates(entry: Entry, limit: int = 20) -> list[Duplicate]:
     family |= set(Entry.objects.filter(revision_of_id__in=family).values_list("pk", flat=True))
     candidates = Entry.objects.exclude(pk__in=family).exclude(state=State.DRAFT).filter(revision_of__isnull=True)
     found: dict[int, Duplicate] = {}
-    references = [(s.reference_type, s.reference_value) for s in entry.situations.all() if s.reference_type in
-                  ("siret", "siren", "finess", "rpps", "adeli")]
+    references = [
+        (s.reference_type, s.reference_value)
+        for s in entry.situations.all()
+        if s.reference_type in ("siret", "siren", "finess", "rpps", "adeli")
+    ]
     for reference_type, value in references:
-        for other in candidates.filter(situations__reference_type=reference_type, situations__reference_value=value).distinct()[:limit]:
+        for other in candidates.filter(situations__reference_type=reference_type, situations__reference_value=value).distinct()[
+            :limit
+        ]:
             found.setdefault(other.pk, Duplicate(other, f"même numéro {reference_type.upper()} ({value})"))
     if entry.latitude is not None:
         south, west, north, east = grid.bbox_around(entry.latitude, entry.longitude, DUPLICATE_RADIUS_KM)
@@ -405,9 +444,11 @@ def find_duplicates(entry: Entry, limit: int = 20) -> list[Duplicate]:
             *Entry.objects.unpublished().filter(revision_of__isnull=True, **in_box).exclude(pk__in=family)[:500],
         ]
         for other in nearby:
-            if normalize(other.name) == name and grid.equirectangular_km(
-                entry.latitude, entry.longitude, other.latitude, other.longitude
-            ) <= DUPLICATE_RADIUS_KM:
+            if (
+                normalize(other.name) == name
+                and grid.equirectangular_km(entry.latitude, entry.longitude, other.latitude, other.longitude)
+                <= DUPLICATE_RADIUS_KM
+            ):
                 found.setdefault(other.pk, Duplicate(other, "même nom à moins de 200 m"))
     return list(found.values())[:limit]
 
@@ -419,7 +460,9 @@ def add_member(entry: Entry, email: str, user):
 
     member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
     if member is None:
-        raise ValidationError({"email": "Aucun compte actif n'utilise cette adresse : la personne doit d'abord créer son compte."})
+        raise ValidationError(
+            {"email": "Aucun compte actif n'utilise cette adresse : la personne doit d'abord créer son compte."}
+        )
     entry.members.add(member)
     record(actor=user, obj=entry, action="registry.member_added", reason=member.email)
     return member

@@ -45,16 +45,41 @@ PROFILES = {
     "centre-parental": (2, "etablissement", 4, "Conseil départemental", "collectivite", "agrement"),
 }
 NAME_PREFIX = {
-    "assistant-maternel": "Assistante maternelle", "sante": "Cabinet de sage-femme", "creche": "Crèche", "mam": "MAM",
-    "culture": "Médiathèque", "sport": "Club sportif", "centre-social": "Centre social", "rpe": "Relais Petite Enfance",
-    "cafes-des-parents": "Café des parents", "laep": "LAEP", "maison-des-parents": "Maison des familles",
+    "assistant-maternel": "Assistante maternelle",
+    "sante": "Cabinet de sage-femme",
+    "creche": "Crèche",
+    "mam": "MAM",
+    "culture": "Médiathèque",
+    "sport": "Club sportif",
+    "centre-social": "Centre social",
+    "rpe": "Relais Petite Enfance",
+    "cafes-des-parents": "Café des parents",
+    "laep": "LAEP",
+    "maison-des-parents": "Maison des familles",
     "centre-pmi": "Centre de PMI",
 }
-FLAVOURS = ["Les Lutins", "Les Petits Pas", "Arc-en-ciel", "Les Hirondelles", "Pirouette", "Les Câlins", "Le Nid", "Les Lucioles",
-            "Trois Pommes", "La Ribambelle", "Les Canailles", "Coccinelle", "Les Minots", "Le Jardin d'Éveil", "Les P'tits Loups"]
+FLAVOURS = [
+    "Les Lutins",
+    "Les Petits Pas",
+    "Arc-en-ciel",
+    "Les Hirondelles",
+    "Pirouette",
+    "Les Câlins",
+    "Le Nid",
+    "Les Lucioles",
+    "Trois Pommes",
+    "La Ribambelle",
+    "Les Canailles",
+    "Coccinelle",
+    "Les Minots",
+    "Le Jardin d'Éveil",
+    "Les P'tits Loups",
+]
 DESCRIPTIONS = [
-    "Ateliers réguliers avec les parents et les tout-petits.", "Accueil et écoute des familles, sans rendez-vous.",
-    "Rencontres mensuelles entre parents, animées par une professionnelle.", "Éveil musical et lecture pour les 0-3 ans.",
+    "Ateliers réguliers avec les parents et les tout-petits.",
+    "Accueil et écoute des familles, sans rendez-vous.",
+    "Rencontres mensuelles entre parents, animées par une professionnelle.",
+    "Éveil musical et lecture pour les 0-3 ans.",
     "Accompagnement personnalisé pendant la grossesse et après la naissance.",
 ]
 
@@ -83,8 +108,11 @@ class Generator:
 
     def __init__(self, seed=1000):
         self.rng = random.Random(seed)
-        communes = list(Commune.objects.values_list("insee_code", "name", "departement_id", "region_id", "latitude", "longitude",
-                                                    "postal_codes", "population"))
+        communes = list(
+            Commune.objects.values_list(
+                "insee_code", "name", "departement_id", "region_id", "latitude", "longitude", "postal_codes", "population"
+            )
+        )
         self.communes = communes
         self.cum_weights = []
         total = 0
@@ -97,7 +125,9 @@ class Generator:
         self.situations = {s.number: s.pk for s in EligibilitySituation.objects.all()}
         self.slugs = [s for s in PROFILES if s in self.categories]
         self.slug_weights = [PROFILES[s][0] for s in self.slugs]
-        self.suggested = {slug: list(c.suggested_priorities.values_list("number", flat=True)) for slug, c in self.categories.items()}
+        self.suggested = {
+            slug: list(c.suggested_priorities.values_list("number", flat=True)) for slug, c in self.categories.items()
+        }
 
     def entries(self, count):
         rng = self.rng
@@ -117,12 +147,26 @@ class Generator:
             prefix, flavour = NAME_PREFIX.get(slug, category.label.split(" (")[0][:40]), rng.choice(FLAVOURS)
             name = f"{prefix} {flavour} {commune_name}"[:200]
             yield {
-                "name": name, "prefix": prefix, "flavour": flavour, "kind_id": self.kinds[kind], "category_id": category.pk, "category_label": category.label,
-                "commune_id": insee, "commune_name": commune_name, "departement_id": departement, "region_id": region,
-                "postal_code": postal_codes.split()[0] if postal_codes else "", "latitude": lat, "longitude": lon,
-                "priorities": sorted(chosen), "situation": situation, "trusting_body": f"{body} ({departement})",
-                "trusting_body_kind": body_kind, "reference_type": ref_type,
-                "reference_value": reference(rng, ref_type, departement), "description": rng.choice(DESCRIPTIONS),
+                "name": name,
+                "prefix": prefix,
+                "flavour": flavour,
+                "kind_id": self.kinds[kind],
+                "category_id": category.pk,
+                "category_label": category.label,
+                "commune_id": insee,
+                "commune_name": commune_name,
+                "departement_id": departement,
+                "region_id": region,
+                "postal_code": postal_codes.split()[0] if postal_codes else "",
+                "latitude": lat,
+                "longitude": lon,
+                "priorities": sorted(chosen),
+                "situation": situation,
+                "trusting_body": f"{body} ({departement})",
+                "trusting_body_kind": body_kind,
+                "reference_type": ref_type,
+                "reference_value": reference(rng, ref_type, departement),
+                "description": rng.choice(DESCRIPTIONS),
             }
 
     def write_csv(self, path, count, source_prefix="SYN"):
@@ -131,14 +175,49 @@ class Generator:
         kinds = {pk: slug for slug, pk in self.kinds.items()}
         with open(path, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
-            writer.writerow(["identifiant", "nom", "type", "categorie", "adresse", "code_postal", "commune", "priorites",
-                             "description", "situation", "organisme", "type_organisme", "type_reference", "reference",
-                             "email", "telephone", "contacts_publics"])
+            writer.writerow(
+                [
+                    "identifiant",
+                    "nom",
+                    "type",
+                    "categorie",
+                    "adresse",
+                    "code_postal",
+                    "commune",
+                    "priorites",
+                    "description",
+                    "situation",
+                    "organisme",
+                    "type_organisme",
+                    "type_reference",
+                    "reference",
+                    "email",
+                    "telephone",
+                    "contacts_publics",
+                ]
+            )
             for index, item in enumerate(self.entries(count)):
-                writer.writerow([f"{source_prefix}-{index}", item["name"], kinds[item["kind_id"]], categories[item["category_id"]],
-                                 "", item["postal_code"], item["commune_id"], "|".join(map(str, item["priorities"])),
-                                 item["description"], item["situation"], item["trusting_body"], item["trusting_body_kind"],
-                                 item["reference_type"], item["reference_value"], "", "", "non"])
+                writer.writerow(
+                    [
+                        f"{source_prefix}-{index}",
+                        item["name"],
+                        kinds[item["kind_id"]],
+                        categories[item["category_id"]],
+                        "",
+                        item["postal_code"],
+                        item["commune_id"],
+                        "|".join(map(str, item["priorities"])),
+                        item["description"],
+                        item["situation"],
+                        item["trusting_body"],
+                        item["trusting_body_kind"],
+                        item["reference_type"],
+                        item["reference_value"],
+                        "",
+                        "",
+                        "non",
+                    ]
+                )
 
 
 def _restore_fts(first_id):
@@ -148,8 +227,11 @@ def _restore_fts(first_id):
     migration = importlib.import_module("tpj.registry.migrations.0003_search_index_published_only")
     with connection.cursor() as cursor:
         cursor.execute(next(s for s in migration.SQLITE_FORWARD if "fts_ai AFTER INSERT" in s))
-        cursor.execute("INSERT INTO registry_entry_fts(rowid, search_text) SELECT id, search_text FROM registry_entry "
-                       "WHERE id >= %s AND state = 'verified' AND revision_of_id IS NULL", [first_id])
+        cursor.execute(
+            "INSERT INTO registry_entry_fts(rowid, search_text) SELECT id, search_text FROM registry_entry "
+            "WHERE id >= %s AND state = 'verified' AND revision_of_id IS NULL",
+            [first_id],
+        )
 
 
 def load_verified(count, seed=1000, batch=20_000, progress=None) -> int:
@@ -174,16 +256,41 @@ def load_verified(count, seed=1000, batch=20_000, progress=None) -> int:
 
     for item in generator.entries(count):
         lat, lon = item["latitude"], item["longitude"]
-        entries.append(entry_row(
-            next_id, kind_id=item["kind_id"], category_id=item["category_id"], name=item["name"], address="",
-            postal_code=item["postal_code"], commune_id=item["commune_id"], departement_id=item["departement_id"],
-            region_id=item["region_id"], latitude=lat, longitude=lon, priorities=item["priorities"],
-            search_text=build_search_text(item["prefix"], item["flavour"], item["commune_name"], item["category_label"]),
-            state=State.VERIFIED, source="synthetic", external_id=str(next_id), now=now,
-        ))
+        entries.append(
+            entry_row(
+                next_id,
+                kind_id=item["kind_id"],
+                category_id=item["category_id"],
+                name=item["name"],
+                address="",
+                postal_code=item["postal_code"],
+                commune_id=item["commune_id"],
+                departement_id=item["departement_id"],
+                region_id=item["region_id"],
+                latitude=lat,
+                longitude=lon,
+                priorities=item["priorities"],
+                search_text=build_search_text(item["prefix"], item["flavour"], item["commune_name"], item["category_label"]),
+                state=State.VERIFIED,
+                source="synthetic",
+                external_id=str(next_id),
+                now=now,
+            )
+        )
         priorities += [(next_id, generator.priorities[n], item["description"]) for n in item["priorities"]]
-        situations.append((next_id, generator.situations[item["situation"]], item["trusting_body"], item["trusting_body_kind"],
-                           item["reference_type"], item["reference_value"], "", "", ""))
+        situations.append(
+            (
+                next_id,
+                generator.situations[item["situation"]],
+                item["trusting_body"],
+                item["trusting_body_kind"],
+                item["reference_type"],
+                item["reference_value"],
+                "",
+                "",
+                "",
+            )
+        )
         next_id += 1
         done += 1
         if len(entries) >= batch:

@@ -58,14 +58,25 @@ class DirectoryView(TemplateView):
         query.pop("page", None)
         return {
             **super().get_context_data(**kwargs),
-            "filters": filters, "errors": errors, "page_obj": page, "entries": page.object_list, "count": count,
-            "querystring": query.urlencode(), "priorities": Priority.objects.all(),
-            "categories": Category.objects.filter(is_active=True), "kinds": EntryKind.objects.all(),
-            "regions": Region.objects.all(), "departements": Departement.objects.all(),
-            "map_config": json.dumps({
-                "api": reverse("api-registry-map"), "entryUrl": reverse("registry:entry", args=[0]),
-                "tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION,
-            }),
+            "filters": filters,
+            "errors": errors,
+            "page_obj": page,
+            "entries": page.object_list,
+            "count": count,
+            "querystring": query.urlencode(),
+            "priorities": Priority.objects.all(),
+            "categories": Category.objects.filter(is_active=True),
+            "kinds": EntryKind.objects.all(),
+            "regions": Region.objects.all(),
+            "departements": Departement.objects.all(),
+            "map_config": json.dumps(
+                {
+                    "api": reverse("api-registry-map"),
+                    "entryUrl": reverse("registry:entry", args=[0]),
+                    "tiles": settings.MAP_TILES_URL,
+                    "attribution": settings.MAP_TILES_ATTRIBUTION,
+                }
+            ),
         }
 
 
@@ -82,7 +93,9 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
         is_member = policy.check(user, "registry.edit", entry).allowed
         return {
             **super().get_context_data(**kwargs),
-            "entry": entry, "is_member": is_member, "is_moderator": moderates(user, entry),
+            "entry": entry,
+            "is_member": is_member,
+            "is_moderator": moderates(user, entry),
             "contacts": entry.contacts.all() if (is_member or moderates(user, entry)) else entry.public_contacts(),
             "pending_revision": entry.pending_revision if is_member else None,
             "can_submit": is_member and entry.state in ("draft", "changes_requested", "rejected"),
@@ -96,19 +109,31 @@ class MyEntriesView(PolicyRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         entries = entry_queryset().of_member(self.request.user).order_by("revision_of_id", "name")
-        return {**super().get_context_data(**kwargs), "entries": entries,
-                "is_moderator": policy.check(self.request.user, "registry.moderation_queue").allowed}
+        return {
+            **super().get_context_data(**kwargs),
+            "entries": entries,
+            "is_moderator": policy.check(self.request.user, "registry.moderation_queue").allowed,
+        }
 
 
 class EntryFormMixin:
     template_name = "registry/entry_form.html"
 
     def render_form(self, bundle, entry=None, status=200):
-        suggestions = {c.pk: list(c.suggested_priorities.values_list("number", flat=True)) for c in
-                       Category.objects.prefetch_related("suggested_priorities")}
-        return render(self.request, self.template_name, {
-            "bundle": bundle, "entry": entry, "suggestions_json": json.dumps(suggestions),
-        }, status=status)
+        suggestions = {
+            c.pk: list(c.suggested_priorities.values_list("number", flat=True))
+            for c in Category.objects.prefetch_related("suggested_priorities")
+        }
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "bundle": bundle,
+                "entry": entry,
+                "suggestions_json": json.dumps(suggestions),
+            },
+            status=status,
+        )
 
     def save(self, bundle, entry=None):
         """Save the draft, then submit when asked; errors are shown on the form, nothing half-saved."""
@@ -129,8 +154,11 @@ class EntryFormMixin:
         if wants_submit:
             messages.success(self.request, "Votre fiche est envoyée en vérification. Vous recevrez la décision par e-mail.")
         elif outcome == "revision":
-            messages.info(self.request, "Cette modification touche l'éligibilité, la catégorie, l'adresse ou les priorités : "
-                          "elle sera vérifiée avant publication. La version publiée reste visible d'ici là.")
+            messages.info(
+                self.request,
+                "Cette modification touche l'éligibilité, la catégorie, l'adresse ou les priorités : "
+                "elle sera vérifiée avant publication. La version publiée reste visible d'ici là.",
+            )
         else:
             messages.success(self.request, "Fiche enregistrée.")
         return redirect("registry:entry", target.pk)
@@ -200,8 +228,12 @@ class MembersView(PolicyRequiredMixin, View):
         return self.entry
 
     def get(self, request, pk, form=None, status=200):
-        return render(request, "registry/members.html", {"entry": self.entry, "form": form or MemberForm(),
-                                                         "members": self.entry.members.all()}, status=status)
+        return render(
+            request,
+            "registry/members.html",
+            {"entry": self.entry, "form": form or MemberForm(), "members": self.entry.members.all()},
+            status=status,
+        )
 
     def post(self, request, pk):
         if "remove" in request.POST:
@@ -245,8 +277,15 @@ class ModerationQueueView(PolicyRequiredMixin, TemplateView):
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        return {**super().get_context_data(**kwargs), "page_obj": page, "entries": page.object_list, "state": state,
-                "states": State.choices, "categories": Category.objects.all(), "querystring": query.urlencode()}
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "entries": page.object_list,
+            "state": state,
+            "states": State.choices,
+            "categories": Category.objects.all(),
+            "querystring": query.urlencode(),
+        }
 
 
 class ModerationDetailView(PolicyRequiredMixin, View):
@@ -262,8 +301,11 @@ class ModerationDetailView(PolicyRequiredMixin, View):
         entry = self.entry
         checks = [(s, check_reference(s.reference_type, s.reference_value)) for s in entry.situations.all()]
         return {
-            "entry": entry, "checks": checks, "duplicates": services.find_duplicates(entry),
-            "form": form or ReasonForm(), "contacts": entry.contacts.all(),
+            "entry": entry,
+            "checks": checks,
+            "duplicates": services.find_duplicates(entry),
+            "form": form or ReasonForm(),
+            "contacts": entry.contacts.all(),
             "transitions": ENTRY_WORKFLOW.available(entry, self.request.user),
             "history": _history(entry),
         }
@@ -313,8 +355,12 @@ class EvidenceView(PolicyRequiredMixin, View):
         except FileNotFoundError:
             raise Http404("Fichier introuvable.") from None
         record(actor=request.user, obj=situation.entry, action="registry.evidence_viewed", reason=situation.evidence_name)
-        response = FileResponse(handle, content_type=situation.evidence_content_type or "application/octet-stream",
-                                as_attachment=False, filename=situation.evidence_name or "justificatif")
+        response = FileResponse(
+            handle,
+            content_type=situation.evidence_content_type or "application/octet-stream",
+            as_attachment=False,
+            filename=situation.evidence_name or "justificatif",
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         patch_cache_control(response, private=True, no_store=True)
@@ -351,8 +397,9 @@ class VerificationView(TemplateView):
     template_name = "registry/verification.html"
 
     def get_context_data(self, **kwargs):
-        entry = get_object_or_404(Entry.objects.select_related("category", "commune"), public_id=self.kwargs["public_id"],
-                                  revision_of__isnull=True)
+        entry = get_object_or_404(
+            Entry.objects.select_related("category", "commune"), public_id=self.kwargs["public_id"], revision_of__isnull=True
+        )
         url = verification_url(entry)
         return {**super().get_context_data(**kwargs), "entry": entry, "url": url, "qr_svg": logo.qr_svg(url)}
 
@@ -365,14 +412,16 @@ class VerificationQRView(View):
 
 # -- partners --------------------------------------------------------------------------------
 class PartnersView(PolicyRequiredMixin, TemplateView):
-    """"Who else works on priority X near me": ranked by distance, my own entries excluded."""
+    """ "Who else works on priority X near me": ranked by distance, my own entries excluded."""
 
     template_name = "registry/partners.html"
     policy_action = "registry.find_partners"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        mine = list(Entry.objects.of_member(user).filter(revision_of__isnull=True, commune__isnull=False).select_related("commune"))
+        mine = list(
+            Entry.objects.of_member(user).filter(revision_of__isnull=True, commune__isnull=False).select_related("commune")
+        )
         origin = next((e for e in mine if str(e.pk) == self.request.GET.get("depuis")), mine[0] if mine else None)
         priority = Priority.objects.filter(number=self.request.GET.get("priorite") or 0).first()
         km = self.request.GET.get("km") or "30"
@@ -395,8 +444,16 @@ class PartnersView(PolicyRequiredMixin, TemplateView):
                 from .grid import equirectangular_km
 
                 results = [(e, equirectangular_km(origin.latitude, origin.longitude, e.latitude, e.longitude)) for e in results]
-        return {**super().get_context_data(**kwargs), "mine": mine, "origin": origin, "priority": priority, "km": km,
-                "priorities": Priority.objects.all(), "results": results, "error": error}
+        return {
+            **super().get_context_data(**kwargs),
+            "mine": mine,
+            "origin": origin,
+            "priority": priority,
+            "km": km,
+            "priorities": Priority.objects.all(),
+            "results": results,
+            "error": error,
+        }
 
 
 # -- exports ---------------------------------------------------------------------------------
@@ -425,7 +482,11 @@ class ImportView(PolicyRequiredMixin, View):
     policy_action = "registry.import"
 
     def get(self, request, form=None, status=200):
-        jobs = ImportJob.objects.filter(created_by=request.user)[:10] if not request.user.is_administrator else ImportJob.objects.all()[:10]
+        jobs = (
+            ImportJob.objects.filter(created_by=request.user)[:10]
+            if not request.user.is_administrator
+            else ImportJob.objects.all()[:10]
+        )
         return render(request, "registry/import.html", {"form": form or ImportForm(), "jobs": jobs}, status=status)
 
     def post(self, request):

@@ -58,7 +58,6 @@ class CommuneQuerySet(models.QuerySet):
             exact=models.Case(models.When(search_name=needle, then=1), default=0, output_field=models.IntegerField())
         ).order_by("-exact", "-population")
 
-
     def resolve(self, value: str):
         """The commune a user means by `value`: an INSEE code, a postal code or a name.
 

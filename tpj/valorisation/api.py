@@ -38,8 +38,24 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measure
-        fields = ["id", "slug", "position", "title", "description", "target_label", "target_min", "target_max", "basis", "unit",
-                  "year", "source", "apportioned", "deployment_count", "amount_total", "progress"]
+        fields = [
+            "id",
+            "slug",
+            "position",
+            "title",
+            "description",
+            "target_label",
+            "target_min",
+            "target_max",
+            "basis",
+            "unit",
+            "year",
+            "source",
+            "apportioned",
+            "deployment_count",
+            "amount_total",
+            "progress",
+        ]
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, measure) -> dict:
@@ -47,16 +63,36 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 
 class DeploymentSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all(),
-                                          error_messages={"does_not_exist": "Région inconnue : « {value} »."})
-    departement = serializers.SlugRelatedField(slug_field="code", queryset=Departement.objects.all(), required=False, allow_null=True,
-                                               error_messages={"does_not_exist": "Département inconnu : « {value} »."})
-    commune = serializers.CharField(source="commune_id", required=False, allow_null=True, allow_blank=True,
-                                    help_text="code INSEE de la commune")
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), error_messages={"does_not_exist": "Région inconnue : « {value} »."}
+    )
+    departement = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Departement.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "Département inconnu : « {value} »."},
+    )
+    commune = serializers.CharField(
+        source="commune_id", required=False, allow_null=True, allow_blank=True, help_text="code INSEE de la commune"
+    )
 
     class Meta:
         model = Deployment
-        fields = ["id", "measure", "region", "departement", "commune", "title", "carrier", "date", "quantity", "amount", "notes", "created_at"]
+        fields = [
+            "id",
+            "measure",
+            "region",
+            "departement",
+            "commune",
+            "title",
+            "carrier",
+            "date",
+            "quantity",
+            "amount",
+            "notes",
+            "created_at",
+        ]
         read_only_fields = ["measure", "created_at"]
 
     def validate_commune(self, value):
@@ -69,18 +105,30 @@ class DeploymentSerializer(serializers.ModelSerializer):
 
 class BirthsLineSerializer(serializers.Serializer):
     region = serializers.CharField(help_text="code INSEE de la région")
-    births = serializers.IntegerField(min_value=0, max_value=MAX_BIRTHS, help_text="naissances (parturientes)",
-                                      error_messages={"min_value": "Le nombre de naissances ne peut pas être négatif.",
-                                                      "invalid": "Le nombre de naissances doit être un entier.",
-                                                      "max_value": f"Plus de {MAX_BIRTHS} naissances : vérifiez la valeur."})
+    births = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_BIRTHS,
+        help_text="naissances (parturientes)",
+        error_messages={
+            "min_value": "Le nombre de naissances ne peut pas être négatif.",
+            "invalid": "Le nombre de naissances doit être un entier.",
+            "max_value": f"Plus de {MAX_BIRTHS} naissances : vérifiez la valeur.",
+        },
+    )
 
 
 class ApportionmentRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="année des naissances")
     source = serializers.CharField(max_length=255, help_text="source des chiffres (ex. INSEE, état civil)")
-    total = serializers.IntegerField(min_value=1, max_value=MAX_TOTAL, help_text="postes à répartir",
-                                     error_messages={"min_value": "Le nombre de postes doit être au moins 1.",
-                                                     "max_value": f"Le nombre de postes ne peut dépasser {MAX_TOTAL}."})
+    total = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_TOTAL,
+        help_text="postes à répartir",
+        error_messages={
+            "min_value": "Le nombre de postes doit être au moins 1.",
+            "max_value": f"Le nombre de postes ne peut dépasser {MAX_TOTAL}.",
+        },
+    )
     births = BirthsLineSerializer(many=True, help_text="une ligne par région, les 18 régions")
 
     def validate_births(self, lines):
@@ -164,7 +212,9 @@ class DashboardRowSerializer(serializers.Serializer):
     verified = serializers.IntegerField()
     verified_per_100k = serializers.FloatField(allow_null=True)
     verified_per_1000_births = serializers.FloatField(allow_null=True)
-    verified_by_priority = serializers.DictField(child=serializers.IntegerField(), help_text="numéro de priorité → fiches vérifiées")
+    verified_by_priority = serializers.DictField(
+        child=serializers.IntegerField(), help_text="numéro de priorité → fiches vérifiées"
+    )
     backlog = serializers.IntegerField()
     backlog_age = serializers.IntegerField(allow_null=True, help_text="jours d'attente de la plus ancienne fiche")
 
@@ -197,8 +247,10 @@ class DashboardAPIView(APIView):
     policy_actions = {"get": "valorisation.view_dashboard"}
 
     @extend_schema(
-        parameters=[OpenApiParameter("annee", int, description="année de la campagne (défaut : la plus récente)"),
-                    OpenApiParameter("region", str, description="code INSEE d'une région de votre périmètre")],
+        parameters=[
+            OpenApiParameter("annee", int, description="année de la campagne (défaut : la plus récente)"),
+            OpenApiParameter("region", str, description="code INSEE d'une région de votre périmètre"),
+        ],
         responses=DashboardSerializer,
     )
     def get(self, request):
@@ -225,8 +277,10 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(description="Déploiements d'une mesure (public).",
-                       parameters=[OpenApiParameter("region", str, description="code INSEE de la région")]),
+    list=extend_schema(
+        description="Déploiements d'une mesure (public).",
+        parameters=[OpenApiParameter("region", str, description="code INSEE de la région")],
+    ),
     create=extend_schema(description="Enregistrer un déploiement (équipe nationale ; référent régional dans sa région)."),
 )
 class DeploymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -262,15 +316,24 @@ class DeploymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     retrieve=extend_schema(description="Une répartition et ses postes par région (public)."),
     create=extend_schema(
         description="Importer un tableau des naissances (une ligne par région) et répartir `total` postes par la méthode des "
-                    "plus forts restes. Équipe nationale.",
-        request=ApportionmentRequestSerializer, responses={201: ApportionmentSerializer},
+        "plus forts restes. Équipe nationale.",
+        request=ApportionmentRequestSerializer,
+        responses={201: ApportionmentSerializer},
     ),
 )
 class ApportionmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ApportionmentSerializer
     permission_classes = [PolicyPermission]
-    policy_actions = {"list": "valorisation.view_public", "retrieve": "valorisation.view_public", "create": "valorisation.apportion"}
-    queryset = Apportionment.objects.select_related("births_table", "measure").prefetch_related("allocations__region").order_by("-created_at", "-id")
+    policy_actions = {
+        "list": "valorisation.view_public",
+        "retrieve": "valorisation.view_public",
+        "create": "valorisation.apportion",
+    }
+    queryset = (
+        Apportionment.objects.select_related("births_table", "measure")
+        .prefetch_related("allocations__region")
+        .order_by("-created_at", "-id")
+    )
 
     def create(self, request, *args, **kwargs):
         payload = ApportionmentRequestSerializer(data=request.data)
@@ -287,4 +350,3 @@ class ApportionmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
             raise PermissionDenied(str(error)) from None
         result = self.get_queryset().get(pk=result.pk)
         return Response(ApportionmentSerializer(result).data, status=status.HTTP_201_CREATED)
-

@@ -69,7 +69,9 @@ def largest_remainder(births: dict[str, int], total: int) -> list[Share]:
     no births at all.
     """
     if isinstance(total, bool) or not isinstance(total, int) or not 1 <= total <= MAX_TOTAL:
-        raise ApportionmentError(f"Le nombre de postes à répartir doit être un entier entre 1 et {MAX_TOTAL:,}.".replace(",", "\u202f"))
+        raise ApportionmentError(
+            f"Le nombre de postes à répartir doit être un entier entre 1 et {MAX_TOTAL:,}.".replace(",", "\u202f")
+        )
     if any(isinstance(b, bool) or not isinstance(b, int) or b < 0 for b in births.values()):
         raise ApportionmentError("Les nombres de naissances doivent être des entiers positifs ou nuls.")
     grand_total = sum(births.values())
@@ -151,10 +153,12 @@ def parse_births_csv(text: str, regions: dict[str, str]) -> dict[str, int]:
     region_col = next((i for i, h in enumerate(header) if h in REGION_HEADERS or h.replace(" ", "_") in REGION_HEADERS), None)
     births_col = next((i for i, h in enumerate(header) if h in BIRTHS_HEADERS), None)
     if region_col is None or births_col is None:
-        raise BirthsTableError([
-            "En-tête non reconnu : la première ligne doit nommer une colonne « region » (code INSEE ou nom de la région) "
-            "et une colonne « naissances » (ou « parturientes »)."
-        ])
+        raise BirthsTableError(
+            [
+                "En-tête non reconnu : la première ligne doit nommer une colonne « region » (code INSEE ou nom de la région) "
+                "et une colonne « naissances » (ou « parturientes »)."
+            ]
+        )
     by_key = {code: code for code in regions}
     by_key.update({normalize(name): code for code, name in regions.items()})
     by_key.update({code.lstrip("0"): code for code in regions if code.lstrip("0")})
@@ -170,7 +174,9 @@ def parse_births_csv(text: str, regions: dict[str, str]) -> dict[str, int]:
         label, raw_count = row[region_col].strip(), row[births_col].strip()
         code = by_key.get(label) or by_key.get(normalize(label))
         if code is None:
-            errors.append(f"Ligne {line_number} : région inconnue « {label} » (attendu : code INSEE ou nom d'une des {len(regions)} régions).")
+            errors.append(
+                f"Ligne {line_number} : région inconnue « {label} » (attendu : code INSEE ou nom d'une des {len(regions)} régions)."
+            )
             continue
         if code in seen_line:
             errors.append(f"Ligne {line_number} : la région {regions[code]} figure déjà ligne {seen_line[code]}.")

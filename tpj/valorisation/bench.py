@@ -28,7 +28,9 @@ from tpj.core.bench import fresh_database, migrate, read_result, run_manage
 
 BACKENDS = {
     "SQLite": lambda: f"sqlite:///{Path(settings.BASE_DIR) / 'var' / 'bench-valorisation.sqlite3'}",
-    "PostgreSQL": lambda: os.environ.get("BENCH_VALORISATION_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/tpj_bench_valorisation"),
+    "PostgreSQL": lambda: os.environ.get(
+        "BENCH_VALORISATION_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/tpj_bench_valorisation"
+    ),
 }
 YEARS = [2021, 2022, 2023, 2024, 2025]
 APPLICATIONS_PER_CALL = 20
@@ -103,7 +105,9 @@ def render(results, entries) -> str:
         ]
         for row in measure["rows"]:
             met = "oui" if row["p95"] < TARGET_P95_MS else "**non**"
-            lines.append(f"| {row['label']} | {row['queries']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['max']:.1f} | {row['cold']:.1f} | {met} |")
+            lines.append(
+                f"| {row['label']} | {row['queries']} | {row['p50']:.1f} | {row['p95']:.1f} | {row['max']:.1f} | {row['cold']:.1f} | {met} |"
+            )
     return "\n".join(lines)
 
 
@@ -135,7 +139,12 @@ def phase_load(entries, resume=False) -> dict:
     calls_seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"entries": done, "entries_seconds": entries_seconds, "aggregate_seconds": aggregate_seconds, "calls_seconds": calls_seconds}
+    return {
+        "entries": done,
+        "entries_seconds": entries_seconds,
+        "aggregate_seconds": aggregate_seconds,
+        "calls_seconds": calls_seconds,
+    }
 
 
 def _load_calls():
@@ -158,42 +167,99 @@ def _load_calls():
     for code, region in Commune.objects.order_by("-population").values_list("insee_code", "region_id"):
         communes.setdefault(region, []).append(code) if len(communes.get(region, [])) < 20 else None
     for region in Region.objects.all():
-        orgs = {agency: Organisation.objects.create(name=f"{agency} {region.name}", kind=agency.lower(), region=region,
-                                                    siret=demo_siret(f"bench {agency} {region.code}")) for agency in ("ARS", "DREETS")}
-        carriers = [Organisation.objects.create(name=f"Porteur {i} {region.name}", kind="association", region=region,
-                                                siret=demo_siret(f"bench carrier {i} {region.code}")) for i in range(5)]
+        orgs = {
+            agency: Organisation.objects.create(
+                name=f"{agency} {region.name}",
+                kind=agency.lower(),
+                region=region,
+                siret=demo_siret(f"bench {agency} {region.code}"),
+            )
+            for agency in ("ARS", "DREETS")
+        }
+        carriers = [
+            Organisation.objects.create(
+                name=f"Porteur {i} {region.name}",
+                kind="association",
+                region=region,
+                siret=demo_siret(f"bench carrier {i} {region.code}"),
+            )
+            for i in range(5)
+        ]
         for year in YEARS:
             campaign, _ = Campaign.objects.get_or_create(year=year, defaults=Campaign.defaults_for(year))
             for agency, org in orgs.items():
-                IntentDeclaration.objects.create(campaign=campaign, region=region, agency=agency, joint=True, organisation=org,
-                                                 referent_name="Référent", referent_email="referent@example.fr", declared_by=author,
-                                                 declared_at=timezone.make_aware(datetime.datetime(year, 5, rng.randint(2, 25))))
-            call = Call.objects.create(campaign=campaign, region=region, strand=Call.Strand.JOINT, created_by=author,
-                                       state=Call.State.TRANSMITTED, publication_date=datetime.date(year, 6, 15),
-                                       applications_deadline=timezone.make_aware(datetime.datetime(year, 7, 15)),
-                                       laureates_date=datetime.date(year, 8, 31), transmitted_at=timezone.now())
+                IntentDeclaration.objects.create(
+                    campaign=campaign,
+                    region=region,
+                    agency=agency,
+                    joint=True,
+                    organisation=org,
+                    referent_name="Référent",
+                    referent_email="referent@example.fr",
+                    declared_by=author,
+                    declared_at=timezone.make_aware(datetime.datetime(year, 5, rng.randint(2, 25))),
+                )
+            call = Call.objects.create(
+                campaign=campaign,
+                region=region,
+                strand=Call.Strand.JOINT,
+                created_by=author,
+                state=Call.State.TRANSMITTED,
+                publication_date=datetime.date(year, 6, 15),
+                applications_deadline=timezone.make_aware(datetime.datetime(year, 7, 15)),
+                laureates_date=datetime.date(year, 8, 31),
+                transmitted_at=timezone.now(),
+            )
             call_axes = []
             for axis in axes:
                 call_axis = CallAxis.objects.create(call=call, label=axis.label, position=axis.number)
                 call_axis.national_axes.set([axis])
                 call_axes.append(call_axis)
-            envelopes = [Envelope.objects.create(call=call, agency=agency, funding_source=sources[agency],
-                                                 national_dotation=Decimal("100000"), local_top_up=Decimal("20000"))
-                         for agency in ("ARS", "DREETS")]
-            apps = Application.objects.bulk_create([
-                Application(call=call, organisation=carriers[i % 5], created_by=author, title=f"Projet {i}",
-                            state=Application.State.LAUREATE if i < LAUREATES_PER_CALL else Application.State.REJECTED,
-                            reference=f"B-{year}-{region.code}-{i}", budget_total=Decimal("50000"))
-                for i in range(APPLICATIONS_PER_CALL)
-            ])
+            envelopes = [
+                Envelope.objects.create(
+                    call=call,
+                    agency=agency,
+                    funding_source=sources[agency],
+                    national_dotation=Decimal("100000"),
+                    local_top_up=Decimal("20000"),
+                )
+                for agency in ("ARS", "DREETS")
+            ]
+            apps = Application.objects.bulk_create(
+                [
+                    Application(
+                        call=call,
+                        organisation=carriers[i % 5],
+                        created_by=author,
+                        title=f"Projet {i}",
+                        state=Application.State.LAUREATE if i < LAUREATES_PER_CALL else Application.State.REJECTED,
+                        reference=f"B-{year}-{region.code}-{i}",
+                        budget_total=Decimal("50000"),
+                    )
+                    for i in range(APPLICATIONS_PER_CALL)
+                ]
+            )
             through = Application.call_axes.through
-            through.objects.bulk_create([through(application_id=a.pk, callaxis_id=call_axes[(i + k) % 6].pk)
-                                         for i, a in enumerate(apps) for k in range(2)])
-            Application.places.through.objects.bulk_create([
-                Application.places.through(application_id=a.pk, commune_id=communes[region.code][i % len(communes[region.code])])
-                for i, a in enumerate(apps)])
-            requests = [EnvelopeRequest(application=a, envelope=e, amount_requested=Decimal("20000"), amount_allocated=Decimal("20000"))
-                        for a in apps[:LAUREATES_PER_CALL] for e in envelopes]
+            through.objects.bulk_create(
+                [
+                    through(application_id=a.pk, callaxis_id=call_axes[(i + k) % 6].pk)
+                    for i, a in enumerate(apps)
+                    for k in range(2)
+                ]
+            )
+            Application.places.through.objects.bulk_create(
+                [
+                    Application.places.through(
+                        application_id=a.pk, commune_id=communes[region.code][i % len(communes[region.code])]
+                    )
+                    for i, a in enumerate(apps)
+                ]
+            )
+            requests = [
+                EnvelopeRequest(application=a, envelope=e, amount_requested=Decimal("20000"), amount_allocated=Decimal("20000"))
+                for a in apps[:LAUREATES_PER_CALL]
+                for e in envelopes
+            ]
             EnvelopeRequest.objects.bulk_create(requests)
             for e in envelopes:
                 e.allocated = Decimal("20000") * LAUREATES_PER_CALL
@@ -212,13 +278,20 @@ def phase_measure() -> dict:
     settings.ALLOWED_HOSTS = ["*"]
     national, _ = User.objects.get_or_create(email="national-bench@example.fr")
     RoleAssignment.objects.get_or_create(user=national, role=Role.NATIONAL_TEAM, scope_level=ScopeLevel.NATIONAL)
-    manager, _ = User.objects.get_or_create(email="manager-bench@example.fr", defaults={
-        "organisation": Organisation.objects.filter(kind="ars", region_id="53").first()})
+    manager, _ = User.objects.get_or_create(
+        email="manager-bench@example.fr",
+        defaults={"organisation": Organisation.objects.filter(kind="ars", region_id="53").first()},
+    )
     RoleAssignment.objects.get_or_create(user=manager, role=Role.CALL_MANAGER, scope_level=ScopeLevel.REGION, region_id="53")
     ttl = dashboard.coverage_ttl()
     cases = [
         ("dashboard page, national team (18 régions, 101 départements)", national, "/valorisation/tableau-de-bord/", ttl),
-        ("dashboard page, national team, registry figures recomputed at every request", national, "/valorisation/tableau-de-bord/", 0),
+        (
+            "dashboard page, national team, registry figures recomputed at every request",
+            national,
+            "/valorisation/tableau-de-bord/",
+            0,
+        ),
         ("dashboard page, national team, campaign 2021", national, "/valorisation/tableau-de-bord/?annee=2021", ttl),
         ("dashboard page, call manager (1 région)", manager, "/valorisation/tableau-de-bord/", ttl),
         ("API /api/v1/dashboard/, national team", national, "/api/v1/dashboard/", ttl),
@@ -248,8 +321,16 @@ def phase_measure() -> dict:
             _consume(client.get(path))
             timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
-        rows.append({"label": label, "queries": len(queries), "p50": statistics.median(timings),
-                     "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))], "max": timings[-1], "cold": cold})
+        rows.append(
+            {
+                "label": label,
+                "queries": len(queries),
+                "p50": statistics.median(timings),
+                "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))],
+                "max": timings[-1],
+                "cold": cold,
+            }
+        )
     return {"rows": rows, "loadavg": os.getloadavg()[0]}
 
 

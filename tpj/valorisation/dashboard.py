@@ -121,11 +121,16 @@ class Dashboard:
     def totals(self) -> dict:
         rows = self.rows
         return {
-            "dotation": sum((r.dotation for r in rows), ZERO), "top_up": sum((r.top_up for r in rows), ZERO),
-            "allocated": sum((r.allocated for r in rows), ZERO), "remaining": sum((r.remaining for r in rows), ZERO),
-            "applications": sum(r.applications for r in rows), "laureates": sum(r.laureates for r in rows),
-            "verified": sum(r.verified for r in rows), "backlog": sum(r.backlog for r in rows),
-            "declared_regions": sum(1 for r in rows if r.declarations), "transmitted_regions": sum(1 for r in rows if r.transmitted_at),
+            "dotation": sum((r.dotation for r in rows), ZERO),
+            "top_up": sum((r.top_up for r in rows), ZERO),
+            "allocated": sum((r.allocated for r in rows), ZERO),
+            "remaining": sum((r.remaining for r in rows), ZERO),
+            "applications": sum(r.applications for r in rows),
+            "laureates": sum(r.laureates for r in rows),
+            "verified": sum(r.verified for r in rows),
+            "backlog": sum(r.backlog for r in rows),
+            "declared_regions": sum(1 for r in rows if r.declarations),
+            "transmitted_regions": sum(1 for r in rows if r.transmitted_at),
         }
 
 
@@ -134,10 +139,18 @@ def _territory_reference() -> dict:
     key = "valorisation:territory-reference:v1"
     data = cache.get(key)
     if data is None:
-        regions = {r["region_id"]: r for r in Commune.objects.values("region_id").annotate(
-            population=Sum("population"), latitude=Avg("latitude"), longitude=Avg("longitude"))}
-        departements = {d["departement_id"]: d for d in Commune.objects.values("departement_id").annotate(
-            population=Sum("population"), latitude=Avg("latitude"), longitude=Avg("longitude"))}
+        regions = {
+            r["region_id"]: r
+            for r in Commune.objects.values("region_id").annotate(
+                population=Sum("population"), latitude=Avg("latitude"), longitude=Avg("longitude")
+            )
+        }
+        departements = {
+            d["departement_id"]: d
+            for d in Commune.objects.values("departement_id").annotate(
+                population=Sum("population"), latitude=Avg("latitude"), longitude=Avg("longitude")
+            )
+        }
         data = {"regions": regions, "departements": departements}
         cache.set(key, data, 3600)
     return data
@@ -161,8 +174,13 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
     rows = {}
     for region in region_qs:
         ref = reference["regions"].get(region.code, {})
-        rows[region.code] = Row(code=region.code, name=region.name, latitude=ref.get("latitude") or 0.0,
-                                longitude=ref.get("longitude") or 0.0, population=ref.get("population") or 0)
+        rows[region.code] = Row(
+            code=region.code,
+            name=region.name,
+            latitude=ref.get("latitude") or 0.0,
+            longitude=ref.get("longitude") or 0.0,
+            population=ref.get("population") or 0,
+        )
     births_table = BirthsTable.objects.first()
     if births_table:
         for code, births in births_table.counts.filter(region_id__in=rows).values_list("region_id", "births"):
@@ -170,8 +188,14 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
     if campaign is not None:
         _add_calls(rows, campaign)
     departements = _add_registry(rows, scoped=regions is not None)
-    return Dashboard(campaign=campaign, rows=list(rows.values()), departements=departements, axes=list(Axis.objects.all()),
-                     priorities=list(Priority.objects.all()), births_table=births_table)
+    return Dashboard(
+        campaign=campaign,
+        rows=list(rows.values()),
+        departements=departements,
+        axes=list(Axis.objects.all()),
+        priorities=list(Priority.objects.all()),
+        births_table=births_table,
+    )
 
 
 def _add_calls(rows: dict, campaign) -> None:
@@ -183,23 +207,38 @@ def _add_calls(rows: dict, campaign) -> None:
         rows[d.region_id].declarations.append(d)
     endowments = dict(
         EnvelopeRequest.objects.filter(application__call__campaign=campaign, application__state=Application.State.LAUREATE)
-        .values("application__call_id").annotate(total=Sum("amount_allocated")).values_list("application__call_id", "total")
+        .values("application__call_id")
+        .annotate(total=Sum("amount_allocated"))
+        .values_list("application__call_id", "total")
     )
     for call in Call.objects.filter(campaign=campaign, region_id__in=codes).order_by("strand"):
         call.campaign = campaign
-        rows[call.region_id].calls.append(CallSummary(
-            pk=call.pk, strand=call.get_strand_display(), state=call.get_state_display(), state_code=call.state,
-            publication_date=call.publication_date, applications_deadline=call.applications_deadline,
-            laureates_date=call.laureates_date, transmitted_at=call.transmitted_at, warnings=call.calendar_warnings(),
-            minimum=campaign.minimum_for(call.strand), endowment=endowments.get(call.pk) or ZERO,
-        ))
-    for e in Envelope.objects.filter(call__campaign=campaign, call__region_id__in=codes).values("call__region_id").annotate(
-            dotation=Sum("national_dotation"), top_up=Sum("local_top_up"), allocated=Sum("allocated")):
+        rows[call.region_id].calls.append(
+            CallSummary(
+                pk=call.pk,
+                strand=call.get_strand_display(),
+                state=call.get_state_display(),
+                state_code=call.state,
+                publication_date=call.publication_date,
+                applications_deadline=call.applications_deadline,
+                laureates_date=call.laureates_date,
+                transmitted_at=call.transmitted_at,
+                warnings=call.calendar_warnings(),
+                minimum=campaign.minimum_for(call.strand),
+                endowment=endowments.get(call.pk) or ZERO,
+            )
+        )
+    for e in (
+        Envelope.objects.filter(call__campaign=campaign, call__region_id__in=codes)
+        .values("call__region_id")
+        .annotate(dotation=Sum("national_dotation"), top_up=Sum("local_top_up"), allocated=Sum("allocated"))
+    ):
         row = rows[e["call__region_id"]]
         row.dotation, row.top_up, row.allocated = e["dotation"] or ZERO, e["top_up"] or ZERO, e["allocated"] or ZERO
     applications = Application.objects.filter(call__campaign=campaign, call__region_id__in=codes).submitted()
     for a in applications.values("call__region_id").annotate(
-            n=Count("id"), laureates=Count("id", filter=Q(state=Application.State.LAUREATE))):
+        n=Count("id"), laureates=Count("id", filter=Q(state=Application.State.LAUREATE))
+    ):
         rows[a["call__region_id"]].applications, rows[a["call__region_id"]].laureates = a["n"], a["laureates"]
     by_axis = applications.filter(state=Application.State.LAUREATE).values("call__region_id", "call_axes__national_axes__number")
     for a in by_axis.annotate(n=Count("id", distinct=True)):
@@ -246,8 +285,12 @@ def _backlog(pending) -> dict:
             break
     remaining = set(counts) - set(oldest)
     if remaining:
-        oldest.update(pending.filter(departement_id__in=remaining).values_list("departement_id").annotate(
-            first=Min("submitted_at")).values_list("departement_id", "first"))
+        oldest.update(
+            pending.filter(departement_id__in=remaining)
+            .values_list("departement_id")
+            .annotate(first=Min("submitted_at"))
+            .values_list("departement_id", "first")
+        )
     return {code: (n, oldest.get(code)) for code, n in counts.items()}
 
 
@@ -298,9 +341,14 @@ def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
     """Verified entries per priority (registry's live MapAggregate, département level) and moderation backlog."""
     reference = _territory_reference()["departements"]
     departements = {
-        d.code: DepartementRow(code=d.code, name=d.name, region_code=d.region_id, latitude=reference.get(d.code, {}).get("latitude") or 0.0,
-                               longitude=reference.get(d.code, {}).get("longitude") or 0.0,
-                               population=reference.get(d.code, {}).get("population") or 0)
+        d.code: DepartementRow(
+            code=d.code,
+            name=d.name,
+            region_code=d.region_id,
+            latitude=reference.get(d.code, {}).get("latitude") or 0.0,
+            longitude=reference.get(d.code, {}).get("longitude") or 0.0,
+            population=reference.get(d.code, {}).get("population") or 0,
+        )
         for d in Departement.objects.filter(region_id__in=list(rows))
     }
     figures = _registry_figures(list(departements), scoped)

@@ -79,66 +79,163 @@ class DashboardView(DashboardMixin, TemplateView):
         for r in rows:  # table cells precomputed: nested template loops and number localisation are slow
             r.axis_cells = [r.laureates_by_axis.get(a.number, "") for a in board.axes]
             r.priority_cells = [r.verified_by_priority.get(p.number, "") for p in board.priorities]
-            r.f = formatted(r, ["population", "verified", "verified_per_100k", "verified_per_1000_births", "backlog", "backlog_age",
-                                "dotation", "top_up", "allocated", "remaining", "applications", "laureates"])
+            r.f = formatted(
+                r,
+                [
+                    "population",
+                    "verified",
+                    "verified_per_100k",
+                    "verified_per_1000_births",
+                    "backlog",
+                    "backlog_age",
+                    "dotation",
+                    "top_up",
+                    "allocated",
+                    "remaining",
+                    "applications",
+                    "laureates",
+                ],
+            )
         for d in board.departements:
             d.f = formatted(d, ["population", "verified", "verified_per_100k", "backlog", "backlog_age"])
         chart = bar_chart(
             [(r.name, r.verified_per_100k or 0, f"{r.verified_per_100k or 0:g}") for r in rows],
             title="Fiches vérifiées de l'annuaire pour 100 000 habitants, par région",
         )
-        money_chart = bar_chart(
-            [(r.name, r.allocated, euros(r.allocated)) for r in rows if r.dotation or r.top_up],
-            title="Montant attribué aux lauréats, par région",
-        ) if board.campaign else None
+        money_chart = (
+            bar_chart(
+                [(r.name, r.allocated, euros(r.allocated)) for r in rows if r.dotation or r.top_up],
+                title="Montant attribué aux lauréats, par région",
+            )
+            if board.campaign
+            else None
+        )
         map_points = {
-            "regions": [{"code": r.code, "name": r.name, "lat": r.latitude, "lon": r.longitude,
-                         **{k: r.indicator(k) for k in dashboard.INDICATORS}} for r in rows],
-            "departements": [{"code": d.code, "name": d.name, "lat": d.latitude, "lon": d.longitude,
-                              **{k: d.indicator(k) for k in ("verified", "verified_per_100k", "backlog", "backlog_age")}}
-                             for d in board.departements],
+            "regions": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "lat": r.latitude,
+                    "lon": r.longitude,
+                    **{k: r.indicator(k) for k in dashboard.INDICATORS},
+                }
+                for r in rows
+            ],
+            "departements": [
+                {
+                    "code": d.code,
+                    "name": d.name,
+                    "lat": d.latitude,
+                    "lon": d.longitude,
+                    **{k: d.indicator(k) for k in ("verified", "verified_per_100k", "backlog", "backlog_age")},
+                }
+                for d in board.departements
+            ],
         }
         params = self.request.GET.copy()
         params.pop("indicateur", None)
-        return self.render_to_response({
-            "board": board, "rows": rows, "totals": board.totals, "chart": chart, "money_chart": money_chart,
-            "indicators": dashboard.INDICATORS, "indicator": indicator, "map_points": map_points,
-            "campaigns": dashboard.campaigns(), "querystring": params.urlencode(),
-            "is_national": is_national(self.request.user), "coverage_ttl": dashboard.coverage_ttl(), "all_regions": Region.objects.all(),
-            "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
-        })
+        return self.render_to_response(
+            {
+                "board": board,
+                "rows": rows,
+                "totals": board.totals,
+                "chart": chart,
+                "money_chart": money_chart,
+                "indicators": dashboard.INDICATORS,
+                "indicator": indicator,
+                "map_points": map_points,
+                "campaigns": dashboard.campaigns(),
+                "querystring": params.urlencode(),
+                "is_national": is_national(self.request.user),
+                "coverage_ttl": dashboard.coverage_ttl(),
+                "all_regions": Region.objects.all(),
+                "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+            }
+        )
 
 
 REGION_HEADER = [
-    "région (code)", "région", "population", "naissances", "déclarations d'intention", "appels (volet : état)", "alertes calendrier",
-    "dotation nationale (€)", "abondement local (€)", "attribué (€)", "reste (€)", "dotation minimale atteinte", "candidatures",
-    "lauréats", "lauréats par axe", "liste transmise le", "fiches vérifiées", "fiches pour 100 000 habitants",
-    "fiches pour 1 000 naissances", "fiches vérifiées par priorité", "fiches en attente", "plus ancienne attente (jours)",
+    "région (code)",
+    "région",
+    "population",
+    "naissances",
+    "déclarations d'intention",
+    "appels (volet : état)",
+    "alertes calendrier",
+    "dotation nationale (€)",
+    "abondement local (€)",
+    "attribué (€)",
+    "reste (€)",
+    "dotation minimale atteinte",
+    "candidatures",
+    "lauréats",
+    "lauréats par axe",
+    "liste transmise le",
+    "fiches vérifiées",
+    "fiches pour 100 000 habitants",
+    "fiches pour 1 000 naissances",
+    "fiches vérifiées par priorité",
+    "fiches en attente",
+    "plus ancienne attente (jours)",
 ]
 
 
 def region_csv_row(r) -> list:
     yes_no = {True: "oui", False: "non", None: ""}
     return [
-        r.code, r.name, r.population, r.births or "",
-        " | ".join(f"{d.agency}{' (commun)' if d.joint else ''} le {d.declared_at:%d/%m/%Y}{' (en retard)' if d.is_late else ''}" for d in r.declarations),
-        " | ".join(f"{c.strand} : {c.state}" for c in r.calls), " | ".join(w for c in r.calls for w in c.warnings),
-        r.dotation, r.top_up, r.allocated, r.remaining, yes_no[r.minimum_reached], r.applications, r.laureates,
+        r.code,
+        r.name,
+        r.population,
+        r.births or "",
+        " | ".join(
+            f"{d.agency}{' (commun)' if d.joint else ''} le {d.declared_at:%d/%m/%Y}{' (en retard)' if d.is_late else ''}"
+            for d in r.declarations
+        ),
+        " | ".join(f"{c.strand} : {c.state}" for c in r.calls),
+        " | ".join(w for c in r.calls for w in c.warnings),
+        r.dotation,
+        r.top_up,
+        r.allocated,
+        r.remaining,
+        yes_no[r.minimum_reached],
+        r.applications,
+        r.laureates,
         " | ".join(f"axe {n} : {count}" for n, count in sorted(r.laureates_by_axis.items())),
-        r.transmitted_at.date().isoformat() if r.transmitted_at else "", r.verified, r.verified_per_100k or "",
-        r.verified_per_1000_births or "", " | ".join(f"{n} : {count}" for n, count in sorted(r.verified_by_priority.items())),
-        r.backlog, r.backlog_age if r.backlog_age is not None else "",
+        r.transmitted_at.date().isoformat() if r.transmitted_at else "",
+        r.verified,
+        r.verified_per_100k or "",
+        r.verified_per_1000_births or "",
+        " | ".join(f"{n} : {count}" for n, count in sorted(r.verified_by_priority.items())),
+        r.backlog,
+        r.backlog_age if r.backlog_age is not None else "",
     ]
 
 
-DEPARTEMENT_HEADER = ["département (code)", "département", "région (code)", "population", "fiches vérifiées", "fiches pour 100 000 habitants",
-                      "fiches vérifiées par priorité", "fiches en attente", "plus ancienne attente (jours)"]
+DEPARTEMENT_HEADER = [
+    "département (code)",
+    "département",
+    "région (code)",
+    "population",
+    "fiches vérifiées",
+    "fiches pour 100 000 habitants",
+    "fiches vérifiées par priorité",
+    "fiches en attente",
+    "plus ancienne attente (jours)",
+]
 
 
 def departement_csv_row(d) -> list:
-    return [d.code, d.name, d.region_code, d.population, d.verified, d.verified_per_100k or "",
-            " | ".join(f"{n} : {count}" for n, count in sorted(d.verified_by_priority.items())), d.backlog,
-            d.backlog_age if d.backlog_age is not None else ""]
+    return [
+        d.code,
+        d.name,
+        d.region_code,
+        d.population,
+        d.verified,
+        d.verified_per_100k or "",
+        " | ".join(f"{n} : {count}" for n, count in sorted(d.verified_by_priority.items())),
+        d.backlog,
+        d.backlog_age if d.backlog_age is not None else "",
+    ]
 
 
 class DashboardRegionsCsvView(DashboardMixin, View):
@@ -149,4 +246,6 @@ class DashboardRegionsCsvView(DashboardMixin, View):
 
 class DashboardDepartementsCsvView(DashboardMixin, View):
     def respond(self, board):
-        return exports.csv_response("tableau-de-bord-departements.csv", DEPARTEMENT_HEADER, (departement_csv_row(d) for d in board.departements))
+        return exports.csv_response(
+            "tableau-de-bord-departements.csv", DEPARTEMENT_HEADER, (departement_csv_row(d) for d in board.departements)
+        )

@@ -44,24 +44,78 @@ def point_feature(longitude: float, latitude: float, properties: dict) -> dict:
 def measure_rows(measures, departement_total: int):
     for m in measures:
         progress = m.progress(departement_total)
-        yield [m.position, m.title, m.target_label, m.get_basis_display(), progress["value"], progress["target"],
-               progress["percent"], m.deployment_count, m.amount_total or 0, m.year, m.source]
+        yield [
+            m.position,
+            m.title,
+            m.target_label,
+            m.get_basis_display(),
+            progress["value"],
+            progress["target"],
+            progress["percent"],
+            m.deployment_count,
+            m.amount_total or 0,
+            m.year,
+            m.source,
+        ]
 
 
-MEASURES_HEADER = ["numéro", "mesure", "cible nationale", "mode de suivi", "réalisé", "cible chiffrée", "avancement (%)",
-                   "déploiements enregistrés", "montant total (€)", "année", "source"]
+MEASURES_HEADER = [
+    "numéro",
+    "mesure",
+    "cible nationale",
+    "mode de suivi",
+    "réalisé",
+    "cible chiffrée",
+    "avancement (%)",
+    "déploiements enregistrés",
+    "montant total (€)",
+    "année",
+    "source",
+]
 
-DEPLOYMENTS_HEADER = ["mesure", "région (code)", "région", "département", "commune (code INSEE)", "commune", "quoi", "structure",
-                      "date", "contribution à la cible", "montant (€)", "précisions"]
+DEPLOYMENTS_HEADER = [
+    "mesure",
+    "région (code)",
+    "région",
+    "département",
+    "commune (code INSEE)",
+    "commune",
+    "quoi",
+    "structure",
+    "date",
+    "contribution à la cible",
+    "montant (€)",
+    "précisions",
+]
 
 
 def deployment_rows(deployments):
     for d in deployments.select_related("measure", "region", "departement", "commune"):
-        yield [d.measure.title, d.region_id, d.region.name, d.departement_id or "", d.commune_id or "",
-               d.commune.name if d.commune_id else "", d.title, d.carrier, d.date.isoformat(), d.quantity, d.amount, d.notes]
+        yield [
+            d.measure.title,
+            d.region_id,
+            d.region.name,
+            d.departement_id or "",
+            d.commune_id or "",
+            d.commune.name if d.commune_id else "",
+            d.title,
+            d.carrier,
+            d.date.isoformat(),
+            d.quantity,
+            d.amount,
+            d.notes,
+        ]
 
 
-ALLOCATION_HEADER = ["région (code)", "région", "naissances", "quota exact", "partie entière", "rang du reste", "postes attribués"]
+ALLOCATION_HEADER = [
+    "région (code)",
+    "région",
+    "naissances",
+    "quota exact",
+    "partie entière",
+    "rang du reste",
+    "postes attribués",
+]
 
 
 def allocation_rows(apportionment):

@@ -11,7 +11,9 @@ from .services import read_births_upload
 
 def total_field(**kwargs) -> forms.IntegerField:
     return forms.IntegerField(
-        label="Postes à répartir", min_value=1, max_value=MAX_TOTAL,
+        label="Postes à répartir",
+        min_value=1,
+        max_value=MAX_TOTAL,
         error_messages={
             "min_value": "Le nombre de postes doit être au moins 1 (un total de 0 ne peut pas être réparti).",
             "max_value": f"Le nombre de postes ne peut dépasser {MAX_TOTAL} : vérifiez la saisie.",
@@ -46,7 +48,9 @@ class BirthsImportForm(forms.Form):
         help_text="Une ligne par région : colonnes « region » (code INSEE ou nom) et « naissances » ; "
         "séparateur ; ou , ; encodage UTF-8 ou Latin-1.",
     )
-    total = total_field(required=False, initial=100, help_text="Facultatif : calcule aussitôt la répartition (100 postes en 2021).")
+    total = total_field(
+        required=False, initial=100, help_text="Facultatif : calcule aussitôt la répartition (100 postes en 2021)."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

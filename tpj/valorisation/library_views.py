@@ -16,15 +16,27 @@ from .dashboard import campaigns
 def library_calls():
     from tpj.calls.models import Call, CallAxis
 
-    return Call.objects.select_related("region", "campaign", "required_axis").prefetch_related(
-        Prefetch("axes", queryset=CallAxis.objects.prefetch_related("national_axes")),
-        "criteria", "target_departements", "target_communes",
-    ).order_by("-campaign__year", "region__name", "strand")
+    return (
+        Call.objects.select_related("region", "campaign", "required_axis")
+        .prefetch_related(
+            Prefetch("axes", queryset=CallAxis.objects.prefetch_related("national_axes")),
+            "criteria",
+            "target_departements",
+            "target_communes",
+        )
+        .order_by("-campaign__year", "region__name", "strand")
+    )
 
 
 def call_search_text(call) -> str:
-    parts = [call.title, call.summary, call.region.name, *(a.label for a in call.axes.all()), *(c.label for c in call.criteria.all()),
-             *call.targeting_labels()]
+    parts = [
+        call.title,
+        call.summary,
+        call.region.name,
+        *(a.label for a in call.axes.all()),
+        *(c.label for c in call.criteria.all()),
+        *call.targeting_labels(),
+    ]
     return normalize(" ".join(parts))
 
 
@@ -54,8 +66,12 @@ class LibraryView(LibraryMixin, TemplateView):
         words = normalize(params.get("q", "")).split()
         results = [c for c in calls if all(w in call_search_text(c) for w in words)]
         return {
-            **super().get_context_data(**kwargs), "calls": results, "regions": Region.objects.all(), "axes": Axis.objects.all(),
-            "campaigns": campaigns(), "params": {"q": params.get("q", ""), "region": region, "etat": state, "annee": year, "axe": axis},
+            **super().get_context_data(**kwargs),
+            "calls": results,
+            "regions": Region.objects.all(),
+            "axes": Axis.objects.all(),
+            "campaigns": campaigns(),
+            "params": {"q": params.get("q", ""), "region": region, "etat": state, "annee": year, "axe": axis},
         }
 
 
@@ -76,5 +92,8 @@ class LibraryDocumentView(LibraryMixin, View):
         call = library_calls().filter(pk=pk).first()
         if call is None or not call.cahier_des_charges:
             raise Http404("Ce document n'existe pas.")
-        return FileResponse(call.cahier_des_charges.open("rb"), as_attachment=True,
-                            filename=f"cahier-des-charges-{call.campaign.year}-{call.region_id}-{call.strand}.pdf")
+        return FileResponse(
+            call.cahier_des_charges.open("rb"),
+            as_attachment=True,
+            filename=f"cahier-des-charges-{call.campaign.year}-{call.region_id}-{call.strand}.pdf",
+        )

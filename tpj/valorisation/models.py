@@ -94,11 +94,15 @@ class Deployment(models.Model):
     commune = models.ForeignKey(
         "territories.Commune", verbose_name="commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField("quoi", max_length=255, help_text="Par exemple : unité parents-bébé du CHU, convention maternité-PMI…")
+    title = models.CharField(
+        "quoi", max_length=255, help_text="Par exemple : unité parents-bébé du CHU, convention maternité-PMI…"
+    )
     carrier = models.CharField("structure", max_length=255, blank=True)
     date = models.DateField("date", help_text="Date de mise en place ou de la décision")
     quantity = models.PositiveIntegerField(
-        "contribution à la cible", default=0, help_text="Nombre d'unités, d'équipes, de postes ou de territoires ; 0 si non chiffrable."
+        "contribution à la cible",
+        default=0,
+        help_text="Nombre d'unités, d'équipes, de postes ou de territoires ; 0 si non chiffrable.",
     )
     amount = models.DecimalField(
         "montant (€)", max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
@@ -176,7 +180,9 @@ class Apportionment(models.Model):
     """Whole posts shared between régions in proportion to a births table (largest remainder)."""
 
     measure = models.ForeignKey(Measure, verbose_name="mesure", on_delete=models.PROTECT, related_name="apportionments")
-    births_table = models.ForeignKey(BirthsTable, verbose_name="naissances", on_delete=models.PROTECT, related_name="apportionments")
+    births_table = models.ForeignKey(
+        BirthsTable, verbose_name="naissances", on_delete=models.PROTECT, related_name="apportionments"
+    )
     total = models.PositiveIntegerField("postes à répartir")
     method = models.CharField("méthode", max_length=255, default="Plus forts restes (Hamilton)")
     created_by = models.ForeignKey(
@@ -210,7 +216,6 @@ class Allocation(models.Model):
     @property
     def got_extra_post(self) -> bool:
         return self.seats > self.whole
-
 
 
 class Highlight(models.Model):

@@ -69,7 +69,8 @@ def view_dashboard(user, obj=None) -> Decision:
     if is_national(user):
         return Decision.allow()
     return _regional_decision(
-        user, obj,
+        user,
+        obj,
         none="Le tableau de bord national est réservé à l'équipe nationale et aux référents régionaux des appels à projets.",
         other="Cette région n'est pas dans votre périmètre : vous ne voyez que les chiffres de votre région.",
     )
@@ -88,7 +89,8 @@ def choose_highlight(user, obj=None) -> Decision:
     """The "coup de cœur" of a région is chosen by that région's call manager.
     `obj` is the laureate application (or the région)."""
     return _regional_decision(
-        user, obj,
+        user,
+        obj,
         none="Seul un référent régional d'appel à projets peut choisir le coup de cœur de sa région.",
         other="Ce projet n'appartient pas à votre région : vous ne pouvez choisir que le coup de cœur de votre région.",
     )

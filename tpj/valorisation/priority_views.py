@@ -25,8 +25,10 @@ def chosen_territory(params) -> tuple[Commune | None, Departement | None, str]:
     commune_value = (params.get("commune") or "").strip()
     departement_value = (params.get("departement") or "").strip()
     if commune_value:
-        commune = (Commune.objects.select_related("departement", "region").filter(insee_code=commune_value).first()
-                   or Commune.objects.search(commune_value).select_related("departement", "region").first())
+        commune = (
+            Commune.objects.select_related("departement", "region").filter(insee_code=commune_value).first()
+            or Commune.objects.search(commune_value).select_related("departement", "region").first()
+        )
         if commune is None:
             return None, None, f"Commune introuvable : « {commune_value} ». Choisissez-la dans la liste proposée."
         return commune, commune.departement, ""
@@ -55,7 +57,9 @@ def registry_examples(priority: Priority, commune: Commune | None, departement: 
         # Squared planar distance (longitude scaled at this latitude): nearest first, in SQL.
         scale = math.cos(math.radians(commune.latitude)) ** 2
         dlat, dlon = F("entry__latitude") - commune.latitude, F("entry__longitude") - commune.longitude
-        rows = rows.annotate(d2=ExpressionWrapper(dlat * dlat + dlon * dlon * scale, output_field=FloatField())).order_by("d2")[:EXAMPLES * 3]
+        rows = rows.annotate(d2=ExpressionWrapper(dlat * dlat + dlon * dlon * scale, output_field=FloatField())).order_by("d2")[
+            : EXAMPLES * 3
+        ]
         scored = [(haversine_km(commune.latitude, commune.longitude, r.entry.latitude, r.entry.longitude), r) for r in rows]
         nearest = sorted((pair for pair in scored if pair[0] <= NEAR_KM), key=lambda pair: (pair[0], pair[1].entry.name))
         return [_entry_example(r, distance) for distance, r in nearest[:EXAMPLES]]
@@ -66,9 +70,14 @@ def registry_examples(priority: Priority, commune: Commune | None, departement: 
 
 def _entry_example(row, distance) -> dict:
     entry = row.entry
-    return {"name": entry.name, "category": entry.category.label, "commune": entry.commune.name if entry.commune_id else "",
-            "text": row.description, "url": reverse("registry:entry", args=[entry.pk]),
-            "distance": round(distance) if distance is not None else None}
+    return {
+        "name": entry.name,
+        "category": entry.category.label,
+        "commune": entry.commune.name if entry.commune_id else "",
+        "text": row.description,
+        "url": reverse("registry:entry", args=[entry.pk]),
+        "distance": round(distance) if distance is not None else None,
+    }
 
 
 def project_examples(priority: Priority, departement: Departement | None) -> tuple[list, str]:
@@ -79,8 +88,10 @@ def project_examples(priority: Priority, departement: Departement | None) -> tup
     projects = public_projects().filter(call_axes__national_axes__number__in=axes).distinct()
     scopes = []
     if departement is not None:
-        scopes = [(Q(places__departement=departement), f"dans le département {departement.name}"),
-                  (Q(call__region_id=departement.region_id), f"en région {departement.region.name}")]
+        scopes = [
+            (Q(places__departement=departement), f"dans le département {departement.name}"),
+            (Q(call__region_id=departement.region_id), f"en région {departement.region.name}"),
+        ]
     scopes.append((Q(), "au niveau national"))
     for condition, label in scopes:
         found = list(projects.filter(condition).distinct()[:EXAMPLES])
@@ -110,8 +121,12 @@ class PriorityDetailView(PublicMixin, TemplateView):
             "priority": priority,
             "priorities": Priority.objects.all(),
             "axes": Axis.objects.filter(number__in=axes_for_priority(priority.number)),
-            "commune": commune, "departement": departement, "territory_error": error,
+            "commune": commune,
+            "departement": departement,
+            "territory_error": error,
             "departements": Departement.objects.all(),
             "entries": registry_examples(priority, commune, departement),
-            "projects": projects, "projects_scope": projects_scope, "near_km": NEAR_KM,
+            "projects": projects,
+            "projects_scope": projects_scope,
+            "near_km": NEAR_KM,
         }

@@ -20,9 +20,26 @@ from .models import Highlight
 from .projects import ProjectFilter, funding, location, national_axes, public_laureates, public_projects
 from .views import PublicMixin
 
-PROJECTS_HEADER = ["id", "projet", "structure porteuse", "type de porteur", "partenaires", "région", "départements",
-                   "lieux d'action (codes INSEE)", "lieux d'action", "axes", "année", "financements", "montant total (€)",
-                   "indicateurs", "coup de cœur", "latitude", "longitude", "page"]
+PROJECTS_HEADER = [
+    "id",
+    "projet",
+    "structure porteuse",
+    "type de porteur",
+    "partenaires",
+    "région",
+    "départements",
+    "lieux d'action (codes INSEE)",
+    "lieux d'action",
+    "axes",
+    "année",
+    "financements",
+    "montant total (€)",
+    "indicateurs",
+    "coup de cœur",
+    "latitude",
+    "longitude",
+    "page",
+]
 
 
 def _page_url(project) -> str:
@@ -61,14 +78,25 @@ class ProjectListView(PublicMixin, TemplateView):
         page = Paginator(projects, 20).get_page(request.GET.get("page"))
         years = public_laureates().order_by("-call__campaign__year").values_list("call__campaign__year", flat=True).distinct()
         departements = Departement.objects.filter(region_id=filters.region) if filters.region else Departement.objects.all()
-        highlights = Highlight.objects.filter(application__in=public_laureates()).select_related("region", "application__organisation")
-        return self.render_to_response({
-            "filters": filters, "page_obj": page, "projects": page.object_list, "count": len(projects),
-            "querystring": filters.querystring(),
-            "regions": Region.objects.all(), "departements": departements, "axes": Axis.objects.all(), "years": years,
-            "carrier_kinds": Organisation.Kind.choices, "highlights": highlights,
-            "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
-        })
+        highlights = Highlight.objects.filter(application__in=public_laureates()).select_related(
+            "region", "application__organisation"
+        )
+        return self.render_to_response(
+            {
+                "filters": filters,
+                "page_obj": page,
+                "projects": page.object_list,
+                "count": len(projects),
+                "querystring": filters.querystring(),
+                "regions": Region.objects.all(),
+                "departements": departements,
+                "axes": Axis.objects.all(),
+                "years": years,
+                "carrier_kinds": Organisation.Kind.choices,
+                "highlights": highlights,
+                "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+            }
+        )
 
 
 class ProjectDetailView(PublicMixin, TemplateView):
@@ -104,28 +132,52 @@ class HighlightView(PolicyRequiredMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("valorisation:project", pk=pk)
-        messages.success(request, f"« {application.title} » est le coup de cœur {application.call.region.name} {application.call.campaign.year}.")
+        messages.success(
+            request,
+            f"« {application.title} » est le coup de cœur {application.call.region.name} {application.call.campaign.year}.",
+        )
         return redirect("valorisation:project", pk=pk)
 
 
 def project_row(p) -> list:
     point = p.point or (None, None)
     return [
-        p.pk, p.title, p.organisation.name, p.organisation.get_kind_display(), " | ".join(x.name for x in p.partners.all()),
-        p.call.region.name, " ".join(p.departements), " ".join(c.insee_code for c in p.places.all()),
-        " | ".join(c.name for c in p.places.all()), " | ".join(f"Axe {a.number}" for a in p.axes_list), p.call.campaign.year,
-        " | ".join(f"{label} : {amount}" for label, amount in p.funding_list), p.funding_total,
-        " | ".join(f"{i.name} (cible : {i.target})" for i in p.indicators.all()), "oui" if p.is_highlight else "non",
-        point[0], point[1], _page_url(p),
+        p.pk,
+        p.title,
+        p.organisation.name,
+        p.organisation.get_kind_display(),
+        " | ".join(x.name for x in p.partners.all()),
+        p.call.region.name,
+        " ".join(p.departements),
+        " ".join(c.insee_code for c in p.places.all()),
+        " | ".join(c.name for c in p.places.all()),
+        " | ".join(f"Axe {a.number}" for a in p.axes_list),
+        p.call.campaign.year,
+        " | ".join(f"{label} : {amount}" for label, amount in p.funding_list),
+        p.funding_total,
+        " | ".join(f"{i.name} (cible : {i.target})" for i in p.indicators.all()),
+        "oui" if p.is_highlight else "non",
+        point[0],
+        point[1],
+        _page_url(p),
     ]
 
 
 def project_feature(p) -> dict:
-    return exports.point_feature(p.point[1], p.point[0], {
-        "id": p.pk, "titre": p.title, "porteur": p.organisation.name, "region": p.call.region.name,
-        "annee": p.call.campaign.year, "axes": [a.number for a in p.axes_list], "coup_de_coeur": p.is_highlight,
-        "page": reverse("valorisation:project", args=[p.pk]),
-    })
+    return exports.point_feature(
+        p.point[1],
+        p.point[0],
+        {
+            "id": p.pk,
+            "titre": p.title,
+            "porteur": p.organisation.name,
+            "region": p.call.region.name,
+            "annee": p.call.campaign.year,
+            "axes": [a.number for a in p.axes_list],
+            "coup_de_coeur": p.is_highlight,
+            "page": reverse("valorisation:project", args=[p.pk]),
+        },
+    )
 
 
 class ProjectsCsvView(PublicMixin, View):

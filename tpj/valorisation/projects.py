@@ -73,7 +73,12 @@ class ProjectFilter:
         """Read the filters; unknown or malformed values raise ValidationError (French)."""
         errors = {}
         values = {name: (params.get(name) or "").strip() for name in cls.FIELDS}
-        parsed = {"region": values["region"], "departement": values["departement"], "carrier_kind": values["carrier_kind"], "q": values["q"][:200]}
+        parsed = {
+            "region": values["region"],
+            "departement": values["departement"],
+            "carrier_kind": values["carrier_kind"],
+            "q": values["q"][:200],
+        }
         for name, label in (("axis", "L'axe"), ("year", "L'année")):
             if values[name]:
                 if not values[name].isdigit():

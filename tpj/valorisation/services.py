@@ -34,9 +34,17 @@ def record_deployment(*, user, measure: Measure, data: dict) -> Deployment:
     policy.require(user, "valorisation.record_deployment", deployment)
     deployment.full_clean()
     deployment.save()
-    record(actor=user, obj=deployment, action="valorisation.deployment.create",
-           after={"measure": measure.slug, "region": deployment.region_id, "quantity": deployment.quantity,
-                  "amount": str(deployment.amount)})
+    record(
+        actor=user,
+        obj=deployment,
+        action="valorisation.deployment.create",
+        after={
+            "measure": measure.slug,
+            "region": deployment.region_id,
+            "quantity": deployment.quantity,
+            "amount": str(deployment.amount),
+        },
+    )
     return deployment
 
 
@@ -87,14 +95,22 @@ def apportion(*, user, table: BirthsTable, total: int, measure: Measure | None =
     result = Apportionment.objects.create(measure=measure, births_table=table, total=total, created_by=user)
     Allocation.objects.bulk_create(
         Allocation(
-            apportionment=result, region_id=s.code, births=s.births, whole=s.whole, seats=s.seats,
+            apportionment=result,
+            region_id=s.code,
+            births=s.births,
+            whole=s.whole,
+            seats=s.seats,
             remainder_rank=s.remainder_rank,
             quota=(Decimal(s.quota.numerator) / Decimal(s.quota.denominator)).quantize(Decimal("0.000001"), ROUND_HALF_EVEN),
         )
         for s in shares
     )
-    record(actor=user, obj=result, action="valorisation.apportionment.compute",
-           after={"total": total, "year": table.year, "seats": {s.code: s.seats for s in shares}})
+    record(
+        actor=user,
+        obj=result,
+        action="valorisation.apportionment.compute",
+        after={"total": total, "year": table.year, "seats": {s.code: s.seats for s in shares}},
+    )
     return result
 
 
@@ -111,9 +127,15 @@ def choose_highlight(*, user, application, reason: str = "") -> Highlight:
     call = application.call
     previous = Highlight.objects.filter(region_id=call.region_id, year=call.campaign.year).first()
     highlight, _ = Highlight.objects.update_or_create(
-        region_id=call.region_id, year=call.campaign.year,
+        region_id=call.region_id,
+        year=call.campaign.year,
         defaults={"application": application, "reason": (reason or "").strip()[:1000], "chosen_by": user},
     )
-    record(actor=user, obj=highlight, action="valorisation.highlight.choose",
-           before={"application": previous.application_id} if previous else None, after={"application": application.pk})
+    record(
+        actor=user,
+        obj=highlight,
+        action="valorisation.highlight.choose",
+        before={"application": previous.application_id} if previous else None,
+        after={"application": application.pk},
+    )
     return highlight

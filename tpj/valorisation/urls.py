@@ -15,7 +15,11 @@ urlpatterns = [
     # National dashboard
     path("tableau-de-bord/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path("tableau-de-bord/regions.csv", dashboard_views.DashboardRegionsCsvView.as_view(), name="dashboard-regions-csv"),
-    path("tableau-de-bord/departements.csv", dashboard_views.DashboardDepartementsCsvView.as_view(), name="dashboard-departements-csv"),
+    path(
+        "tableau-de-bord/departements.csv",
+        dashboard_views.DashboardDepartementsCsvView.as_view(),
+        name="dashboard-departements-csv",
+    ),
     # Shared library of calls
     path("bibliotheque/", library_views.LibraryView.as_view(), name="library"),
     path("bibliotheque/<int:pk>/", library_views.LibraryCallView.as_view(), name="library-call"),

@@ -25,23 +25,51 @@ class PublicMixin(PolicyRequiredMixin):
 
 # (URL name, title, text, restricted): the landing page's cards, in reading order.
 SECTIONS = [
-    ("valorisation:projects", "Projetothèque et carte des projets",
-     "Les projets lauréats des appels à projets régionaux, sur une carte et dans un catalogue filtrable, avec le coup de "
-     "cœur de chaque région.", False),
-    ("valorisation:priorities", "Les 10 priorités",
-     "Chaque priorité expliquée et illustrée par des projets lauréats et des professionnels vérifiés près de chez vous.", False),
-    ("valorisation:dashboard", "Tableau de bord national",
-     "Par région : déclarations, appels et calendrier, enveloppes, candidatures, lauréats, transmission ; couverture de "
-     "l'annuaire et file de modération.", True),
-    ("valorisation:library", "Bibliothèque des appels à projets",
-     "Les appels de toutes les régions, en préparation ou lancés, avec leurs documents, axes, ciblage et critères.", True),
-    ("valorisation:measures", "Mesures nationales",
-     "Les mesures déployées par les ARS, leur cible nationale, les déploiements par région et la répartition des postes "
-     "des staffs médico-psycho-sociaux des maternités.", False),
-    ("valorisation:apportionments", "Répartition des postes selon les naissances",
-     "La répartition des 100 postes entre régions au prorata des parturientes, par la méthode des plus forts restes.", False),
-    ("valorisation:opendata", "Données ouvertes",
-     "Tous les exports publics de la plateforme, avec leur schéma, leur licence (Licence Ouverte 2.0) et leur date de mise à jour.", False),
+    (
+        "valorisation:projects",
+        "Projetothèque et carte des projets",
+        "Les projets lauréats des appels à projets régionaux, sur une carte et dans un catalogue filtrable, avec le coup de "
+        "cœur de chaque région.",
+        False,
+    ),
+    (
+        "valorisation:priorities",
+        "Les 10 priorités",
+        "Chaque priorité expliquée et illustrée par des projets lauréats et des professionnels vérifiés près de chez vous.",
+        False,
+    ),
+    (
+        "valorisation:dashboard",
+        "Tableau de bord national",
+        "Par région : déclarations, appels et calendrier, enveloppes, candidatures, lauréats, transmission ; couverture de "
+        "l'annuaire et file de modération.",
+        True,
+    ),
+    (
+        "valorisation:library",
+        "Bibliothèque des appels à projets",
+        "Les appels de toutes les régions, en préparation ou lancés, avec leurs documents, axes, ciblage et critères.",
+        True,
+    ),
+    (
+        "valorisation:measures",
+        "Mesures nationales",
+        "Les mesures déployées par les ARS, leur cible nationale, les déploiements par région et la répartition des postes "
+        "des staffs médico-psycho-sociaux des maternités.",
+        False,
+    ),
+    (
+        "valorisation:apportionments",
+        "Répartition des postes selon les naissances",
+        "La répartition des 100 postes entre régions au prorata des parturientes, par la méthode des plus forts restes.",
+        False,
+    ),
+    (
+        "valorisation:opendata",
+        "Données ouvertes",
+        "Tous les exports publics de la plateforme, avec leur schéma, leur licence (Licence Ouverte 2.0) et leur date de mise à jour.",
+        False,
+    ),
 ]
 
 
@@ -49,8 +77,10 @@ class IndexView(PublicMixin, TemplateView):
     template_name = "valorisation/index.html"
 
     def get_context_data(self, **kwargs):
-        cards = [{"url": reverse(name), "title": title, "text": text, "restricted": restricted}
-                 for name, title, text, restricted in SECTIONS]
+        cards = [
+            {"url": reverse(name), "title": title, "text": text, "restricted": restricted}
+            for name, title, text, restricted in SECTIONS
+        ]
         return {**super().get_context_data(**kwargs), "cards": cards}
 
 
@@ -76,7 +106,8 @@ class MeasureListView(PublicMixin, TemplateView):
 class MeasuresCsvView(PublicMixin, View):
     def get(self, request):
         return exports.csv_response(
-            "mesures-nationales.csv", exports.MEASURES_HEADER,
+            "mesures-nationales.csv",
+            exports.MEASURES_HEADER,
             exports.measure_rows(Measure.objects.with_progress(), Departement.objects.count()),
         )
 
@@ -105,15 +136,20 @@ class MeasureDetailView(PublicMixin, MeasureMixin, ListView):
         measure.stats = measure.progress()
         by_region = {
             row["region_id"]: row
-            for row in measure.deployments.values("region_id").annotate(count=Count("id"), quantity=Sum("quantity"), amount=Sum("amount"))
+            for row in measure.deployments.values("region_id").annotate(
+                count=Count("id"), quantity=Sum("quantity"), amount=Sum("amount")
+            )
         }
         allocation = {}
         apportionment = measure.apportionments.select_related("births_table").first() if measure.apportioned else None
         if apportionment:
             allocation = dict(apportionment.allocations.values_list("region_id", "seats"))
         regions = [
-            {"region": region, **by_region.get(region.code, {"count": 0, "quantity": 0, "amount": 0}),
-             "allocated": allocation.get(region.code)}
+            {
+                "region": region,
+                **by_region.get(region.code, {"count": 0, "quantity": 0, "amount": 0}),
+                "allocated": allocation.get(region.code),
+            }
             for region in Region.objects.all()
         ]
         user = self.request.user
@@ -165,7 +201,9 @@ class DeploymentCreateView(PolicyRequiredMixin, MeasureMixin, FormView):
 
 class DeploymentsCsvView(PublicMixin, MeasureMixin, View):
     def get(self, request, slug):
-        return exports.csv_response(f"deploiements-{slug}.csv", exports.DEPLOYMENTS_HEADER, exports.deployment_rows(self.deployments()))
+        return exports.csv_response(
+            f"deploiements-{slug}.csv", exports.DEPLOYMENTS_HEADER, exports.deployment_rows(self.deployments())
+        )
 
 
 # --- births and apportionment -------------------------------------------------------------
@@ -197,7 +235,11 @@ class BirthsImportView(PolicyRequiredMixin, FormView):
         data = form.cleaned_data
         try:
             table = services.import_births(
-                user=self.request.user, year=data["year"], source=data["source"], births=form.births, filename=data["file"].name[:255]
+                user=self.request.user,
+                year=data["year"],
+                source=data["source"],
+                births=form.births,
+                filename=data["file"].name[:255],
             )
             if data.get("total"):
                 result = services.apportion(user=self.request.user, table=table, total=data["total"])
@@ -289,8 +331,10 @@ class OpenDataView(PublicMixin, TemplateView):
     template_name = "valorisation/opendata.html"
 
     def get_context_data(self, **kwargs):
-        rows = [{"dataset": d, "url": d.url(), "updated": d.last_update(), "columns": opendata.documented(d.columns)}
-                for d in opendata.datasets()]
+        rows = [
+            {"dataset": d, "url": d.url(), "updated": d.last_update(), "columns": opendata.documented(d.columns)}
+            for d in opendata.datasets()
+        ]
         return {**super().get_context_data(**kwargs), "rows": rows, "licence": opendata.LICENCE}
 
 
@@ -301,11 +345,19 @@ class OpenDataCatalogueView(PublicMixin, View):
         items = []
         for d in opendata.datasets():
             updated = d.last_update()
-            items.append({
-                "identifiant": d.slug, "titre": d.title, "description": d.description, "producteur": d.producer, "format": d.format,
-                "url": d.url(), "licence": opendata.LICENCE, "mise_a_jour": updated.isoformat() if updated else None,
-                "schema": d.schema_url or [{"nom": n, "description": doc} for n, doc in opendata.documented(d.columns)],
-            })
+            items.append(
+                {
+                    "identifiant": d.slug,
+                    "titre": d.title,
+                    "description": d.description,
+                    "producteur": d.producer,
+                    "format": d.format,
+                    "url": d.url(),
+                    "licence": opendata.LICENCE,
+                    "mise_a_jour": updated.isoformat() if updated else None,
+                    "schema": d.schema_url or [{"nom": n, "description": doc} for n, doc in opendata.documented(d.columns)],
+                }
+            )
         return JsonResponse({"jeux_de_donnees": items}, json_dumps_params={"ensure_ascii": False})
 
 
@@ -316,7 +368,11 @@ class ScdlView(PublicMixin, View):
         from tpj.calls.exports import SCDL_FIELDS, scdl_rows
         from tpj.calls.models import Call
 
-        calls = Call.objects.filter(state=Call.State.TRANSMITTED).select_related("campaign", "region").order_by("campaign__year", "region_id")
+        calls = (
+            Call.objects.filter(state=Call.State.TRANSMITTED)
+            .select_related("campaign", "region")
+            .order_by("campaign__year", "region_id")
+        )
         rows = ([row[name] for name in SCDL_FIELDS] for call in calls for row in scdl_rows(call))
         return exports.csv_response("subventions-aap-1000-premiers-jours.csv", SCDL_FIELDS, rows, delimiter=",", bom=False)
 
@@ -333,5 +389,8 @@ class LatestApportionmentCsvView(PublicMixin, View):
 
 class AllDeploymentsCsvView(PublicMixin, View):
     def get(self, request):
-        return exports.csv_response("deploiements-mesures-nationales.csv", exports.DEPLOYMENTS_HEADER,
-                                    exports.deployment_rows(Deployment.objects.order_by("measure__position", "-date")))
+        return exports.csv_response(
+            "deploiements-mesures-nationales.csv",
+            exports.DEPLOYMENTS_HEADER,
+            exports.deployment_rows(Deployment.objects.order_by("measure__position", "-date")),
+        )

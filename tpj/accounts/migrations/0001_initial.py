@@ -8,81 +8,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('territories', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('ars', 'ARS'), ('dreets', 'DREETS / DEETS'), ('ddets', 'DDETS / DDETSPP'), ('caf', 'CAF'), ('cpam', 'CPAM'), ('msa', 'MSA'), ('departement', 'Conseil départemental / PMI'), ('commune', 'Commune / EPCI'), ('association', 'Association'), ('sante', 'Établissement de santé'), ('ministere', 'Administration centrale'), ('autre', 'Autre')], max_length=20, verbose_name='type')),
-                ('siret', models.CharField(blank=True, max_length=14, validators=[tpj.accounts.models.validate_siret], verbose_name='SIRET')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région de compétence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ars", "ARS"),
+                            ("dreets", "DREETS / DEETS"),
+                            ("ddets", "DDETS / DDETSPP"),
+                            ("caf", "CAF"),
+                            ("cpam", "CPAM"),
+                            ("msa", "MSA"),
+                            ("departement", "Conseil départemental / PMI"),
+                            ("commune", "Commune / EPCI"),
+                            ("association", "Association"),
+                            ("sante", "Établissement de santé"),
+                            ("ministere", "Administration centrale"),
+                            ("autre", "Autre"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True, max_length=14, validators=[tpj.accounts.models.validate_siret], verbose_name="SIRET"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.commune",
+                        verbose_name="commune",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région de compétence",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse e-mail')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='prénom')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='nom')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('is_staff', models.BooleanField(default=False, verbose_name="accès à l'administration")),
-                ('email_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mail confirmé le')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='compte de démonstration')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='inscrit le')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='accounts.organisation', verbose_name='organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="adresse e-mail")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="prénom")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="nom")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="accès à l'administration")),
+                ("email_confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="e-mail confirmé le")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="compte de démonstration")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="inscrit le")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="accounts.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
+                "verbose_name": "utilisateur",
             },
             managers=[
-                ('objects', tpj.accounts.models.UserManager()),
+                ("objects", tpj.accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('moderator', 'Modérateur territorial'), ('call_manager', "Gestionnaire d'appels à projets"), ('jury_member', 'Membre de jury'), ('applicant', 'Porteur de projet'), ('national_team', 'Équipe nationale'), ('administrator', 'Administrateur')], max_length=20, verbose_name='rôle')),
-                ('scope_level', models.CharField(choices=[('national', 'National'), ('region', 'Région'), ('departements', 'Départements')], max_length=20, verbose_name='périmètre')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='attribué le')),
-                ('departements', models.ManyToManyField(blank=True, related_name='+', to='territories.departement', verbose_name='départements')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='attribué par')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='utilisateur')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("moderator", "Modérateur territorial"),
+                            ("call_manager", "Gestionnaire d'appels à projets"),
+                            ("jury_member", "Membre de jury"),
+                            ("applicant", "Porteur de projet"),
+                            ("national_team", "Équipe nationale"),
+                            ("administrator", "Administrateur"),
+                        ],
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "scope_level",
+                    models.CharField(
+                        choices=[("national", "National"), ("region", "Région"), ("departements", "Départements")],
+                        max_length=20,
+                        verbose_name="périmètre",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("granted_at", models.DateTimeField(auto_now_add=True, verbose_name="attribué le")),
+                (
+                    "departements",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="territories.departement", verbose_name="départements"
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="attribué par",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utilisateur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attribution de rôle',
-                'verbose_name_plural': 'attributions de rôles',
+                "verbose_name": "attribution de rôle",
+                "verbose_name_plural": "attributions de rôles",
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('siret', ''), _negated=True), fields=('siret',), name='unique_organisation_siret'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("siret", ""), _negated=True), fields=("siret",), name="unique_organisation_siret"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', False), ('scope_level', 'region')), models.Q(('scope_level', 'region'), _negated=True), _connector='OR'), name='role_scope_region_consistent'),
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("region__isnull", False), ("scope_level", "region")),
+                    models.Q(("scope_level", "region"), _negated=True),
+                    _connector="OR",
+                ),
+                name="role_scope_region_consistent",
+            ),
         ),
     ]

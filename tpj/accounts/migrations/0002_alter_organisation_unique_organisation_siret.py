@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='organisation',
-            name='unique_organisation_siret',
-            constraint=models.UniqueConstraint(condition=models.Q(('siret', ''), _negated=True), fields=('siret',), name='unique_organisation_siret', violation_error_message='Une organisation portant ce SIRET existe déjà.'),
+            model_name="organisation",
+            name="unique_organisation_siret",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("siret", ""), _negated=True),
+                fields=("siret",),
+                name="unique_organisation_siret",
+                violation_error_message="Une organisation portant ce SIRET existe déjà.",
+            ),
         ),
     ]

@@ -6,37 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date')),
-                ('actor_label', models.CharField(blank=True, max_length=255, verbose_name='auteur (libellé)')),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_repr', models.CharField(blank=True, max_length=255, verbose_name='objet')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='action')),
-                ('from_state', models.CharField(blank=True, max_length=50, verbose_name='état avant')),
-                ('to_state', models.CharField(blank=True, max_length=50, verbose_name='état après')),
-                ('reason', models.TextField(blank=True, verbose_name='motif')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='avant')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='après')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="date")),
+                ("actor_label", models.CharField(blank=True, max_length=255, verbose_name="auteur (libellé)")),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_repr", models.CharField(blank=True, max_length=255, verbose_name="objet")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="action")),
+                ("from_state", models.CharField(blank=True, max_length=50, verbose_name="état avant")),
+                ("to_state", models.CharField(blank=True, max_length=50, verbose_name="état après")),
+                ("reason", models.TextField(blank=True, verbose_name="motif")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="avant")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="après")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "événement d'audit",
-                'verbose_name_plural': "journal d'audit",
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', 'created_at'], name='audit_audit_content_bf49bb_idx')],
+                "verbose_name": "événement d'audit",
+                "verbose_name_plural": "journal d'audit",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id", "created_at"], name="audit_audit_content_bf49bb_idx")
+                ],
             },
         ),
     ]

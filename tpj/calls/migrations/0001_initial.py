@@ -10,449 +10,846 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('nomenclatures', '0002_load_nomenclatures'),
-        ('territories', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("nomenclatures", "0002_load_nomenclatures"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_token', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='référence')),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Déposée — en instruction'), ('info_requested', 'Complément demandé'), ('eligible', 'Recevable — soumise au jury'), ('ineligible', 'Irrecevable'), ('laureate', 'Lauréat'), ('waiting_list', "Liste d'attente"), ('rejected', 'Non retenue'), ('withdrawn', 'Retirée')], db_index=True, default='draft', max_length=20, verbose_name='état')),
-                ('title', models.CharField(max_length=255, verbose_name='intitulé du projet')),
-                ('carrier_siret', models.CharField(blank=True, max_length=14, verbose_name='SIRET du porteur')),
-                ('description', models.TextField(blank=True, verbose_name='description du projet')),
-                ('target_public', models.TextField(blank=True, verbose_name='public visé')),
-                ('targeting_kinds', models.JSONField(blank=True, default=list, verbose_name='territoires prioritaires concernés')),
-                ('budget_total', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='budget total du projet (€)')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='début du projet')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='fin du projet')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='déposée le')),
-                ('checklist', models.JSONField(blank=True, default=dict, verbose_name='liste de vérification')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='motif de la décision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décidée le')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='notifiée le')),
-                ('deliberation_notes', models.TextField(blank=True, verbose_name='notes de délibération')),
-                ('convention_signed_on', models.DateField(blank=True, null=True, verbose_name='convention signée le')),
-                ('project_started_on', models.DateField(blank=True, null=True, verbose_name='projet démarré le')),
-                ('final_evaluation', models.TextField(blank=True, verbose_name='évaluation finale')),
-                ('could_become_permanent', models.BooleanField(blank=True, null=True, verbose_name='pourrait être pérennisé')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='call_applications', to='accounts.organisation', verbose_name='structure porteuse')),
-                ('places', models.ManyToManyField(blank=True, related_name='+', to='territories.commune', verbose_name="lieux d'action")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("client_token", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(blank=True, db_index=True, max_length=40, verbose_name="référence")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Déposée — en instruction"),
+                            ("info_requested", "Complément demandé"),
+                            ("eligible", "Recevable — soumise au jury"),
+                            ("ineligible", "Irrecevable"),
+                            ("laureate", "Lauréat"),
+                            ("waiting_list", "Liste d'attente"),
+                            ("rejected", "Non retenue"),
+                            ("withdrawn", "Retirée"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="intitulé du projet")),
+                ("carrier_siret", models.CharField(blank=True, max_length=14, verbose_name="SIRET du porteur")),
+                ("description", models.TextField(blank=True, verbose_name="description du projet")),
+                ("target_public", models.TextField(blank=True, verbose_name="public visé")),
+                (
+                    "targeting_kinds",
+                    models.JSONField(blank=True, default=list, verbose_name="territoires prioritaires concernés"),
+                ),
+                (
+                    "budget_total",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="budget total du projet (€)"
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="début du projet")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="fin du projet")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="déposée le")),
+                ("checklist", models.JSONField(blank=True, default=dict, verbose_name="liste de vérification")),
+                ("decision_reason", models.TextField(blank=True, verbose_name="motif de la décision")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="décidée le")),
+                ("notified_at", models.DateTimeField(blank=True, null=True, verbose_name="notifiée le")),
+                ("deliberation_notes", models.TextField(blank=True, verbose_name="notes de délibération")),
+                ("convention_signed_on", models.DateField(blank=True, null=True, verbose_name="convention signée le")),
+                ("project_started_on", models.DateField(blank=True, null=True, verbose_name="projet démarré le")),
+                ("final_evaluation", models.TextField(blank=True, verbose_name="évaluation finale")),
+                ("could_become_permanent", models.BooleanField(blank=True, null=True, verbose_name="pourrait être pérennisé")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="call_applications",
+                        to="accounts.organisation",
+                        verbose_name="structure porteuse",
+                    ),
+                ),
+                (
+                    "places",
+                    models.ManyToManyField(blank=True, related_name="+", to="territories.commune", verbose_name="lieux d'action"),
+                ),
             ],
             options={
-                'verbose_name': 'candidature',
-                'ordering': ['-created_at'],
+                "verbose_name": "candidature",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=255, verbose_name='intitulé')),
-                ('file', models.FileField(upload_to='calls/attachments/', verbose_name='fichier')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='calls.application')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=255, verbose_name="intitulé")),
+                ("file", models.FileField(upload_to="calls/attachments/", verbose_name="fichier")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="calls.application"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'ordering': ['id'],
+                "verbose_name": "pièce jointe",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('strand', models.CharField(choices=[('ars', 'ARS — volet « santé » (FIR)'), ('dreets', 'DREETS — volet « social » (programme 304 action 17)'), ('joint', 'Appel commun ARS-DREETS')], max_length=10, verbose_name='volet')),
-                ('title', models.CharField(editable=False, max_length=255, verbose_name='intitulé officiel')),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('published', 'Publié — candidatures ouvertes'), ('closed', 'Candidatures closes — instruction et jury'), ('laureates_decided', 'Lauréats désignés'), ('transmitted', 'Liste des lauréats transmise')], db_index=True, default='draft', max_length=20, verbose_name='état')),
-                ('summary', models.TextField(blank=True, verbose_name='présentation')),
-                ('targeting_mode', models.CharField(choices=[('none', 'Aucun ciblage géographique'), ('valued', "Ciblage valorisé lors de l'instruction"), ('required', 'Ciblage exigé de chaque projet')], default='none', max_length=10, verbose_name='ciblage géographique')),
-                ('targeting_kinds', models.JSONField(blank=True, default=list, verbose_name='territoires ciblés')),
-                ('publication_date', models.DateField(blank=True, null=True, verbose_name='date de publication')),
-                ('applications_deadline', models.DateTimeField(blank=True, null=True, verbose_name='date limite de dépôt des candidatures (heure de Paris)')),
-                ('jury_date', models.DateField(blank=True, null=True, verbose_name='date du jury')),
-                ('laureates_date', models.DateField(blank=True, null=True, verbose_name='date de désignation des lauréats')),
-                ('projects_start_date', models.DateField(blank=True, null=True, verbose_name='date de démarrage des projets')),
-                ('cahier_des_charges', models.FileField(blank=True, upload_to='calls/cahiers/', verbose_name='cahier des charges (PDF)')),
-                ('checklist', models.TextField(blank=True, default="Dossier complet\nBudget équilibré et cohérent\nPartenariats attestés\nIndicateurs d'impact mesurables", verbose_name="liste de vérification de l'instruction (un point par ligne)")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='publié le')),
-                ('laureates_decided_at', models.DateTimeField(blank=True, null=True, verbose_name='lauréats désignés le')),
-                ('transmitted_at', models.DateTimeField(blank=True, null=True, verbose_name='liste transmise le')),
-                ('transmitted_late', models.BooleanField(default=False, verbose_name='transmise en retard')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
-                ('required_axis', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.axis', verbose_name='axe exigé de chaque projet (prérequis transversal)')),
-                ('target_communes', models.ManyToManyField(blank=True, related_name='+', to='territories.commune', verbose_name='communes ciblées')),
-                ('target_departements', models.ManyToManyField(blank=True, related_name='+', to='territories.departement', verbose_name='départements ciblés')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "strand",
+                    models.CharField(
+                        choices=[
+                            ("ars", "ARS — volet « santé » (FIR)"),
+                            ("dreets", "DREETS — volet « social » (programme 304 action 17)"),
+                            ("joint", "Appel commun ARS-DREETS"),
+                        ],
+                        max_length=10,
+                        verbose_name="volet",
+                    ),
+                ),
+                ("title", models.CharField(editable=False, max_length=255, verbose_name="intitulé officiel")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("published", "Publié — candidatures ouvertes"),
+                            ("closed", "Candidatures closes — instruction et jury"),
+                            ("laureates_decided", "Lauréats désignés"),
+                            ("transmitted", "Liste des lauréats transmise"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="présentation")),
+                (
+                    "targeting_mode",
+                    models.CharField(
+                        choices=[
+                            ("none", "Aucun ciblage géographique"),
+                            ("valued", "Ciblage valorisé lors de l'instruction"),
+                            ("required", "Ciblage exigé de chaque projet"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="ciblage géographique",
+                    ),
+                ),
+                ("targeting_kinds", models.JSONField(blank=True, default=list, verbose_name="territoires ciblés")),
+                ("publication_date", models.DateField(blank=True, null=True, verbose_name="date de publication")),
+                (
+                    "applications_deadline",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="date limite de dépôt des candidatures (heure de Paris)"
+                    ),
+                ),
+                ("jury_date", models.DateField(blank=True, null=True, verbose_name="date du jury")),
+                ("laureates_date", models.DateField(blank=True, null=True, verbose_name="date de désignation des lauréats")),
+                ("projects_start_date", models.DateField(blank=True, null=True, verbose_name="date de démarrage des projets")),
+                (
+                    "cahier_des_charges",
+                    models.FileField(blank=True, upload_to="calls/cahiers/", verbose_name="cahier des charges (PDF)"),
+                ),
+                (
+                    "checklist",
+                    models.TextField(
+                        blank=True,
+                        default="Dossier complet\nBudget équilibré et cohérent\nPartenariats attestés\nIndicateurs d'impact mesurables",
+                        verbose_name="liste de vérification de l'instruction (un point par ligne)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="publié le")),
+                ("laureates_decided_at", models.DateTimeField(blank=True, null=True, verbose_name="lauréats désignés le")),
+                ("transmitted_at", models.DateTimeField(blank=True, null=True, verbose_name="liste transmise le")),
+                ("transmitted_late", models.BooleanField(default=False, verbose_name="transmise en retard")),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
+                (
+                    "required_axis",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.axis",
+                        verbose_name="axe exigé de chaque projet (prérequis transversal)",
+                    ),
+                ),
+                (
+                    "target_communes",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="territories.commune", verbose_name="communes ciblées"
+                    ),
+                ),
+                (
+                    "target_departements",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="territories.departement", verbose_name="départements ciblés"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appel à projets',
-                'verbose_name_plural': 'appels à projets',
-                'ordering': ['-campaign__year', 'region__name'],
+                "verbose_name": "appel à projets",
+                "verbose_name_plural": "appels à projets",
+                "ordering": ["-campaign__year", "region__name"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='call',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='calls.call', verbose_name='appel à projets'),
+            model_name="application",
+            name="call",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="calls.call",
+                verbose_name="appel à projets",
+            ),
         ),
         migrations.CreateModel(
-            name='CallAxis',
+            name="CallAxis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=400, verbose_name='libellé')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='axes', to='calls.call')),
-                ('national_axes', models.ManyToManyField(related_name='call_axes', to='nomenclatures.axis', verbose_name='axes nationaux de rattachement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=400, verbose_name="libellé")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("call", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="axes", to="calls.call")),
+                (
+                    "national_axes",
+                    models.ManyToManyField(
+                        related_name="call_axes", to="nomenclatures.axis", verbose_name="axes nationaux de rattachement"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'axe retenu',
-                'verbose_name_plural': 'axes retenus',
-                'ordering': ['position', 'id'],
+                "verbose_name": "axe retenu",
+                "verbose_name_plural": "axes retenus",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='call_axes',
-            field=models.ManyToManyField(blank=True, related_name='applications', to='calls.callaxis', verbose_name='axes'),
+            model_name="application",
+            name="call_axes",
+            field=models.ManyToManyField(blank=True, related_name="applications", to="calls.callaxis", verbose_name="axes"),
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='année')),
-                ('intent_deadline', models.DateField(verbose_name="date limite de déclaration d'intention")),
-                ('laureates_deadline', models.DateField(verbose_name='date limite de désignation des lauréats')),
-                ('transmission_deadline', models.DateField(verbose_name='date limite de transmission de la liste des lauréats')),
-                ('projects_start_deadline', models.DateField(verbose_name='date limite de démarrage des projets')),
-                ('national_dotation', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='dotation nationale par agence (€)')),
-                ('minimum_single', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name="dotation minimale des lauréats, appel d'une seule agence (€)")),
-                ('minimum_joint', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='dotation minimale des lauréats, appel commun ARS-DREETS (€)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="année")),
+                ("intent_deadline", models.DateField(verbose_name="date limite de déclaration d'intention")),
+                ("laureates_deadline", models.DateField(verbose_name="date limite de désignation des lauréats")),
+                ("transmission_deadline", models.DateField(verbose_name="date limite de transmission de la liste des lauréats")),
+                ("projects_start_deadline", models.DateField(verbose_name="date limite de démarrage des projets")),
+                (
+                    "national_dotation",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="dotation nationale par agence (€)"
+                    ),
+                ),
+                (
+                    "minimum_single",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=12,
+                        verbose_name="dotation minimale des lauréats, appel d'une seule agence (€)",
+                    ),
+                ),
+                (
+                    "minimum_joint",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=12,
+                        verbose_name="dotation minimale des lauréats, appel commun ARS-DREETS (€)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'campagne nationale',
-                'verbose_name_plural': 'campagnes nationales',
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('minimum_joint__gte', 0), ('minimum_single__gte', 0), ('national_dotation__gte', 0)), name='campaign_amounts_positive')],
+                "verbose_name": "campagne nationale",
+                "verbose_name_plural": "campagnes nationales",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("minimum_joint__gte", 0), ("minimum_single__gte", 0), ("national_dotation__gte", 0)),
+                        name="campaign_amounts_positive",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='call',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='calls.campaign', verbose_name='campagne'),
+            model_name="call",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="calls", to="calls.campaign", verbose_name="campagne"
+            ),
         ),
         migrations.CreateModel(
-            name='CoFinancing',
+            name="CoFinancing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant (€)')),
-                ('secured', models.BooleanField(default=False, verbose_name='acquis')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cofinancings', to='calls.application')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.fundingsource', verbose_name='financeur')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="montant (€)"),
+                ),
+                ("secured", models.BooleanField(default=False, verbose_name="acquis")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cofinancings", to="calls.application"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.fundingsource",
+                        verbose_name="financeur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'co-financement',
-                'ordering': ['id'],
+                "verbose_name": "co-financement",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=300, verbose_name='critère')),
-                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='pondération')),
-                ('max_score', models.PositiveSmallIntegerField(default=5, verbose_name='note maximale')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='calls.call')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=300, verbose_name="critère")),
+                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="pondération")),
+                ("max_score", models.PositiveSmallIntegerField(default=5, verbose_name="note maximale")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "call",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="calls.call"),
+                ),
             ],
             options={
-                'verbose_name': 'critère de sélection',
-                'verbose_name_plural': 'critères de sélection',
-                'ordering': ['position', 'id'],
+                "verbose_name": "critère de sélection",
+                "verbose_name_plural": "critères de sélection",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Envelope',
+            name="Envelope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('ARS', 'ARS'), ('DREETS', 'DREETS')], max_length=10, verbose_name='agence')),
-                ('national_dotation', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='dotation nationale (€)')),
-                ('local_top_up', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='abondement local (€)')),
-                ('allocated', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant attribué (€)')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='envelopes', to='calls.call')),
-                ('funding_source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.fundingsource', verbose_name='crédits')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.CharField(choices=[("ARS", "ARS"), ("DREETS", "DREETS")], max_length=10, verbose_name="agence"),
+                ),
+                (
+                    "national_dotation",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="dotation nationale (€)"
+                    ),
+                ),
+                (
+                    "local_top_up",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="abondement local (€)"
+                    ),
+                ),
+                (
+                    "allocated",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="montant attribué (€)"
+                    ),
+                ),
+                (
+                    "call",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="envelopes", to="calls.call"),
+                ),
+                (
+                    "funding_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.fundingsource",
+                        verbose_name="crédits",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enveloppe',
-                'ordering': ['agency'],
+                "verbose_name": "enveloppe",
+                "ordering": ["agency"],
             },
         ),
         migrations.CreateModel(
-            name='EnvelopeRequest',
+            name="EnvelopeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_requested', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant demandé (€)')),
-                ('amount_allocated', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant attribué (€)')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='calls.application')),
-                ('envelope', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='calls.envelope')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount_requested",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="montant demandé (€)"
+                    ),
+                ),
+                (
+                    "amount_allocated",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="montant attribué (€)"
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="requests", to="calls.application"
+                    ),
+                ),
+                (
+                    "envelope",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="requests", to="calls.envelope"),
+                ),
             ],
             options={
-                'verbose_name': 'demande sur une enveloppe',
-                'ordering': ['envelope__agency'],
+                "verbose_name": "demande sur une enveloppe",
+                "ordering": ["envelope__agency"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name="indicateur d'impact")),
-                ('baseline', models.CharField(max_length=100, verbose_name='valeur de départ')),
-                ('target', models.CharField(max_length=100, verbose_name='valeur cible')),
-                ('method', models.TextField(verbose_name='méthode de mesure')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='calls.application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="indicateur d'impact")),
+                ("baseline", models.CharField(max_length=100, verbose_name="valeur de départ")),
+                ("target", models.CharField(max_length=100, verbose_name="valeur cible")),
+                ("method", models.TextField(verbose_name="méthode de mesure")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="indicators", to="calls.application"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "indicateur d'impact",
-                'ordering': ['id'],
+                "verbose_name": "indicateur d'impact",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measured_on', models.DateField(verbose_name='mesuré le')),
-                ('value', models.CharField(max_length=100, verbose_name='valeur')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='commentaire')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='calls.indicator')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("measured_on", models.DateField(verbose_name="mesuré le")),
+                ("value", models.CharField(max_length=100, verbose_name="valeur")),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="commentaire")),
+                (
+                    "indicator",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="values", to="calls.indicator"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'verbose_name': "valeur d'indicateur",
-                'ordering': ['measured_on', 'id'],
+                "verbose_name": "valeur d'indicateur",
+                "ordering": ["measured_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InformationRequest',
+            name="InformationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField(verbose_name='demande de complément')),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.TextField(blank=True, verbose_name='réponse')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='information_requests', to='calls.application')),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question", models.TextField(verbose_name="demande de complément")),
+                ("asked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answer", models.TextField(blank=True, verbose_name="réponse")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="information_requests", to="calls.application"
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'verbose_name': 'demande de complément',
-                'ordering': ['asked_at', 'id'],
+                "verbose_name": "demande de complément",
+                "ordering": ["asked_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IntentDeclaration',
+            name="IntentDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('ARS', 'ARS'), ('DREETS', 'DREETS')], max_length=10, verbose_name='agence')),
-                ('joint', models.BooleanField(default=False, verbose_name="appel commun avec l'autre agence de la région")),
-                ('referent_name', models.CharField(max_length=200, verbose_name="référent qui pilote l'appel")),
-                ('referent_email', models.EmailField(max_length=254, verbose_name='courriel du référent')),
-                ('declared_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='déclarée le')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='calls.campaign', verbose_name='campagne')),
-                ('declared_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='agence déclarante')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.CharField(choices=[("ARS", "ARS"), ("DREETS", "DREETS")], max_length=10, verbose_name="agence"),
+                ),
+                ("joint", models.BooleanField(default=False, verbose_name="appel commun avec l'autre agence de la région")),
+                ("referent_name", models.CharField(max_length=200, verbose_name="référent qui pilote l'appel")),
+                ("referent_email", models.EmailField(max_length=254, verbose_name="courriel du référent")),
+                ("declared_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="déclarée le")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declarations",
+                        to="calls.campaign",
+                        verbose_name="campagne",
+                    ),
+                ),
+                (
+                    "declared_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="agence déclarante",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "déclaration d'intention",
-                'verbose_name_plural': "déclarations d'intention",
-                'ordering': ['region__name', 'agency'],
+                "verbose_name": "déclaration d'intention",
+                "verbose_name_plural": "déclarations d'intention",
+                "ordering": ["region__name", "agency"],
             },
         ),
         migrations.CreateModel(
-            name='JuryMember',
+            name="JuryMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('funder', 'Financeur'), ('operator', 'Opérateur'), ('expert', 'Expert')], max_length=10, verbose_name='qualité')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jury', to='calls.call')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jury_seats', to=settings.AUTH_USER_MODEL, verbose_name='membre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("funder", "Financeur"), ("operator", "Opérateur"), ("expert", "Expert")],
+                        max_length=10,
+                        verbose_name="qualité",
+                    ),
+                ),
+                ("call", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="jury", to="calls.call")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="jury_seats",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="membre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre du jury',
-                'verbose_name_plural': 'membres du jury',
-                'ordering': ['user__last_name', 'id'],
+                "verbose_name": "membre du jury",
+                "verbose_name_plural": "membres du jury",
+                "ordering": ["user__last_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='partenaire')),
-                ('siret', models.CharField(blank=True, max_length=14, verbose_name='SIRET')),
-                ('role', models.CharField(max_length=255, verbose_name='rôle dans le projet')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partners', to='calls.application')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='call_partnerships', to='accounts.organisation', verbose_name='organisation inscrite sur la plateforme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, verbose_name="partenaire")),
+                ("siret", models.CharField(blank=True, max_length=14, verbose_name="SIRET")),
+                ("role", models.CharField(max_length=255, verbose_name="rôle dans le projet")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="partners", to="calls.application"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="call_partnerships",
+                        to="accounts.organisation",
+                        verbose_name="organisation inscrite sur la plateforme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partenaire',
-                'ordering': ['id'],
+                "verbose_name": "partenaire",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant versé (€)')),
-                ('paid_on', models.DateField(verbose_name='versé le')),
-                ('label', models.CharField(blank=True, max_length=255, verbose_name='libellé')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='calls.enveloperequest', verbose_name='enveloppe')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="montant versé (€)"
+                    ),
+                ),
+                ("paid_on", models.DateField(verbose_name="versé le")),
+                ("label", models.CharField(blank=True, max_length=255, verbose_name="libellé")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="calls.enveloperequest",
+                        verbose_name="enveloppe",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'versement',
-                'ordering': ['paid_on', 'id'],
+                "verbose_name": "versement",
+                "ordering": ["paid_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScoreSheet',
+            name="ScoreSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('auto_recused', models.BooleanField(default=False, verbose_name="récusé d'office")),
-                ('conflict_declared_at', models.DateTimeField(blank=True, null=True, verbose_name="déclaration d'intérêts le")),
-                ('has_conflict', models.BooleanField(default=False, verbose_name="conflit d'intérêts déclaré")),
-                ('conflict_note', models.CharField(blank=True, max_length=500, verbose_name='précision')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='notation validée le')),
-                ('weighted_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='note pondérée /20')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sheets', to='calls.application')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sheets', to='calls.jurymember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("auto_recused", models.BooleanField(default=False, verbose_name="récusé d'office")),
+                ("conflict_declared_at", models.DateTimeField(blank=True, null=True, verbose_name="déclaration d'intérêts le")),
+                ("has_conflict", models.BooleanField(default=False, verbose_name="conflit d'intérêts déclaré")),
+                ("conflict_note", models.CharField(blank=True, max_length=500, verbose_name="précision")),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="notation validée le")),
+                (
+                    "weighted_score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="note pondérée /20"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="sheets", to="calls.application"),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="sheets", to="calls.jurymember"),
+                ),
             ],
             options={
-                'verbose_name': 'fiche de notation',
-                'verbose_name_plural': 'fiches de notation',
+                "verbose_name": "fiche de notation",
+                "verbose_name_plural": "fiches de notation",
             },
         ),
         migrations.CreateModel(
-            name='CriterionScore',
+            name="CriterionScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='note')),
-                ('not_applicable', models.BooleanField(default=False, verbose_name='sans objet')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='calls.criterion')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='calls.scoresheet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="note")),
+                ("not_applicable", models.BooleanField(default=False, verbose_name="sans objet")),
+                (
+                    "criterion",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="calls.criterion"),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="calls.scoresheet"),
+                ),
             ],
             options={
-                'verbose_name': 'note',
+                "verbose_name": "note",
             },
         ),
         migrations.CreateModel(
-            name='BudgetLine',
+            name="BudgetLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=255, verbose_name='poste de dépense')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant (€)')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget_lines', to='calls.application')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=255, verbose_name="poste de dépense")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="montant (€)"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="budget_lines", to="calls.application"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ligne de budget',
-                'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='budget_line_positive')],
+                "verbose_name": "ligne de budget",
+                "ordering": ["id"],
+                "constraints": [models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="budget_line_positive")],
             },
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('reference',), name='unique_application_reference'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reference", ""), _negated=True), fields=("reference",), name="unique_application_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.UniqueConstraint(fields=('campaign', 'region', 'strand'), name='one_call_per_strand_region_year'),
+            model_name="call",
+            constraint=models.UniqueConstraint(fields=("campaign", "region", "strand"), name="one_call_per_strand_region_year"),
         ),
         migrations.AddConstraint(
-            model_name='cofinancing',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='cofinancing_positive'),
+            model_name="cofinancing",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="cofinancing_positive"),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1)), name='criterion_weight_positive'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(condition=models.Q(("weight__gte", 1)), name="criterion_weight_positive"),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('max_score__gte', 1), ('max_score__lte', 20)), name='criterion_max_score_range'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_score__gte", 1), ("max_score__lte", 20)), name="criterion_max_score_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='envelope',
-            constraint=models.UniqueConstraint(fields=('call', 'agency'), name='one_envelope_per_agency'),
+            model_name="envelope",
+            constraint=models.UniqueConstraint(fields=("call", "agency"), name="one_envelope_per_agency"),
         ),
         migrations.AddConstraint(
-            model_name='envelope',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated__gte', 0), ('local_top_up__gte', 0), ('national_dotation__gte', 0)), name='envelope_amounts_positive'),
+            model_name="envelope",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("allocated__gte", 0), ("local_top_up__gte", 0), ("national_dotation__gte", 0)),
+                name="envelope_amounts_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='envelope',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated__lte', django.db.models.expressions.CombinedExpression(models.F('national_dotation'), '+', models.F('local_top_up')))), name='envelope_not_over_allocated', violation_error_message="L'enveloppe serait dépassée."),
+            model_name="envelope",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "allocated__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("national_dotation"), "+", models.F("local_top_up")
+                        ),
+                    )
+                ),
+                name="envelope_not_over_allocated",
+                violation_error_message="L'enveloppe serait dépassée.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enveloperequest',
-            constraint=models.UniqueConstraint(fields=('application', 'envelope'), name='one_request_per_envelope'),
+            model_name="enveloperequest",
+            constraint=models.UniqueConstraint(fields=("application", "envelope"), name="one_request_per_envelope"),
         ),
         migrations.AddConstraint(
-            model_name='enveloperequest',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_allocated__gte', 0), ('amount_requested__gte', 0)), name='request_amounts_positive'),
+            model_name="enveloperequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_allocated__gte", 0), ("amount_requested__gte", 0)), name="request_amounts_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enveloperequest',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_allocated__lte', models.F('amount_requested'))), name='allocation_not_above_request', violation_error_message='Le montant attribué dépasse le montant demandé.'),
+            model_name="enveloperequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_allocated__lte", models.F("amount_requested"))),
+                name="allocation_not_above_request",
+                violation_error_message="Le montant attribué dépasse le montant demandé.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intentdeclaration',
-            constraint=models.UniqueConstraint(fields=('campaign', 'region', 'agency'), name='one_declaration_per_agency'),
+            model_name="intentdeclaration",
+            constraint=models.UniqueConstraint(fields=("campaign", "region", "agency"), name="one_declaration_per_agency"),
         ),
         migrations.AddConstraint(
-            model_name='jurymember',
-            constraint=models.UniqueConstraint(fields=('call', 'user'), name='one_seat_per_member'),
+            model_name="jurymember",
+            constraint=models.UniqueConstraint(fields=("call", "user"), name="one_seat_per_member"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_positive'),
+            model_name="payment",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="payment_positive"),
         ),
         migrations.AddIndex(
-            model_name='scoresheet',
-            index=models.Index(fields=['application', 'submitted_at'], name='calls_score_applica_e1da56_idx'),
+            model_name="scoresheet",
+            index=models.Index(fields=["application", "submitted_at"], name="calls_score_applica_e1da56_idx"),
         ),
         migrations.AddConstraint(
-            model_name='scoresheet',
-            constraint=models.UniqueConstraint(fields=('member', 'application'), name='one_sheet_per_member_application'),
+            model_name="scoresheet",
+            constraint=models.UniqueConstraint(fields=("member", "application"), name="one_sheet_per_member_application"),
         ),
         migrations.AddConstraint(
-            model_name='scoresheet',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('auto_recused', False), ('has_conflict', False)), ('submitted_at__isnull', True), _connector='OR'), name='recused_sheet_not_scored'),
+            model_name="scoresheet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("auto_recused", False), ("has_conflict", False)), ("submitted_at__isnull", True), _connector="OR"
+                ),
+                name="recused_sheet_not_scored",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterionscore',
-            constraint=models.UniqueConstraint(fields=('sheet', 'criterion'), name='one_score_per_criterion'),
+            model_name="criterionscore",
+            constraint=models.UniqueConstraint(fields=("sheet", "criterion"), name="one_score_per_criterion"),
         ),
         migrations.AddConstraint(
-            model_name='criterionscore',
-            constraint=models.CheckConstraint(condition=models.Q(('not_applicable', False), ('value__isnull', True), _connector='OR'), name='score_not_applicable_has_no_value'),
+            model_name="criterionscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("not_applicable", False), ("value__isnull", True), _connector="OR"),
+                name="score_not_applicable_has_no_value",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterionscore',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('value__lte', 20), _connector='OR'), name='score_range'),
+            model_name="criterionscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__isnull", True), ("value__lte", 20), _connector="OR"), name="score_range"
+            ),
         ),
     ]

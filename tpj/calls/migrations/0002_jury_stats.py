@@ -5,47 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_alter_organisation_unique_organisation_siret'),
-        ('calls', '0001_initial'),
-        ('territories', '0001_initial'),
+        ("accounts", "0002_alter_organisation_unique_organisation_siret"),
+        ("calls", "0001_initial"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='expected_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='notes attendues'),
+            model_name="application",
+            name="expected_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="notes attendues"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='high_score',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='note la plus haute'),
+            model_name="application",
+            name="high_score",
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="note la plus haute"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='low_score',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='note la plus basse'),
+            model_name="application",
+            name="low_score",
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="note la plus basse"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='mean_score',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='moyenne /20'),
+            model_name="application",
+            name="mean_score",
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="moyenne /20"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='recused_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='récusations'),
+            model_name="application",
+            name="recused_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="récusations"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='scores_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='notes validées'),
+            model_name="application",
+            name="scores_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="notes validées"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['call', 'state', 'mean_score'], name='application_ranking_idx'),
+            model_name="application",
+            index=models.Index(fields=["call", "state", "mean_score"], name="application_ranking_idx"),
         ),
     ]

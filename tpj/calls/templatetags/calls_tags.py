@@ -16,9 +16,19 @@ def get(mapping, key):
 
 
 STATE_BADGES = {
-    "draft": "", "published": "success", "closed": "info", "laureates_decided": "new", "transmitted": "success",
-    "submitted": "info", "info_requested": "warning", "eligible": "info", "ineligible": "error", "laureate": "success",
-    "waiting_list": "warning", "rejected": "error", "withdrawn": "",
+    "draft": "",
+    "published": "success",
+    "closed": "info",
+    "laureates_decided": "new",
+    "transmitted": "success",
+    "submitted": "info",
+    "info_requested": "warning",
+    "eligible": "info",
+    "ineligible": "error",
+    "laureate": "success",
+    "waiting_list": "warning",
+    "rejected": "error",
+    "withdrawn": "",
 }
 
 

@@ -4,109 +4,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Axis',
+            name="Axis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='numéro')),
-                ('label', models.CharField(max_length=255, verbose_name='libellé')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="numéro")),
+                ("label", models.CharField(max_length=255, verbose_name="libellé")),
             ],
             options={
-                'verbose_name': "axe d'appel à projets",
-                'verbose_name_plural': "axes d'appel à projets",
-                'ordering': ['number'],
+                "verbose_name": "axe d'appel à projets",
+                "verbose_name_plural": "axes d'appel à projets",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='EligibilitySituation',
+            name="EligibilitySituation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='numéro')),
-                ('label', models.CharField(max_length=255, verbose_name='libellé')),
-                ('examples', models.CharField(blank=True, max_length=255, verbose_name='exemples')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="numéro")),
+                ("label", models.CharField(max_length=255, verbose_name="libellé")),
+                ("examples", models.CharField(blank=True, max_length=255, verbose_name="exemples")),
             ],
             options={
-                'verbose_name': "situation d'éligibilité",
-                'verbose_name_plural': "situations d'éligibilité",
-                'ordering': ['number'],
+                "verbose_name": "situation d'éligibilité",
+                "verbose_name_plural": "situations d'éligibilité",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='EntryKind',
+            name="EntryKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=100, verbose_name='libellé')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=100, verbose_name="libellé")),
             ],
             options={
-                'verbose_name': 'type de fiche',
-                'ordering': ['id'],
+                "verbose_name": "type de fiche",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='FundingSource',
+            name="FundingSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=255, verbose_name='libellé')),
-                ('agency', models.CharField(blank=True, choices=[('ARS', 'ARS'), ('DREETS', 'DREETS')], max_length=10, verbose_name='agence')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=255, verbose_name="libellé")),
+                (
+                    "agency",
+                    models.CharField(
+                        blank=True, choices=[("ARS", "ARS"), ("DREETS", "DREETS")], max_length=10, verbose_name="agence"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
             ],
             options={
-                'verbose_name': 'source de financement',
-                'verbose_name_plural': 'sources de financement',
-                'ordering': ['position'],
+                "verbose_name": "source de financement",
+                "verbose_name_plural": "sources de financement",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Priority',
+            name="Priority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='numéro')),
-                ('label', models.CharField(max_length=255, verbose_name='libellé')),
-                ('short_label', models.CharField(max_length=100, verbose_name='libellé court')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="numéro")),
+                ("label", models.CharField(max_length=255, verbose_name="libellé")),
+                ("short_label", models.CharField(max_length=100, verbose_name="libellé court")),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
             ],
             options={
-                'verbose_name': 'priorité',
-                'ordering': ['number'],
+                "verbose_name": "priorité",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingTheme',
+            name="TrainingTheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True, verbose_name='numéro')),
-                ('label', models.CharField(max_length=255, verbose_name='libellé')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(unique=True, verbose_name="numéro")),
+                ("label", models.CharField(max_length=255, verbose_name="libellé")),
             ],
             options={
-                'verbose_name': 'thème de formation',
-                'verbose_name_plural': 'thèmes de formation',
-                'ordering': ['number'],
+                "verbose_name": "thème de formation",
+                "verbose_name_plural": "thèmes de formation",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=255, verbose_name='libellé')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('parent_orientation', models.CharField(blank=True, choices=[('', 'Aucune'), ('monenfant', "monenfant.fr (modes d'accueil)"), ('sante', 'sante.fr (professionnels de santé)')], max_length=20, verbose_name='orientation des parents')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('suggested_priorities', models.ManyToManyField(blank=True, to='nomenclatures.priority', verbose_name='priorités suggérées')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=255, verbose_name="libellé")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "parent_orientation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Aucune"),
+                            ("monenfant", "monenfant.fr (modes d'accueil)"),
+                            ("sante", "sante.fr (professionnels de santé)"),
+                        ],
+                        max_length=20,
+                        verbose_name="orientation des parents",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "suggested_priorities",
+                    models.ManyToManyField(blank=True, to="nomenclatures.priority", verbose_name="priorités suggérées"),
+                ),
             ],
             options={
-                'verbose_name': 'catégorie de professionnel',
-                'verbose_name_plural': 'catégories de professionnels',
-                'ordering': ['position', 'label'],
+                "verbose_name": "catégorie de professionnel",
+                "verbose_name_plural": "catégories de professionnels",
+                "ordering": ["position", "label"],
             },
         ),
     ]

@@ -9,193 +9,408 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('nomenclatures', '0002_load_nomenclatures'),
-        ('territories', '0001_initial'),
+        ("nomenclatures", "0002_load_nomenclatures"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='adresse')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('geocoding_precision', models.CharField(blank=True, choices=[('housenumber', 'au numéro'), ('street', 'à la rue'), ('locality', 'au lieu-dit'), ('municipality', 'au centre de la commune')], max_length=20, verbose_name='précision de la localisation')),
-                ('cell_coarse', models.IntegerField(blank=True, editable=False, null=True)),
-                ('cell_fine', models.IntegerField(blank=True, editable=False, null=True)),
-                ('priority_mask', models.IntegerField(default=0, editable=False)),
-                ('website', models.URLField(blank=True, max_length=300, verbose_name='site internet')),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'En attente de vérification'), ('changes_requested', 'Modifications demandées'), ('verified', 'Vérifiée'), ('rejected', 'Refusée'), ('suspended', 'Suspendue')], default='draft', max_length=20, verbose_name='état')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='motif de la dernière décision')),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='identifiant public')),
-                ('import_source', models.CharField(blank=True, max_length=100, verbose_name="source d'import")),
-                ('external_id', models.CharField(blank=True, max_length=100, verbose_name='identifiant externe')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='soumise le')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='vérifiée le')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.category', verbose_name='catégorie')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune')),
-                ('departement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.departement', verbose_name='département')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.entrykind', verbose_name='type')),
-                ('members', models.ManyToManyField(blank=True, related_name='registry_entries', to=settings.AUTH_USER_MODEL, verbose_name='membres')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
-                ('revision_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='registry.entry', verbose_name='révision de')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="adresse")),
+                ("postal_code", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "geocoding_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("housenumber", "au numéro"),
+                            ("street", "à la rue"),
+                            ("locality", "au lieu-dit"),
+                            ("municipality", "au centre de la commune"),
+                        ],
+                        max_length=20,
+                        verbose_name="précision de la localisation",
+                    ),
+                ),
+                ("cell_coarse", models.IntegerField(blank=True, editable=False, null=True)),
+                ("cell_fine", models.IntegerField(blank=True, editable=False, null=True)),
+                ("priority_mask", models.IntegerField(default=0, editable=False)),
+                ("website", models.URLField(blank=True, max_length=300, verbose_name="site internet")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "En attente de vérification"),
+                            ("changes_requested", "Modifications demandées"),
+                            ("verified", "Vérifiée"),
+                            ("rejected", "Refusée"),
+                            ("suspended", "Suspendue"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="motif de la dernière décision")),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                (
+                    "public_id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name="identifiant public"),
+                ),
+                ("import_source", models.CharField(blank=True, max_length=100, verbose_name="source d'import")),
+                ("external_id", models.CharField(blank=True, max_length=100, verbose_name="identifiant externe")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="soumise le")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="vérifiée le")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.category",
+                        verbose_name="catégorie",
+                    ),
+                ),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.commune",
+                        verbose_name="commune",
+                    ),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.departement",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.entrykind",
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="registry_entries", to=settings.AUTH_USER_MODEL, verbose_name="membres"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
+                (
+                    "revision_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="registry.entry",
+                        verbose_name="révision de",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "fiche de l'annuaire",
-                'verbose_name_plural': "fiches de l'annuaire",
-                'ordering': ['name', 'id'],
+                "verbose_name": "fiche de l'annuaire",
+                "verbose_name_plural": "fiches de l'annuaire",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContactChannel',
+            name="ContactChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('email', 'Adresse e-mail'), ('phone', 'Téléphone'), ('other', 'Autre (réseau social, formulaire…)')], max_length=10, verbose_name='type de contact')),
-                ('value', models.CharField(max_length=200, verbose_name='coordonnée')),
-                ('is_public', models.BooleanField(default=False, help_text='Sans votre accord explicite, elle reste visible des seuls modérateurs.', verbose_name="j'accepte que cette coordonnée soit publiée")),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='registry.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Adresse e-mail"),
+                            ("phone", "Téléphone"),
+                            ("other", "Autre (réseau social, formulaire…)"),
+                        ],
+                        max_length=10,
+                        verbose_name="type de contact",
+                    ),
+                ),
+                ("value", models.CharField(max_length=200, verbose_name="coordonnée")),
+                (
+                    "is_public",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sans votre accord explicite, elle reste visible des seuls modérateurs.",
+                        verbose_name="j'accepte que cette coordonnée soit publiée",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="registry.entry"),
+                ),
             ],
             options={
-                'verbose_name': 'moyen de contact',
-                'verbose_name_plural': 'moyens de contact',
-                'ordering': ['id'],
+                "verbose_name": "moyen de contact",
+                "verbose_name_plural": "moyens de contact",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='EntryPriority',
+            name="EntryPriority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(blank=True, max_length=2000, validators=[django.core.validators.MaxLengthValidator(2000)], verbose_name='ce que nous faisons pour cette priorité')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='priorities', to='registry.entry')),
-                ('priority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.priority', verbose_name='priorité')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[django.core.validators.MaxLengthValidator(2000)],
+                        verbose_name="ce que nous faisons pour cette priorité",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="priorities", to="registry.entry"
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.priority",
+                        verbose_name="priorité",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'priorité déclarée',
-                'verbose_name_plural': 'priorités déclarées',
-                'ordering': ['priority__number'],
+                "verbose_name": "priorité déclarée",
+                "verbose_name_plural": "priorités déclarées",
+                "ordering": ["priority__number"],
             },
         ),
         migrations.CreateModel(
-            name='EntrySituation',
+            name="EntrySituation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trusting_body_name', models.CharField(max_length=200, verbose_name='organisme qui vous fait confiance')),
-                ('trusting_body_kind', models.CharField(choices=[('etat', "Service de l'État (dont ARS)"), ('securite_sociale', 'Sécurité sociale (CAF, CPAM, MSA…)'), ('collectivite', 'Collectivité territoriale (dont PMI)')], max_length=20, verbose_name="type d'organisme")),
-                ('reference_type', models.CharField(choices=[('siret', 'SIRET'), ('siren', 'SIREN'), ('finess', 'FINESS'), ('rpps', 'RPPS'), ('adeli', 'ADELI'), ('agrement', "Numéro d'agrément ou d'autorisation"), ('convention', 'Numéro de convention'), ('financement', 'Décision de financement')], max_length=20, verbose_name='type de référence')),
-                ('reference_value', models.CharField(max_length=100, verbose_name='référence')),
-                ('evidence', models.FileField(blank=True, max_length=200, upload_to=tpj.registry.models.evidence_upload_to, verbose_name='justificatif')),
-                ('evidence_content_type', models.CharField(blank=True, editable=False, max_length=50)),
-                ('evidence_name', models.CharField(blank=True, editable=False, max_length=200, verbose_name="nom du fichier d'origine")),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='situations', to='registry.entry')),
-                ('situation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.eligibilitysituation', verbose_name="situation d'éligibilité")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("trusting_body_name", models.CharField(max_length=200, verbose_name="organisme qui vous fait confiance")),
+                (
+                    "trusting_body_kind",
+                    models.CharField(
+                        choices=[
+                            ("etat", "Service de l'État (dont ARS)"),
+                            ("securite_sociale", "Sécurité sociale (CAF, CPAM, MSA…)"),
+                            ("collectivite", "Collectivité territoriale (dont PMI)"),
+                        ],
+                        max_length=20,
+                        verbose_name="type d'organisme",
+                    ),
+                ),
+                (
+                    "reference_type",
+                    models.CharField(
+                        choices=[
+                            ("siret", "SIRET"),
+                            ("siren", "SIREN"),
+                            ("finess", "FINESS"),
+                            ("rpps", "RPPS"),
+                            ("adeli", "ADELI"),
+                            ("agrement", "Numéro d'agrément ou d'autorisation"),
+                            ("convention", "Numéro de convention"),
+                            ("financement", "Décision de financement"),
+                        ],
+                        max_length=20,
+                        verbose_name="type de référence",
+                    ),
+                ),
+                ("reference_value", models.CharField(max_length=100, verbose_name="référence")),
+                (
+                    "evidence",
+                    models.FileField(
+                        blank=True, max_length=200, upload_to=tpj.registry.models.evidence_upload_to, verbose_name="justificatif"
+                    ),
+                ),
+                ("evidence_content_type", models.CharField(blank=True, editable=False, max_length=50)),
+                (
+                    "evidence_name",
+                    models.CharField(blank=True, editable=False, max_length=200, verbose_name="nom du fichier d'origine"),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="situations", to="registry.entry"
+                    ),
+                ),
+                (
+                    "situation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="nomenclatures.eligibilitysituation",
+                        verbose_name="situation d'éligibilité",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "situation d'éligibilité déclarée",
-                'verbose_name_plural': "situations d'éligibilité déclarées",
-                'ordering': ['situation__number', 'id'],
+                "verbose_name": "situation d'éligibilité déclarée",
+                "verbose_name_plural": "situations d'éligibilité déclarées",
+                "ordering": ["situation__number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100, verbose_name='source (réseau)')),
-                ('file', models.FileField(upload_to='registry/imports/', verbose_name='fichier CSV')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('pending', 'En attente'), ('running', 'En cours'), ('done', 'Terminé'), ('failed', 'Échec')], default='pending', max_length=10)),
-                ('encoding', models.CharField(default='utf-8-sig', max_length=20)),
-                ('total_rows', models.IntegerField(default=0)),
-                ('next_row', models.IntegerField(default=0, verbose_name='prochaine ligne à traiter')),
-                ('created_count', models.IntegerField(default=0)),
-                ('updated_count', models.IntegerField(default=0)),
-                ('error_count', models.IntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='erreurs par ligne')),
-                ('message', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("source", models.CharField(max_length=100, verbose_name="source (réseau)")),
+                ("file", models.FileField(upload_to="registry/imports/", verbose_name="fichier CSV")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "En attente"), ("running", "En cours"), ("done", "Terminé"), ("failed", "Échec")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("encoding", models.CharField(default="utf-8-sig", max_length=20)),
+                ("total_rows", models.IntegerField(default=0)),
+                ("next_row", models.IntegerField(default=0, verbose_name="prochaine ligne à traiter")),
+                ("created_count", models.IntegerField(default=0)),
+                ("updated_count", models.IntegerField(default=0)),
+                ("error_count", models.IntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="erreurs par ligne")),
+                ("message", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import CSV',
-                'verbose_name_plural': 'imports CSV',
-                'ordering': ['-created_at'],
+                "verbose_name": "import CSV",
+                "verbose_name_plural": "imports CSV",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='MapAggregate',
+            name="MapAggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(max_length=1)),
-                ('cell', models.IntegerField(default=0)),
-                ('priority', models.PositiveSmallIntegerField(default=0)),
-                ('count', models.IntegerField(default=0)),
-                ('lat_sum', models.FloatField(default=0)),
-                ('lon_sum', models.FloatField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='nomenclatures.category')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.departement')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='nomenclatures.entrykind')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='territories.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("level", models.CharField(max_length=1)),
+                ("cell", models.IntegerField(default=0)),
+                ("priority", models.PositiveSmallIntegerField(default=0)),
+                ("count", models.IntegerField(default=0)),
+                ("lat_sum", models.FloatField(default=0)),
+                ("lon_sum", models.FloatField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="nomenclatures.category"),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="territories.departement"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="nomenclatures.entrykind"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="territories.region"),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['state', 'region', 'departement'], name='registry_state_territory'),
+            model_name="entry",
+            index=models.Index(fields=["state", "region", "departement"], name="registry_state_territory"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['state', 'submitted_at'], name='registry_state_submitted'),
+            model_name="entry",
+            index=models.Index(fields=["state", "submitted_at"], name="registry_state_submitted"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['state', 'latitude', 'longitude'], name='registry_state_latlon'),
+            model_name="entry",
+            index=models.Index(fields=["state", "latitude", "longitude"], name="registry_state_latlon"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['state', 'category', 'departement'], name='registry_state_category'),
+            model_name="entry",
+            index=models.Index(fields=["state", "category", "departement"], name="registry_state_category"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['state', 'name'], name='registry_state_name'),
+            model_name="entry",
+            index=models.Index(fields=["state", "name"], name="registry_state_name"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['departement', 'state', 'cell_fine'], name='registry_dept_cell'),
+            model_name="entry",
+            index=models.Index(fields=["departement", "state", "cell_fine"], name="registry_dept_cell"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['commune', 'state'], name='registry_commune_state'),
+            model_name="entry",
+            index=models.Index(fields=["commune", "state"], name="registry_commune_state"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('import_source', 'external_id'), name='registry_entry_unique_external_id'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("import_source", "external_id"),
+                name="registry_entry_unique_external_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='entrypriority',
-            index=models.Index(fields=['priority', 'entry'], name='registry_priority_entry'),
+            model_name="entrypriority",
+            index=models.Index(fields=["priority", "entry"], name="registry_priority_entry"),
         ),
         migrations.AddConstraint(
-            model_name='entrypriority',
-            constraint=models.UniqueConstraint(fields=('entry', 'priority'), name='registry_unique_entry_priority'),
+            model_name="entrypriority",
+            constraint=models.UniqueConstraint(fields=("entry", "priority"), name="registry_unique_entry_priority"),
         ),
         migrations.AddIndex(
-            model_name='entrysituation',
-            index=models.Index(fields=['reference_type', 'reference_value'], name='registry_situation_reference'),
+            model_name="entrysituation",
+            index=models.Index(fields=["reference_type", "reference_value"], name="registry_situation_reference"),
         ),
         migrations.AddIndex(
-            model_name='mapaggregate',
-            index=models.Index(fields=['level', 'priority', 'cell'], name='registry_mapagg_cell'),
+            model_name="mapaggregate",
+            index=models.Index(fields=["level", "priority", "cell"], name="registry_mapagg_cell"),
         ),
         migrations.AddConstraint(
-            model_name='mapaggregate',
-            constraint=models.UniqueConstraint(fields=('level', 'cell', 'departement', 'category', 'kind', 'priority'), name='registry_mapagg_key'),
+            model_name="mapaggregate",
+            constraint=models.UniqueConstraint(
+                fields=("level", "cell", "departement", "category", "kind", "priority"), name="registry_mapagg_key"
+            ),
         ),
     ]

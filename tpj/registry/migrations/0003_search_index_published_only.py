@@ -45,6 +45,7 @@ class Migration(migrations.Migration):
     dependencies = [("registry", "0002_search_index")]
 
     operations = [
-        migrations.RunPython(sql_by_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-                             sql_by_vendor({"sqlite": SQLITE_BACKWARD})),
+        migrations.RunPython(
+            sql_by_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}), sql_by_vendor({"sqlite": SQLITE_BACKWARD})
+        ),
     ]

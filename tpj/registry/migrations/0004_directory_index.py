@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nomenclatures', '0002_load_nomenclatures'),
-        ('registry', '0003_search_index_published_only'),
-        ('territories', '0001_initial'),
+        ("nomenclatures", "0002_load_nomenclatures"),
+        ("registry", "0003_search_index_published_only"),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='entry',
-            name='registry_dept_cell',
+            model_name="entry",
+            name="registry_dept_cell",
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['departement', 'state', 'name'], name='registry_dept_state_name'),
+            model_name="entry",
+            index=models.Index(fields=["departement", "state", "name"], name="registry_dept_state_name"),
         ),
     ]

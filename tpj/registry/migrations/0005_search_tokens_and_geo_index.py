@@ -19,13 +19,15 @@ from django.db import migrations, models
 from tpj.core.migration_sql import sql_by_vendor
 
 # Same format as models.filter_tokens (priority numbers 1 to 10 of DOMAIN.md).
-TOKENS_SQL = " || ".join([
-    "(CASE WHEN region_id IS NULL THEN '' ELSE ' 0r' || region_id END)",
-    "(CASE WHEN departement_id IS NULL THEN '' ELSE ' 0d' || LOWER(departement_id) END)",
-    "(CASE WHEN category_id IS NULL THEN '' ELSE ' 0c' || category_id END)",
-    "(CASE WHEN kind_id IS NULL THEN '' ELSE ' 0k' || kind_id END)",
-    *[f"(CASE WHEN (priority_mask & {1 << n}) <> 0 THEN ' 0p{n}' ELSE '' END)" for n in range(1, 11)],
-])
+TOKENS_SQL = " || ".join(
+    [
+        "(CASE WHEN region_id IS NULL THEN '' ELSE ' 0r' || region_id END)",
+        "(CASE WHEN departement_id IS NULL THEN '' ELSE ' 0d' || LOWER(departement_id) END)",
+        "(CASE WHEN category_id IS NULL THEN '' ELSE ' 0c' || category_id END)",
+        "(CASE WHEN kind_id IS NULL THEN '' ELSE ' 0k' || kind_id END)",
+        *[f"(CASE WHEN (priority_mask & {1 << n}) <> 0 THEN ' 0p{n}' ELSE '' END)" for n in range(1, 11)],
+    ]
+)
 ADD_TOKENS = f"UPDATE registry_entry SET search_text = search_text || {TOKENS_SQL}"
 
 PUBLISHED_NEW = "new.state = 'verified' AND new.revision_of_id IS NULL"
@@ -38,10 +40,13 @@ SQLITE_UPDATE_TRIGGER = f"""CREATE TRIGGER registry_entry_fts_au AFTER UPDATE OF
     END"""
 # Prefix indexes of 2 and 3 characters: every word is searched as a prefix, and short
 # prefixes ("le", "des") would otherwise expand to thousands of index terms.
-SQLITE_FTS_TABLE = ("CREATE VIRTUAL TABLE registry_entry_fts USING fts5(search_text, content='registry_entry', "
-                    "content_rowid='id', prefix='2 3')")
-SQLITE_FILL = ("INSERT INTO registry_entry_fts(rowid, search_text) SELECT id, search_text FROM registry_entry "
-               "WHERE state = 'verified' AND revision_of_id IS NULL")
+SQLITE_FTS_TABLE = (
+    "CREATE VIRTUAL TABLE registry_entry_fts USING fts5(search_text, content='registry_entry', content_rowid='id', prefix='2 3')"
+)
+SQLITE_FILL = (
+    "INSERT INTO registry_entry_fts(rowid, search_text) SELECT id, search_text FROM registry_entry "
+    "WHERE state = 'verified' AND revision_of_id IS NULL"
+)
 
 FORWARD = {
     "sqlite": [

@@ -22,38 +22,73 @@ def recreate_sqlite_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('nomenclatures', '0002_load_nomenclatures'),
-        ('registry', '0005_search_tokens_and_geo_index'),
-        ('territories', '0001_initial'),
+        ("nomenclatures", "0002_load_nomenclatures"),
+        ("registry", "0005_search_tokens_and_geo_index"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='entry',
-            name='category',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.category', verbose_name='catégorie'),
+            model_name="entry",
+            name="category",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="nomenclatures.category",
+                verbose_name="catégorie",
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='commune',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune'),
+            model_name="entry",
+            name="commune",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="territories.commune",
+                verbose_name="commune",
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='departement',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.departement', verbose_name='département'),
+            model_name="entry",
+            name="departement",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="territories.departement",
+                verbose_name="département",
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='kind',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='nomenclatures.entrykind', verbose_name='type'),
+            model_name="entry",
+            name="kind",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="nomenclatures.entrykind",
+                verbose_name="type",
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='region',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région'),
+            model_name="entry",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="territories.region",
+                verbose_name="région",
+            ),
         ),
         migrations.RunPython(recreate_sqlite_triggers, migrations.RunPython.noop),
     ]

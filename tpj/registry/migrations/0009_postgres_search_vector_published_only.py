@@ -38,12 +38,17 @@ def _column(expression: str) -> list[str]:
     ]
 
 
-FORWARD = [PREFIXES_FUNCTION, *_column(
-    f"CASE WHEN {PUBLISHED} THEN strip(to_tsvector('simple'::regconfig, "
-    "search_text || ' ' || registry_search_prefixes(search_text))) END"
-)]
-BACKWARD = [*_column("strip(to_tsvector('simple'::regconfig, search_text))"),
-            "DROP FUNCTION IF EXISTS registry_search_prefixes(text)"]
+FORWARD = [
+    PREFIXES_FUNCTION,
+    *_column(
+        f"CASE WHEN {PUBLISHED} THEN strip(to_tsvector('simple'::regconfig, "
+        "search_text || ' ' || registry_search_prefixes(search_text))) END"
+    ),
+]
+BACKWARD = [
+    *_column("strip(to_tsvector('simple'::regconfig, search_text))"),
+    "DROP FUNCTION IF EXISTS registry_search_prefixes(text)",
+]
 
 
 class Migration(migrations.Migration):

@@ -16,8 +16,11 @@ the queues and backlog counts used: one fewer index for every new entry to updat
 import django.db.models.deletion
 from django.db import migrations, models
 
-COLUMNS = {"commune_id": "territories_commune (insee_code)", "departement_id": "territories_departement (code)",
-           "region_id": "territories_region (code)"}
+COLUMNS = {
+    "commune_id": "territories_commune (insee_code)",
+    "departement_id": "territories_departement (code)",
+    "region_id": "territories_region (code)",
+}
 COMPOSITE = "registry_entry_commune_territories"
 
 
@@ -50,13 +53,23 @@ def backward(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE registry_entry DROP CONSTRAINT IF EXISTS {COMPOSITE}")
         for column, target in COLUMNS.items():
-            cursor.execute(f"ALTER TABLE registry_entry ADD CONSTRAINT registry_entry_{column}_fk FOREIGN KEY ({column}) "
-                           f"REFERENCES {target} DEFERRABLE INITIALLY DEFERRED")
+            cursor.execute(
+                f"ALTER TABLE registry_entry ADD CONSTRAINT registry_entry_{column}_fk FOREIGN KEY ({column}) "
+                f"REFERENCES {target} DEFERRABLE INITIALLY DEFERRED"
+            )
 
 
 def _territory_field(model, verbose_name):
-    return models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True,
-                             on_delete=django.db.models.deletion.PROTECT, related_name="+", to=model, verbose_name=verbose_name)
+    return models.ForeignKey(
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        on_delete=django.db.models.deletion.PROTECT,
+        related_name="+",
+        to=model,
+        verbose_name=verbose_name,
+    )
 
 
 class Migration(migrations.Migration):
@@ -74,9 +87,12 @@ class Migration(migrations.Migration):
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.AlterField(model_name="entry", name="commune", field=_territory_field("territories.commune", "commune")),
-                migrations.AlterField(model_name="entry", name="departement",
-                                      field=_territory_field("territories.departement", "département")),
+                migrations.AlterField(
+                    model_name="entry", name="commune", field=_territory_field("territories.commune", "commune")
+                ),
+                migrations.AlterField(
+                    model_name="entry", name="departement", field=_territory_field("territories.departement", "département")
+                ),
                 migrations.AlterField(model_name="entry", name="region", field=_territory_field("territories.region", "région")),
             ],
             database_operations=[migrations.RunPython(forward, backward)],

@@ -15,10 +15,12 @@ from tpj.core.migration_sql import sql_by_vendor
 
 SETTINGS = ("autovacuum_vacuum_scale_factor", "autovacuum_vacuum_insert_scale_factor", "autovacuum_analyze_scale_factor")
 
-FORWARD = {"postgresql": [
-    "ALTER TABLE registry_entry SET (autovacuum_vacuum_scale_factor = 0.01, "
-    "autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02)",
-]}
+FORWARD = {
+    "postgresql": [
+        "ALTER TABLE registry_entry SET (autovacuum_vacuum_scale_factor = 0.01, "
+        "autovacuum_vacuum_insert_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02)",
+    ]
+}
 BACKWARD = {"postgresql": [f"ALTER TABLE registry_entry RESET ({', '.join(SETTINGS)})"]}
 
 

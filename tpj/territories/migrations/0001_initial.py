@@ -5,57 +5,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('chef_lieu', models.CharField(max_length=5, verbose_name='chef-lieu (code INSEE)')),
-                ('zone', models.CharField(choices=[('metro', 'Métropole'), ('drom', 'Outre-mer')], max_length=5, verbose_name='zone')),
+                ("code", models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("chef_lieu", models.CharField(max_length=5, verbose_name="chef-lieu (code INSEE)")),
+                (
+                    "zone",
+                    models.CharField(choices=[("metro", "Métropole"), ("drom", "Outre-mer")], max_length=5, verbose_name="zone"),
+                ),
             ],
             options={
-                'verbose_name': 'région',
-                'ordering': ['name'],
+                "verbose_name": "région",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Departement',
+            name="Departement",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('chef_lieu', models.CharField(max_length=5, verbose_name='chef-lieu (code INSEE)')),
-                ('zone', models.CharField(max_length=5, verbose_name='zone')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departements', to='territories.region', verbose_name='région')),
+                ("code", models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("chef_lieu", models.CharField(max_length=5, verbose_name="chef-lieu (code INSEE)")),
+                ("zone", models.CharField(max_length=5, verbose_name="zone")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departements",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'département',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('insee_code', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=100)),
-                ('postal_codes', models.CharField(help_text='séparés par des espaces', max_length=200, verbose_name='codes postaux')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='population')),
-                ('siren', models.CharField(blank=True, max_length=9, verbose_name='SIREN')),
-                ('latitude', models.FloatField(verbose_name='latitude')),
-                ('longitude', models.FloatField(verbose_name='longitude')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='territories.departement', verbose_name='département')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='territories.region', verbose_name='région')),
+                ("insee_code", models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=100)),
+                (
+                    "postal_codes",
+                    models.CharField(help_text="séparés par des espaces", max_length=200, verbose_name="codes postaux"),
+                ),
+                ("population", models.PositiveIntegerField(default=0, verbose_name="population")),
+                ("siren", models.CharField(blank=True, max_length=9, verbose_name="SIREN")),
+                ("latitude", models.FloatField(verbose_name="latitude")),
+                ("longitude", models.FloatField(verbose_name="longitude")),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="territories.departement",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune',
-                'ordering': ['name'],
+                "verbose_name": "commune",
+                "ordering": ["name"],
             },
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='commune',
-            constraint=models.UniqueConstraint(fields=('insee_code', 'departement', 'region'), name='territories_commune_with_territories'),
+            model_name="commune",
+            constraint=models.UniqueConstraint(
+                fields=("insee_code", "departement", "region"), name="territories_commune_with_territories"
+            ),
         ),
     ]

@@ -8,127 +8,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='code')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('title', models.CharField(max_length=255, verbose_name='mesure')),
-                ('description', models.TextField(blank=True, verbose_name='présentation')),
-                ('target_label', models.CharField(max_length=255, verbose_name='cible nationale')),
-                ('target_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='cible (minimum)')),
-                ('target_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='cible (maximum)')),
-                ('basis', models.CharField(choices=[('regions', 'Régions engagées'), ('quantity', 'Quantité déployée'), ('departements', 'Départements couverts'), ('qualitative', 'Suivi qualitatif')], max_length=20, verbose_name='mode de suivi')),
-                ('unit', models.CharField(max_length=80, verbose_name='unité')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année de la cible')),
-                ('source', models.CharField(blank=True, max_length=255, verbose_name='source')),
-                ('apportioned', models.BooleanField(default=False, verbose_name='répartie selon les naissances')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="code")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                ("title", models.CharField(max_length=255, verbose_name="mesure")),
+                ("description", models.TextField(blank=True, verbose_name="présentation")),
+                ("target_label", models.CharField(max_length=255, verbose_name="cible nationale")),
+                ("target_min", models.PositiveIntegerField(blank=True, null=True, verbose_name="cible (minimum)")),
+                ("target_max", models.PositiveIntegerField(blank=True, null=True, verbose_name="cible (maximum)")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("regions", "Régions engagées"),
+                            ("quantity", "Quantité déployée"),
+                            ("departements", "Départements couverts"),
+                            ("qualitative", "Suivi qualitatif"),
+                        ],
+                        max_length=20,
+                        verbose_name="mode de suivi",
+                    ),
+                ),
+                ("unit", models.CharField(max_length=80, verbose_name="unité")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année de la cible")),
+                ("source", models.CharField(blank=True, max_length=255, verbose_name="source")),
+                ("apportioned", models.BooleanField(default=False, verbose_name="répartie selon les naissances")),
             ],
             options={
-                'verbose_name': 'mesure nationale',
-                'verbose_name_plural': 'mesures nationales',
-                'ordering': ['position'],
+                "verbose_name": "mesure nationale",
+                "verbose_name_plural": "mesures nationales",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='BirthsTable',
+            name="BirthsTable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année des naissances')),
-                ('source', models.CharField(help_text='Par exemple : INSEE, état civil 2020', max_length=255, verbose_name='source')),
-                ('filename', models.CharField(blank=True, max_length=255, verbose_name='fichier importé')),
-                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='importé le')),
-                ('imported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='importé par')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année des naissances")),
+                (
+                    "source",
+                    models.CharField(help_text="Par exemple : INSEE, état civil 2020", max_length=255, verbose_name="source"),
+                ),
+                ("filename", models.CharField(blank=True, max_length=255, verbose_name="fichier importé")),
+                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="importé le")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="importé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tableau des naissances',
-                'verbose_name_plural': 'tableaux des naissances',
-                'ordering': ['-year', '-imported_at'],
+                "verbose_name": "tableau des naissances",
+                "verbose_name_plural": "tableaux des naissances",
+                "ordering": ["-year", "-imported_at"],
             },
         ),
         migrations.CreateModel(
-            name='Apportionment',
+            name="Apportionment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('total', models.PositiveIntegerField(verbose_name='postes à répartir')),
-                ('method', models.CharField(default='Plus forts restes (Hamilton)', max_length=255, verbose_name='méthode')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='calculé le')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='calculé par')),
-                ('births_table', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='apportionments', to='valorisation.birthstable', verbose_name='naissances')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='apportionments', to='valorisation.measure', verbose_name='mesure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("total", models.PositiveIntegerField(verbose_name="postes à répartir")),
+                ("method", models.CharField(default="Plus forts restes (Hamilton)", max_length=255, verbose_name="méthode")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="calculé le")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="calculé par",
+                    ),
+                ),
+                (
+                    "births_table",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="apportionments",
+                        to="valorisation.birthstable",
+                        verbose_name="naissances",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="apportionments",
+                        to="valorisation.measure",
+                        verbose_name="mesure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'répartition',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "répartition",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('births', models.PositiveIntegerField(verbose_name='naissances')),
-                ('quota', models.DecimalField(decimal_places=6, max_digits=12, verbose_name='quota exact')),
-                ('whole', models.PositiveIntegerField(verbose_name='partie entière')),
-                ('remainder_rank', models.PositiveSmallIntegerField(verbose_name='rang du reste')),
-                ('seats', models.PositiveIntegerField(verbose_name='postes attribués')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
-                ('apportionment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='valorisation.apportionment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("births", models.PositiveIntegerField(verbose_name="naissances")),
+                ("quota", models.DecimalField(decimal_places=6, max_digits=12, verbose_name="quota exact")),
+                ("whole", models.PositiveIntegerField(verbose_name="partie entière")),
+                ("remainder_rank", models.PositiveSmallIntegerField(verbose_name="rang du reste")),
+                ("seats", models.PositiveIntegerField(verbose_name="postes attribués")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
+                (
+                    "apportionment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="allocations", to="valorisation.apportionment"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "postes d'une région",
-                'ordering': ['region__name'],
-                'constraints': [models.UniqueConstraint(fields=('apportionment', 'region'), name='unique_allocation_per_region')],
+                "verbose_name": "postes d'une région",
+                "ordering": ["region__name"],
+                "constraints": [models.UniqueConstraint(fields=("apportionment", "region"), name="unique_allocation_per_region")],
             },
         ),
         migrations.CreateModel(
-            name='BirthsCount',
+            name="BirthsCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('births', models.PositiveIntegerField(verbose_name='naissances')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
-                ('table', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counts', to='valorisation.birthstable')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("births", models.PositiveIntegerField(verbose_name="naissances")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
+                (
+                    "table",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="counts", to="valorisation.birthstable"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "naissances d'une région",
-                'ordering': ['region__name'],
-                'constraints': [models.UniqueConstraint(fields=('table', 'region'), name='unique_births_per_region')],
+                "verbose_name": "naissances d'une région",
+                "ordering": ["region__name"],
+                "constraints": [models.UniqueConstraint(fields=("table", "region"), name="unique_births_per_region")],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(help_text='Par exemple : unité parents-bébé du CHU, convention maternité-PMI…', max_length=255, verbose_name='quoi')),
-                ('carrier', models.CharField(blank=True, max_length=255, verbose_name='structure')),
-                ('date', models.DateField(help_text='Date de mise en place ou de la décision', verbose_name='date')),
-                ('quantity', models.PositiveIntegerField(default=0, help_text="Nombre d'unités, d'équipes, de postes ou de territoires ; 0 si non chiffrable.", verbose_name='contribution à la cible')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='montant (€)')),
-                ('notes', models.TextField(blank=True, verbose_name='précisions')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='saisi le')),
-                ('commune', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.commune', verbose_name='commune')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisi par')),
-                ('departement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.departement', verbose_name='département')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deployments', to='valorisation.measure', verbose_name='mesure')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="Par exemple : unité parents-bébé du CHU, convention maternité-PMI…",
+                        max_length=255,
+                        verbose_name="quoi",
+                    ),
+                ),
+                ("carrier", models.CharField(blank=True, max_length=255, verbose_name="structure")),
+                ("date", models.DateField(help_text="Date de mise en place ou de la décision", verbose_name="date")),
+                (
+                    "quantity",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="Nombre d'unités, d'équipes, de postes ou de territoires ; 0 si non chiffrable.",
+                        verbose_name="contribution à la cible",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="montant (€)",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="précisions")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="saisi le")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.commune",
+                        verbose_name="commune",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saisi par",
+                    ),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.departement",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deployments",
+                        to="valorisation.measure",
+                        verbose_name="mesure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'déploiement',
-                'ordering': ['-date', '-id'],
-                'indexes': [models.Index(fields=['measure', 'region'], name='valorisatio_measure_d2922e_idx')],
+                "verbose_name": "déploiement",
+                "ordering": ["-date", "-id"],
+                "indexes": [models.Index(fields=["measure", "region"], name="valorisatio_measure_d2922e_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='apportionment',
-            constraint=models.UniqueConstraint(fields=('births_table', 'total', 'measure'), name='unique_apportionment'),
+            model_name="apportionment",
+            constraint=models.UniqueConstraint(fields=("births_table", "total", "measure"), name="unique_apportionment"),
         ),
     ]

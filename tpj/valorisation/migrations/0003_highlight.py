@@ -6,31 +6,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0001_initial'),
-        ('territories', '0001_initial'),
-        ('valorisation', '0002_load_measures'),
+        ("calls", "0001_initial"),
+        ("territories", "0001_initial"),
+        ("valorisation", "0002_load_measures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Highlight',
+            name="Highlight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='année de la campagne')),
-                ('reason', models.TextField(blank=True, max_length=1000, verbose_name='pourquoi ce projet')),
-                ('chosen_at', models.DateTimeField(auto_now=True, verbose_name='choisi le')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='highlights', to='calls.application', verbose_name='projet lauréat')),
-                ('chosen_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='choisi par')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.region', verbose_name='région')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="année de la campagne")),
+                ("reason", models.TextField(blank=True, max_length=1000, verbose_name="pourquoi ce projet")),
+                ("chosen_at", models.DateTimeField(auto_now=True, verbose_name="choisi le")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="highlights",
+                        to="calls.application",
+                        verbose_name="projet lauréat",
+                    ),
+                ),
+                (
+                    "chosen_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="choisi par",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'coup de cœur',
-                'verbose_name_plural': 'coups de cœur',
-                'ordering': ['-year', 'region__name'],
-                'constraints': [models.UniqueConstraint(fields=('region', 'year'), name='one_highlight_per_region_year')],
+                "verbose_name": "coup de cœur",
+                "verbose_name_plural": "coups de cœur",
+                "ordering": ["-year", "region__name"],
+                "constraints": [models.UniqueConstraint(fields=("region", "year"), name="one_highlight_per_region_year")],
             },
         ),
     ]

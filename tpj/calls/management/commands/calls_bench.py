@@ -41,32 +41,68 @@ def build(n_applications: int, n_jurors: int):
     for e in envelopes:
         e.local_top_up = Decimal("50000000")
         e.save()
-    carriers = Organisation.objects.bulk_create([
-        Organisation(name=f"Porteur banc {i}", kind="association", region_id="53", commune_id="35238", siret=demo_siret(f"porteur-banc-{i}"))
-        for i in range(n_applications)
-    ])
+    carriers = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"Porteur banc {i}",
+                kind="association",
+                region_id="53",
+                commune_id="35238",
+                siret=demo_siret(f"porteur-banc-{i}"),
+            )
+            for i in range(n_applications)
+        ]
+    )
     now = timezone.now()
-    apps = Application.objects.bulk_create([
-        Application(call=call, organisation=org, created_by=manager, reference=f"AAP{year}-53-{i + 1:04d}", state=Application.State.ELIGIBLE,
-                    title=f"Projet de banc d'essai n° {i + 1}", carrier_siret=org.siret, budget_total=Decimal("100000"), submitted_at=now)
-        for i, org in enumerate(carriers)
-    ])
-    EnvelopeRequest.objects.bulk_create([EnvelopeRequest(application=a, envelope=e, amount_requested=Decimal("30000")) for a in apps for e in envelopes])
+    apps = Application.objects.bulk_create(
+        [
+            Application(
+                call=call,
+                organisation=org,
+                created_by=manager,
+                reference=f"AAP{year}-53-{i + 1:04d}",
+                state=Application.State.ELIGIBLE,
+                title=f"Projet de banc d'essai n° {i + 1}",
+                carrier_siret=org.siret,
+                budget_total=Decimal("100000"),
+                submitted_at=now,
+            )
+            for i, org in enumerate(carriers)
+        ]
+    )
+    EnvelopeRequest.objects.bulk_create(
+        [EnvelopeRequest(application=a, envelope=e, amount_requested=Decimal("30000")) for a in apps for e in envelopes]
+    )
     juror_org = Organisation.objects.create(name="CAF (banc)", kind="caf", region_id="53", siret=demo_siret("caf-banc"))
-    members = [JuryMember.objects.create(call=call, user=_user(f"jure{j}.banc@example.fr", juror_org, Role.JURY_MEMBER), kind="funder")
-               for j in range(n_jurors)]
+    members = [
+        JuryMember.objects.create(call=call, user=_user(f"jure{j}.banc@example.fr", juror_org, Role.JURY_MEMBER), kind="funder")
+        for j in range(n_jurors)
+    ]
     criteria = list(call.criteria.all())
     sheets, scores = [], []
     for a in apps:
         for m in members:
             values = {c.pk: (rng.randint(0, c.max_score), False) for c in criteria}
             missing = rng.random() < 0.05
-            sheets.append(ScoreSheet(member=m, application=a, conflict_declared_at=now, submitted_at=None if missing else now,
-                                     weighted_score=None if missing else services.weighted_score(criteria, values)))
+            sheets.append(
+                ScoreSheet(
+                    member=m,
+                    application=a,
+                    conflict_declared_at=now,
+                    submitted_at=None if missing else now,
+                    weighted_score=None if missing else services.weighted_score(criteria, values),
+                )
+            )
             scores.append(values)
     ScoreSheet.objects.bulk_create(sheets, batch_size=2000)
-    CriterionScore.objects.bulk_create([CriterionScore(sheet=s, criterion_id=cid, value=v) for s, values in zip(sheets, scores, strict=True)
-                                        for cid, (v, _) in values.items()], batch_size=5000)
+    CriterionScore.objects.bulk_create(
+        [
+            CriterionScore(sheet=s, criterion_id=cid, value=v)
+            for s, values in zip(sheets, scores, strict=True)
+            for cid, (v, _) in values.items()
+        ],
+        batch_size=5000,
+    )
     services.refresh_jury_stats([a.pk for a in apps])
     Call.objects.filter(pk=call.pk).update(state=Call.State.CLOSED)
     return call, manager
@@ -84,8 +120,14 @@ def measure(client, url, repeat):
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     timings.sort()
-    return {"url": url, "p50": statistics.median(timings), "p95": timings[int(0.95 * (len(timings) - 1))], "max": timings[-1],
-            "queries": len(queries), "repeat": repeat}
+    return {
+        "url": url,
+        "p50": statistics.median(timings),
+        "p95": timings[int(0.95 * (len(timings) - 1))],
+        "max": timings[-1],
+        "queries": len(queries),
+        "repeat": repeat,
+    }
 
 
 class Command(BaseCommand):
@@ -109,5 +151,16 @@ class Command(BaseCommand):
             "API classement (50 dossiers)": f"/api/v1/calls/{call.pk}/ranking/",
         }
         results = {label: measure(client, url, o["repeat"]) for label, url in pages.items()}
-        self.stdout.write("RESULT " + json.dumps({"vendor": connection.vendor, "build_seconds": built, "applications": o["applications"],
-                                                   "jurors": o["jurors"], "sheets": ScoreSheet.objects.count(), "pages": results}))
+        self.stdout.write(
+            "RESULT "
+            + json.dumps(
+                {
+                    "vendor": connection.vendor,
+                    "build_seconds": built,
+                    "applications": o["applications"],
+                    "jurors": o["jurors"],
+                    "sheets": ScoreSheet.objects.count(),
+                    "pages": results,
+                }
+            )
+        )

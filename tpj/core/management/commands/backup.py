@@ -20,6 +20,8 @@ class Command(BaseCommand):
             manifest = create_backup(output)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Sauvegarde écrite : {output} (base {manifest['engine']}, {len(manifest['media'])} fichier(s) déposé(s))."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sauvegarde écrite : {output} (base {manifest['engine']}, {len(manifest['media'])} fichier(s) déposé(s))."
+            )
+        )

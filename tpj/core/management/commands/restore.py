@@ -29,7 +29,9 @@ class Command(BaseCommand):
             restore_backup(archive)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Restauration terminée : base {manifest['engine']} et {len(manifest['media'])} fichier(s). "
-            "Lancez `manage.py migrate` si le code est plus récent que la sauvegarde."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restauration terminée : base {manifest['engine']} et {len(manifest['media'])} fichier(s). "
+                "Lancez `manage.py migrate` si le code est plus récent que la sauvegarde."
+            )
+        )

@@ -11,4 +11,6 @@ class Command(BaseCommand):
             load_demo()
         except RuntimeError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Données de démonstration chargées ({len(ACCOUNTS)} comptes, mot de passe « {DEMO_PASSWORD} »)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Données de démonstration chargées ({len(ACCOUNTS)} comptes, mot de passe « {DEMO_PASSWORD} »).")
+        )

@@ -5,8 +5,10 @@ from tpj.privacy.services import purge_drafts
 
 
 class Command(BaseCommand):
-    help = ("Supprime les brouillons abandonnés et les inscriptions refusées non modifiées depuis DRAFT_RETENTION_DAYS jours "
-            "(à planifier chaque nuit, par exemple avec cron).")
+    help = (
+        "Supprime les brouillons abandonnés et les inscriptions refusées non modifiées depuis DRAFT_RETENTION_DAYS jours "
+        "(à planifier chaque nuit, par exemple avec cron)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="compter sans supprimer")

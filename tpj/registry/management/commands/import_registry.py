@@ -23,9 +23,11 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"Fichier introuvable : {path}") from None
         self.stdout.write(job.message)
-        self.stdout.write(self.style.SUCCESS(
-            f"{job.created_count} créée(s), {job.updated_count} déjà présente(s), {job.error_count} ligne(s) en erreur "
-            f"en {job.elapsed:.1f} s."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{job.created_count} créée(s), {job.updated_count} déjà présente(s), {job.error_count} ligne(s) en erreur "
+                f"en {job.elapsed:.1f} s."
+            )
+        )
         for error in job.errors[:50]:
             self.stdout.write(f"  ligne {error['ligne']} : {' ; '.join(error['erreurs'])}")

@@ -26,8 +26,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for entry in batch:
                     entry.refresh_derived()
-                    entry.save(update_fields=["departement", "region", "cell_coarse", "cell_fine", "priority_mask",
-                                              "search_text"])
+                    entry.save(
+                        update_fields=["departement", "region", "cell_coarse", "cell_fine", "priority_mask", "search_text"]
+                    )
             done, last = done + len(batch), batch[-1].pk
         rows = aggregates.rebuild()
         self.stdout.write(self.style.SUCCESS(f"{done} fiche(s) recalculée(s), {rows} compte(s) de carte reconstruits."))
