@@ -2,10 +2,10 @@
 
 import pytest
 
-from tpj.accounts.policy import check
 from tpj.calls import demo
 from tpj.calls.api import visible_applications
 from tpj.calls.models import Application, Call, ScoreSheet
+from tpj.core.policy import check
 from tpj.demo import services as demo_services
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.factories import OrganisationFactory
-from tpj.accounts.policy import PermissionDenied, check
 from tpj.audit.models import AuditEvent
 from tpj.calls import services
 from tpj.calls.models import Application, Call, Envelope, JuryMember
+from tpj.core.policy import PermissionDenied, check
 
 from .factories import close, jury_user, make_call, manager, submitted_application
 

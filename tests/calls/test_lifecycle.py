@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tpj.accounts.models import Role
-from tpj.accounts.policy import PermissionDenied
 from tpj.audit.models import AuditEvent
 from tpj.calls import services
 from tpj.calls.models import Call, Campaign
+from tpj.core.policy import PermissionDenied
 
 from .factories import CampaignFactory, make_call, manager, pdf_upload
 

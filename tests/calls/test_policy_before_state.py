@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 
 from tests.factories import user_with_role
 from tests.registry.factories import EntryFactory
-from tpj.accounts import policy
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
 from tpj.calls import services
 from tpj.calls.models import Application, Call
 from tpj.calls.workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW
+from tpj.core import policy
 from tpj.registry import services as registry_services
 from tpj.registry.models import Entry
 from tpj.registry.models import State as EntryState

@@ -151,8 +151,8 @@ def test_browsable_docs_are_served(client):
 def test_model_validation_and_policy_refusals_become_french_json_errors():
     from django.core.exceptions import ValidationError
 
-    from tpj.accounts.policy import PermissionDenied
     from tpj.core.api import exception_handler
+    from tpj.core.policy import PermissionDenied
 
     response = exception_handler(ValidationError({"siret": ["Ce SIRET est invalide."], "__all__": ["Incohérent."]}), {})
     assert response.status_code == 400

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import OrganisationFactory, RoleAssignmentFactory, UserFactory, user_with_role
-from tpj.accounts import policy
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel
 from tpj.accounts.scopes import NO_SCOPE, Scope
+from tpj.core import policy
 from tpj.territories.models import Commune
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.factories import OrganisationFactory, UserFactory, user_with_role
-from tpj.accounts import policy
 from tpj.accounts.models import Organisation, Role
 from tpj.audit.models import AuditEvent
+from tpj.core import policy
 from tpj.core.workflow import Transition, Workflow
 
 pytestmark = pytest.mark.django_db

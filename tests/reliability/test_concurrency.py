@@ -22,8 +22,8 @@ from tests.calls.factories import applicant, close, content, jury_user, make_cal
 from tests.factories import user_with_role
 from tests.registry.factories import EntryFactory
 from tpj.accounts.models import Role
-from tpj.accounts.policy import PermissionDenied
 from tpj.audit.models import AuditEvent
+from tpj.core.policy import PermissionDenied
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 pytestmark = [

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class AccountsConfig(AppConfig):
@@ -7,6 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes, organisations et rôles"
 
     def ready(self):
-        # Every app declares its rules in permissions.py; load them into the policy.
-        autodiscover_modules("permissions")
         from . import checks  # noqa: F401  (registers the system checks)

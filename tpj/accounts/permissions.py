@@ -1,4 +1,4 @@
-from .policy import Decision, rule
+from tpj.core.policy import Decision, rule
 
 
 @rule("accounts.view_dashboard")

@@ -5,11 +5,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView, TemplateView, View
 
+from tpj.core.views_mixins import PolicyRequiredMixin
+
 from . import services, throttle
 from .forms import FrenchPasswordResetForm, LoginForm, ResendConfirmationForm, SignupForm
 from .models import User
 from .oidc import FAILURE_MESSAGE
-from .views_mixins import PolicyRequiredMixin
 
 
 class SignupView(FormView):

@@ -1,6 +1,6 @@
 from django.views.generic import ListView, View
 
-from tpj.accounts.views_mixins import PolicyRequiredMixin
+from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .exports import audit_csv_response
 from .models import AuditEvent

@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.response import Response
 
-from tpj.accounts import policy
-from tpj.accounts.api_permissions import PolicyPermission
 from tpj.accounts.models import Organisation, Role
+from tpj.core import policy
+from tpj.core.api_permissions import PolicyPermission
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
 from tpj.valorisation.projects import ProjectFilter

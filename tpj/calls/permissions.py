@@ -1,7 +1,7 @@
 """Who may do what in the calls module: the only place deciding access (views and API ask it)."""
 
 from tpj.accounts.models import Role
-from tpj.accounts.policy import Decision, rule
+from tpj.core.policy import Decision, rule
 
 from .models import Application, Call, JuryMember, ScoreSheet, agency_of
 

@@ -16,9 +16,9 @@ from django.db.models import Avg, Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 from stdnum.fr import siret as stdnum_siret
 
-from tpj.accounts import policy
 from tpj.accounts.models import Organisation, Role, validate_siret
 from tpj.audit.services import record
+from tpj.core import policy
 from tpj.core.text import normalize
 from tpj.nomenclatures.models import Axis, FundingSource
 

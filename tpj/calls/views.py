@@ -14,9 +14,9 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
-from tpj.accounts import policy
 from tpj.accounts.models import Role, User
-from tpj.accounts.views_mixins import PolicyRequiredMixin
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
 
 from . import exports, forms, services
 from .letters import decision_letter_pdf

@@ -5,7 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from tpj.accounts import policy
+from tpj.core import policy
 
 
 class AdminSite(admin.AdminSite):

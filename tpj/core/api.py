@@ -7,7 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tpj.accounts.policy import PermissionDenied as PolicyDenied
+from tpj.core.policy import PermissionDenied as PolicyDenied
 
 
 class Pagination(PageNumberPagination):

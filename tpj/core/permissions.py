@@ -1,4 +1,4 @@
-from tpj.accounts.policy import Decision, rule
+from tpj.core.policy import Decision, rule
 
 
 @rule("core.administer")

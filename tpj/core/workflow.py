@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tpj.accounts import policy
 from tpj.audit.models import REFUSED_SUFFIX
 from tpj.audit.services import record, record_refusal
+from tpj.core import policy
 
 
 @dataclass(frozen=True)

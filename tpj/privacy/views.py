@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from tpj.accounts.views_mixins import PolicyRequiredMixin
+from tpj.core.views_mixins import PolicyRequiredMixin
 
 from . import services
 from .forms import DeleteAccountForm

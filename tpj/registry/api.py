@@ -9,9 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tpj.accounts import policy
-from tpj.accounts.api_permissions import PolicyPermission
+from tpj.core import policy
 from tpj.core.api import Pagination, validation_error_detail
+from tpj.core.api_permissions import PolicyPermission
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 

@@ -1,7 +1,7 @@
 """Who may do what in the registry: the only place deciding access for views and API."""
 
 from tpj.accounts.models import Role
-from tpj.accounts.policy import Decision, rule
+from tpj.core.policy import Decision, rule
 
 from .models import Entry, EntrySituation
 

@@ -14,10 +14,10 @@ from django.utils.cache import patch_cache_control
 from django.views import View
 from django.views.generic import TemplateView
 
-from tpj.accounts import policy
 from tpj.accounts.models import Role
-from tpj.accounts.views_mixins import PolicyRequiredMixin
 from tpj.audit.services import record
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Category, EntryKind, Priority
 from tpj.territories.models import Departement, Region
 

@@ -12,8 +12,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tpj.accounts import policy
-from tpj.accounts.api_permissions import PolicyPermission
+from tpj.core import policy
+from tpj.core.api_permissions import PolicyPermission
 from tpj.territories.models import Departement, Region
 
 from . import dashboard, services

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.generic import TemplateView, View
 
-from tpj.accounts import policy
-from tpj.accounts.views_mixins import PolicyRequiredMixin
 from tpj.calls.models import euros
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.territories.models import Region
 
 from . import dashboard, exports

@@ -5,8 +5,8 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.views.generic import TemplateView, View
 
-from tpj.accounts.views_mixins import PolicyRequiredMixin
 from tpj.core.text import normalize
+from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Region
 

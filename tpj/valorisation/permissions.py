@@ -1,7 +1,7 @@
-"""Who may do what in Module 3 (registered in the policy registry, tpj.accounts.policy)."""
+"""Who may do what in Module 3 (registered in the policy registry, tpj.core.policy)."""
 
 from tpj.accounts.models import Role
-from tpj.accounts.policy import Decision, rule
+from tpj.core.policy import Decision, rule
 
 NOT_NATIONAL = "Réservé à l'équipe nationale des 1000 premiers jours."
 

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import TemplateView, View
 
-from tpj.accounts import policy
 from tpj.accounts.models import Organisation
-from tpj.accounts.views_mixins import PolicyRequiredMixin
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Departement, Region
 

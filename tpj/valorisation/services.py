@@ -5,8 +5,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tpj.accounts import policy
 from tpj.audit.services import record
+from tpj.core import policy
 from tpj.territories.models import Region
 
 from .apportionment import ApportionmentError, BirthsTableError, decode_upload, largest_remainder, parse_births_csv

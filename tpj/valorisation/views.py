@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from tpj.accounts import policy
-from tpj.accounts.views_mixins import PolicyRequiredMixin
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.territories.models import Departement, Region
 
 from . import exports, opendata, services
