@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from tpj.accounts.models import Organisation, Role
@@ -748,7 +749,7 @@ class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
     """
 
     serializer_class = LaureateSerializer
-    permission_classes = []
+    permission_classes = [AllowAny]
     authentication_classes = []
 
     def get_queryset(self):

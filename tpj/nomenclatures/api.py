@@ -1,10 +1,11 @@
 from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
 
 from . import models, serializers
 
 
 def _read_only(model, serializer, lookup, queryset=None):
-    """A public read-only viewset over one nomenclature."""
+    """A public read-only viewset over one nomenclature (reference data, open to everyone)."""
     return type(
         f"{model.__name__}ViewSet",
         (viewsets.ReadOnlyModelViewSet,),
@@ -12,6 +13,7 @@ def _read_only(model, serializer, lookup, queryset=None):
             "queryset": queryset if queryset is not None else model.objects.all(),
             "serializer_class": serializer,
             "lookup_field": lookup,
+            "permission_classes": [AllowAny],
         },
     )
 

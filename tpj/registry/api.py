@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -309,7 +310,7 @@ class MapView(APIView):
     """Map features for a bounding box and zoom: counts by région, département, grid
     cluster, then points — a few thousand features at most, whatever the filters."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[OpenApiParameter("zoom", OpenApiTypes.INT, description="Niveau de zoom (0 à 18)"), *FILTER_PARAMETERS],

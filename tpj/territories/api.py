@@ -1,16 +1,19 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
 
 from .models import Commune, Departement, Region
 from .serializers import CommuneSerializer, DepartementSerializer, RegionSerializer
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]  # reference data, open to everyone
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
 
 
 class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]  # reference data, open to everyone
     queryset = Departement.objects.all()  # for the schema; filtered in get_queryset
     serializer_class = DepartementSerializer
 
@@ -30,6 +33,7 @@ class DepartementViewSet(viewsets.ReadOnlyModelViewSet):
     )
 )
 class CommuneViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]  # reference data, open to everyone
     queryset = Commune.objects.all()  # for the schema; searched in get_queryset
     serializer_class = CommuneSerializer
 
