@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo install install-test assets db test test-postgres lint bench clean
+.PHONY: demo install install-test assets db test test-postgres lint check lock bench clean
 
 ## Install everything, load territories, nomenclatures and demo data, serve on http://127.0.0.1:8000
 demo: install db
@@ -15,13 +15,19 @@ demo: install db
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 
+## Python dependencies come from the lock files (every package pinned, with its hashes)
 install: $(VENV)/bin/activate assets
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements/base.txt
+	$(PIP) install -q --require-hashes -r requirements/base.txt
 
 install-test: $(VENV)/bin/activate assets
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements/test.txt
+	$(PIP) install -q --require-hashes -r requirements/test.txt
+
+## Re-resolve the lock files after editing requirements/*.in
+lock:
+	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --annotation-style line requirements/base.in -o requirements/base.txt
+	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --annotation-style line requirements/test.in -o requirements/test.txt
 
 ## Front-end libraries (htmx, Leaflet) from the npm registry, pinned by package-lock.json
 assets:
@@ -33,16 +39,20 @@ db:
 	$(PY) manage.py load_territories
 
 ## Install what the tests need and run the whole suite (browser tests skip without Chromium)
-test: install-test
-	$(VENV)/bin/ruff check .
+test: install-test check
 	$(VENV)/bin/pytest
 
 test-postgres: install-test
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tpj} $(VENV)/bin/pytest --create-db
 
+## Static checks: lint, format, the import contract (layers), migrations in step with the models
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+
+check: lint
+	$(PY) manage.py makemigrations --check --dry-run
 
 bench: install-test
 	$(PY) manage.py bench
