@@ -14,6 +14,7 @@ per back-end and runs two phases in their own process (`manage.py valorisation_b
   one row recomputes them at every request.
 """
 
+import datetime
 import json
 import os
 import random
@@ -23,8 +24,21 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
 
+from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
+from tpj.calls.models import Application, Call, CallAxis, Campaign, Envelope, EnvelopeRequest, IntentDeclaration
 from tpj.core.bench import fresh_database, migrate, read_result, run_manage
+from tpj.demo.services import demo_siret
+from tpj.nomenclatures.models import Axis, FundingSource
+from tpj.registry import aggregates, synthetic
+from tpj.registry.models import Entry, State
+from tpj.territories.models import Commune, Region
+
+from . import dashboard
 
 BACKENDS = {
     "SQLite": lambda: f"sqlite:///{Path(settings.BASE_DIR) / 'var' / 'bench-valorisation.sqlite3'}",
@@ -114,12 +128,6 @@ def render(results, entries) -> str:
 # -- phases (child process, DATABASE_URL set) ---------------------------------------------------
 def phase_load(entries, resume=False) -> dict:
     """Load the data set; with `resume`, keep the entries already inserted (their load time is then unknown)."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from tpj.registry import aggregates, synthetic
-    from tpj.registry.models import Entry, State
-
     started = time.perf_counter()
     done = Entry.objects.count() if resume else synthetic.load_verified(entries)
     entries_seconds = None if resume else time.perf_counter() - started
@@ -149,16 +157,6 @@ def phase_load(entries, resume=False) -> dict:
 
 def _load_calls():
     """5 campaigns × 18 régions: declarations, a joint call, envelopes, applications, laureates (bulk)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from tpj.accounts.models import Organisation, User
-    from tpj.calls.models import Application, Call, CallAxis, Campaign, Envelope, EnvelopeRequest, IntentDeclaration
-    from tpj.demo.services import demo_siret
-    from tpj.nomenclatures.models import Axis, FundingSource
-    from tpj.territories.models import Commune, Region
-
     rng = random.Random(3)
     author = User.objects.create_user("bench@example.fr", "bench-password-1000")
     axes = list(Axis.objects.all())
@@ -267,14 +265,6 @@ def _load_calls():
 
 
 def phase_measure() -> dict:
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-
-    from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
-
-    from . import dashboard
-
     settings.ALLOWED_HOSTS = ["*"]
     national, _ = User.objects.get_or_create(email="national-bench@example.fr")
     RoleAssignment.objects.get_or_create(user=national, role=Role.NATIONAL_TEAM, scope_level=ScopeLevel.NATIONAL)

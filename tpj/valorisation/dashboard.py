@@ -16,10 +16,14 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, Min, Q, Sum
 from django.utils import timezone
 
+from tpj.calls.models import Application, Call, Campaign, Envelope, EnvelopeRequest, IntentDeclaration
+from tpj.core import policy
 from tpj.nomenclatures.models import Axis, Priority
+from tpj.registry.models import Entry, MapAggregate, State
 from tpj.territories.models import Commune, Departement, Region
 
 from .models import BirthsTable
+from .permissions import regions_in_scope
 
 ZERO = Decimal("0.00")
 PER_POPULATION = 100_000
@@ -157,14 +161,39 @@ def _territory_reference() -> dict:
 
 
 def campaigns():
-    from tpj.calls.models import Campaign
-
+    """Every national campaign, newest first."""
     return Campaign.objects.order_by("-year")
 
 
 def current_campaign(year=None):
+    """The campaign of `year`, or the newest one; None when there is none."""
     qs = campaigns()
     return qs.filter(year=year).first() if year else qs.first()
+
+
+class ScopeRefused(Exception):
+    """The dashboard asked for is out of the user's scope, or malformed; its message is French."""
+
+
+def dashboard_scope(user, params) -> tuple[list[str] | None, object]:
+    """(régions the user may see, restricted by ?region=, campaign chosen by ?annee=). Raises ScopeRefused (French).
+
+    Shared by the pages, the CSV exports and the API, so that they are scoped alike."""
+    region = (params.get("region") or "").strip()
+    if region:
+        decision = policy.check(user, "valorisation.view_dashboard", region)
+        if not decision:
+            raise ScopeRefused(decision.reason)
+        regions = [region]
+    else:
+        regions = regions_in_scope(user)
+    year = (params.get("annee") or "").strip()
+    if year and not year.isdigit():
+        raise ScopeRefused("L'année demandée n'est pas valide.")
+    campaign = current_campaign(int(year) if year else None)
+    if year and campaign is None:
+        raise ScopeRefused(f"Aucune campagne nationale {year}.")
+    return regions, campaign
 
 
 def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
@@ -199,8 +228,6 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
 
 
 def _add_calls(rows: dict, campaign) -> None:
-    from tpj.calls.models import Application, Call, Envelope, EnvelopeRequest, IntentDeclaration
-
     codes = list(rows)
     for d in IntentDeclaration.objects.filter(campaign=campaign, region_id__in=codes).order_by("agency"):
         d.campaign = campaign
@@ -310,10 +337,6 @@ def _registry_figures(departement_codes: list[str], scoped: bool) -> dict:
     key = "valorisation:coverage:" + ("national" if not scoped else ",".join(sorted(departement_codes)))
     if ttl and (cached := cache.get(key)) is not None:
         return cached
-    try:
-        from tpj.registry.models import Entry, MapAggregate, State
-    except ImportError:
-        return {}
     figures = {code: [0, {}, 0, None] for code in departement_codes}
     counts = MapAggregate.objects.filter(level="D")
     backlog = Entry.objects.filter(state=State.SUBMITTED, departement__isnull=False)

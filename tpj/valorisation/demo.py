@@ -19,6 +19,7 @@ from tpj.accounts.models import User
 
 from . import services
 from .models import Apportionment, BirthsTable, Deployment, Highlight, Measure
+from .projects import public_laureates
 
 DEMO_SOURCE = "Données de démonstration — ordres de grandeur illustratifs, non officiels"
 DEMO_YEAR = 2020
@@ -159,8 +160,6 @@ def load(accounts: dict) -> None:
 
 def _highlights(accounts: dict) -> None:
     """Each demo région's call manager picks its first public laureate, once."""
-    from .projects import public_laureates
-
     for region, email in MANAGERS.items():
         manager = accounts.get(email)
         project = public_laureates().filter(call__region_id=region).order_by("pk").first()

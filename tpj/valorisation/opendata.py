@@ -1,15 +1,23 @@
 """The catalogue of public exports (open data page and its JSON version).
 
 Each dataset names its stable URL (a URL name of the module that produces it), its
-format, its schema and how to compute its last update from live data. A dataset whose
-module does not expose its URL (yet) is listed as unavailable rather than breaking the page.
+format, its schema and how to compute its last update from live data.
 """
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Max
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+
+from tpj.calls.exports import SCDL_FIELDS
+from tpj.registry.exports import CSV_COLUMNS
+from tpj.registry.models import Entry
+
+from .exports import ALLOCATION_HEADER, DEPLOYMENTS_HEADER, MEASURES_HEADER
+from .models import Apportionment, Deployment
+from .project_columns import PROJECTS_HEADER
+from .projects import public_laureates
 
 LICENCE = {
     "name": "Licence Ouverte / Open Licence version 2.0",
@@ -31,37 +39,26 @@ class Dataset:
     schema_url: str = ""
     updated: str = ""  # name of the function in UPDATED computing the last update
 
-    def url(self) -> str | None:
-        try:
-            return settings.SITE_URL.rstrip("/") + reverse(self.url_name, kwargs=self.url_kwargs)
-        except NoReverseMatch:
-            return None
+    def url(self) -> str:
+        return settings.SITE_URL.rstrip("/") + reverse(self.url_name, kwargs=self.url_kwargs)
 
     def last_update(self):
         return UPDATED[self.updated]() if self.updated else None
 
 
 def _registry_updated():
-    from tpj.registry.models import Entry
-
     return Entry.objects.published().aggregate(last=Max("verified_at"))["last"]
 
 
 def _laureates_updated():
-    from .projects import public_laureates
-
     return public_laureates().aggregate(last=Max("call__transmitted_at"))["last"]
 
 
 def _measures_updated():
-    from .models import Deployment
-
     return Deployment.objects.aggregate(last=Max("created_at"))["last"]
 
 
 def _apportionment_updated():
-    from .models import Apportionment
-
     return Apportionment.objects.aggregate(last=Max("created_at"))["last"]
 
 
@@ -73,20 +70,9 @@ UPDATED = {
 }
 
 
-def _registry_columns():
-    try:
-        from tpj.registry.exports import CSV_COLUMNS
-    except ImportError:
-        return ()
-    return tuple((column, "") for column in CSV_COLUMNS)
-
-
-def _scdl_columns():
-    try:
-        from tpj.calls.exports import SCDL_FIELDS
-    except ImportError:
-        return ()
-    return tuple((column, "") for column in SCDL_FIELDS)
+def _undocumented(columns) -> tuple:
+    """(column, "") pairs: their description then comes from COLUMN_DOCS."""
+    return tuple((column, "") for column in columns)
 
 
 # What each column means (shown on the open data page next to the column name).
@@ -164,6 +150,7 @@ COLUMN_DOCS = {
 
 
 def documented(columns) -> list[tuple[str, str]]:
+    """Each (column, description) pair, the description completed from COLUMN_DOCS."""
     return [(name, doc or COLUMN_DOCS.get(name, "")) for name, doc in columns]
 
 
@@ -173,10 +160,8 @@ VALORISATION = "Valorisation & pilotage national (Module 3)"
 
 
 def datasets() -> list[Dataset]:
-    from .exports import ALLOCATION_HEADER, DEPLOYMENTS_HEADER, MEASURES_HEADER
-    from .project_views import PROJECTS_HEADER
-
-    registry_columns = _registry_columns()
+    """Every public export, in the order of the open data page."""
+    registry_columns = _undocumented(CSV_COLUMNS)
     return [
         Dataset(
             "annuaire-csv",
@@ -230,7 +215,7 @@ def datasets() -> list[Dataset]:
             VALORISATION,
             "CSV",
             "valorisation:projects-csv",
-            columns=tuple((c, "") for c in PROJECTS_HEADER),
+            columns=_undocumented(PROJECTS_HEADER),
             updated="laureates",
         ),
         Dataset(
@@ -259,7 +244,7 @@ def datasets() -> list[Dataset]:
             CALLS,
             "CSV",
             "valorisation:opendata-scdl",
-            columns=_scdl_columns(),
+            columns=_undocumented(SCDL_FIELDS),
             schema_url="https://schema.data.gouv.fr/scdl/subventions/",
             updated="laureates",
         ),
@@ -270,7 +255,7 @@ def datasets() -> list[Dataset]:
             VALORISATION,
             "CSV",
             "valorisation:measures-csv",
-            columns=tuple((c, "") for c in MEASURES_HEADER),
+            columns=_undocumented(MEASURES_HEADER),
             updated="measures",
         ),
         Dataset(
@@ -280,7 +265,7 @@ def datasets() -> list[Dataset]:
             VALORISATION,
             "CSV",
             "valorisation:deployments-all-csv",
-            columns=tuple((c, "") for c in DEPLOYMENTS_HEADER),
+            columns=_undocumented(DEPLOYMENTS_HEADER),
             updated="measures",
         ),
         Dataset(
@@ -290,7 +275,7 @@ def datasets() -> list[Dataset]:
             VALORISATION,
             "CSV",
             "valorisation:opendata-apportionment",
-            columns=tuple((c, "") for c in ALLOCATION_HEADER),
+            columns=_undocumented(ALLOCATION_HEADER),
             updated="apportionment",
         ),
     ]

@@ -24,6 +24,12 @@ def manager_regions(user) -> frozenset:
     return user.scope(Role.CALL_MANAGER).regions
 
 
+def regions_in_scope(user) -> list[str] | None:
+    """Régions whose Module 3 figures `user` sees and where it records deployments:
+    None (all of them) for the national team, else those of its call-manager assignments."""
+    return None if is_national(user) else sorted(manager_regions(user))
+
+
 def _regional_decision(user, obj, *, none: str, other: str) -> Decision:
     """Allow a call manager whose régions include `obj`'s région (any région when obj is None)."""
     regions = manager_regions(user)

@@ -11,21 +11,14 @@ from tpj.territories.models import Region
 
 from .apportionment import ApportionmentError, BirthsTableError, decode_upload, largest_remainder, parse_births_csv
 from .models import Allocation, Apportionment, BirthsCount, BirthsTable, Deployment, Highlight, Measure
-from .permissions import is_national, manager_regions
 from .projects import public_projects
 
 MAX_UPLOAD_BYTES = 200_000  # 18 lines of CSV weigh a few hundred bytes
 
 
 def region_names() -> dict[str, str]:
+    """{région code: name} of every région."""
     return dict(Region.objects.values_list("code", "name"))
-
-
-def recordable_regions(user) -> list[str] | None:
-    """Régions where `user` may record deployments (None: all of them)."""
-    if is_national(user):
-        return None
-    return sorted(manager_regions(user))
 
 
 def record_deployment(*, user, measure: Measure, data: dict) -> Deployment:

@@ -1,48 +1,54 @@
 from django.urls import path
 
-from . import dashboard_views, library_views, priority_views, project_views, views
+from .views import apportionments, dashboard, index, library, measures, opendata, priorities, projects
 
 app_name = "valorisation"
 
 urlpatterns = [
-    path("", views.IndexView.as_view(), name="index"),
+    path("", index.IndexView.as_view(), name="index"),
     # Projetothèque
-    path("projets/", project_views.ProjectListView.as_view(), name="projects"),
-    path("projets/projets-laureats.csv", project_views.ProjectsCsvView.as_view(), name="projects-csv"),
-    path("projets/projets-laureats.geojson", project_views.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
-    path("projets/<int:pk>/", project_views.ProjectDetailView.as_view(), name="project"),
-    path("projets/<int:pk>/coup-de-coeur/", project_views.HighlightView.as_view(), name="highlight"),
+    path("projets/", projects.ProjectListView.as_view(), name="projects"),
+    path("projets/projets-laureats.csv", projects.ProjectsCsvView.as_view(), name="projects-csv"),
+    path("projets/projets-laureats.geojson", projects.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
+    path("projets/<int:pk>/", projects.ProjectDetailView.as_view(), name="project"),
+    path("projets/<int:pk>/coup-de-coeur/", projects.HighlightView.as_view(), name="highlight"),
     # National dashboard
-    path("tableau-de-bord/", dashboard_views.DashboardView.as_view(), name="dashboard"),
-    path("tableau-de-bord/regions.csv", dashboard_views.DashboardRegionsCsvView.as_view(), name="dashboard-regions-csv"),
+    path("tableau-de-bord/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("tableau-de-bord/regions.csv", dashboard.DashboardRegionsCsvView.as_view(), name="dashboard-regions-csv"),
     path(
         "tableau-de-bord/departements.csv",
-        dashboard_views.DashboardDepartementsCsvView.as_view(),
+        dashboard.DashboardDepartementsCsvView.as_view(),
         name="dashboard-departements-csv",
     ),
     # Shared library of calls
-    path("bibliotheque/", library_views.LibraryView.as_view(), name="library"),
-    path("bibliotheque/<int:pk>/", library_views.LibraryCallView.as_view(), name="library-call"),
-    path("bibliotheque/<int:pk>/cahier-des-charges/", library_views.LibraryDocumentView.as_view(), name="library-document"),
+    path("bibliotheque/", library.LibraryView.as_view(), name="library"),
+    path("bibliotheque/<int:pk>/", library.LibraryCallView.as_view(), name="library-call"),
+    path("bibliotheque/<int:pk>/cahier-des-charges/", library.LibraryDocumentView.as_view(), name="library-document"),
     # Priorities
-    path("priorites/", priority_views.PriorityListView.as_view(), name="priorities"),
-    path("priorites/<int:number>/", priority_views.PriorityDetailView.as_view(), name="priority"),
+    path("priorites/", priorities.PriorityListView.as_view(), name="priorities"),
+    path("priorites/<int:number>/", priorities.PriorityDetailView.as_view(), name="priority"),
     # Open data
-    path("donnees/", views.OpenDataView.as_view(), name="opendata"),
-    path("donnees/catalogue.json", views.OpenDataCatalogueView.as_view(), name="opendata-catalogue"),
-    path("donnees/subventions-scdl.csv", views.ScdlView.as_view(), name="opendata-scdl"),
-    path("donnees/repartition-postes.csv", views.LatestApportionmentCsvView.as_view(), name="opendata-apportionment"),
-    path("donnees/deploiements.csv", views.AllDeploymentsCsvView.as_view(), name="deployments-all-csv"),
-    # National measures and the apportionment of posts
-    path("mesures/", views.MeasureListView.as_view(), name="measures"),
-    path("mesures/mesures-nationales.csv", views.MeasuresCsvView.as_view(), name="measures-csv"),
-    path("mesures/repartitions/", views.ApportionmentListView.as_view(), name="apportionments"),
-    path("mesures/repartitions/importer/", views.BirthsImportView.as_view(), name="births-import"),
-    path("mesures/repartitions/naissances/<int:pk>/", views.BirthsTableView.as_view(), name="births"),
-    path("mesures/repartitions/naissances/<int:pk>/repartir/", views.ApportionView.as_view(), name="apportion"),
-    path("mesures/repartitions/<int:pk>/", views.ApportionmentDetailView.as_view(), name="apportionment"),
-    path("mesures/repartitions/<int:pk>/repartition.csv", views.ApportionmentCsvView.as_view(), name="apportionment-csv"),
-    path("mesures/<slug:slug>/", views.MeasureDetailView.as_view(), name="measure"),
-    path("mesures/<slug:slug>/deploiements/", views.DeploymentCreateView.as_view(), name="deployment-create"),
-    path("mesures/<slug:slug>/deploiements.csv", views.DeploymentsCsvView.as_view(), name="deployments-csv"),
+    path("donnees/", opendata.OpenDataView.as_view(), name="opendata"),
+    path("donnees/catalogue.json", opendata.OpenDataCatalogueView.as_view(), name="opendata-catalogue"),
+    path("donnees/subventions-scdl.csv", opendata.ScdlView.as_view(), name="opendata-scdl"),
+    path("donnees/repartition-postes.csv", opendata.LatestApportionmentCsvView.as_view(), name="opendata-apportionment"),
+    path("donnees/deploiements.csv", opendata.AllDeploymentsCsvView.as_view(), name="deployments-all-csv"),
+    # National measures
+    path("mesures/", measures.MeasureListView.as_view(), name="measures"),
+    path("mesures/mesures-nationales.csv", measures.MeasuresCsvView.as_view(), name="measures-csv"),
+    # Births and the apportionment of posts
+    path("mesures/repartitions/", apportionments.ApportionmentListView.as_view(), name="apportionments"),
+    path("mesures/repartitions/importer/", apportionments.BirthsImportView.as_view(), name="births-import"),
+    path("mesures/repartitions/naissances/<int:pk>/", apportionments.BirthsTableView.as_view(), name="births"),
+    path("mesures/repartitions/naissances/<int:pk>/repartir/", apportionments.ApportionView.as_view(), name="apportion"),
+    path("mesures/repartitions/<int:pk>/", apportionments.ApportionmentDetailView.as_view(), name="apportionment"),
+    path(
+        "mesures/repartitions/<int:pk>/repartition.csv",
+        apportionments.ApportionmentCsvView.as_view(),
+        name="apportionment-csv",
+    ),
+    # Each measure (after the fixed paths above, which its slug would otherwise match)
+    path("mesures/<slug:slug>/", measures.MeasureDetailView.as_view(), name="measure"),
+    path("mesures/<slug:slug>/deploiements/", measures.DeploymentCreateView.as_view(), name="deployment-create"),
+    path("mesures/<slug:slug>/deploiements.csv", measures.DeploymentsCsvView.as_view(), name="deployments-csv"),
 ]

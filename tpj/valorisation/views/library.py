@@ -5,17 +5,17 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.views.generic import TemplateView, View
 
+from tpj.calls.models import Call, CallAxis
 from tpj.core.text import normalize
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Region
 
-from .dashboard import campaigns
+from ..dashboard import campaigns
 
 
 def library_calls():
-    from tpj.calls.models import Call, CallAxis
-
+    """Every regional call with what the library shows (no N+1), newest campaign first."""
     return (
         Call.objects.select_related("region", "campaign", "required_axis")
         .prefetch_related(
@@ -48,8 +48,6 @@ class LibraryView(LibraryMixin, TemplateView):
     template_name = "valorisation/library.html"
 
     def get_context_data(self, **kwargs):
-        from tpj.calls.models import Call
-
         params = self.request.GET
         calls = library_calls()
         region, state, year, axis = (params.get(k, "").strip() for k in ("region", "etat", "annee", "axe"))

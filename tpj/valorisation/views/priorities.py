@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from tpj.nomenclatures.models import Axis, Priority
+from tpj.registry.models import EntryPriority, State
 from tpj.territories.models import Commune, Departement, haversine_km
 
-from .project_views import decorate
-from .projects import axes_for_priority, public_projects
-from .views import PublicMixin
+from ..project_columns import decorate
+from ..projects import axes_for_priority, public_projects
+from .mixins import PublicMixin
 
 NEAR_KM = 40  # radius of "near the commune"
 BOX_DEGREES = 0.6  # bounding box pre-filter, a little wider than NEAR_KM
@@ -42,10 +43,6 @@ def chosen_territory(params) -> tuple[Commune | None, Departement | None, str]:
 
 def registry_examples(priority: Priority, commune: Commune | None, departement: Departement | None) -> list[dict]:
     """Verified registry entries declaring `priority`, nearest first around the commune, else in the département."""
-    try:
-        from tpj.registry.models import EntryPriority, State
-    except ImportError:
-        return []
     rows = EntryPriority.objects.filter(
         priority=priority, entry__state=State.VERIFIED, entry__revision_of__isnull=True
     ).select_related("entry__commune", "entry__category")

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.generic import TemplateView, View
 
 from tpj.accounts.models import Organisation
@@ -15,46 +14,11 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Departement, Region
 
-from . import exports, services
-from .models import Highlight
-from .projects import ProjectFilter, funding, location, national_axes, public_laureates, public_projects
-from .views import PublicMixin
-
-PROJECTS_HEADER = [
-    "id",
-    "projet",
-    "structure porteuse",
-    "type de porteur",
-    "partenaires",
-    "région",
-    "départements",
-    "lieux d'action (codes INSEE)",
-    "lieux d'action",
-    "axes",
-    "année",
-    "financements",
-    "montant total (€)",
-    "indicateurs",
-    "coup de cœur",
-    "latitude",
-    "longitude",
-    "page",
-]
-
-
-def _page_url(project) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("valorisation:project", args=[project.pk])
-
-
-def decorate(project) -> object:
-    """Attach what templates and exports read (computed from prefetched relations)."""
-    project.axes_list = national_axes(project)
-    project.funding_list = funding(project)
-    project.funding_total = sum((amount for _, amount in project.funding_list), 0)
-    project.point = location(project)
-    project.is_highlight = any(True for _ in project.highlights.all())
-    project.departements = sorted({c.departement_id for c in project.places.all()})
-    return project
+from .. import exports, services
+from ..models import Highlight
+from ..project_columns import PROJECTS_HEADER, decorate, page_url, project_feature, project_row
+from ..projects import ProjectFilter, public_laureates, public_projects
+from .mixins import PublicMixin
 
 
 def filtered(request) -> tuple[ProjectFilter, list]:
@@ -114,7 +78,7 @@ class ProjectDetailView(PublicMixin, TemplateView):
             "project": project,
             "highlight": highlight,
             "may_highlight": policy.check(user, "valorisation.choose_highlight", project),
-            "permalink": _page_url(project),
+            "permalink": page_url(project),
         }
 
 
@@ -137,47 +101,6 @@ class HighlightView(PolicyRequiredMixin, View):
             f"« {application.title} » est le coup de cœur {application.call.region.name} {application.call.campaign.year}.",
         )
         return redirect("valorisation:project", pk=pk)
-
-
-def project_row(p) -> list:
-    point = p.point or (None, None)
-    return [
-        p.pk,
-        p.title,
-        p.organisation.name,
-        p.organisation.get_kind_display(),
-        " | ".join(x.name for x in p.partners.all()),
-        p.call.region.name,
-        " ".join(p.departements),
-        " ".join(c.insee_code for c in p.places.all()),
-        " | ".join(c.name for c in p.places.all()),
-        " | ".join(f"Axe {a.number}" for a in p.axes_list),
-        p.call.campaign.year,
-        " | ".join(f"{label} : {amount}" for label, amount in p.funding_list),
-        p.funding_total,
-        " | ".join(f"{i.name} (cible : {i.target})" for i in p.indicators.all()),
-        "oui" if p.is_highlight else "non",
-        point[0],
-        point[1],
-        _page_url(p),
-    ]
-
-
-def project_feature(p) -> dict:
-    return exports.point_feature(
-        p.point[1],
-        p.point[0],
-        {
-            "id": p.pk,
-            "titre": p.title,
-            "porteur": p.organisation.name,
-            "region": p.call.region.name,
-            "annee": p.call.campaign.year,
-            "axes": [a.number for a in p.axes_list],
-            "coup_de_coeur": p.is_highlight,
-            "page": reverse("valorisation:project", args=[p.pk]),
-        },
-    )
 
 
 class ProjectsCsvView(PublicMixin, View):
