@@ -19,7 +19,7 @@ from tpj.calls import services
 from tpj.calls.models import Application, Call
 from tpj.calls.workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW
 from tpj.core import policy
-from tpj.registry import services as registry_services
+from tpj.registry.services import moderation as registry_services
 from tpj.registry.models import Entry
 from tpj.registry.models import State as EntryState
 from tpj.registry.workflow import ENTRY_WORKFLOW

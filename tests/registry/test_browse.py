@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tpj.registry import services
 from tpj.registry.models import State
+from tpj.registry.services.moderation import moderate
 from tpj.territories.models import Commune
 
 from .factories import EntryFactory, verified_entry
@@ -16,9 +16,9 @@ LIST = reverse("api-registry-entry-list")
 def test_text_search_follows_verification_and_suspension(api_client, moderator_35):
     entry = EntryFactory(name="Ludothèque Les Zébulons", state=State.SUBMITTED)
     assert api_client.get(LIST, {"q": "zebulons"}).json()["count"] == 0
-    services.moderate(entry, "verify", moderator_35)
+    moderate(entry, "verify", moderator_35)
     assert [r["name"] for r in api_client.get(LIST, {"q": "ZÉBULON"}).json()["results"]] == ["Ludothèque Les Zébulons"]
-    services.moderate(entry, "suspend", moderator_35, "Contrôle en cours")
+    moderate(entry, "suspend", moderator_35, "Contrôle en cours")
     assert api_client.get(LIST, {"q": "zebulons"}).json()["count"] == 0
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tpj.registry import geocoding
 from tpj.registry.identifiers import check_finess, check_reference, check_rpps, check_siren, check_siret, luhn_valid
-from tpj.registry.services import find_duplicates
+from tpj.registry.services.duplicates import find_duplicates
 from tpj.territories.models import Commune
 
 from .factories import FINESS_APHP, FINESS_CHU_RENNES, EntryFactory

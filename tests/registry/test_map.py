@@ -46,12 +46,12 @@ def test_filters_use_aggregates_or_live_query_with_same_answer(api_client, entri
 
 
 def test_aggregates_follow_suspension_and_rebuild_matches(entries, moderator_35):
-    from tpj.registry import services
     from tpj.registry.models import Entry
+    from tpj.registry.services.moderation import moderate
 
     before = mapdata.published_count(EntryFilter())
     entry = Entry.objects.published().filter(departement_id="35").first()
-    services.moderate(entry, "suspend", moderator_35, "Contrôle")
+    moderate(entry, "suspend", moderator_35, "Contrôle")
     assert mapdata.published_count(EntryFilter()) == before - 1
     incremental = sorted(MapAggregate.objects.values_list("level", "cell", "departement_id", "priority", "count"))
     aggregates.rebuild()

@@ -15,8 +15,8 @@ from tests.factories import user_with_role
 from tests.registry.factories import EntryFactory
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
-from tpj.registry import services
 from tpj.registry.models import Entry, State
+from tpj.registry.services.moderation import moderate
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +48,9 @@ def _assert_both_actions_logged(entry, first, second):
 
 def test_the_second_moderator_gets_a_french_error_and_its_attempt_is_logged(entry, moderators):
     first, second = moderators
-    services.moderate(Entry.objects.get(pk=entry.pk), "verify", first)
+    moderate(Entry.objects.get(pk=entry.pk), "verify", first)
     with pytest.raises(ValidationError) as error:
-        services.moderate(entry, "reject", second, "Justificatif illisible")  # `entry` still says "submitted"
+        moderate(entry, "reject", second, "Justificatif illisible")  # `entry` still says "submitted"
     assert error.value.messages == [REFUSAL]
     _assert_both_actions_logged(entry, first, second)
 
@@ -69,7 +69,7 @@ def test_the_refused_attempt_survives_the_rollback_of_the_api_request(api_client
 
 def test_the_moderation_page_shows_the_refusal_and_the_attempt_in_the_history(client, entry, moderators):
     first, second = moderators
-    services.moderate(entry, "verify", first)
+    moderate(entry, "verify", first)
     client.force_login(second)
     url = reverse("registry:moderate", args=[entry.pk])
     response = client.post(url, {"transition": "reject", "reason": "Justificatif illisible"})
@@ -82,9 +82,9 @@ def test_the_moderation_page_shows_the_refusal_and_the_attempt_in_the_history(cl
 
 def test_the_audit_log_and_its_csv_mark_the_refused_attempt(client, entry, moderators):
     first, second = moderators
-    services.moderate(entry, "verify", first)
+    moderate(entry, "verify", first)
     with pytest.raises(ValidationError):
-        services.moderate(entry, "reject", second, "Justificatif illisible")
+        moderate(entry, "reject", second, "Justificatif illisible")
     client.force_login(user_with_role(Role.ADMINISTRATOR))
     page = client.get("/journal/").content.decode()
     assert "action refusée" in page and "(inchangé)" in page

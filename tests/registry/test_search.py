@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from tpj.nomenclatures.models import Category, EntryKind
-from tpj.registry import services
 from tpj.registry.models import Entry, State
+from tpj.registry.services.entries import EntryData, save_entry
+from tpj.registry.services.moderation import moderate, submit
 from tpj.territories.models import Commune
 
 from .factories import EntryFactory, verified_entry
@@ -73,11 +74,11 @@ def test_text_search_follows_a_verified_change_of_priorities(api_client, zebulon
     entry = zebulons[0]  # Rennes, priority 2
     entry.members.add(member)
     assert "Zébulon 0" in _names(api_client, {"q": "zebulon", "priorite": 2})
-    revision, outcome = services.save_entry(entry, member, services.EntryData(priorities={6: "Lecture partagée"}))
+    revision, outcome = save_entry(entry, member, EntryData(priorities={6: "Lecture partagée"}))
     assert outcome == "revision"
-    services.submit(revision, member)
+    submit(revision, member)
     assert "Zébulon 0" in _names(api_client, {"q": "zebulon", "priorite": 2}), "public version unchanged until verified"
-    services.moderate(revision, "verify", moderator_35)
+    moderate(revision, "verify", moderator_35)
     assert "Zébulon 0" not in _names(api_client, {"q": "zebulon", "priorite": 2})
     assert "Zébulon 0" in _names(api_client, {"q": "zebulon", "priorite": 6})
 
@@ -111,7 +112,7 @@ def test_directory_page_lists_the_same_page_as_the_api(client, zebulons):
 
 def test_a_renamed_published_entry_is_found_by_its_old_and_new_words(api_client, moderator_35, member):
     entry = verified_entry(name="Crèche Les Zébulons", setup__members=[member])
-    services.save_entry(entry, member, services.EntryData(fields={"name": "Crèche Les Zébulons du Parc"}))
+    save_entry(entry, member, EntryData(fields={"name": "Crèche Les Zébulons du Parc"}))
     assert _names(api_client, {"q": "zebulons"}) == ["Crèche Les Zébulons du Parc"]
     assert _names(api_client, {"q": "parc creche rennes"}) == ["Crèche Les Zébulons du Parc"]
 

@@ -144,7 +144,7 @@ def test_two_jurors_scoring_at_once_lose_nothing():
 
 
 def test_two_moderators_acting_on_one_entry_end_in_one_consistent_state():
-    from tpj.registry import services
+    from tpj.registry.services import moderation as services
     from tpj.registry.models import Entry, State
 
     entry = EntryFactory(state=State.SUBMITTED)

@@ -16,12 +16,14 @@ from tpj.core.api_permissions import PolicyPermission
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
-from . import mapdata, services
+from . import mapdata
 from .filters import EntryFilter
 from .identifiers import check_reference
 from .models import ContactChannel, ReferenceType, TrustingBodyKind
 from .search import SearchResults, entry_queryset
-from .views import verification_url
+from .services import moderation
+from .services.entries import EntryData, create_entry, save_entry
+from .views.public import verification_url
 
 FILTER_PARAMETERS = [
     OpenApiParameter("priorite", OpenApiTypes.INT, many=True, description="Numéro de priorité (1 à 10), répétable"),
@@ -157,7 +159,7 @@ class EntryWriteSerializer(serializers.Serializer):
         attrs["commune_obj"] = commune
         return attrs
 
-    def to_entry_data(self, partial_of=None) -> services.EntryData:
+    def to_entry_data(self, partial_of=None) -> EntryData:
         """`partial_of` set: only the keys the client sent (`self.provided`) change."""
         data = self.validated_data
         provided = getattr(self, "provided", None) or set(self.initial_data)
@@ -176,7 +178,7 @@ class EntryWriteSerializer(serializers.Serializer):
                 fields[name] = value
         if "commune" in provided or partial_of is None:
             fields["commune_id"] = data["commune_obj"].pk if data.get("commune_obj") else None
-        return services.EntryData(
+        return EntryData(
             fields=fields,
             priorities={p["number"]: p.get("description", "") for p in data["priorities"]} if "priorities" in provided else None,
             situations=[dict(s) for s in data["situations"]] if "situations" in provided else None,
@@ -242,7 +244,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request):
         payload = EntryWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        entry = services.create_entry(request.user, payload.to_entry_data())
+        entry = create_entry(request.user, payload.to_entry_data())
         self._object = entry
         return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -252,7 +254,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         payload = EntryWriteSerializer(data={**_current(entry), **request.data}, partial=False)
         payload.provided = set(request.data)
         payload.is_valid(raise_exception=True)
-        target, _ = services.save_entry(entry, request.user, payload.to_entry_data(partial_of=entry))
+        target, _ = save_entry(entry, request.user, payload.to_entry_data(partial_of=entry))
         return Response(self.get_serializer(entry_queryset().get(pk=target.pk)).data)
 
     def _transition(self, request, name):
@@ -260,7 +262,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         text = reason.validated_data.get("reason", "")
-        entry = services.submit(entry, request.user) if name == "submit" else services.moderate(entry, name, request.user, text)
+        entry = (
+            moderation.submit(entry, request.user) if name == "submit" else moderation.moderate(entry, name, request.user, text)
+        )
         return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data)
 
     @extend_schema(request=None, responses=EntrySerializer)

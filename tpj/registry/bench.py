@@ -12,13 +12,24 @@ import's peak memory is measured alone:
 
 import os
 import random
+import resource
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tpj.core.bench import fresh_database, migrate, read_result, run_manage
+from tpj.core.runtime import freeze_startup_objects
+from tpj.territories.models import Commune
+
+from . import aggregates, importer, synthetic
+from .models import Entry
 
 BACKENDS = {
     "SQLite": lambda: f"sqlite:///{Path(settings.BASE_DIR) / 'var' / 'bench-registry.sqlite3'}",
@@ -105,8 +116,6 @@ def render(results, entries) -> str:
 
 # -- phases (child processes) ---------------------------------------------------------------
 def phase_load(entries) -> dict:
-    from . import aggregates, synthetic
-
     started = time.perf_counter()
     done = synthetic.load_verified(entries)
     seconds = time.perf_counter() - started
@@ -124,8 +133,6 @@ def phase_load(entries) -> dict:
 
 
 def _analyze():
-    from django.db import connection
-
     with connection.cursor() as cursor:  # PostgreSQL: VACUUM also sets the visibility map index-only scans need
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
@@ -139,19 +146,12 @@ def settle_postgres(url: str) -> None:
     119,000 pages (published rows are large, submitted ones small), as they would in a
     table grown by edits: every such page is written whole to the WAL after the
     checkpoint, and loses its visibility bit until the import's closing VACUUM."""
-    import psycopg
-
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE registry_entry")
         conn.execute("CHECKPOINT")
 
 
 def phase_import(rows) -> dict:
-    import resource
-    import tempfile
-
-    from . import importer, synthetic
-
     path = Path(tempfile.mkdtemp()) / "bench-import.csv"
     synthetic.Generator(seed=7).write_csv(path, rows)
     started = time.perf_counter()
@@ -176,8 +176,6 @@ def _percentile(values, fraction):
 
 
 def _time_raw(queries):
-    from django.db import connection
-
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for sql in queries:
@@ -188,12 +186,7 @@ def _time_raw(queries):
 
 
 def _measure(client, label, requests):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     timings, raw, sizes = [], [], []
-    from tpj.core.runtime import freeze_startup_objects
-
     for path, params in requests:
         client.get(path, params)  # warm the page cache once per distinct request
     freeze_startup_objects()  # as config/wsgi.py does in each production worker
@@ -216,12 +209,6 @@ def _measure(client, label, requests):
 
 
 def phase_measure() -> dict:
-    from django.test import Client
-
-    from tpj.territories.models import Commune
-
-    from .models import Entry
-
     rng = random.Random(42)
     client = Client()
     big = list(

@@ -4,6 +4,7 @@ Every filter state is a query string (permalink): `priorite`, `categorie`, `type
 `region`, `departement`, `commune`, `q`, `autour` (commune INSEE code) + `km`, `bbox`.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +19,7 @@ from tpj.nomenclatures.models import Category, EntryKind, Priority
 from tpj.territories.models import Commune, Departement, Region
 
 from . import grid
-from .models import filter_tokens, priority_mask
+from .models import Entry, filter_tokens, priority_mask
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 20
@@ -268,16 +269,12 @@ def text_count(filters: EntryFilter) -> int:
         with connection.cursor() as cursor:
             cursor.execute(SQLITE_MATCH.replace("SELECT rowid", "SELECT COUNT(*)"), [fts_query(filters)])
             return cursor.fetchone()[0]
-    from .models import Entry
-
     return filters.apply(Entry.objects.published()).count()
 
 
 def within_km(queryset, latitude: float, longitude: float, radius_km: float):
     """Entries within `radius_km`: a lat/lon bounding-box prefilter on the index, then the
     equirectangular distance, annotated as `distance2` (squared degrees) for ordering."""
-    import math
-
     south, west, north, east = grid.bbox_around(latitude, longitude, radius_km)
     scale = math.cos(math.radians(latitude))
     distance2 = ExpressionWrapper(

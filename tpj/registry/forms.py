@@ -1,4 +1,4 @@
-"""Registration forms (French messages, one per field) feeding `services.EntryData`."""
+"""Registration forms (French messages, one per field) feeding `services.entries.EntryData`."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,7 +9,8 @@ from tpj.territories.models import Commune
 
 from .identifiers import check_reference
 from .models import ContactChannel, Entry, ReferenceType, TrustingBodyKind
-from .services import EntryData, validate_evidence
+from .services.entries import EntryData
+from .services.evidence import validate_evidence
 
 
 class EntryForm(forms.ModelForm):

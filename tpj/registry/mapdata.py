@@ -8,7 +8,7 @@ on indexed columns. Never more than `MAX_FEATURES` features in a response.
 
 from functools import lru_cache
 
-from django.db.models import Count, Sum
+from django.db.models import Avg, Count, Sum
 from django.db.models.functions import Mod
 
 from tpj.territories.models import Departement, Region
@@ -95,8 +95,6 @@ def _territories(filters: EntryFilter, level: str) -> list[dict]:
         )
         rows = [(g[key], g["n"], g["lat"] / g["n"], g["lon"] / g["n"]) for g in grouped if g["n"]]
     else:
-        from django.db.models import Avg
-
         grouped = _live_rows(filters).values(key).annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")).order_by(key)
         rows = [(g[key], g["n"], g["lat"], g["lon"]) for g in grouped]
     names = _territory_names()[0 if level == "region" else 1]
@@ -120,8 +118,6 @@ def _clusters(filters: EntryFilter, size: float) -> list[list]:
         grouped = rows.values("cell").annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).order_by()
         result = [[_round(g["lat"] / g["n"]), _round(g["lon"] / g["n"]), g["n"]] for g in grouped if g["n"]]
     else:
-        from django.db.models import Avg
-
         column = "cell_coarse" if size == grid.COARSE else "cell_fine"
         grouped = _live_rows(filters).values(column).annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")).order_by()
         result = [[_round(g["lat"]), _round(g["lon"]), g["n"]] for g in grouped]

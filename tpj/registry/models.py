@@ -20,6 +20,7 @@ from tpj.core.expressions import SQLConstant
 from tpj.core.text import normalize
 
 from . import grid
+from .identifiers import check_reference
 
 
 class State(models.TextChoices):
@@ -329,8 +330,6 @@ class EntrySituation(models.Model):
         return f"{self.situation} — {self.trusting_body_name}"
 
     def clean(self):
-        from .identifiers import check_reference
-
         error = check_reference(self.reference_type, self.reference_value)
         if error:
             raise ValidationError({"reference_value": error})

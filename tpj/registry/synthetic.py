@@ -7,6 +7,7 @@ reference type typical of the category. Points are jittered around the commune c
 """
 
 import csv
+import importlib
 import random
 from datetime import UTC, datetime
 
@@ -222,8 +223,6 @@ class Generator:
 
 def _restore_fts(first_id):
     """Recreate the insert trigger (migration 0003) and index the loaded rows in one pass."""
-    import importlib
-
     migration = importlib.import_module("tpj.registry.migrations.0003_search_index_published_only")
     with connection.cursor() as cursor:
         cursor.execute(next(s for s in migration.SQLITE_FORWARD if "fts_ai AFTER INSERT" in s))

@@ -1,0 +1,99 @@
+"""Moderation pages: the queue of a moderator's scope and the decision page of an entry."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from tpj.accounts.models import Role
+from tpj.audit.models import AuditEvent
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
+from tpj.nomenclatures.models import Category
+
+from ..forms import ReasonForm
+from ..identifiers import check_reference
+from ..models import State
+from ..search import entry_queryset
+from ..services.duplicates import find_duplicates
+from ..services.moderation import moderate
+from ..workflow import ENTRY_WORKFLOW, MODERATION_TRANSITIONS
+
+
+# -- moderation ------------------------------------------------------------------------------
+class ModerationQueueView(PolicyRequiredMixin, TemplateView):
+    template_name = "registry/moderation_queue.html"
+    policy_action = "registry.moderation_queue"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        queryset = entry_queryset().select_related("revision_of")
+        if not user.is_administrator:
+            queryset = user.scope(Role.MODERATOR).filter(queryset, region_field="region", departement_field="departement")
+        state = self.request.GET.get("etat") or State.SUBMITTED
+        if state not in State.values:
+            state = State.SUBMITTED
+        queryset = queryset.filter(state=state)
+        for param, lookup in (("categorie", "category__slug"), ("departement", "departement_id"), ("region", "region_id")):
+            if self.request.GET.get(param):
+                queryset = queryset.filter(**{lookup: self.request.GET[param]})
+        paginator = Paginator(queryset.order_by("submitted_at", "id"), 50)
+        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "entries": page.object_list,
+            "state": state,
+            "states": State.choices,
+            "categories": Category.objects.all(),
+            "querystring": query.urlencode(),
+        }
+
+
+class ModerationDetailView(PolicyRequiredMixin, View):
+    policy_action = "registry.moderate"
+
+    def get_policy_object(self):
+        self.entry = get_object_or_404(entry_queryset().prefetch_related("situations__situation"), pk=self.kwargs["pk"])
+        return self.entry
+
+    def context(self, form=None):
+        entry = self.entry
+        checks = [(s, check_reference(s.reference_type, s.reference_value)) for s in entry.situations.all()]
+        return {
+            "entry": entry,
+            "checks": checks,
+            "duplicates": find_duplicates(entry),
+            "form": form or ReasonForm(),
+            "contacts": entry.contacts.all(),
+            "transitions": ENTRY_WORKFLOW.available(entry, self.request.user),
+            "history": _history(entry),
+        }
+
+    def get(self, request, pk):
+        return render(request, "registry/moderation_detail.html", self.context())
+
+    def post(self, request, pk):
+        form = ReasonForm(request.POST)
+        transition = request.POST.get("transition", "")
+        if form.is_valid() and transition in MODERATION_TRANSITIONS:
+            try:
+                moderate(self.entry, transition, request.user, form.cleaned_data["reason"])
+                messages.success(request, f"Décision enregistrée : {ENTRY_WORKFLOW.get(transition).label.lower()}.")
+                return redirect("registry:moderation")
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("reason" if "motif" in message.lower() else None, message)
+            except policy.PermissionDenied as error:
+                form.add_error(None, str(error))
+        elif transition not in MODERATION_TRANSITIONS:
+            form.add_error(None, "Choisissez une décision.")
+        return render(request, "registry/moderation_detail.html", self.context(form), status=400)
+
+
+def _history(entry):
+    return AuditEvent.objects.for_object(entry).filter(action__startswith="registry.")[:30]

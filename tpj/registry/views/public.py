@@ -1,0 +1,184 @@
+"""Public pages of the registry: the directory and its map, entry pages, the logo, the
+public verification page and the partner search."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from tpj.audit.services import record
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
+from tpj.nomenclatures.models import Category, EntryKind, Priority
+from tpj.territories.models import Departement, Region
+
+from .. import logo
+from ..filters import EntryFilter, within_km
+from ..grid import equirectangular_km
+from ..models import Entry
+from ..permissions import moderates
+from ..search import SearchResults, entry_queryset
+
+PAGE_SIZE = 20
+
+
+def filter_context(request):
+    """Parse the permalink filters; errors become French messages, not a 500."""
+    try:
+        filters, errors = EntryFilter.from_query(request.GET), {}
+    except ValidationError as error:
+        filters, errors = EntryFilter(), error.message_dict
+    return filters, errors
+
+
+class DirectoryView(TemplateView):
+    """The directory list and the map, driven by the same permalink filters."""
+
+    template_name = "registry/directory.html"
+
+    def get_template_names(self):
+        return ["registry/_results.html"] if self.request.htmx else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        filters, errors = filter_context(self.request)
+        paginator = Paginator([] if errors else SearchResults(filters, self.request.GET.get("page"), PAGE_SIZE), PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        count = paginator.count
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "filters": filters,
+            "errors": errors,
+            "page_obj": page,
+            "entries": page.object_list,
+            "count": count,
+            "querystring": query.urlencode(),
+            "priorities": Priority.objects.all(),
+            "categories": Category.objects.filter(is_active=True),
+            "kinds": EntryKind.objects.all(),
+            "regions": Region.objects.all(),
+            "departements": Departement.objects.all(),
+            "map_config": json.dumps(
+                {
+                    "api": reverse("api-registry-map"),
+                    "entryUrl": reverse("registry:entry", args=[0]),
+                    "tiles": settings.MAP_TILES_URL,
+                    "attribution": settings.MAP_TILES_ATTRIBUTION,
+                }
+            ),
+        }
+
+
+class EntryDetailView(PolicyRequiredMixin, TemplateView):
+    template_name = "registry/entry_detail.html"
+    policy_action = "registry.view_entry"
+
+    def get_policy_object(self):
+        self.entry = get_object_or_404(entry_queryset().prefetch_related("situations__situation"), pk=self.kwargs["pk"])
+        return self.entry
+
+    def get_context_data(self, **kwargs):
+        user, entry = self.request.user, self.entry
+        is_member = policy.check(user, "registry.edit", entry).allowed
+        return {
+            **super().get_context_data(**kwargs),
+            "entry": entry,
+            "is_member": is_member,
+            "is_moderator": moderates(user, entry),
+            "contacts": entry.contacts.all() if (is_member or moderates(user, entry)) else entry.public_contacts(),
+            "pending_revision": entry.pending_revision if is_member else None,
+            "can_submit": is_member and entry.state in ("draft", "changes_requested", "rejected"),
+            "can_download_logo": policy.check(user, "registry.download_logo", entry).allowed,
+        }
+
+
+# -- logo and public verification -----------------------------------------------------------
+class LogoView(PolicyRequiredMixin, View):
+    policy_action = "registry.download_logo"
+
+    def get_policy_object(self):
+        self.entry = get_object_or_404(Entry, pk=self.kwargs["pk"])
+        return self.entry
+
+    def get(self, request, pk, fmt):
+        if fmt not in ("svg", "png"):
+            raise Http404("Format inconnu.")
+        record(actor=request.user, obj=self.entry, action="registry.logo_downloaded", reason=fmt)
+        if fmt == "svg":
+            response = HttpResponse(logo.logo_svg(), content_type="image/svg+xml")
+        else:
+            response = HttpResponse(logo.logo_png(), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="logo-1000-premiers-jours.{fmt}"'
+        return response
+
+
+def verification_url(entry) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("registry:verification", args=[entry.public_id])
+
+
+class VerificationView(TemplateView):
+    """Public, stable page anyone can check: is this entry allowed to use the logo now?"""
+
+    template_name = "registry/verification.html"
+
+    def get_context_data(self, **kwargs):
+        entry = get_object_or_404(
+            Entry.objects.select_related("category", "commune"), public_id=self.kwargs["public_id"], revision_of__isnull=True
+        )
+        url = verification_url(entry)
+        return {**super().get_context_data(**kwargs), "entry": entry, "url": url, "qr_svg": logo.qr_svg(url)}
+
+
+class VerificationQRView(View):
+    def get(self, request, public_id):
+        entry = get_object_or_404(Entry, public_id=public_id, revision_of__isnull=True)
+        return HttpResponse(logo.qr_png(verification_url(entry)), content_type="image/png")
+
+
+# -- partners --------------------------------------------------------------------------------
+class PartnersView(PolicyRequiredMixin, TemplateView):
+    """ "Who else works on priority X near me": ranked by distance, my own entries excluded."""
+
+    template_name = "registry/partners.html"
+    policy_action = "registry.find_partners"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        mine = list(
+            Entry.objects.of_member(user).filter(revision_of__isnull=True, commune__isnull=False).select_related("commune")
+        )
+        origin = next((e for e in mine if str(e.pk) == self.request.GET.get("depuis")), mine[0] if mine else None)
+        priority = Priority.objects.filter(number=self.request.GET.get("priorite") or 0).first()
+        km = self.request.GET.get("km") or "30"
+        results, error = [], ""
+        if origin and priority:
+            params = self.request.GET.copy()
+            params.setlist("priorite", [str(priority.number)])
+            params["autour"], params["km"] = origin.commune_id, km
+            try:
+                filters = EntryFilter.from_query(params)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                # The distance is measured from the entry's own point, not the commune centre.
+                filters.near = None
+                base = filters.apply(entry_queryset().published().exclude(members=user))
+                results = within_km(base, origin.latitude, origin.longitude, filters.radius_km).order_by("distance2")[:50]
+                results = [(e, equirectangular_km(origin.latitude, origin.longitude, e.latitude, e.longitude)) for e in results]
+        return {
+            **super().get_context_data(**kwargs),
+            "mine": mine,
+            "origin": origin,
+            "priority": priority,
+            "km": km,
+            "priorities": Priority.objects.all(),
+            "results": results,
+            "error": error,
+        }
