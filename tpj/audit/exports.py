@@ -1,6 +1,6 @@
-import csv
-
 from django.http import StreamingHttpResponse
+
+from tpj.core.exports import csv_response
 
 # "résultat": "refusée" for a refused attempt (action "….refused", nothing changed, the motif says why).
 HEADER = [
@@ -19,36 +19,23 @@ HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def audit_csv_response(events, filename="journal-audit.csv") -> StreamingHttpResponse:
     """Stream `events` as a CSV file (UTF-8 with BOM so that spreadsheets read accents)."""
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff"
-        yield writer.writerow(HEADER)
-        for e in events.select_related("content_type").iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    e.created_at.isoformat(),
-                    e.actor_label,
-                    e.content_type.model if e.content_type else "",
-                    e.object_id,
-                    e.object_repr,
-                    e.action,
-                    e.from_state,
-                    e.to_state,
-                    e.reason,
-                    "" if e.before is None else e.before,
-                    "" if e.after is None else e.after,
-                    e.outcome_label,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = (
+        [
+            e.created_at.isoformat(),
+            e.actor_label,
+            e.content_type.model if e.content_type else "",
+            e.object_id,
+            e.object_repr,
+            e.action,
+            e.from_state,
+            e.to_state,
+            e.reason,
+            e.before,
+            e.after,
+            e.outcome_label,
+        ]
+        for e in events.select_related("content_type").iterator(chunk_size=2000)
+    )
+    return csv_response(filename, HEADER, rows)

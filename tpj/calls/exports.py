@@ -1,19 +1,17 @@
 """Exports of a call: laureates (CSV / XLSX), SCDL « subventions » 2.1.1, full history."""
 
-import csv
 import datetime
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from tpj.accounts.models import Organisation
 from tpj.audit.exports import audit_csv_response
 from tpj.audit.models import AuditEvent
+from tpj.core.exports import CSV_CONTENT_TYPE, attachment, csv_lines, csv_response, xlsx_response
 
 from .models import Application, Call, ScoreSheet
 
@@ -89,34 +87,14 @@ def laureate_rows(calls):
         ]
 
 
-def _attachment(response, filename):
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def laureates_csv(calls, filename="laureats.csv") -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(LAUREATE_HEADER)
-    for row in laureate_rows(calls):
-        writer.writerow([str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row])
-    return _attachment(HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8"), filename)
+    """The laureates of `calls` for a spreadsheet (decimal comma), built in memory: a campaign
+    has a few hundred at most."""
+    return csv_response(filename, LAUREATE_HEADER, laureate_rows(calls), decimal_comma=True, streaming=False)
 
 
 def laureates_xlsx(calls, filename="laureats.xlsx") -> HttpResponse:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Lauréats"
-    ws.append(LAUREATE_HEADER)
-    for row in laureate_rows(calls):
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return _attachment(
-        HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        filename,
-    )
+    return xlsx_response(filename, LAUREATE_HEADER, laureate_rows(calls), title="Lauréats")
 
 
 def _agency_organisation(call: Call, agency: str):
@@ -187,17 +165,14 @@ def scdl_rows(call: Call):
 
 
 def scdl_csv_text(call: Call) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SCDL_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in scdl_rows(call):
-        writer.writerow(row)
-    return buffer.getvalue()
+    """The SCDL file of `call`: « , », Unix line endings, no BOM, as the schema's validator expects."""
+    rows = ([row[name] for name in SCDL_FIELDS] for row in scdl_rows(call))
+    return "".join(csv_lines(SCDL_FIELDS, rows, delimiter=",", bom=False, lineterminator="\n"))
 
 
 def scdl_csv(call: Call) -> HttpResponse:
-    return _attachment(
-        HttpResponse(scdl_csv_text(call), content_type="text/csv; charset=utf-8"),
+    return attachment(
+        HttpResponse(scdl_csv_text(call), content_type=CSV_CONTENT_TYPE),
         f"subventions-aap-{call.campaign.year}-{call.region_id}.csv",
     )
 

@@ -1,7 +1,6 @@
 """Open-data exports of published entries: CSV, GeoJSON and data·inclusion (structures
 and services). Only verified entries and the contacts their members agreed to publish."""
 
-import csv
 import json
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from tpj.core import exports as core_exports
 from tpj.core.text import normalize
 
 from .models import ContactChannel, EntryPriority
@@ -95,22 +95,10 @@ def entry_row(entry) -> list:
     ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_response(queryset):
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def rows():
-        yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-        for entry in export_queryset(queryset).iterator(chunk_size=2000):
-            yield writer.writerow(entry_row(entry))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="annuaire-1000-premiers-jours.csv"'
-    return response
+    """The published entries of `queryset` as a CSV file, streamed."""
+    rows = (entry_row(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))
+    return core_exports.csv_response("annuaire-1000-premiers-jours.csv", CSV_COLUMNS, rows)
 
 
 def geojson_feature(entry) -> dict:
@@ -133,15 +121,12 @@ def geojson_response(queryset):
     response = StreamingHttpResponse(
         _json_array(features, '{"type": "FeatureCollection", "features": [', "]}"), content_type="application/geo+json"
     )
-    response["Content-Disposition"] = 'attachment; filename="annuaire-1000-premiers-jours.geojson"'
-    return response
+    return core_exports.attachment(response, "annuaire-1000-premiers-jours.geojson")
 
 
 def json_array_response(items, filename):
     """A JSON array streamed item by item (exports of the whole directory stay in constant memory)."""
-    response = StreamingHttpResponse(_json_array(items), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return core_exports.attachment(StreamingHttpResponse(_json_array(items), content_type="application/json"), filename)
 
 
 def _porteurs(entry) -> tuple[list[str], list[str]]:
@@ -168,17 +153,13 @@ def _structure_id(entry) -> str:
     return f"{SOURCE}--{entry.pk}"
 
 
-def data_inclusion_structure(entry) -> dict:
-    official, extension = _porteurs(entry)
-    descriptions = [p.description for p in entry.priorities.all() if p.description]
+def _updated_on(entry) -> str:
+    return (entry.verified_at or entry.updated_at).date().isoformat()
+
+
+def _data_inclusion_place(entry) -> dict:
+    """Where an entry is and how to reach it: the same fields in a structure and in its services."""
     return {
-        "source": SOURCE,
-        "id": _structure_id(entry),
-        "nom": entry.name[:150].rstrip(".") if len(entry.name) >= 3 else f"{entry.name} (1000 jours)",
-        "date_maj": (entry.verified_at or entry.updated_at).date().isoformat(),
-        "description": " ".join(descriptions)[:10000] if len(" ".join(descriptions)) >= 5 else None,
-        "lien_source": _page(entry),
-        "siret": _siret(entry),
         "commune": entry.commune.name if entry.commune_id else None,
         "code_postal": entry.postal_code or None,
         "code_insee": entry.commune_id,
@@ -187,6 +168,21 @@ def data_inclusion_structure(entry) -> dict:
         "latitude": entry.latitude,
         "telephone": _contact(entry, ContactChannel.Kind.PHONE) or None,
         "courriel": _contact(entry, ContactChannel.Kind.EMAIL) or None,
+    }
+
+
+def data_inclusion_structure(entry) -> dict:
+    official, extension = _porteurs(entry)
+    descriptions = [p.description for p in entry.priorities.all() if p.description]
+    return {
+        "source": SOURCE,
+        "id": _structure_id(entry),
+        "nom": entry.name[:150].rstrip(".") if len(entry.name) >= 3 else f"{entry.name} (1000 jours)",
+        "date_maj": _updated_on(entry),
+        "description": " ".join(descriptions)[:10000] if len(" ".join(descriptions)) >= 5 else None,
+        "lien_source": _page(entry),
+        "siret": _siret(entry),
+        **_data_inclusion_place(entry),
         "site_web": entry.website or None,
         "reseaux_porteurs": official or None,
         EXTENSION_KEY: {
@@ -211,18 +207,11 @@ def data_inclusion_services(queryset):
                 "nom": f"{priority.short_label} — {entry.name}"[:150].rstrip("."),
                 "description": description[:10000],
                 "lien_source": _page(entry),
-                "date_maj": (entry.verified_at or entry.updated_at).date().isoformat(),
+                "date_maj": _updated_on(entry),
                 "type": "accompagnement",
                 "thematiques": [_THEMATIQUES.get(priority.number, _DEFAULT_THEMATIQUE)],
                 "publics": ["familles"],
-                "commune": entry.commune.name if entry.commune_id else None,
-                "code_postal": entry.postal_code or None,
-                "code_insee": entry.commune_id,
-                "adresse": entry.address or None,
-                "longitude": entry.longitude,
-                "latitude": entry.latitude,
-                "telephone": _contact(entry, ContactChannel.Kind.PHONE) or None,
-                "courriel": _contact(entry, ContactChannel.Kind.EMAIL) or None,
+                **_data_inclusion_place(entry),
                 "modes_accueil": ["en-presentiel"],
                 EXTENSION_KEY: {"priorite": priority.number},
             }

@@ -1,32 +1,13 @@
 """CSV and GeoJSON exports of Module 3 (public ones are listed on the open data page)."""
 
-import csv
 import json
 from collections.abc import Iterable
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable], *, delimiter=";", bom=True) -> StreamingHttpResponse:
-    """Stream rows as CSV (by default UTF-8 with BOM and « ; », as French spreadsheets expect;
-    standard schemas such as SCDL want « , » and no BOM)."""
-    writer = csv.writer(_Echo(), delimiter=delimiter)
-
-    def lines():
-        if bom:
-            yield "\ufeff"
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(["" if value is None else value for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+# Re-exported: the views write their CSV files through `exports.csv_response`, the project's one
+# writer (formula-safe cells).
+from tpj.core.exports import csv_response as csv_response
 
 
 def geojson_response(filename: str, features: Iterable[dict]) -> HttpResponse:
