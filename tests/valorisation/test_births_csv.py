@@ -2,7 +2,8 @@
 
 import pytest
 
-from tpj.valorisation.apportionment import BirthsTableError, decode_upload, parse_births_csv
+from tpj.core.csv_reader import decode
+from tpj.valorisation.apportionment import BirthsTableError, parse_births_csv
 
 REGIONS = {"53": "Bretagne", "76": "Occitanie", "93": "Provence-Alpes-Côte d'Azur", "06": "Mayotte"}
 
@@ -32,7 +33,7 @@ def test_utf8_and_latin1_files_are_decoded(encoding):
     raw = csv_text(["Bretagne;1", "Occitanie;2", "Provence-Alpes-Côte d'Azur;3", "Mayotte;4"], header="Région;Naissances").encode(
         encoding
     )
-    assert parse_births_csv(decode_upload(raw), REGIONS)["93"] == 3
+    assert parse_births_csv(decode(raw), REGIONS)["93"] == 3
 
 
 def test_missing_region_is_named():

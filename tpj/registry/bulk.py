@@ -4,6 +4,10 @@ SQLite: `executemany` (writes are serialised by the IMMEDIATE transactions, so i
 after MAX(id) are safe); PostgreSQL: `COPY` and ids reserved from the sequence.
 """
 
+import os
+import time
+import uuid
+
 from django.db import connection, transaction
 
 from . import grid
@@ -104,10 +108,6 @@ def reserve_ids(model, count: int) -> list[int]:
 def time_ordered_uuid():
     """A random UUID whose first 48 bits are the time in milliseconds (the layout of UUID
     version 7): rows inserted together sit side by side in the unique index."""
-    import os
-    import time
-    import uuid
-
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant

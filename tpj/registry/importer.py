@@ -9,20 +9,19 @@
   whose external identifier (per source) is already known — idempotent.
 """
 
-import codecs
-import csv
 import gc
-import io
 import itertools
 import time
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from tpj.audit.services import record
-from tpj.core import ahead
+from tpj.core import ahead, csv_reader
+from tpj.core.text import normalize
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
@@ -65,41 +64,14 @@ BODY_KINDS = frozenset(TrustingBodyKind.values)
 REFERENCE_TYPES = frozenset(ReferenceType.values)
 
 
-def detect_encoding(handle) -> str:
-    """'utf-8-sig' if the whole file decodes as UTF-8, else 'cp1252' (Latin-1 family)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    handle.seek(0)
-    try:
-        while block := handle.read(1 << 20):
-            decoder.decode(block)
-        decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        return "cp1252"
-    finally:
-        handle.seek(0)
-
-
-def _reader(handle, encoding):
-    text = io.TextIOWrapper(
-        handle, encoding=encoding, newline="", errors="replace"
-    )  # a binary file: refused by its columns, not a 500
-    sample = text.read(4096)
-    text.seek(0)
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    return csv.DictReader(text, delimiter=delimiter), text
-
-
 def _normalise_header(name: str) -> str:
-    from tpj.core.text import normalize
-
     return normalize(name or "").replace(" ", "_")
 
 
 def inspect_file(handle) -> tuple[str, int]:
     """Check the columns; return (encoding, number of data rows). Raises a French ValidationError."""
-    encoding = detect_encoding(handle)
-    reader, text = _reader(handle, encoding)
+    encoding = csv_reader.detect_encoding(handle)
+    reader, text = csv_reader.dict_reader(handle, encoding)
     header = [_normalise_header(h) for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -123,7 +95,7 @@ def create_job(source: str, upload, user) -> ImportJob:
         total_rows=rows,
         encoding=encoding,
     )
-    job.message = "Fichier lu en Latin-1 (Windows-1252)." if encoding == "cp1252" else "Fichier lu en UTF-8."
+    job.message = "Fichier lu en Latin-1 (Windows-1252)." if encoding == csv_reader.LATIN1 else "Fichier lu en UTF-8."
     upload.seek(0)
     job.file.save(getattr(upload, "name", "import.csv"), upload, save=False)
     job.save()
@@ -269,7 +241,7 @@ def run(
 def _prepared_chunks(job: ImportJob, ref: ReferenceData, chunk_size: int):
     """The file's rows from `next_row` on, `chunk_size` at a time, checked (no database access)."""
     with job.file.open("rb") as handle:
-        reader, _ = _reader(handle, job.encoding)
+        reader, _ = csv_reader.dict_reader(handle, job.encoding)
         reader.fieldnames = [_normalise_header(h) for h in reader.fieldnames or []]
         rows = itertools.islice(enumerate(reader), job.next_row, None)
         # Small chunks first, doubling: the writing starts at once, and while one chunk is
@@ -399,8 +371,6 @@ def _process_chunk(job: ImportJob, prepared: list[PreparedRow], user, created_he
 def import_file(path: str, source: str, user=None, chunk_size: int = CHUNK_SIZE, progress=None) -> ImportJob:
     """Command-line entry point: resume the unfinished job for this file and source, or start
     one; the chunks are checked in a second process while the first writes them."""
-    from django.core.files import File
-
     job = ImportJob.objects.filter(source=source, status__in=["pending", "running"]).order_by("-created_at").first()
     if job is None:
         with open(path, "rb") as handle:

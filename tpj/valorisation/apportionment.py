@@ -22,10 +22,10 @@ births grow and the others' stay fixed, that région never loses a post. Hamilto
 """
 
 import csv
-import io
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tpj.core import csv_reader
 from tpj.core.text import normalize
 
 TIE_RULE = (
@@ -111,14 +111,9 @@ class BirthsTableError(ValueError):
         self.errors = errors
 
 
-def decode_upload(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252 / Latin-1, as spreadsheets export."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+# Transitional name: valorisation/services.py reads uploads through it until it imports
+# `tpj.core.csv_reader.decode` itself (then this line goes).
+decode_upload = csv_reader.decode
 
 
 def _parse_count(text: str) -> int | None:
@@ -140,12 +135,7 @@ def parse_births_csv(text: str, regions: dict[str, str]) -> dict[str, int]:
     """
     if not text.strip():
         raise BirthsTableError(["Le fichier est vide."])
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";"
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")), delimiter=delimiter)
+    reader = csv_reader.reader(text)
     try:
         header = [normalize(cell).replace("_", " ") for cell in next(reader, [])]
     except csv.Error:
