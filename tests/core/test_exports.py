@@ -8,6 +8,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from tests.factories import UserFactory
+from tpj.audit.exports import audit_csv_response
+from tpj.audit.models import AuditEvent
+from tpj.audit.services import record
 from tpj.core.exports import csv_lines, csv_response, neutralise, xlsx_response
 
 FORMULAS = [
@@ -71,3 +75,13 @@ def test_every_xlsx_cell_is_a_plain_string_or_a_number_never_a_formula():
     assert {row[1] for row in values[1 : len(FORMULAS) + 1]} == {-3}
     assert values[-2] == ["'=1+1", -1.5]  # the control character the format refuses is dropped
     assert values[-1] == [None, datetime.datetime(2024, 1, 2)]
+
+
+@pytest.mark.django_db
+def test_the_audit_log_export_neutralises_a_planted_formula():
+    user = UserFactory()
+    record(actor=user, obj=user, action="accounts.test", reason='=HYPERLINK("http://x","y")', after={"nom": "+33 1 23"})
+    body = b"".join(audit_csv_response(AuditEvent.objects.all()).streaming_content).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(body, newline=""), delimiter=";"))
+    assert row["motif"] == '\'=HYPERLINK("http://x","y")'
+    assert row["après"] == "{'nom': '+33 1 23'}"  # a dictionary's text starts with « { »: harmless

@@ -244,3 +244,13 @@ def test_command_line_import_gives_the_garbage_collector_back_even_when_it_fails
     with pytest.raises(RuntimeError):
         importer.import_file(str(path), "CAF bis")
     assert gc.isenabled()
+
+
+def test_csv_export_neutralises_formulas_planted_in_an_entry(client):
+    entry = verified_entry(name='=HYPERLINK("http://x","y")')
+    entry.contacts.create(kind="phone", value="+33 1 23 45 67 89", is_public=True)
+    body = b"".join(client.get(reverse("registry:export", args=["csv"])).streaming_content).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(body), delimiter=";"))
+    assert row["nom"] == '\'=HYPERLINK("http://x","y")' and row["telephone"] == "'+33 1 23 45 67 89"
+    geo = json.loads(b"".join(client.get(reverse("registry:export", args=["geojson"])).streaming_content))
+    assert geo["features"][0]["properties"]["nom"] == '=HYPERLINK("http://x","y")'  # JSON is no spreadsheet

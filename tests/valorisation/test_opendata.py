@@ -62,3 +62,11 @@ def test_national_scdl_export_lists_transmitted_laureates_only(client):
     body = b"".join(client.get(reverse("valorisation:opendata-scdl")).streaming_content).decode()
     assert body.startswith("nomAttribuant,idAttribuant")
     assert "Projet non transmis" not in body
+
+
+def test_public_exports_neutralise_a_formula_planted_in_a_project_title(client):
+    laureate("53", title='=HYPERLINK("http://x","y")')
+    body = b"".join(client.get("/valorisation/projets/projets-laureats.csv").streaming_content).decode("utf-8-sig")
+    assert [r["projet"] for r in csv.DictReader(io.StringIO(body), delimiter=";")] == ['\'=HYPERLINK("http://x","y")']
+    scdl = b"".join(client.get(reverse("valorisation:opendata-scdl")).streaming_content).decode()
+    assert {r["objet"] for r in csv.DictReader(io.StringIO(scdl))} == {'\'=HYPERLINK("http://x","y")'}
