@@ -19,7 +19,7 @@ from tpj.nomenclatures.models import Category, EntryKind, Priority
 from tpj.territories.models import Commune, Departement, Region
 
 from . import grid
-from .models import Entry, filter_tokens, priority_mask
+from .models import Entry, MapAggregate, filter_tokens, priority_mask
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 20
@@ -122,20 +122,35 @@ class EntryFilter:
             queryset = within_km(queryset, self.near.latitude, self.near.longitude, self.radius_km)
         return queryset
 
+    def published_entries(self):
+        """The published entries of this filter state (directory, API, exports, counts)."""
+        return self.apply(Entry.objects.published())
+
+    def aggregate_rows(self, level: str):
+        """The precomputed map counts of this filter state at `level` ("D", "C" or "F"), for
+        the map when `is_aggregatable`: priority 0 counts each entry once."""
+        rows = MapAggregate.objects.filter(level=level, priority=self.priorities[0] if self.priorities else 0)
+        return self.filter_dimensions(rows)
+
+    def filter_dimensions(self, queryset):
+        """Restrict `queryset` to the category, kind and territory of this filter state: entries,
+        or the map counts, which have the same columns."""
+        for column, value in (
+            ("category", self.category),
+            ("kind", self.kind),
+            ("region", self.region),
+            ("departement", self.departement),
+        ):
+            if value:
+                queryset = queryset.filter(**{column: value})
+        return queryset
+
     def _apply_columns(self, queryset):
         if self.priorities:
             queryset = queryset.extra(
                 where=[f"({queryset.model._meta.db_table}.priority_mask & %s) != 0"], params=[priority_mask(self.priorities)]
             )
-        if self.category:
-            queryset = queryset.filter(category=self.category)
-        if self.kind:
-            queryset = queryset.filter(kind=self.kind)
-        if self.region:
-            queryset = queryset.filter(region=self.region)
-        if self.departement:
-            queryset = queryset.filter(departement=self.departement)
-        return queryset
+        return self.filter_dimensions(queryset)
 
     def tokens(self) -> tuple[list[str], list[str]]:
         """(tokens all required, priority tokens of which one is required) for the full-text index."""
@@ -269,7 +284,7 @@ def text_count(filters: EntryFilter) -> int:
         with connection.cursor() as cursor:
             cursor.execute(SQLITE_MATCH.replace("SELECT rowid", "SELECT COUNT(*)"), [fts_query(filters)])
             return cursor.fetchone()[0]
-    return filters.apply(Entry.objects.published()).count()
+    return filters.published_entries().count()
 
 
 def within_km(queryset, latitude: float, longitude: float, radius_km: float):

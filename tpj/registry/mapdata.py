@@ -15,7 +15,7 @@ from tpj.territories.models import Departement, Region
 
 from . import grid
 from .filters import EntryFilter, text_count
-from .models import Entry, MapAggregate
+from .models import Entry
 
 MAX_POINTS = 2000
 MAX_FEATURES = 4000
@@ -67,19 +67,6 @@ def map_data(filters: EntryFilter, zoom: int) -> dict:
     return {"level": level, "zoom": zoom, "total": sum(c[2] for c in clusters), "clusters": clusters}
 
 
-def _aggregate_rows(filters: EntryFilter, level: str):
-    rows = MapAggregate.objects.filter(level=level, priority=filters.priorities[0] if filters.priorities else 0)
-    if filters.category:
-        rows = rows.filter(category=filters.category)
-    if filters.kind:
-        rows = rows.filter(kind=filters.kind)
-    if filters.region:
-        rows = rows.filter(region=filters.region)
-    if filters.departement:
-        rows = rows.filter(departement=filters.departement)
-    return rows
-
-
 def _live_rows(filters: EntryFilter):
     return filters.apply(Entry.objects.published().filter(latitude__isnull=False))
 
@@ -88,10 +75,7 @@ def _territories(filters: EntryFilter, level: str) -> list[dict]:
     key = "region_id" if level == "region" else "departement_id"
     if filters.is_aggregatable:
         grouped = (
-            _aggregate_rows(filters, "D")
-            .values(key)
-            .annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum"))
-            .order_by(key)
+            filters.aggregate_rows("D").values(key).annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).order_by(key)
         )
         rows = [(g[key], g["n"], g["lat"] / g["n"], g["lon"] / g["n"]) for g in grouped if g["n"]]
     else:
@@ -107,7 +91,7 @@ def _territories(filters: EntryFilter, level: str) -> list[dict]:
 def _clusters(filters: EntryFilter, size: float) -> list[list]:
     bbox = filters.bbox
     if filters.is_aggregatable:
-        rows = _aggregate_rows(filters, "C" if size == grid.COARSE else "F")
+        rows = filters.aggregate_rows("C" if size == grid.COARSE else "F")
         if bbox:
             row_min, row_max, col_min, col_max = grid.cell_range(*bbox, size)
             rows = (
@@ -132,7 +116,7 @@ def _points(filters: EntryFilter) -> list[list]:
 def published_count(filters: EntryFilter) -> int:
     """How many published entries match: from the precomputed counts when they can answer."""
     if filters.is_aggregatable and not filters.bbox:
-        return _aggregate_rows(filters, "D").aggregate(n=Sum("count"))["n"] or 0
+        return filters.aggregate_rows("D").aggregate(n=Sum("count"))["n"] or 0
     if filters.is_text_only:
         return text_count(filters)
-    return filters.apply(Entry.objects.published()).count()
+    return filters.published_entries().count()

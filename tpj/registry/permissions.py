@@ -74,10 +74,18 @@ def moderation_queue(user, obj=None) -> Decision:
     return Decision.allow() if is_moderator(user) else Decision.deny("Réservé aux modérateurs territoriaux.")
 
 
+@rule("registry.view_private")
+def view_private(user, entry) -> Decision:
+    """What the public does not see of an entry: its state and the moderator's reason, its
+    unpublished contacts, its eligibility and evidence files."""
+    if entry is not None and (_is_member(user, entry) or moderates(user, entry)):
+        return Decision.allow()
+    return Decision.deny("Réservé aux membres de la fiche et à ses modérateurs.")
+
+
 @rule("registry.view_evidence")
 def view_evidence(user, situation: EntrySituation) -> Decision:
-    entry = situation.entry if situation is not None else None
-    if entry is not None and (_is_member(user, entry) or moderates(user, entry)):
+    if view_private(user, situation.entry if situation is not None else None):
         return Decision.allow()
     return Decision.deny("Ce justificatif n'est visible que des membres de la fiche et de ses modérateurs.")
 

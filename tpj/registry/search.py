@@ -81,7 +81,7 @@ class SearchResults:
         return [entries[pk] for pk in ids if pk in entries]
 
     def _query(self, filters: EntryFilter):
-        return filters.apply(Entry.objects.published()).order_by(*self.ordering)
+        return filters.published_entries().order_by(*self.ordering)
 
     def _ids(self, filters: EntryFilter, index: slice) -> list[int]:
         if (index.start, index.stop) in self._ids_read:

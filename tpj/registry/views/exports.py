@@ -6,7 +6,6 @@ from django.views import View
 
 from .. import exports
 from ..filters import EntryFilter
-from ..models import Entry
 
 
 # -- exports ---------------------------------------------------------------------------------
@@ -18,7 +17,7 @@ class ExportView(View):
             filters = EntryFilter.from_query(request.GET)
         except ValidationError as error:
             return JsonResponse({"detail": "Filtres invalides.", "errors": error.message_dict}, status=400)
-        queryset = filters.apply(Entry.objects.published())
+        queryset = filters.published_entries()
         if fmt == "csv":
             return exports.csv_response(queryset)
         if fmt == "geojson":

@@ -11,16 +11,11 @@ from ..forms import ImportForm
 from ..models import ImportJob
 
 
-# -- import ----------------------------------------------------------------------------------
 class ImportView(PolicyRequiredMixin, View):
     policy_action = "registry.import"
 
     def get(self, request, form=None, status=200):
-        jobs = (
-            ImportJob.objects.filter(created_by=request.user)[:10]
-            if not request.user.is_administrator
-            else ImportJob.objects.all()[:10]
-        )
+        jobs = ImportJob.objects.visible_to(request.user)[:10]
         return render(request, "registry/import.html", {"form": form or ImportForm(), "jobs": jobs}, status=status)
 
     def post(self, request):

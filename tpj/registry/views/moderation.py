@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Category
 
+from ..filters import EntryFilter
 from ..forms import ReasonForm
 from ..identifiers import check_reference
 from ..models import State
@@ -21,24 +21,27 @@ from ..services.duplicates import find_duplicates
 from ..services.moderation import moderate
 from ..workflow import ENTRY_WORKFLOW, MODERATION_TRANSITIONS
 
+# The directory filters the queue offers (the state is chosen apart).
+QUEUE_FILTERS = ("categorie", "departement", "region")
 
-# -- moderation ------------------------------------------------------------------------------
+
 class ModerationQueueView(PolicyRequiredMixin, TemplateView):
     template_name = "registry/moderation_queue.html"
     policy_action = "registry.moderation_queue"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        queryset = entry_queryset().select_related("revision_of")
-        if not user.is_administrator:
-            queryset = user.scope(Role.MODERATOR).filter(queryset, region_field="region", departement_field="departement")
+        queryset = entry_queryset().select_related("revision_of").moderated_by(user)
         state = self.request.GET.get("etat") or State.SUBMITTED
         if state not in State.values:
             state = State.SUBMITTED
         queryset = queryset.filter(state=state)
-        for param, lookup in (("categorie", "category__slug"), ("departement", "departement_id"), ("region", "region_id")):
-            if self.request.GET.get(param):
-                queryset = queryset.filter(**{lookup: self.request.GET[param]})
+        try:
+            filters = EntryFilter.from_query({param: self.request.GET.get(param) for param in QUEUE_FILTERS})
+        except ValidationError:
+            queryset = queryset.none()  # an unknown category or territory matches nothing
+        else:
+            queryset = filters.filter_dimensions(queryset)
         paginator = Paginator(queryset.order_by("submitted_at", "id"), 50)
         page = paginator.get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()

@@ -22,8 +22,8 @@ from .. import logo
 from ..filters import EntryFilter, within_km
 from ..grid import equirectangular_km
 from ..models import Entry
-from ..permissions import moderates
 from ..search import SearchResults, entry_queryset
+from ..workflow import ENTRY_WORKFLOW
 
 PAGE_SIZE = 20
 
@@ -87,14 +87,15 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, entry = self.request.user, self.entry
         is_member = policy.check(user, "registry.edit", entry).allowed
+        sees_private = policy.check(user, "registry.view_private", entry).allowed
         return {
             **super().get_context_data(**kwargs),
             "entry": entry,
             "is_member": is_member,
-            "is_moderator": moderates(user, entry),
-            "contacts": entry.contacts.all() if (is_member or moderates(user, entry)) else entry.public_contacts(),
+            "is_moderator": policy.check(user, "registry.moderate", entry).allowed,
+            "contacts": entry.contacts.all() if sees_private else entry.public_contacts(),
             "pending_revision": entry.pending_revision if is_member else None,
-            "can_submit": is_member and entry.state in ("draft", "changes_requested", "rejected"),
+            "can_submit": any(t.name == "submit" for t in ENTRY_WORKFLOW.available(entry, user)),
             "can_download_logo": policy.check(user, "registry.download_logo", entry).allowed,
         }
 

@@ -11,16 +11,14 @@ import functools
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
+from tpj.accounts.models import Role
 from tpj.core.expressions import SQLConstant
 from tpj.core.text import normalize
 
-from . import grid
-from .identifiers import check_reference
+from .. import grid
 
 
 class State(models.TextChoices):
@@ -61,7 +59,16 @@ class EntryQuerySet(models.QuerySet):
         return self.exclude(state=SQLConstant(State.DRAFT)).exclude(state=SQLConstant(State.VERIFIED))
 
     def of_member(self, user):
+        """Entries `user` is a member of."""
         return self.filter(members=user) if user.is_authenticated else self.none()
+
+    def moderated_by(self, user):
+        """Entries in `user`'s moderation scope (administrators: all), as `permissions.moderates` decides for one."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_administrator:
+            return self
+        return user.scope(Role.MODERATOR).filter(self, region_field="region", departement_field="departement")
 
 
 class Entry(models.Model):
@@ -256,169 +263,3 @@ def build_search_text(*parts) -> str:
     """Normalised text searched by the directory (parts such as commune and category
     names repeat a lot: they are normalised once)."""
     return " ".join(filter(None, (_normalize_part(p) if len(p) < 80 else normalize(p) for p in parts if p)))
-
-
-class EntryPriority(models.Model):
-    # No single-column indexes: the unique (entry, priority) and the (priority, entry)
-    # indexes below start with each.
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="priorities", db_index=False)
-    priority = models.ForeignKey(
-        "nomenclatures.Priority", verbose_name="priorité", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    description = models.TextField(
-        "ce que nous faisons pour cette priorité", max_length=2000, validators=[MaxLengthValidator(2000)], blank=True
-    )
-
-    class Meta:
-        verbose_name = "priorité déclarée"
-        verbose_name_plural = "priorités déclarées"
-        ordering = ["priority__number"]
-        constraints = [models.UniqueConstraint(fields=["entry", "priority"], name="registry_unique_entry_priority")]
-        indexes = [models.Index(fields=["priority", "entry"], name="registry_priority_entry")]
-
-    def __str__(self):
-        return str(self.priority)
-
-
-class TrustingBodyKind(models.TextChoices):
-    STATE = "etat", "Service de l'État (dont ARS)"
-    SOCIAL_SECURITY = "securite_sociale", "Sécurité sociale (CAF, CPAM, MSA…)"
-    LOCAL_AUTHORITY = "collectivite", "Collectivité territoriale (dont PMI)"
-
-
-class ReferenceType(models.TextChoices):
-    SIRET = "siret", "SIRET"
-    SIREN = "siren", "SIREN"
-    FINESS = "finess", "FINESS"
-    RPPS = "rpps", "RPPS"
-    ADELI = "adeli", "ADELI"
-    AGREMENT = "agrement", "Numéro d'agrément ou d'autorisation"
-    CONVENTION = "convention", "Numéro de convention"
-    FUNDING = "financement", "Décision de financement"
-
-
-def evidence_upload_to(instance, filename):
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(instance.evidence_content_type, "bin")
-    return f"registry/evidence/{uuid.uuid4().hex}.{extension}"
-
-
-class EntrySituation(models.Model):
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="situations")
-    # Not indexed: four situations, never looked up from this side.
-    situation = models.ForeignKey(
-        "nomenclatures.EligibilitySituation",
-        verbose_name="situation d'éligibilité",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    trusting_body_name = models.CharField("organisme qui vous fait confiance", max_length=200)
-    trusting_body_kind = models.CharField("type d'organisme", max_length=20, choices=TrustingBodyKind.choices)
-    reference_type = models.CharField("type de référence", max_length=20, choices=ReferenceType.choices)
-    reference_value = models.CharField("référence", max_length=100)
-    evidence = models.FileField("justificatif", upload_to=evidence_upload_to, blank=True, max_length=200)
-    evidence_content_type = models.CharField(max_length=50, blank=True, editable=False)
-    evidence_name = models.CharField("nom du fichier d'origine", max_length=200, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = "situation d'éligibilité déclarée"
-        verbose_name_plural = "situations d'éligibilité déclarées"
-        ordering = ["situation__number", "id"]
-        indexes = [models.Index(fields=["reference_type", "reference_value"], name="registry_situation_reference")]
-
-    def __str__(self):
-        return f"{self.situation} — {self.trusting_body_name}"
-
-    def clean(self):
-        error = check_reference(self.reference_type, self.reference_value)
-        if error:
-            raise ValidationError({"reference_value": error})
-
-
-class ContactChannel(models.Model):
-    class Kind(models.TextChoices):
-        EMAIL = "email", "Adresse e-mail"
-        PHONE = "phone", "Téléphone"
-        OTHER = "other", "Autre (réseau social, formulaire…)"
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="contacts")
-    kind = models.CharField("type de contact", max_length=10, choices=Kind.choices)
-    value = models.CharField("coordonnée", max_length=200)
-    is_public = models.BooleanField(
-        "j'accepte que cette coordonnée soit publiée",
-        default=False,
-        help_text="Sans votre accord explicite, elle reste visible des seuls modérateurs.",
-    )
-
-    class Meta:
-        verbose_name = "moyen de contact"
-        verbose_name_plural = "moyens de contact"
-        ordering = ["id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} : {self.value}"
-
-
-class MapAggregate(models.Model):
-    """Precomputed counts of published entries for the map at national scale.
-
-    One row per (level, cell, département, category, kind, priority); `priority` 0
-    counts each entry once whatever its priorities. Level "D" groups by département
-    (région counts sum its rows), levels "C" and "F" by grid cell (grid.py).
-    """
-
-    level = models.CharField(max_length=1)
-    cell = models.IntegerField(default=0)
-    departement = models.ForeignKey("territories.Departement", on_delete=models.CASCADE, related_name="+")
-    region = models.ForeignKey("territories.Region", on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("nomenclatures.Category", on_delete=models.CASCADE, related_name="+")
-    kind = models.ForeignKey("nomenclatures.EntryKind", on_delete=models.CASCADE, related_name="+")
-    # Priority number, 0 for "any priority" (each entry counted once).
-    priority = models.PositiveSmallIntegerField(default=0)
-    count = models.IntegerField(default=0)
-    lat_sum = models.FloatField(default=0)
-    lon_sum = models.FloatField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["level", "cell", "departement", "category", "kind", "priority"], name="registry_mapagg_key"
-            ),
-        ]
-        indexes = [models.Index(fields=["level", "priority", "cell"], name="registry_mapagg_cell")]
-
-
-class ImportJob(models.Model):
-    """A CSV import of a network's entries: resumable (next_row) and idempotent (external ids)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente"
-        RUNNING = "running", "En cours"
-        DONE = "done", "Terminé"
-        FAILED = "failed", "Échec"
-
-    source = models.CharField("source (réseau)", max_length=100)
-    file = models.FileField("fichier CSV", upload_to="registry/imports/")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    encoding = models.CharField(max_length=20, default="utf-8-sig")
-    total_rows = models.IntegerField(default=0)
-    next_row = models.IntegerField("prochaine ligne à traiter", default=0)
-    created_count = models.IntegerField(default=0)
-    updated_count = models.IntegerField(default=0)
-    error_count = models.IntegerField(default=0)
-    errors = models.JSONField("erreurs par ligne", default=list, blank=True)
-    message = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = "import CSV"
-        verbose_name_plural = "imports CSV"
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Import {self.source} du {self.created_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def progress_percent(self) -> int:
-        return 100 if not self.total_rows else min(100, round(100 * self.next_row / self.total_rows))
