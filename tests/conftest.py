@@ -76,11 +76,6 @@ def api_client():
     return APIClient()
 
 
-@pytest.fixture
-def mailoutbox_fr(mailoutbox):
-    return mailoutbox
-
-
 @pytest.fixture(autouse=True)
 def _no_held_audit_events():
     """Refusals held for the audit log (tpj.audit.services.record_refusal) never cross tests."""

@@ -8,6 +8,8 @@ import queue
 import traceback
 from collections.abc import Iterable, Iterator
 
+from django.db import connections
+
 # Items computed ahead and not yet taken: bounds the memory of the child's lead.
 BUFFERED_ITEMS = 2
 _DONE, _FAILED, _ITEM = "done", "failed", "item"
@@ -91,8 +93,6 @@ def _let_go_of_database_sockets() -> None:
     """Close this process's copies of the parent's database sockets, without a word to the
     server (a goodbye would end the parent's session). If the parent is killed, its server
     sessions then end at once and release their locks, instead of waiting for this child."""
-    from django.db import connections
-
     for connection in connections.all(initialized_only=True):
         if connection.vendor == "postgresql" and connection.connection is not None:
             os.close(connection.connection.pgconn.socket)

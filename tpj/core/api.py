@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tpj.core.policy import PermissionDenied as PolicyDenied
@@ -39,7 +38,3 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "detail" not in (response.data or {}):
         response.data = {"detail": "Authentification requise."}
     return response
-
-
-def error_response(message: str, code=status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"detail": message}, status=code)

@@ -178,9 +178,5 @@ def load_demo() -> dict[str, User]:
         _organisation(*row)
     accounts = {spec.email: _account(spec) for spec in ACCOUNTS}
     for path in MODULE_LOADERS:
-        try:
-            loader = import_string(path)
-        except ImportError:
-            continue  # module without demo data yet
-        loader(accounts)
+        import_string(path)(accounts)
     return accounts

@@ -4,6 +4,4 @@ from django.apps import AppConfig
 class PrivacyConfig(AppConfig):
     name = "tpj.privacy"
     verbose_name = "Données personnelles"
-
-    def ready(self):
-        from . import permissions  # noqa: F401  (registers the policy rules)
+    # The policy rules in permissions.py are loaded by tpj.core's AppConfig, as every app's.

@@ -13,6 +13,7 @@ Decisions (see docs/reliability.md, "Données personnelles"):
 """
 
 import datetime
+import json
 import uuid
 
 from django.apps import apps
@@ -103,8 +104,6 @@ def export_user_data(user) -> dict:
 
 
 def export_json(user) -> str:
-    import json
-
     return json.dumps(export_user_data(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 

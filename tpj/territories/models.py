@@ -125,9 +125,6 @@ class Commune(models.Model):
     def has_postal_code(self, postal_code: str) -> bool:
         return postal_code.strip() in self.postal_code_list
 
-    def distance_km(self, latitude: float, longitude: float) -> float:
-        return haversine_km(self.latitude, self.longitude, latitude, longitude)
-
 
 EARTH_RADIUS_KM = 6371.0
 
