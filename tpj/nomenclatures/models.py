@@ -1,4 +1,4 @@
-"""National nomenclatures (DOMAIN.md §3). Their values are data, loaded by a migration
+"""National nomenclatures (docs/domain.md §3). Their values are data, loaded by a migration
 from data/nomenclatures.json; administrators may edit them, the code never repeats them."""
 
 from django.db import models

@@ -25,7 +25,7 @@ class MeasureQuerySet(models.QuerySet):
 
 
 class Measure(models.Model):
-    """A national measure deployed by the ARS (DOMAIN.md §6), with its national target."""
+    """A national measure deployed by the ARS (docs/domain.md §6), with its national target."""
 
     class Basis(models.TextChoices):
         REGIONS = "regions", "Régions engagées"
