@@ -36,10 +36,6 @@ def sniff_content_type(upload) -> str:
     return content_type
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}"
-
-
 def check_upload(
     upload, *, accepted: Collection[str], max_bytes: int, too_large: str = TOO_LARGE, bad_type: str = BAD_TYPE
 ) -> str:
@@ -51,7 +47,7 @@ def check_upload(
     """
     details = {
         "name": getattr(upload, "name", None) or "fichier",
-        "size_mb": _megabytes(upload.size),
+        "size_mb": f"{upload.size / 1024 / 1024:.1f}",
         "max_mb": f"{max_bytes / 1024 / 1024:g}",
     }
     if upload.size > max_bytes:
