@@ -1,8 +1,10 @@
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from tpj.audit.services import discard_held_events
 from tpj.nomenclatures.loader import load_nomenclatures
 from tpj.territories.loader import load_territories
 from tpj.territories.models import Commune, Departement, Region
@@ -66,8 +68,6 @@ def _reference_data(request):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache (login lockout counters, throttles) starts empty in every test."""
-    from django.core.cache import cache
-
     cache.clear()
 
 
@@ -79,8 +79,6 @@ def api_client():
 @pytest.fixture(autouse=True)
 def _no_held_audit_events():
     """Refusals held for the audit log (tpj.audit.services.record_refusal) never cross tests."""
-    from tpj.audit.services import discard_held_events
-
     discard_held_events()
     yield
     discard_held_events()

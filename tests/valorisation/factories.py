@@ -5,7 +5,12 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from tests.calls.factories import CampaignFactory
+from tests.factories import OrganisationFactory, UserFactory
+from tpj.accounts.models import Organisation
+from tpj.calls.models import Application, Call, CallAxis, CoFinancing, Envelope, EnvelopeRequest, Indicator
 from tpj.demo.services import demo_siret
+from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.valorisation.models import Deployment, Measure
 
 
@@ -70,12 +75,6 @@ def laureate(
     allocated=Decimal("60000"),
 ):
     """A laureate application of a call of `region` (transmitted or not), with places, axes and funding."""
-    from tests.calls.factories import CampaignFactory
-    from tests.factories import OrganisationFactory, UserFactory
-    from tpj.accounts.models import Organisation
-    from tpj.calls.models import Application, Call, CallAxis, CoFinancing, Envelope, EnvelopeRequest, Indicator
-    from tpj.nomenclatures.models import Axis, FundingSource
-
     campaign = CampaignFactory(year=year)
     author = UserFactory()
     state = Call.State.TRANSMITTED if transmitted else Call.State.LAUREATES_DECIDED
@@ -143,8 +142,6 @@ PUBLIC_LAUREATE_FILTER_CASES = [
 
 def three_public_laureates():
     """Brest (axis 4) and Rennes (axis 6, carried by a commune) in Bretagne, Toulouse (2022) in Occitanie."""
-    from tpj.accounts.models import Organisation
-
     return [
         laureate("53", title="Éveil musical à Brest", axes=(4,), places=("29019",)),
         laureate("53", title="Pères en balade", axes=(6,), places=("35238",), kind=Organisation.Kind.COMMUNE),
