@@ -24,6 +24,7 @@ from .search import SearchResults, entry_queryset
 from .services import moderation
 from .services.entries import EntryData, create_entry, save_entry
 from .views.public import verification_url
+from .workflow import Move
 
 FILTER_PARAMETERS = [
     OpenApiParameter("priorite", OpenApiTypes.INT, many=True, description="Numéro de priorité (1 à 10), répétable"),
@@ -263,7 +264,9 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         reason.is_valid(raise_exception=True)
         text = reason.validated_data.get("reason", "")
         entry = (
-            moderation.submit(entry, request.user) if name == "submit" else moderation.moderate(entry, name, request.user, text)
+            moderation.submit(entry, request.user)
+            if name == Move.SUBMIT
+            else moderation.moderate(entry, name, request.user, text)
         )
         return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data)
 
@@ -271,31 +274,31 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send the entry to moderation (members)."""
-        return self._transition(request, "submit")
+        return self._transition(request, Move.SUBMIT)
 
     @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Verify and publish (moderators in scope)."""
-        return self._transition(request, "verify")
+        return self._transition(request, Move.VERIFY)
 
     @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject, with a reason the registrant sees (moderators in scope)."""
-        return self._transition(request, "reject")
+        return self._transition(request, Move.REJECT)
 
     @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
         """Ask the registrant for changes, with a reason (moderators in scope)."""
-        return self._transition(request, "request_changes")
+        return self._transition(request, Move.REQUEST_CHANGES)
 
     @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         """Suspend a verified entry, with a reason (moderators in scope)."""
-        return self._transition(request, "suspend")
+        return self._transition(request, Move.SUSPEND)
 
 
 def _current(entry) -> dict:

@@ -18,7 +18,7 @@ from django.db import migrations, models
 
 from tpj.core.migration_sql import sql_by_vendor
 
-# Same format as models.filter_tokens (priority numbers 1 to 10 of DOMAIN.md).
+# Same format as models.filter_tokens (priority numbers 1 to 10 of docs/domain.md).
 TOKENS_SQL = " || ".join(
     [
         "(CASE WHEN region_id IS NULL THEN '' ELSE ' 0r' || region_id END)",

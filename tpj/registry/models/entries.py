@@ -1,4 +1,4 @@
-"""Annuaire & carte des 1000 premiers jours en action (DOMAIN.md §4).
+"""Annuaire & carte des 1000 premiers jours en action (docs/domain.md).
 
 An `Entry` is a professional or a service. Its columns always hold the version the
 public may see once it is verified. A substantive edit of a verified entry (eligibility,

@@ -10,7 +10,6 @@ from ..models import Entry, State
 DUPLICATE_RADIUS_KM = 0.2
 
 
-# -- duplicates --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Duplicate:
     entry: Entry

@@ -23,7 +23,6 @@ COSMETIC_FIELDS = ("name", "website")
 ENTRY_FIELDS = SUBSTANTIVE_FIELDS + COSMETIC_FIELDS
 
 
-# -- data carried from forms and API ---------------------------------------------------------
 @dataclass
 class EntryData:
     """What a registrant sends: plain values, validated by a form or a serializer.

@@ -9,9 +9,9 @@ from tpj.audit.services import record
 from ..models import Entry
 
 
-# -- members -----------------------------------------------------------------------------
 @transaction.atomic
 def add_member(entry: Entry, email: str, user):
+    """Let the holder of an active account `email` manage `entry`; a French error keyed "email" otherwise."""
     member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
     if member is None:
         raise ValidationError(
@@ -24,6 +24,7 @@ def add_member(entry: Entry, email: str, user):
 
 @transaction.atomic
 def remove_member(entry: Entry, member, user):
+    """Take `member` off `entry`, which keeps at least one member."""
     if entry.members.count() <= 1:
         raise ValidationError("Une fiche garde au moins un membre.")
     entry.members.remove(member)

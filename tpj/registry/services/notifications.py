@@ -6,17 +6,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ..models import Entry
+from ..workflow import Move
 
 DECISION_SUBJECTS = {
-    "verify": "Votre fiche est vérifiée et publiée",
-    "reject": "Votre fiche n'a pas été retenue",
-    "request_changes": "Des modifications sont demandées sur votre fiche",
-    "suspend": "Votre fiche est suspendue",
-    "reinstate": "Votre fiche est de nouveau publiée",
+    Move.VERIFY: "Votre fiche est vérifiée et publiée",
+    Move.REJECT: "Votre fiche n'a pas été retenue",
+    Move.REQUEST_CHANGES: "Des modifications sont demandées sur votre fiche",
+    Move.SUSPEND: "Votre fiche est suspendue",
+    Move.REINSTATE: "Votre fiche est de nouveau publiée",
 }
 
 
 def notify_members(entry: Entry, transition: str, reason: str = "") -> None:
+    """E-mail the active members of `entry` the moderator's decision `transition`, with its reason."""
     recipients = list(entry.members.filter(is_active=True).values_list("email", flat=True))
     if not recipients:
         return

@@ -8,7 +8,6 @@ from .. import exports
 from ..filters import EntryFilter
 
 
-# -- exports ---------------------------------------------------------------------------------
 class ExportView(View):
     """Open data: published entries and consented contacts only, with the directory filters."""
 

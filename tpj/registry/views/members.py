@@ -173,7 +173,7 @@ class MembersView(PolicyRequiredMixin, View):
                 messages.success(request, f"{member.email} peut désormais gérer la fiche.")
                 return redirect("registry:members", pk)
             except ValidationError as error:
-                form.add_error("email", error.message_dict["email"][0])
+                form.add_error(None, error)  # keyed by its field, "email"
         return self.get(request, pk, form=form, status=400)
 
 

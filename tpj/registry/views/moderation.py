@@ -89,8 +89,7 @@ class ModerationDetailView(PolicyRequiredMixin, View):
                 messages.success(request, f"Décision enregistrée : {ENTRY_WORKFLOW.get(transition).label.lower()}.")
                 return redirect("registry:moderation")
             except ValidationError as error:
-                for message in error.messages:
-                    form.add_error("reason" if "motif" in message.lower() else None, message)
+                form.add_error(None, error)  # a missing reason comes keyed by its field, "reason"
             except policy.PermissionDenied as error:
                 form.add_error(None, str(error))
         elif transition not in MODERATION_TRANSITIONS:

@@ -23,7 +23,7 @@ from ..filters import EntryFilter, within_km
 from ..grid import equirectangular_km
 from ..models import Entry
 from ..search import SearchResults, entry_queryset
-from ..workflow import ENTRY_WORKFLOW
+from ..workflow import ENTRY_WORKFLOW, Move
 
 PAGE_SIZE = 20
 
@@ -95,12 +95,11 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
             "is_moderator": policy.check(user, "registry.moderate", entry).allowed,
             "contacts": entry.contacts.all() if sees_private else entry.public_contacts(),
             "pending_revision": entry.pending_revision if is_member else None,
-            "can_submit": any(t.name == "submit" for t in ENTRY_WORKFLOW.available(entry, user)),
+            "can_submit": any(t.name == Move.SUBMIT for t in ENTRY_WORKFLOW.available(entry, user)),
             "can_download_logo": policy.check(user, "registry.download_logo", entry).allowed,
         }
 
 
-# -- logo and public verification -----------------------------------------------------------
 class LogoView(PolicyRequiredMixin, View):
     policy_action = "registry.download_logo"
 
@@ -143,7 +142,6 @@ class VerificationQRView(View):
         return HttpResponse(logo.qr_png(verification_url(entry)), content_type="image/png")
 
 
-# -- partners --------------------------------------------------------------------------------
 class PartnersView(PolicyRequiredMixin, TemplateView):
     """ "Who else works on priority X near me": ranked by distance, my own entries excluded."""
 
