@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "dsfr",
+    # Form templates read through TEMPLATES (FORM_RENDERER below): Django's own widgets,
+    # after django-dsfr's overrides of them, and widget_tweaks, which dsfr's snippets load.
+    "django.forms",
+    "widget_tweaks",
     "django_htmx",
     "rest_framework",
     "rest_framework.authtoken",
@@ -100,6 +104,12 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms are drawn with django-dsfr's field templates (tpj/core/forms.py).
+FORM_RENDERER = "tpj.core.forms.DsfrFormRenderer"
+# django-dsfr's alerts (Django messages) would otherwise print their text as HTML; messages
+# may quote what users typed.
+DSFR_CONTENT_IS_SAFE = False
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
