@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView, TemplateView, View
 
+from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from . import services, throttle
@@ -76,7 +77,14 @@ class DashboardView(PolicyRequiredMixin, TemplateView):
         assignments = (
             self.request.user.role_assignments.filter(is_active=True).select_related("region").prefetch_related("departements")
         )
-        return {**super().get_context_data(**kwargs), "assignments": assignments}
+        user = self.request.user
+        return {
+            **super().get_context_data(**kwargs),
+            "assignments": assignments,
+            # Shortcuts shown by the policy's answer, not by a role read in the template.
+            "may_view_audit_log": policy.check(user, "audit.view_log"),
+            "may_administer": policy.check(user, "core.administer"),
+        }
 
 
 class PasswordResetView(auth_views.PasswordResetView):
