@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     from tests.calls.factories import CampaignFactory, applicant, jury_user, manager
     from tests.factories import OrganisationFactory
-    from tpj.calls import services
+    from tpj.calls.services import calls as services
     from tpj.calls.letters import simple_pdf
     from tpj.calls.models import Application, Call
 

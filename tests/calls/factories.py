@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.models import Organisation, Role
-from tpj.calls import services
 from tpj.calls.letters import simple_pdf
 from tpj.calls.models import Application, Call, Campaign
+from tpj.calls.services.applications import ApplicationContent, create_application, submit_application
+from tpj.calls.services.calls import create_call, fire_call
+from tpj.calls.services.instruction import declare_eligible
 from tpj.demo.services import demo_siret
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
@@ -57,19 +59,19 @@ def make_call(strand="joint", region="53", state=Call.State.PUBLISHED, deadline=
     """A call of `region` in `state`, created and published through the services."""
     campaign = campaign or CampaignFactory()
     by = by or manager("ARS" if strand in ("ars", "joint") else "DREETS", region)
-    call = services.create_call(by, campaign, strand)
+    call = create_call(by, campaign, strand)
     call.applications_deadline = deadline or timezone.now() + datetime.timedelta(days=7)
     call.cahier_des_charges = pdf_upload()
     call.save()
     if state != Call.State.DRAFT:
-        call = services.fire_call(call, by, "publish")
+        call = fire_call(call, by, "publish")
     call.manager = by
     if strand == "joint":
         call.co_manager = manager("DREETS", region)
     return call
 
 
-def content(call, **overrides) -> services.ApplicationContent:
+def content(call, **overrides) -> ApplicationContent:
     values = {
         "title": "Ateliers parents-bébés itinérants",
         "description": "Des ateliers itinérants d'éveil et de soutien à la parentalité.",
@@ -88,20 +90,20 @@ def content(call, **overrides) -> services.ApplicationContent:
         "indicators": [{"name": "Familles accompagnées", "baseline": "0", "target": "200", "method": "Registre des présences"}],
     }
     values.update(overrides)
-    return services.ApplicationContent(**values)
+    return ApplicationContent(**values)
 
 
 def submitted_application(call, user=None, **overrides) -> Application:
     user = user or applicant()
-    app, _ = services.create_application(user, call, content(call, **overrides))
-    return services.submit_application(app, user)
+    app, _ = create_application(user, call, content(call, **overrides))
+    return submit_application(app, user)
 
 
 def close(call):
-    return services.fire_call(call, call.manager, "close_applications")
+    return fire_call(call, call.manager, "close_applications")
 
 
 def eligible_application(call, user=None, **overrides) -> Application:
     """Submitted while the call is published; the caller closes the call then declares it eligible."""
     app = submitted_application(call, user, **overrides)
-    return services.declare_eligible(app, call.manager)
+    return declare_eligible(app, call.manager)

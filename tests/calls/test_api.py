@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import OrganisationFactory
-from tpj.calls import services
 from tpj.calls.models import Application, JuryMember
+from tpj.calls.services.instruction import declare_eligible
+from tpj.calls.services.jury import add_jury_member, assign
 
 from .factories import applicant, close, jury_user, make_call, manager, submitted_application
 
@@ -91,11 +92,11 @@ def _scoring_setup():
     reseau = OrganisationFactory(name="Réseau périnatal API")
     partnered = submitted_application(call, partners=[{"name": "Réseau périnatal API", "role": "Co-animation"}])
     close(call)
-    services.declare_eligible(partnered, call.manager)
+    declare_eligible(partnered, call.manager)
     funder, operator = jury_user(), jury_user(organisation=reseau)
-    services.add_jury_member(call, call.manager, funder, JuryMember.Kind.FUNDER)
-    services.add_jury_member(call, call.manager, operator, JuryMember.Kind.OPERATOR)
-    services.assign(call, call.manager)
+    add_jury_member(call, call.manager, funder, JuryMember.Kind.FUNDER)
+    add_jury_member(call, call.manager, operator, JuryMember.Kind.OPERATOR)
+    assign(call, call.manager)
     return call, partnered, funder, operator
 
 
@@ -139,7 +140,7 @@ def test_decisions_transmission_and_public_laureates(api_client):
     apps = [submitted_application(call, title=f"Projet {i}", requests={"ARS": Decimal("60000")}) for i in range(2)]
     close(call)
     for a in apps:
-        services.declare_eligible(a, call.manager)
+        declare_eligible(a, call.manager)
     api_client.force_authenticate(call.manager)
     url = f"/api/v1/calls/{call.pk}/decisions/"
     refused = api_client.post(

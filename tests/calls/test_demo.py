@@ -3,7 +3,7 @@
 import pytest
 
 from tpj.calls import demo
-from tpj.calls.api import visible_applications
+from tpj.calls.api.common import visible_applications
 from tpj.calls.models import Application, Call, ScoreSheet
 from tpj.core.policy import check
 from tpj.demo import services as demo_services

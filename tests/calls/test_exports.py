@@ -12,8 +12,11 @@ from frictionless import Resource, Schema, validate
 from openpyxl import load_workbook
 from stdnum.fr import siret
 
-from tpj.calls import exports, services
+from tpj.calls import exports
 from tpj.calls.models import Application, Call
+from tpj.calls.services.calls import fire_call, transmit
+from tpj.calls.services.decisions import decide
+from tpj.calls.services.instruction import declare_eligible
 
 from .factories import close, make_call, submitted_application
 
@@ -26,11 +29,11 @@ def _transmitted_call():
     apps = [submitted_application(call, title=f"Projet « {i} », quartiers prioritaires") for i in range(2)]
     close(call)
     for a in apps:
-        services.declare_eligible(a, call.manager)
-    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
-    services.decide(apps[1], call.manager, "laureate", "Très bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
-    services.fire_call(call, call.manager, "decide_laureates")
-    services.transmit(call, call.manager)
+        declare_eligible(a, call.manager)
+    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    decide(apps[1], call.manager, "laureate", "Très bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    fire_call(call, call.manager, "decide_laureates")
+    transmit(call, call.manager)
     return call, apps
 
 
@@ -115,3 +118,16 @@ def test_scdl_export_leaves_out_a_laureate_without_any_date_of_award(tmp_path):
     call.refresh_from_db()
     rows = _scdl_rows_validated(call, tmp_path)
     assert {r["referenceDecision"] for r in rows} == {Application.objects.get(pk=apps[1].pk).reference}
+
+
+def test_laureates_csv_and_xlsx_neutralise_formulas_planted_in_a_title():
+    call, apps = _transmitted_call()
+    Application.objects.filter(pk=apps[0].pk).update(title='=HYPERLINK("http://x","y")')
+    Application.objects.filter(pk=apps[1].pk).update(title="+33 1 23")
+    rows = list(csv.DictReader(io.StringIO(exports.laureates_csv([call]).content.decode("utf-8-sig")), delimiter=";"))
+    assert {r["projet"] for r in rows} == {'\'=HYPERLINK("http://x","y")', "'+33 1 23"}
+    assert {r["total attribué (€)"] for r in rows} == {"120000,00", "80000,00"}
+    sheet = load_workbook(io.BytesIO(exports.laureates_xlsx([call]).content)).active
+    assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert {sheet[f"G{n}"].value for n in (2, 3)} == {'\'=HYPERLINK("http://x","y")', "'+33 1 23"}
+    assert {sheet[f"N{n}"].value for n in (2, 3)} == {120000, 80000}

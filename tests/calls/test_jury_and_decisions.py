@@ -9,8 +9,12 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory
 from tpj.audit.models import AuditEvent
-from tpj.calls import services
 from tpj.calls.models import Application, Call, Envelope, JuryMember
+from tpj.calls.services.calls import fire_call, transmit
+from tpj.calls.services.decisions import decide, notify_decisions, reopen_decision
+from tpj.calls.services.follow_up import add_indicator_value, record_evaluation, record_payment, record_start
+from tpj.calls.services.instruction import declare_eligible
+from tpj.calls.services.jury import add_jury_member, assign, declare_conflict, ranking, save_scores
 from tpj.core.policy import PermissionDenied, check
 
 from .factories import close, jury_user, make_call, manager, submitted_application
@@ -25,12 +29,12 @@ def _jury_setup():
     other = submitted_application(call, title="Autre projet")
     close(call)
     for app in (partnered, other):
-        services.declare_eligible(app, call.manager)
+        declare_eligible(app, call.manager)
     funder = jury_user()
     operator = jury_user(organisation=reseau)
-    services.add_jury_member(call, call.manager, funder, JuryMember.Kind.FUNDER)
-    services.add_jury_member(call, call.manager, operator, JuryMember.Kind.OPERATOR)
-    result = services.assign(call, call.manager)
+    add_jury_member(call, call.manager, funder, JuryMember.Kind.FUNDER)
+    add_jury_member(call, call.manager, operator, JuryMember.Kind.OPERATOR)
+    result = assign(call, call.manager)
     return call, partnered, other, funder, operator, result
 
 
@@ -46,9 +50,9 @@ def test_member_whose_organisation_partners_an_application_is_recused():
     assert not check(operator, "calls.view_application", partnered)
     assert not check(operator, "calls.view_scores", partnered)
     with pytest.raises(PermissionDenied):
-        services.declare_conflict(sheet, operator, has_conflict=False)
+        declare_conflict(sheet, operator, has_conflict=False)
     with pytest.raises(PermissionDenied):
-        services.save_scores(sheet, operator, _all(call, 3), submit=True)
+        save_scores(sheet, operator, _all(call, 3), submit=True)
     assert AuditEvent.objects.for_object(partnered).filter(action="calls.jury.auto_recused").exists()
 
 
@@ -57,38 +61,38 @@ def test_members_declare_conflicts_before_seeing_a_file():
     sheet = funder.jury_seats.get().sheets.get(application=other)
     assert not check(funder, "calls.view_application", other)
     with pytest.raises(PermissionDenied):
-        services.save_scores(sheet, funder, _all(call, 3))
-    services.declare_conflict(sheet, funder, has_conflict=False)
+        save_scores(sheet, funder, _all(call, 3))
+    declare_conflict(sheet, funder, has_conflict=False)
     assert check(funder, "calls.view_application", other)
     conflicted = operator.jury_seats.get().sheets.get(application=other)
-    services.declare_conflict(conflicted, operator, has_conflict=True, note="Ancienne salariée du porteur")
+    declare_conflict(conflicted, operator, has_conflict=True, note="Ancienne salariée du porteur")
     assert not check(operator, "calls.view_scores", other)
 
 
 def test_score_out_of_range_and_sans_objet_and_lock():
     call, partnered, other, funder, operator, _ = _jury_setup()
     sheet = funder.jury_seats.get().sheets.get(application=other)
-    services.declare_conflict(sheet, funder, has_conflict=False)
+    declare_conflict(sheet, funder, has_conflict=False)
     criteria = list(call.criteria.all())
     with pytest.raises(ValidationError, match="comprise entre 0 et 5"):
-        services.save_scores(sheet, funder, {**_all(call, 4), criteria[0].pk: (6, False)}, submit=True)
+        save_scores(sheet, funder, {**_all(call, 4), criteria[0].pk: (6, False)}, submit=True)
     sheet.refresh_from_db()
     assert sheet.submitted_at is None and not sheet.scores.exists()
     # « sans objet » is not 0: it leaves the criterion out of the weighted mean.
     values = {**_all(call, 5), criteria[-1].pk: (None, True)}
-    sheet = services.save_scores(sheet, funder, values, comment="Très bon projet", submit=True)
+    sheet = save_scores(sheet, funder, values, comment="Très bon projet", submit=True)
     assert sheet.weighted_score == Decimal("20.00")
     with pytest.raises(PermissionDenied, match="validée"):
-        services.save_scores(sheet, funder, _all(call, 1), submit=True)
+        save_scores(sheet, funder, _all(call, 1), submit=True)
 
 
 def test_ranking_weighted_mean_spread_count_missing():
     call, partnered, other, funder, operator, _ = _jury_setup()
     for user, app, value in [(funder, other, 5), (operator, other, 3), (funder, partnered, 2)]:
         sheet = user.jury_seats.get().sheets.get(application=app)
-        services.declare_conflict(sheet, user, has_conflict=False)
-        services.save_scores(sheet, user, _all(call, value), submit=True)
-    rows = list(services.ranking(call))
+        declare_conflict(sheet, user, has_conflict=False)
+        save_scores(sheet, user, _all(call, value), submit=True)
+    rows = list(ranking(call))
     assert [r.pk for r in rows] == [other.pk, partnered.pk]
     best, second = rows
     assert best.mean_score == Decimal("16") and best.spread == Decimal("8") and best.scores_count == 2 and best.missing_count == 0
@@ -99,16 +103,16 @@ def _decidable(strand="joint", requested=Decimal("60000")):
     call = make_call(strand=strand)
     apps = [submitted_application(call, title=f"Projet {i}", requests=dict.fromkeys(call.agencies, requested)) for i in range(4)]
     close(call)
-    return call, [services.declare_eligible(a, call.manager) for a in apps]
+    return call, [declare_eligible(a, call.manager) for a in apps]
 
 
 def test_allocation_cannot_exceed_request_or_envelope():
     call, apps = _decidable()
     with pytest.raises(ValidationError, match="dépasse le montant demandé"):
-        services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000.01")})
-    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("50000")})
+        decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000.01")})
+    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("50000")})
     with pytest.raises(ValidationError) as error:
-        services.decide(apps[1], call.manager, "laureate", "Très bien", {"ARS": Decimal("45000")})
+        decide(apps[1], call.manager, "laureate", "Très bien", {"ARS": Decimal("45000")})
     assert (
         "L'enveloppe ARS" in error.value.message_dict["allocations"][0]
         and "il reste 40" in error.value.message_dict["allocations"][0]
@@ -121,7 +125,7 @@ def test_allocation_cannot_exceed_request_or_envelope():
 def test_single_agency_call_pays_only_from_its_own_envelope():
     call, apps = _decidable(strand="ars")
     with pytest.raises(ValidationError) as error:
-        services.decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("10000"), "DREETS": Decimal("10000")})
+        decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("10000"), "DREETS": Decimal("10000")})
     assert "porté par l'ARS seule" in error.value.message_dict["allocations"][0]
 
 
@@ -135,19 +139,19 @@ def test_database_refuses_an_over_allocated_envelope_even_without_the_service():
 
 def test_laureates_decided_needs_the_minimum_endowment_then_transmission():
     call, apps = _decidable()
-    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
-    services.decide(apps[1], call.manager, "waiting_list", "Bon projet, crédits épuisés")
-    services.decide(apps[2], call.manager, "rejected", "Hors priorités")
-    services.decide(apps[3], call.manager, "laureate", "Très bien", {"DREETS": Decimal("30000")})
+    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    decide(apps[1], call.manager, "waiting_list", "Bon projet, crédits épuisés")
+    decide(apps[2], call.manager, "rejected", "Hors priorités")
+    decide(apps[3], call.manager, "laureate", "Très bien", {"DREETS": Decimal("30000")})
     with pytest.raises(ValidationError, match="minimum national est de 200"):
-        services.fire_call(call, call.manager, "decide_laureates")
+        fire_call(call, call.manager, "decide_laureates")
     assert Call.objects.get(pk=call.pk).state == Call.State.CLOSED
-    services.reopen_decision(apps[3], call.manager, "Montant revu")
-    services.decide(apps[3], call.manager, "laureate", "Très bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    reopen_decision(apps[3], call.manager, "Montant revu")
+    decide(apps[3], call.manager, "laureate", "Très bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
     assert call.state_endowment() == Decimal("200000")
-    services.fire_call(call, call.manager, "decide_laureates")
+    fire_call(call, call.manager, "decide_laureates")
     assert not Application.objects.public_laureates().exists()
-    call = services.transmit(call, call.manager)
+    call = transmit(call, call.manager)
     assert call.transmitted_at and call.transmitted_late == (timezone.localdate() > call.campaign.transmission_deadline)
     assert set(Application.objects.public_laureates()) == {apps[0], apps[3]}
     assert AuditEvent.objects.for_object(call).filter(action="calls.call.transmit").exists()
@@ -155,38 +159,38 @@ def test_laureates_decided_needs_the_minimum_endowment_then_transmission():
 
 def test_notification_sends_letters_and_payments_stay_within_allocation(mailoutbox, django_capture_on_commit_callbacks):
     call, apps = _decidable()
-    services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
-    services.decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
     for app in apps[2:]:
-        services.decide(app, call.manager, "rejected", "Moins prioritaire")
-    services.fire_call(call, call.manager, "decide_laureates")
+        decide(app, call.manager, "rejected", "Moins prioritaire")
+    fire_call(call, call.manager, "decide_laureates")
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.notify_decisions(call, call.manager) == 4
+        assert notify_decisions(call, call.manager) == 4
     letter = mailoutbox[-1].attachments[0]
     assert letter[0].endswith(".pdf") and letter[1].startswith(b"%PDF")
     request = apps[0].requests.get(envelope__agency="ARS")
-    services.record_payment(request, call.manager, Decimal("30000"), timezone.localdate())
+    record_payment(request, call.manager, Decimal("30000"), timezone.localdate())
     with pytest.raises(ValidationError, match="dépasseraient"):
-        services.record_payment(request, call.manager, Decimal("30000.01"), timezone.localdate())
+        record_payment(request, call.manager, Decimal("30000.01"), timezone.localdate())
 
 
 def test_follow_up_of_a_laureate():
     call, apps = _decidable()
-    app = services.decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000")})
-    services.record_start(app, app.created_by, timezone.localdate())
+    app = decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000")})
+    record_start(app, app.created_by, timezone.localdate())
     indicator = app.indicators.get()
-    services.add_indicator_value(indicator, app.created_by, timezone.localdate(), "35", "Premier trimestre")
-    services.record_evaluation(app, call.manager, "Répond aux enjeux ; pérennisation envisagée.", True)
+    add_indicator_value(indicator, app.created_by, timezone.localdate(), "35", "Premier trimestre")
+    record_evaluation(app, call.manager, "Répond aux enjeux ; pérennisation envisagée.", True)
     app.refresh_from_db()
     assert app.project_started_on and indicator.values.count() == 1 and app.could_become_permanent
     with pytest.raises(PermissionDenied):
-        services.record_start(apps[1], apps[1].created_by, timezone.localdate())
+        record_start(apps[1], apps[1].created_by, timezone.localdate())
 
 
 def test_other_region_manager_cannot_decide():
     call, apps = _decidable()
     with pytest.raises(PermissionDenied):
-        services.decide(apps[0], manager("ARS", "76"), "rejected", "Non")
+        decide(apps[0], manager("ARS", "76"), "rejected", "Non")
 
 
 @pytest.mark.postgres
@@ -204,7 +208,7 @@ def test_two_managers_allocating_at_once_never_overrun_the_envelope():
     def allocate(user, app):
         try:
             barrier.wait()
-            services.decide(app, user, "laureate", "Concurrence", {"ARS": Decimal("60000")})
+            decide(app, user, "laureate", "Concurrence", {"ARS": Decimal("60000")})
             outcomes.append("ok")
         except ValidationError as e:
             outcomes.append(e.message_dict["allocations"][0])
@@ -232,6 +236,6 @@ def test_postgres_trigger_refuses_an_allocation_written_around_the_services():
     from tpj.calls.models import EnvelopeRequest
 
     call, apps = _decidable(strand="ars", requested=Decimal("60000"))
-    services.decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
+    decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
     with pytest.raises(IntegrityError), transaction.atomic():
         EnvelopeRequest.objects.filter(application=apps[1]).update(amount_allocated=Decimal("50000"))

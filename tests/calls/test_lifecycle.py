@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
-from tpj.calls import services
 from tpj.calls.models import Call, Campaign
+from tpj.calls.services.calls import create_call, fire_call
+from tpj.calls.services.campaigns import declaration_board, declare_intent, save_campaign
+from tpj.calls.services.files import validate_pdf
 from tpj.core.policy import PermissionDenied
 
 from .factories import CampaignFactory, make_call, manager, pdf_upload
@@ -32,10 +34,10 @@ def test_only_the_national_team_manages_campaigns():
     from tests.factories import user_with_role
 
     national = user_with_role(Role.NATIONAL_TEAM)
-    campaign = services.save_campaign(Campaign(year=2031, **Campaign.defaults_for(2031)), national)
+    campaign = save_campaign(Campaign(year=2031, **Campaign.defaults_for(2031)), national)
     assert AuditEvent.objects.for_object(campaign).filter(action="calls.campaign.created").exists()
     with pytest.raises(PermissionDenied):
-        services.save_campaign(Campaign(year=2032, **Campaign.defaults_for(2032)), manager())
+        save_campaign(Campaign(year=2032, **Campaign.defaults_for(2032)), manager())
 
 
 def test_campaign_deadlines_must_follow_each_other():
@@ -50,11 +52,11 @@ def test_declaration_of_intent_and_national_board():
     campaign.intent_deadline = timezone.localdate() - datetime.timedelta(days=1)
     campaign.save()
     ars = manager("ARS", "53")
-    declaration = services.declare_intent(ars, campaign, joint=True, referent_name="Anne Référente", referent_email="anne@ars.fr")
+    declaration = declare_intent(ars, campaign, joint=True, referent_name="Anne Référente", referent_email="anne@ars.fr")
     assert declaration.agency == "ARS" and declaration.region_id == "53" and declaration.is_late
     with pytest.raises(ValidationError, match="déjà déclaré"):
-        services.declare_intent(ars, campaign, joint=True, referent_name="Anne", referent_email="anne@ars.fr")
-    board = {(r.region.code, r.agency): r for r in services.declaration_board(campaign)}
+        declare_intent(ars, campaign, joint=True, referent_name="Anne", referent_email="anne@ars.fr")
+    board = {(r.region.code, r.agency): r for r in declaration_board(campaign)}
     assert len(board) == 36
     assert board[("53", "ARS")].status == "late"
     assert board[("53", "DREETS")].status == "missing"
@@ -64,11 +66,9 @@ def test_declaration_on_time_is_not_late():
     campaign = CampaignFactory()
     campaign.intent_deadline = timezone.localdate() + datetime.timedelta(days=3)
     campaign.save()
-    declaration = services.declare_intent(
-        manager("DREETS", "76"), campaign, joint=False, referent_name="D", referent_email="d@x.fr"
-    )
+    declaration = declare_intent(manager("DREETS", "76"), campaign, joint=False, referent_name="D", referent_email="d@x.fr")
     assert not declaration.is_late
-    board = {(r.region.code, r.agency): r.status for r in services.declaration_board(campaign)}
+    board = {(r.region.code, r.agency): r.status for r in declaration_board(campaign)}
     assert board[("76", "DREETS")] == "on_time" and board[("53", "ARS")] == "pending"
 
 
@@ -90,7 +90,7 @@ def test_official_title_and_one_envelope_per_agency(strand, ending, envelopes):
 
 def test_an_agency_alone_only_launches_its_own_strand():
     with pytest.raises(ValidationError, match="volet"):
-        services.create_call(manager("DREETS"), CampaignFactory(), "ars")
+        create_call(manager("DREETS"), CampaignFactory(), "ars")
 
 
 def test_calendar_warnings_do_not_block_publication():
@@ -101,7 +101,7 @@ def test_calendar_warnings_do_not_block_publication():
     warnings = call.calendar_warnings()
     assert any("après l'échéance nationale" in w for w in warnings)
     assert any("début de l'automne" in w for w in warnings)
-    call = services.fire_call(call, call.created_by, "publish")
+    call = fire_call(call, call.created_by, "publish")
     assert call.state == Call.State.PUBLISHED and call.published_at
 
 
@@ -111,7 +111,7 @@ def test_publication_requires_deadline_and_cahier_des_charges():
     call.applications_deadline = None
     call.save()
     with pytest.raises(ValidationError) as error:
-        services.fire_call(call, call.created_by, "publish")
+        fire_call(call, call.created_by, "publish")
     assert "Joignez le cahier des charges (PDF)." in error.value.messages
     call.refresh_from_db()
     assert call.state == Call.State.DRAFT
@@ -120,13 +120,13 @@ def test_publication_requires_deadline_and_cahier_des_charges():
 def test_non_pdf_cahier_des_charges_is_refused_by_content():
     fake = SimpleUploadedFile("cahier.pdf", b"PK\x03\x04 this is a zip (docx) renamed", content_type="application/pdf")
     with pytest.raises(ValidationError, match="n'est pas un PDF"):
-        services.validate_pdf(fake)
-    services.validate_pdf(pdf_upload())
+        validate_pdf(fake)
+    validate_pdf(pdf_upload())
 
 
 def test_a_manager_of_another_region_or_agency_cannot_publish():
     call = make_call(strand="ars", state=Call.State.DRAFT)
     for outsider in (manager("ARS", "76"), manager("DREETS", "53")):
         with pytest.raises(PermissionDenied):
-            services.fire_call(call, outsider, "publish")
+            fire_call(call, outsider, "publish")
     assert AuditEvent.objects.for_object(call).filter(action="calls.call.publish").count() == 0

@@ -15,13 +15,14 @@ from tests.factories import user_with_role
 from tests.registry.factories import EntryFactory
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
-from tpj.calls import services
 from tpj.calls.models import Application, Call
+from tpj.calls.services.decisions import decide
+from tpj.calls.services.instruction import declare_eligible, request_information
 from tpj.calls.workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW
 from tpj.core import policy
-from tpj.registry.services import moderation as registry_services
 from tpj.registry.models import Entry
 from tpj.registry.models import State as EntryState
+from tpj.registry.services import moderation as registry_services
 from tpj.registry.workflow import ENTRY_WORKFLOW
 
 from .factories import applicant, close, make_call, manager, submitted_application
@@ -90,13 +91,13 @@ def test_the_manager_learns_the_state_before_a_missing_question():
     call = make_call(region="53")
     app, other = submitted_application(call), submitted_application(call, title="Autre projet")
     close(call)
-    app = services.declare_eligible(app, call.manager)
+    app = declare_eligible(app, call.manager)
     with pytest.raises(policy.PermissionDenied):
-        services.request_information(app, app.created_by, "")
+        request_information(app, app.created_by, "")
     with pytest.raises(ValidationError, match="impossible : l'état actuel est « Recevable"):
-        services.request_information(app, call.manager, "")
+        request_information(app, call.manager, "")
     with pytest.raises(ValidationError) as error:
-        services.request_information(other, call.manager, "")
+        request_information(other, call.manager, "")
     assert error.value.message_dict == {"question": ["Rédigez la demande de complément."]}
 
 
@@ -104,12 +105,12 @@ def test_a_decision_outside_the_decision_period_is_a_french_400_not_a_403():
     call = make_call(region="53")
     app = submitted_application(call)
     close(call)
-    app = services.declare_eligible(app, call.manager)
+    app = declare_eligible(app, call.manager)
     Call.objects.filter(pk=call.pk).update(state=Call.State.LAUREATES_DECIDED)
     with pytest.raises(ValidationError, match="Les décisions se prennent une fois les candidatures closes"):
-        services.decide(app, call.manager, "rejected", "Hors sujet")
+        decide(app, call.manager, "rejected", "Hors sujet")
     with pytest.raises(policy.PermissionDenied):
-        services.decide(app, manager("ARS", "76"), "rejected", "Hors sujet")
+        decide(app, manager("ARS", "76"), "rejected", "Hors sujet")
     assert Application.objects.get(pk=app.pk).state == Application.State.ELIGIBLE
 
 

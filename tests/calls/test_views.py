@@ -11,8 +11,10 @@ from django.utils.html import escape
 
 from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.models import Role
-from tpj.calls import services
 from tpj.calls.models import Application, Call, Campaign, JuryMember
+from tpj.calls.services.applications import create_application
+from tpj.calls.services.decisions import decide
+from tpj.calls.services.instruction import declare_eligible
 from tpj.nomenclatures.models import FundingSource
 
 from .factories import CampaignFactory, applicant, close, jury_user, make_call, manager, pdf_upload, submitted_application
@@ -102,7 +104,7 @@ def test_bad_application_input_is_shown_per_field_and_nothing_saved(client):
 def test_submission_after_the_deadline_through_the_page(client):
     call = make_call()
     user = applicant()
-    app, _ = services.create_application(user, call, __import__("tests.calls.factories", fromlist=["content"]).content(call))
+    app, _ = create_application(user, call, __import__("tests.calls.factories", fromlist=["content"]).content(call))
     Call.objects.filter(pk=call.pk).update(applications_deadline=timezone.now() - datetime.timedelta(seconds=1))
     client.force_login(user)
     response = client.post(reverse("calls:application-action", args=[app.pk, "submit"]), follow=True)
@@ -168,7 +170,7 @@ def test_jury_and_decision_pages(client):
     reseau = OrganisationFactory(name="Réseau vue")
     app = submitted_application(call, partners=[{"name": "Réseau vue", "role": "Appui"}])
     close(call)
-    services.declare_eligible(app, call.manager)
+    declare_eligible(app, call.manager)
     client.force_login(call.manager)
     funder, operator = jury_user(), jury_user(organisation=reseau)
     for user, kind in ((funder, "funder"), (operator, "operator")):
@@ -254,8 +256,8 @@ def test_history_export_and_decision_letter_access(client, django_capture_on_com
     call = make_call(strand="ars")
     app = submitted_application(call, requests={"ARS": Decimal("60000")})
     close(call)
-    services.declare_eligible(app, call.manager)
-    app = services.decide(app, call.manager, "laureate", "Très bon projet", {"ARS": Decimal("60000")})
+    declare_eligible(app, call.manager)
+    app = decide(app, call.manager, "laureate", "Très bon projet", {"ARS": Decimal("60000")})
     response = client.get(reverse("calls:call-export", args=[call.pk, "historique"]))
     assert response.status_code == 302  # anonymous: sign in first
     client.force_login(call.manager)
@@ -274,8 +276,8 @@ def test_envelope_cannot_be_lowered_below_its_allocations():
     call = make_call(strand="ars")
     app = submitted_application(call, requests={"ARS": Decimal("60000")})
     close(call)
-    services.declare_eligible(app, call.manager)
-    services.decide(app, call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
+    declare_eligible(app, call.manager)
+    decide(app, call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
     envelope = call.envelopes.get()
     envelope.refresh_from_db()
     form = EnvelopeForm({"local_top_up": "-50000"}, instance=envelope)

@@ -54,15 +54,16 @@ def in_parallel(function, arguments):
 
 
 def test_parallel_allocations_never_over_allocate_an_envelope():
-    from tpj.calls import services
     from tpj.calls.models import Application, Envelope
+    from tpj.calls.services.decisions import decide
+    from tpj.calls.services.instruction import declare_eligible
 
     call = make_call(strand="ars")
     apps = [submitted_application(call, title=f"Projet {i}", requests={"ARS": Decimal("30000")}) for i in range(PARALLEL)]
     close(call)
-    apps = [services.declare_eligible(a, call.manager) for a in apps]
+    apps = [declare_eligible(a, call.manager) for a in apps]
     outcomes = in_parallel(
-        lambda app: services.decide(app, call.manager, "laureate", "Concurrence", {"ARS": Decimal("30000")}), [(a,) for a in apps]
+        lambda app: decide(app, call.manager, "laureate", "Concurrence", {"ARS": Decimal("30000")}), [(a,) for a in apps]
     )
     envelope = Envelope.objects.get(call=call, agency="ARS")
     accepted = [o for o, _ in outcomes if o == "ok"]
@@ -72,25 +73,25 @@ def test_parallel_allocations_never_over_allocate_an_envelope():
 
 
 def test_replayed_creation_with_one_client_token_creates_one_application():
-    from tpj.calls import services
     from tpj.calls.models import Application
+    from tpj.calls.services.applications import create_application
 
     call = make_call(strand="ars")
     carrier = applicant()
     token = uuid.uuid4()
-    outcomes = in_parallel(lambda: services.create_application(carrier, call, content(call), client_token=token), [()] * PARALLEL)
+    outcomes = in_parallel(lambda: create_application(carrier, call, content(call), client_token=token), [()] * PARALLEL)
     assert all(o == "ok" for o, _ in outcomes), outcomes
     assert Application.objects.filter(call=call, created_by=carrier).count() == 1
     assert sum(created for _, (_, created) in outcomes) == 1
 
 
 def test_double_clicked_submission_over_http_submits_once(live_server):
-    from tpj.calls import services
     from tpj.calls.models import Application
+    from tpj.calls.services.applications import create_application
 
     call = make_call(strand="ars")
     carrier = applicant()
-    app, _ = services.create_application(carrier, call, content(call))
+    app, _ = create_application(carrier, call, content(call))
     token = Token.objects.create(user=carrier).key
     url = f"{live_server.url}/api/v1/applications/{app.pk}/submit/"
     barrier = threading.Barrier(PARALLEL)
@@ -111,16 +112,17 @@ def test_double_clicked_submission_over_http_submits_once(live_server):
 
 
 def test_two_jurors_scoring_at_once_lose_nothing():
-    from tpj.calls import services
     from tpj.calls.models import Application, ScoreSheet
+    from tpj.calls.services.instruction import declare_eligible
+    from tpj.calls.services.jury import add_jury_member, save_scores
 
     call = make_call(strand="ars")
     app = submitted_application(call)
     close(call)
-    app = services.declare_eligible(app, call.manager)
+    app = declare_eligible(app, call.manager)
     jurors = [jury_user(), jury_user()]
     for juror in jurors:
-        services.add_jury_member(call, call.manager, juror, "funder")
+        add_jury_member(call, call.manager, juror, "funder")
     sheets = []
     for juror in jurors:
         sheet = ScoreSheet.objects.get_or_create(member=call.jury.get(user=juror), application=app)[0]
@@ -132,7 +134,7 @@ def test_two_jurors_scoring_at_once_lose_nothing():
 
     def score(sheet, juror):
         values = {c.pk: (min(marks[juror.pk], c.max_score), False) for c in criteria}
-        return services.save_scores(sheet, juror, values, submit=True)
+        return save_scores(sheet, juror, values, submit=True)
 
     outcomes = in_parallel(score, list(zip(sheets, jurors, strict=True)))
     assert all(o == "ok" for o, _ in outcomes), outcomes
@@ -144,8 +146,8 @@ def test_two_jurors_scoring_at_once_lose_nothing():
 
 
 def test_two_moderators_acting_on_one_entry_end_in_one_consistent_state():
-    from tpj.registry.services import moderation as services
     from tpj.registry.models import Entry, State
+    from tpj.registry.services import moderation as services
 
     entry = EntryFactory(state=State.SUBMITTED)
     moderators = [user_with_role(Role.MODERATOR, departements=["35"]), user_with_role(Role.MODERATOR, region="53")]

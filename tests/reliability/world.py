@@ -90,18 +90,19 @@ def _calls(world: World):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.calls.factories import CampaignFactory, content, make_call
-    from tpj.calls import services
     from tpj.calls.models import Attachment, Call, JuryMember, ScoreSheet
+    from tpj.calls.services.applications import create_application, submit_application
+    from tpj.calls.services.jury import add_jury_member
 
     campaign = CampaignFactory()
     manager = world.cast.user(CALL_MANAGER)
     call_in = make_call(strand="ars", region=IN_REGION, campaign=campaign, by=manager)
     call_out = make_call(strand="ars", region=OUT_REGION, campaign=campaign, by=world.stranger_manager)
     call_out_draft = make_call(strand="dreets", region=OUT_REGION, campaign=campaign, state=Call.State.DRAFT)
-    services.add_jury_member(call_in, manager, world.cast.user(JURY_MEMBER), "funder")
-    app_in, _ = services.create_application(world.cast.user(APPLICANT), call_in, content(call_in, title="Ateliers de Rennes"))
-    app_out, _ = services.create_application(world.stranger, call_out, content(call_out, title=f"Projet {world.canary}"))
-    app_out = services.submit_application(app_out, world.stranger)
+    add_jury_member(call_in, manager, world.cast.user(JURY_MEMBER), "funder")
+    app_in, _ = create_application(world.cast.user(APPLICANT), call_in, content(call_in, title="Ateliers de Rennes"))
+    app_out, _ = create_application(world.stranger, call_out, content(call_out, title=f"Projet {world.canary}"))
+    app_out = submit_application(app_out, world.stranger)
     # A submitted application of the cast's région (carried by another structure), for the
     # instruction actions: the call's managers cannot see a draft.
     carrier_in = user_with_role(
@@ -110,10 +111,8 @@ def _calls(world: World):
         email="porteur-soumis@fiabilite.example",
         organisation=OrganisationFactory(name="Association rennaise des familles", commune_id=IN_COMMUNE, region_id=IN_REGION),
     )
-    app_submitted_in, _ = services.create_application(
-        carrier_in, call_in, content(call_in, title="Relais des familles de Rennes")
-    )
-    app_submitted_in = services.submit_application(app_submitted_in, carrier_in)
+    app_submitted_in, _ = create_application(carrier_in, call_in, content(call_in, title="Relais des familles de Rennes"))
+    app_submitted_in = submit_application(app_submitted_in, carrier_in)
     pdf = SimpleUploadedFile("piece.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     world.objects.update(
         campaign=campaign,

@@ -1,10 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
-from .api import ApplicationViewSet, CallViewSet, LaureateViewSet
+from .api.applications import ApplicationViewSet
+from .api.calls import CallViewSet
 
 router = SimpleRouter()
 router.register("calls", CallViewSet, basename="api-call")
 router.register("applications", ApplicationViewSet, basename="api-application")
-router.register("laureates", LaureateViewSet, basename="api-laureate")
 
 urlpatterns = router.urls

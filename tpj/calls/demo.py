@@ -18,9 +18,15 @@ from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, 
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
 
-from . import services
 from .letters import simple_pdf
 from .models import Application, Call, Campaign, IntentDeclaration, JuryMember
+from .services.applications import ApplicationContent, create_application, submit_application
+from .services.calls import create_call, fire_call, transmit
+from .services.campaigns import declare_intent
+from .services.decisions import decide, notify_decisions
+from .services.follow_up import add_indicator_value, record_convention, record_start
+from .services.instruction import declare_eligible
+from .services.jury import add_jury_member, assign, declare_conflict, save_scores
 
 EXTRA_APPLICANTS = [
     ("porteur.brest@demo.1000jours.fr", "Bruno", "Porteur", "Ville de Brest"),
@@ -58,14 +64,14 @@ def _campaign(year) -> Campaign:
 def _declare(user, campaign, joint):
     agency = user.organisation.kind.upper()
     if not IntentDeclaration.objects.filter(campaign=campaign, region_id=user.organisation.region_id, agency=agency).exists():
-        services.declare_intent(user, campaign, joint=joint, referent_name=user.get_full_name(), referent_email=user.email)
+        declare_intent(user, campaign, joint=joint, referent_name=user.get_full_name(), referent_email=user.email)
 
 
 def _call(manager, campaign, strand, summary, deadline) -> tuple[Call, bool]:
     existing = Call.objects.filter(campaign=campaign, region_id=manager.organisation.region_id, strand=strand).first()
     if existing:
         return existing, False
-    call = services.create_call(manager, campaign, strand)
+    call = create_call(manager, campaign, strand)
     call.summary = summary
     call.applications_deadline = deadline
     call.laureates_date = campaign.laureates_deadline
@@ -87,14 +93,14 @@ def _call(manager, campaign, strand, summary, deadline) -> tuple[Call, bool]:
         save=False,
     )
     call.save()
-    return services.fire_call(call, manager, "publish"), True
+    return fire_call(call, manager, "publish"), True
 
 
 def _content(call, title, description, places, requests, partners=(), axes=(1, 3)):
     caf = FundingSource.objects.get(slug="caf-fnp")
     collectivites = FundingSource.objects.get(slug="collectivites")
     total = sum(requests.values()) + Decimal("40000")
-    return services.ApplicationContent(
+    return ApplicationContent(
         title=title,
         description=description,
         target_public="Futurs parents et parents d'enfants de 0 à 3 ans, en particulier les familles isolées ou vulnérables.",
@@ -132,8 +138,8 @@ def _content(call, title, description, places, requests, partners=(), axes=(1, 3
 
 def _apply(user, call, content, submit=True) -> Application:
     content.carrier_siret = user.organisation.siret
-    app, _ = services.create_application(user, call, content)
-    return services.submit_application(app, user) if submit else app
+    app, _ = create_application(user, call, content)
+    return submit_application(app, user) if submit else app
 
 
 def _bretagne_2021(accounts):
@@ -190,13 +196,13 @@ def _bretagne_2021(accounts):
             axes=(4,),
         ),
     )
-    call = services.fire_call(call, ars, "close_applications")
+    call = fire_call(call, ars, "close_applications")
     for app in (a1, a2, a3):
-        services.declare_eligible(app, ars)
+        declare_eligible(app, ars)
     caf_member, reseau_member = accounts["jury.caf@demo.1000jours.fr"], accounts["jury.reseau@demo.1000jours.fr"]
-    services.add_jury_member(call, ars, caf_member, JuryMember.Kind.FUNDER)
-    services.add_jury_member(call, ars, reseau_member, JuryMember.Kind.OPERATOR)
-    services.assign(call, ars)
+    add_jury_member(call, ars, caf_member, JuryMember.Kind.FUNDER)
+    add_jury_member(call, ars, reseau_member, JuryMember.Kind.OPERATOR)
+    assign(call, ars)
     criteria = list(call.criteria.all())
     for member, app, value in [
         (caf_member, a1, 5),
@@ -206,34 +212,34 @@ def _bretagne_2021(accounts):
         (reseau_member, a3, 3),
     ]:
         sheet = member.jury_seats.get(call=call).sheets.get(application=app)
-        services.declare_conflict(sheet, member, has_conflict=False)
-        services.save_scores(
+        declare_conflict(sheet, member, has_conflict=False)
+        save_scores(
             sheet,
             member,
             {c.pk: (value, False) for c in criteria},
             "Projet cohérent avec les besoins du territoire.",
             submit=True,
         )
-    services.decide(
+    decide(
         a1,
         ars,
         "laureate",
         "Projet à fort potentiel, partenariat solide, indicateurs précis.",
         {"ARS": Decimal("60000"), "DREETS": Decimal("50000")},
     )
-    services.decide(
+    decide(
         a2,
         dreets,
         "laureate",
         "Répond au repérage des fragilités et à la continuité du parcours.",
         {"ARS": Decimal("40000"), "DREETS": Decimal("50000")},
     )
-    services.decide(a3, dreets, "waiting_list", "Projet intéressant ; enveloppes entièrement engagées.")
-    call = services.fire_call(call, ars, "decide_laureates")
-    services.notify_decisions(call, ars)
+    decide(a3, dreets, "waiting_list", "Projet intéressant ; enveloppes entièrement engagées.")
+    call = fire_call(call, ars, "decide_laureates")
+    notify_decisions(call, ars)
     for app in (a1, a2):
-        services.record_convention(app, ars, datetime.date(2021, 9, 15))
-    services.transmit(call, dreets)
+        record_convention(app, ars, datetime.date(2021, 9, 15))
+    transmit(call, dreets)
     Call.objects.filter(pk=call.pk).update(
         publication_date=datetime.date(2021, 6, 21),
         applications_deadline=datetime.datetime(2021, 7, 16, 12, 0, tzinfo=datetime.UTC),
@@ -242,8 +248,8 @@ def _bretagne_2021(accounts):
         transmitted_late=False,
     )
     app1 = Application.objects.get(pk=a1.pk)
-    services.record_start(app1, porteur, datetime.date(2021, 10, 4))
-    services.add_indicator_value(app1.indicators.first(), porteur, datetime.date(2022, 3, 31), "64", "Premier semestre")
+    record_start(app1, porteur, datetime.date(2021, 10, 4))
+    add_indicator_value(app1.indicators.first(), porteur, datetime.date(2022, 3, 31), "64", "Premier semestre")
 
 
 def _current(accounts):

@@ -10,8 +10,9 @@ from django.utils import timezone
 from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.territories.models import Commune, Departement
 
-from . import services
 from .models import Call, CallAxis, Campaign, Criterion, Envelope, JuryMember, Targeting
+from .services.applications import ApplicationContent
+from .services.files import validate_pdf
 
 INSEE_CODE = re.compile(r"\b(\d[0-9AB]\d{3})\b")
 
@@ -124,7 +125,7 @@ class CallForm(forms.ModelForm):
     def clean_cahier_des_charges(self):
         upload = self.cleaned_data.get("cahier_des_charges")
         if upload and hasattr(upload, "content_type"):
-            services.validate_pdf(upload)
+            validate_pdf(upload)
         return upload
 
     def clean_target_communes_codes(self):
@@ -296,9 +297,9 @@ def _rows(formset, keys):
     return rows
 
 
-def build_content(form: ApplicationForm, partners, budget, cofinancing, indicators) -> services.ApplicationContent:
+def build_content(form: ApplicationForm, partners, budget, cofinancing, indicators) -> ApplicationContent:
     data = form.cleaned_data
-    return services.ApplicationContent(
+    return ApplicationContent(
         title=data["title"],
         description=data["description"],
         target_public=data["target_public"],
@@ -316,7 +317,7 @@ def build_content(form: ApplicationForm, partners, budget, cofinancing, indicato
     )
 
 
-def initial_from(content: services.ApplicationContent) -> dict:
+def initial_from(content: ApplicationContent) -> dict:
     initial = {
         "title": content.title,
         "description": content.description,

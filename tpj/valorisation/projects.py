@@ -8,40 +8,36 @@ so a project not yet transmitted is never shown, exported nor counted.
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
 from tpj.accounts.models import Organisation
+from tpj.calls.models import Application, CoFinancing, EnvelopeRequest
 from tpj.core.text import normalize
+from tpj.territories.models import Commune
 
 AXIS_PRIORITIES_FILE = Path(__file__).resolve().parent / "data" / "axis_priorities.json"
 
 
-def _models():
-    from tpj.calls import models as calls_models
-
-    return calls_models
-
-
 def public_laureates():
     """The public laureates, bare (for counts, ids and sub-queries)."""
-    return _models().Application.objects.public_laureates()
+    return Application.objects.public_laureates()
 
 
 def public_projects():
     """Every public laureate project, with what the list, map and exports show (no N+1)."""
-    m = _models()
     return (
-        m.Application.objects.public_laureates()
+        Application.objects.public_laureates()
         .select_related("call__region", "call__campaign", "organisation")
         .prefetch_related(
             Prefetch("places", queryset=_commune_queryset()),
             "call_axes__national_axes",
             "partners",
             "indicators",
-            Prefetch("cofinancings", queryset=m.CoFinancing.objects.select_related("source")),
-            Prefetch("requests", queryset=m.EnvelopeRequest.objects.select_related("envelope__funding_source")),
+            Prefetch("cofinancings", queryset=CoFinancing.objects.select_related("source")),
+            Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope__funding_source")),
             "highlights",
         )
         .order_by("-call__campaign__year", "call__region__name", "title", "pk")
@@ -49,8 +45,6 @@ def public_projects():
 
 
 def _commune_queryset():
-    from tpj.territories.models import Commune
-
     return Commune.objects.select_related("departement").order_by("name")
 
 
@@ -116,8 +110,6 @@ class ProjectFilter:
         return [p for p in self.apply(projects) if self.matches_text(p)]
 
     def querystring(self) -> str:
-        from urllib.parse import urlencode
-
         return urlencode({name: getattr(self, name) for name in self.FIELDS if getattr(self, name) not in ("", None)})
 
 

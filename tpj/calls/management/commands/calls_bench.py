@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
-from tpj.calls import services
 from tpj.calls.models import Application, Call, Campaign, CriterionScore, EnvelopeRequest, JuryMember, ScoreSheet
+from tpj.calls.services.calls import create_call
+from tpj.calls.services.jury import refresh_jury_stats, weighted_score
 from tpj.demo.services import demo_siret
 
 
@@ -36,7 +37,7 @@ def build(n_applications: int, n_jurors: int):
     ars = Organisation.objects.create(name="ARS Bretagne (banc)", kind="ars", region_id="53", siret=demo_siret("ars-banc"))
     Organisation.objects.create(name="DREETS Bretagne (banc)", kind="dreets", region_id="53", siret=demo_siret("dreets-banc"))
     manager = _user("gestionnaire.banc@example.fr", ars, Role.CALL_MANAGER)
-    call = services.create_call(manager, campaign, Call.Strand.JOINT)
+    call = create_call(manager, campaign, Call.Strand.JOINT)
     envelopes = list(call.envelopes.all())
     for e in envelopes:
         e.local_top_up = Decimal("50000000")
@@ -90,7 +91,7 @@ def build(n_applications: int, n_jurors: int):
                     application=a,
                     conflict_declared_at=now,
                     submitted_at=None if missing else now,
-                    weighted_score=None if missing else services.weighted_score(criteria, values),
+                    weighted_score=None if missing else weighted_score(criteria, values),
                 )
             )
             scores.append(values)
@@ -103,7 +104,7 @@ def build(n_applications: int, n_jurors: int):
         ],
         batch_size=5000,
     )
-    services.refresh_jury_stats([a.pk for a in apps])
+    refresh_jury_stats([a.pk for a in apps])
     Call.objects.filter(pk=call.pk).update(state=Call.State.CLOSED)
     return call, manager
 

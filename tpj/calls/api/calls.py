@@ -1,0 +1,179 @@
+"""/api/v1/calls/: calls, their applications, ranking and decisions.
+
+Every endpoint asks the policy (tpj/calls/permissions.py); changes go through the services,
+as in the web pages.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from tpj.accounts.models import Role
+from tpj.core import policy
+from tpj.core.api_permissions import PolicyPermission
+
+from ..models import Application, Call, Campaign
+from ..permissions import is_national, manages_call
+from ..services.applications import create_application
+from ..services.calls import create_call, fire_call, record_call_change
+from ..services.campaigns import current_campaign
+from ..services.decisions import decide
+from ..services.jury import ranking
+from .common import _require_auth, visible_applications, visible_calls
+from .serializers import (
+    ApplicationSerializer,
+    ApplicationWriteSerializer,
+    CallCreateSerializer,
+    CallSerializer,
+    CallUpdateSerializer,
+    DecisionSerializer,
+    DecisionWriteSerializer,
+    RankingSerializer,
+    TransitionSerializer,
+)
+
+
+class CallViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """Regional calls for projects. Published calls are public; drafts are seen by their managers."""
+
+    lookup_value_regex = r"\d+"  # a non-numeric id is a 404, not a failed int() conversion
+    serializer_class = CallSerializer
+    permission_classes = [PolicyPermission]
+    policy_actions = {
+        "list": "calls.view_call",
+        "retrieve": "calls.view_call",
+        "create": "calls.create_call",
+        "update": "calls.manage_call",
+        "partial_update": "calls.manage_call",
+        # Detail actions below are decided per object inside the action (policy.require).
+        "publish": "calls.manage_call",
+        "close_applications": "calls.manage_call",
+        "decide_laureates": "calls.manage_call",
+        "transmit": "calls.manage_call",
+        "applications": "calls.view_call",
+        "ranking": "calls.view_ranking",
+        "decisions": "calls.manage_call",
+    }
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return visible_calls(self.request.user).prefetch_related("axes__national_axes", "criteria", "envelopes__funding_source")
+
+    def get_object(self):
+        call = get_object_or_404(Call.objects.select_related("region", "campaign"), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, call)
+        return call
+
+    @extend_schema(request=CallCreateSerializer, responses={201: CallSerializer})
+    def create(self, request):
+        payload = CallCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        year = payload.validated_data.get("year")
+        campaign = Campaign.objects.filter(year=year).first() if year else current_campaign()
+        if campaign is None:
+            raise serializers.ValidationError({"year": ["Aucune campagne nationale pour cette année."]})
+        call = create_call(request.user, campaign, payload.validated_data["strand"])
+        return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CallUpdateSerializer, responses=CallSerializer)
+    def partial_update(self, request, pk=None):
+        call = self.get_object()
+        payload = CallUpdateSerializer(call, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        record_call_change(call, request.user, "defined", after={k: str(v) for k, v in payload.validated_data.items()})
+        payload.save()
+        return Response(CallSerializer(call).data)
+
+    def _transition(self, request, name):
+        call = self.get_object()
+        reason = TransitionSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        call = fire_call(call, request.user, name, reason.validated_data["reason"])
+        return Response(CallSerializer(call).data)
+
+    @extend_schema(request=TransitionSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._transition(request, "publish")
+
+    @extend_schema(request=TransitionSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"], url_path="close-applications")
+    def close_applications(self, request, pk=None):
+        return self._transition(request, "close_applications")
+
+    @extend_schema(request=TransitionSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"], url_path="decide-laureates")
+    def decide_laureates(self, request, pk=None):
+        return self._transition(request, "decide_laureates")
+
+    @extend_schema(
+        request=TransitionSerializer, responses=CallSerializer, summary="Transmettre la liste des lauréats à l'équipe nationale"
+    )
+    @action(detail=True, methods=["post"])
+    def transmit(self, request, pk=None):
+        return self._transition(request, "transmit")
+
+    @extend_schema(methods=["GET"], responses=ApplicationSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=ApplicationWriteSerializer, responses={201: ApplicationSerializer, 200: ApplicationSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def applications(self, request, pk=None):
+        call = get_object_or_404(Call, pk=pk)
+        _require_auth(request)
+        if request.method == "POST":
+            payload = ApplicationWriteSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            app, created = create_application(
+                request.user, call, payload.to_content(call), payload.validated_data.get("client_token")
+            )
+            return Response(ApplicationSerializer(app).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        policy.require(request.user, "calls.view_call", call)
+        user = request.user
+        if user.has_role(Role.CALL_MANAGER) and not manages_call(user, call) and not is_national(user):
+            raise PermissionDenied("Cet appel à projets relève d'une autre région ou d'une autre agence que la vôtre.")
+        page = self.paginate_queryset(visible_applications(user, call).order_by("reference", "pk"))
+        return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
+
+    @extend_schema(responses=RankingSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def ranking(self, request, pk=None):
+        call = get_object_or_404(Call, pk=pk)
+        _require_auth(request)
+        policy.require(request.user, "calls.view_ranking", call)
+        rows = ranking(call)
+        page = self.paginate_queryset(rows)
+        offset = self.paginator.page.start_index() - 1 if getattr(self.paginator, "page", None) else 0
+        for i, row in enumerate(page, start=offset + 1):
+            row.rank = i
+        return self.get_paginated_response(RankingSerializer(page, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=DecisionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=DecisionWriteSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def decisions(self, request, pk=None):
+        call = get_object_or_404(Call, pk=pk)
+        _require_auth(request)
+        policy.require(request.user, "calls.manage_call", call)
+        if request.method == "POST":
+            payload = DecisionWriteSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+            app = get_object_or_404(Application, pk=data["application"], call=call)
+            allocations = {}
+            for a in data["allocations"]:
+                allocations[a["agency"].upper()] = allocations.get(a["agency"].upper(), 0) + a["amount"]
+            app = decide(app, request.user, data["outcome"], data["reason"], allocations)
+            return Response(DecisionSerializer(app).data)
+        decided = (
+            call.applications.filter(state__in=Application.DECIDED_STATES)
+            .prefetch_related("requests__envelope")
+            .order_by("reference")
+        )
+        page = self.paginate_queryset(decided)
+        return self.get_paginated_response(DecisionSerializer(page, many=True).data)

@@ -1,0 +1,328 @@
+"""Serializers of the calls API (French labels and help texts)."""
+
+from rest_framework import serializers
+
+from tpj.nomenclatures.models import FundingSource
+from tpj.territories.models import Commune
+
+from ..models import Application, Call, CallAxis, Envelope, ScoreSheet
+from ..services.applications import ApplicationContent
+
+
+class EnvelopeSerializer(serializers.ModelSerializer):
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    remaining = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    funding_source = serializers.CharField(source="funding_source.label", read_only=True)
+
+    class Meta:
+        model = Envelope
+        fields = ["agency", "funding_source", "national_dotation", "local_top_up", "total", "allocated", "remaining"]
+
+
+class CallAxisSerializer(serializers.ModelSerializer):
+    national_axes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="number")
+
+    class Meta:
+        model = CallAxis
+        fields = ["id", "label", "national_axes"]
+
+
+class CriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    weight = serializers.IntegerField()
+    max_score = serializers.IntegerField()
+
+
+class CallSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    year = serializers.IntegerField(source="campaign.year", read_only=True)
+    axes = CallAxisSerializer(many=True, read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+    envelopes = EnvelopeSerializer(many=True, read_only=True)
+    required_axis = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    calendar_warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    state = serializers.CharField(read_only=True, help_text="draft, published, closed, laureates_decided, transmitted")
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "title",
+            "year",
+            "region",
+            "region_name",
+            "strand",
+            "state",
+            "summary",
+            "required_axis",
+            "targeting_mode",
+            "targeting_kinds",
+            "publication_date",
+            "applications_deadline",
+            "jury_date",
+            "laureates_date",
+            "projects_start_date",
+            "state_label",
+            "axes",
+            "criteria",
+            "envelopes",
+            "calendar_warnings",
+            "published_at",
+            "laureates_decided_at",
+            "transmitted_at",
+            "transmitted_late",
+        ]
+        read_only_fields = fields
+
+
+class CallCreateSerializer(serializers.Serializer):
+    strand = serializers.ChoiceField(choices=Call.Strand.choices, label="Volet")
+    year = serializers.IntegerField(required=False, label="Campagne (année)")
+
+
+class CallUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Call
+        fields = [
+            "summary",
+            "applications_deadline",
+            "publication_date",
+            "jury_date",
+            "laureates_date",
+            "projects_start_date",
+            "targeting_mode",
+            "targeting_kinds",
+        ]
+
+
+class PartnerSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255, label="Partenaire")
+    siret = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    role = serializers.CharField(max_length=255, label="Rôle")
+
+
+class BudgetLineSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=255)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class CoFinancingSerializer(serializers.Serializer):
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=FundingSource.objects.all())
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    secured = serializers.BooleanField(required=False, default=False)
+
+    def to_representation(self, instance):
+        return {"source": instance.source.slug, "amount": f"{instance.amount:.2f}", "secured": instance.secured}
+
+
+class RequestSerializer(serializers.Serializer):
+    agency = serializers.CharField(max_length=10, help_text="ARS ou DREETS")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    baseline = serializers.CharField(max_length=100)
+    target = serializers.CharField(max_length=100)
+    method = serializers.CharField()
+
+
+class ApplicationWriteSerializer(serializers.Serializer):
+    client_token = serializers.UUIDField(
+        required=False, help_text="Jeton choisi par le client : un envoi rejoué ne crée pas de doublon."
+    )
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    target_public = serializers.CharField(required=False, allow_blank=True, default="")
+    carrier_siret = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    call_axes = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    places = serializers.ListField(
+        child=serializers.CharField(max_length=5), required=False, default=list, help_text="codes INSEE"
+    )
+    targeting_kinds = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    partners = PartnerSerializer(many=True, required=False, default=list)
+    budget_lines = BudgetLineSerializer(many=True, required=False, default=list)
+    cofinancings = CoFinancingSerializer(many=True, required=False, default=list)
+    requests = RequestSerializer(many=True, required=False, default=list)
+    indicators = IndicatorSerializer(many=True, required=False, default=list)
+
+    def to_content(self, call) -> ApplicationContent:
+        data = self.validated_data
+        places = list(Commune.objects.filter(insee_code__in=data["places"]))
+        unknown = set(data["places"]) - {c.insee_code for c in places}
+        if unknown:
+            raise serializers.ValidationError(
+                {"places": [f"Commune inconnue : {', '.join(sorted(unknown))} (code INSEE attendu)."]}
+            )
+        axes = list(CallAxis.objects.filter(pk__in=data["call_axes"], call=call))
+        if len(axes) != len(set(data["call_axes"])):
+            raise serializers.ValidationError({"call_axes": ["Choisissez les axes parmi ceux de cet appel."]})
+        requests = {}
+        for r in data["requests"]:
+            requests[r["agency"].upper()] = requests.get(r["agency"].upper(), 0) + r["amount"]
+        return ApplicationContent(
+            title=data["title"],
+            description=data["description"],
+            target_public=data["target_public"],
+            carrier_siret=data["carrier_siret"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            call_axes=axes,
+            places=places,
+            targeting_kinds=data["targeting_kinds"],
+            partners=data["partners"],
+            budget_lines=data["budget_lines"],
+            cofinancings=data["cofinancings"],
+            requests=requests,
+            indicators=data["indicators"],
+        )
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    call_title = serializers.CharField(source="call.title", read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    call_axes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    places = serializers.SerializerMethodField()
+    partners = PartnerSerializer(many=True, read_only=True)
+    budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    cofinancings = CoFinancingSerializer(many=True, read_only=True)
+    requests = serializers.SerializerMethodField()
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    state = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "reference",
+            "call",
+            "call_title",
+            "state",
+            "state_label",
+            "title",
+            "organisation",
+            "carrier_siret",
+            "description",
+            "target_public",
+            "call_axes",
+            "places",
+            "targeting_kinds",
+            "partners",
+            "budget_total",
+            "budget_lines",
+            "cofinancings",
+            "requests",
+            "indicators",
+            "start_date",
+            "end_date",
+            "submitted_at",
+            "decision_reason",
+            "decided_at",
+            "convention_signed_on",
+            "project_started_on",
+        ]
+        read_only_fields = fields
+
+    def get_places(self, app) -> list[str]:
+        return [c.insee_code for c in app.places.all()]
+
+    def get_requests(self, app) -> list[dict]:
+        return [
+            {
+                "agency": r.envelope.agency,
+                "amount_requested": f"{r.amount_requested:.2f}",
+                "amount_allocated": f"{r.amount_allocated:.2f}",
+            }
+            for r in app.requests.select_related("envelope")
+        ]
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Motif, question ou réponse selon l'action"
+    )
+
+
+class ScoreItemSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    value = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    not_applicable = serializers.BooleanField(required=False, default=False, help_text="« sans objet », distinct de 0")
+
+
+class ScoreSheetSerializer(serializers.ModelSerializer):
+    member = serializers.CharField(source="member.user.email", read_only=True)
+    kind = serializers.CharField(source="member.kind", read_only=True)
+    recused = serializers.BooleanField(source="is_recused", read_only=True)
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScoreSheet
+        fields = [
+            "id",
+            "member",
+            "kind",
+            "recused",
+            "conflict_declared_at",
+            "submitted_at",
+            "weighted_score",
+            "comment",
+            "scores",
+        ]
+        read_only_fields = fields
+
+    def get_scores(self, sheet) -> list[dict]:
+        return [{"criterion": s.criterion_id, "value": s.value, "not_applicable": s.not_applicable} for s in sheet.scores.all()]
+
+
+class ScoreWriteSerializer(serializers.Serializer):
+    scores = ScoreItemSerializer(many=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    submit = serializers.BooleanField(required=False, default=False, help_text="Valider : la notation est alors verrouillée")
+
+
+class ConflictSerializer(serializers.Serializer):
+    has_conflict = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RankingSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    application = serializers.IntegerField(source="pk")
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    organisation = serializers.CharField(source="organisation.name")
+    state = serializers.CharField()
+    mean_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    spread = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    scores_count = serializers.IntegerField()
+    missing_count = serializers.IntegerField()
+    recused_count = serializers.IntegerField()
+
+
+class DecisionWriteSerializer(serializers.Serializer):
+    application = serializers.IntegerField()
+    outcome = serializers.ChoiceField(
+        choices=[("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")]
+    )
+    reason = serializers.CharField()
+    allocations = RequestSerializer(many=True, required=False, default=list)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    allocations = serializers.SerializerMethodField()
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "reference", "title", "state", "decision_reason", "decided_at", "allocations"]
+        read_only_fields = fields
+
+    def get_allocations(self, app) -> list[dict]:
+        return [
+            {"agency": r.envelope.agency, "amount": f"{r.amount_allocated:.2f}"} for r in app.requests.all() if r.amount_allocated
+        ]

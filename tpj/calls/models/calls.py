@@ -1,0 +1,257 @@
+"""A regional call for projects, its axes, selection criteria and envelopes.
+
+The rule that an envelope's allocated total never exceeds its amount is also a database
+constraint, so that it holds even under concurrent requests.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from tpj.nomenclatures.models import Axis, FundingSource
+
+from .campaigns import Campaign
+from .common import ZERO, Agency, ApplicationState, CallState, Strand, euros, money_field
+
+
+class Targeting(models.TextChoices):
+    QPV = "qpv", "Quartier prioritaire de la politique de la ville (QPV)"
+    ZRR = "zrr", "Zone de revitalisation rurale (ZRR)"
+    CITE_EDUCATIVE = "cite_educative", "Cité éducative"
+    PVD = "pvd", "Petites Villes de Demain"
+    ACV = "acv", "Action Cœur de Ville"
+    FRANCE_SERVICES = "france_services", "France Services"
+    PLACES = "places", "Communes ou départements choisis"
+
+
+class CallQuerySet(models.QuerySet):
+    def public(self):
+        return self.exclude(state=CallState.DRAFT)
+
+
+class Call(models.Model):
+    Strand = Strand
+    State = CallState
+
+    class TargetingMode(models.TextChoices):
+        NONE = "none", "Aucun ciblage géographique"
+        VALUED = "valued", "Ciblage valorisé lors de l'instruction"
+        REQUIRED = "required", "Ciblage exigé de chaque projet"
+
+    TITLE_ENDINGS = {
+        Strand.ARS: "initiatives en faveur de la santé du jeune enfant",
+        Strand.DREETS: "initiatives en faveur de l'accompagnement des parents",
+        Strand.JOINT: "initiatives en faveur de la santé du jeune enfant et de l'accompagnement des parents",
+    }
+    AGENCIES = {Strand.ARS: [Agency.ARS], Strand.DREETS: [Agency.DREETS], Strand.JOINT: [Agency.ARS, Agency.DREETS]}
+
+    campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="calls")
+    region = models.ForeignKey("territories.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+")
+    strand = models.CharField("volet", max_length=10, choices=Strand.choices)
+    title = models.CharField("intitulé officiel", max_length=255, editable=False)
+    state = models.CharField("état", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    summary = models.TextField("présentation", blank=True)
+    required_axis = models.ForeignKey(
+        "nomenclatures.Axis",
+        verbose_name="axe exigé de chaque projet (prérequis transversal)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    targeting_mode = models.CharField(
+        "ciblage géographique", max_length=10, choices=TargetingMode.choices, default=TargetingMode.NONE
+    )
+    targeting_kinds = models.JSONField("territoires ciblés", default=list, blank=True)
+    target_departements = models.ManyToManyField(
+        "territories.Departement", verbose_name="départements ciblés", blank=True, related_name="+"
+    )
+    target_communes = models.ManyToManyField("territories.Commune", verbose_name="communes ciblées", blank=True, related_name="+")
+    publication_date = models.DateField("date de publication", null=True, blank=True)
+    applications_deadline = models.DateTimeField("date limite de dépôt des candidatures (heure de Paris)", null=True, blank=True)
+    jury_date = models.DateField("date du jury", null=True, blank=True)
+    laureates_date = models.DateField("date de désignation des lauréats", null=True, blank=True)
+    projects_start_date = models.DateField("date de démarrage des projets", null=True, blank=True)
+    cahier_des_charges = models.FileField("cahier des charges (PDF)", upload_to="calls/cahiers/", blank=True)
+    checklist = models.TextField(
+        "liste de vérification de l'instruction (un point par ligne)",
+        blank=True,
+        default="Dossier complet\nBudget équilibré et cohérent\nPartenariats attestés\nIndicateurs d'impact mesurables",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    laureates_decided_at = models.DateTimeField("lauréats désignés le", null=True, blank=True)
+    transmitted_at = models.DateTimeField("liste transmise le", null=True, blank=True)
+    transmitted_late = models.BooleanField("transmise en retard", default=False)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "appel à projets"
+        verbose_name_plural = "appels à projets"
+        ordering = ["-campaign__year", "region__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "region", "strand"], name="one_call_per_strand_region_year"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = self.official_title()
+        super().save(*args, **kwargs)
+
+    def official_title(self) -> str:
+        region = self.region.name if self.region_id else "[région]"
+        return f"1000 premiers jours en {region} : {self.TITLE_ENDINGS[self.strand]}"
+
+    @property
+    def agencies(self) -> list[str]:
+        return self.AGENCIES[self.strand]
+
+    @property
+    def is_joint(self) -> bool:
+        return self.strand == self.Strand.JOINT
+
+    @property
+    def minimum_endowment(self) -> Decimal:
+        return self.campaign.minimum_for(self.strand)
+
+    @property
+    def applications_open(self) -> bool:
+        return self.state == self.State.PUBLISHED and (
+            self.applications_deadline is None or timezone.now() <= self.applications_deadline
+        )
+
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.checklist.splitlines() if line.strip()]
+
+    def national_axes(self):
+        return Axis.objects.filter(call_axes__call=self).distinct()
+
+    def targeting_labels(self) -> list[str]:
+        labels = dict(Targeting.choices)
+        return [labels.get(k, k) for k in self.targeting_kinds]
+
+    def calendar_warnings(self) -> list[str]:
+        """What in the calendar cannot meet the national deadlines (warnings, never blocks)."""
+        c = self.campaign
+        warnings = []
+        deadline = timezone.localtime(self.applications_deadline).date() if self.applications_deadline else None
+        if not deadline:
+            warnings.append("La date limite de dépôt des candidatures n'est pas fixée.")
+        if self.publication_date and deadline and deadline <= self.publication_date:
+            warnings.append("La date limite de dépôt précède la publication.")
+        if deadline and deadline >= c.laureates_deadline:
+            warnings.append(
+                f"La date limite de dépôt ne laisse pas le temps d'instruire avant l'échéance nationale des lauréats ({c.laureates_deadline:%d/%m/%Y})."
+            )
+        if self.jury_date and deadline and self.jury_date < deadline:
+            warnings.append("Le jury est prévu avant la clôture des candidatures.")
+        if self.laureates_date and self.laureates_date > c.laureates_deadline:
+            warnings.append(f"Les lauréats seraient désignés après l'échéance nationale du {c.laureates_deadline:%d/%m/%Y}.")
+        if not self.laureates_date:
+            warnings.append("La date de désignation des lauréats n'est pas fixée.")
+        if self.projects_start_date and self.projects_start_date > c.projects_start_deadline:
+            warnings.append(
+                f"Les projets démarreraient après l'échéance nationale du {c.projects_start_deadline:%d/%m/%Y} (début de l'automne)."
+            )
+        return warnings
+
+    def state_endowment(self) -> Decimal:
+        """Total State endowment (all envelopes) of the call's laureates."""
+        laureates = self.applications.filter(state=ApplicationState.LAUREATE)
+        return laureates.aggregate(total=Sum("requests__amount_allocated"))["total"] or ZERO
+
+
+class CallAxis(models.Model):
+    """An axis retained by a call: a national axis, or a regional reformulation attached to ≥ 1 national axis."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="axes")
+    label = models.CharField("libellé", max_length=400)
+    national_axes = models.ManyToManyField(
+        "nomenclatures.Axis", verbose_name="axes nationaux de rattachement", related_name="call_axes"
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "axe retenu"
+        verbose_name_plural = "axes retenus"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class Criterion(models.Model):
+    """A weighted selection criterion; each juror scores it from 0 to `max_score`, or « sans objet »."""
+
+    DEFAULTS = [
+        ("Fort potentiel : l'apport de crédits supplémentaires renforce l'ambition du projet (périmètre de mise en œuvre…)", 2),
+        ("Qualité de la description des indicateurs d'impact proposés pour l'évaluation", 2),
+        ("Réponse aux besoins du territoire et aux enjeux des 1000 premiers jours", 1),
+        ("Qualité du partenariat", 1),
+    ]
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    label = models.CharField("critère", max_length=300)
+    weight = models.PositiveSmallIntegerField("pondération", default=1)
+    max_score = models.PositiveSmallIntegerField("note maximale", default=5)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "critère de sélection"
+        verbose_name_plural = "critères de sélection"
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(name="criterion_weight_positive", condition=Q(weight__gte=1)),
+            models.CheckConstraint(name="criterion_max_score_range", condition=Q(max_score__gte=1, max_score__lte=20)),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Envelope(models.Model):
+    """One participating agency's money for one call: national dotation + local top-up.
+
+    `allocated` is the locked re-sum of the allocations charged to it; the CHECK
+    constraint makes over-allocation impossible even if a service were bypassed.
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="envelopes")
+    agency = models.CharField("agence", max_length=10, choices=Agency.choices)
+    funding_source = models.ForeignKey(FundingSource, verbose_name="crédits", on_delete=models.PROTECT, related_name="+")
+    national_dotation = money_field("dotation nationale (€)")
+    local_top_up = money_field("abondement local (€)")
+    allocated = money_field("montant attribué (€)")
+
+    class Meta:
+        verbose_name = "enveloppe"
+        ordering = ["agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "agency"], name="one_envelope_per_agency"),
+            models.CheckConstraint(
+                name="envelope_amounts_positive", condition=Q(national_dotation__gte=0, local_top_up__gte=0, allocated__gte=0)
+            ),
+            models.CheckConstraint(
+                name="envelope_not_over_allocated",
+                condition=Q(allocated__lte=models.F("national_dotation") + models.F("local_top_up")),
+                violation_error_message="L'enveloppe serait dépassée.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Enveloppe {self.agency} — {euros(self.total)}"
+
+    @property
+    def total(self) -> Decimal:
+        return (self.national_dotation or ZERO) + (self.local_top_up or ZERO)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.total - self.allocated

@@ -1,0 +1,103 @@
+"""National campaigns and the agencies' declarations of intent."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tpj.audit.services import record
+from tpj.core import policy
+from tpj.territories.models import Region
+
+from ..models import (
+    Campaign,
+    IntentDeclaration,
+    agency_of,
+)
+
+
+def save_campaign(campaign: Campaign, user) -> Campaign:
+    """Create or update a national campaign (national team), audited with its values."""
+    policy.require(user, "calls.manage_campaign")
+    campaign.full_clean()
+    created = campaign.pk is None
+    campaign.save()
+    record(
+        actor=user,
+        obj=campaign,
+        action="calls.campaign.created" if created else "calls.campaign.updated",
+        after={
+            f: str(getattr(campaign, f))
+            for f in [
+                "year",
+                "intent_deadline",
+                "laureates_deadline",
+                "transmission_deadline",
+                "projects_start_deadline",
+                "national_dotation",
+                "minimum_single",
+                "minimum_joint",
+            ]
+        },
+    )
+    return campaign
+
+
+def current_campaign() -> Campaign | None:
+    year = timezone.localdate().year
+    return Campaign.objects.filter(year=year).first() or Campaign.objects.order_by("-year").first()
+
+
+def declare_intent(user, campaign: Campaign, *, joint: bool, referent_name: str, referent_email: str) -> IntentDeclaration:
+    """An ARS or DREETS declares it will run a call this campaign, naming its referent."""
+    policy.require(user, "calls.declare_intent")
+    org = user.organisation
+    agency = agency_of(org)
+    if IntentDeclaration.objects.filter(campaign=campaign, region_id=org.region_id, agency=agency).exists():
+        raise ValidationError(f"{org} a déjà déclaré son intention pour la campagne {campaign.year}.")
+    declaration = IntentDeclaration(
+        campaign=campaign,
+        region_id=org.region_id,
+        agency=agency,
+        organisation=org,
+        joint=joint,
+        referent_name=referent_name.strip(),
+        referent_email=referent_email.strip(),
+        declared_by=user,
+    )
+    declaration.full_clean()
+    declaration.save()
+    record(
+        actor=user,
+        obj=declaration,
+        action="calls.intent.declared",
+        after={"joint": joint, "referent": referent_name, "late": declaration.is_late},
+    )
+    return declaration
+
+
+@dataclass
+class DeclarationRow:
+    region: object
+    agency: str
+    declaration: IntentDeclaration | None
+    status: str  # "on_time" | "late" | "missing" | "pending"
+
+    @property
+    def status_label(self) -> str:
+        return {"on_time": "Déclarée", "late": "Déclarée en retard", "missing": "Non déclarée", "pending": "Pas encore déclarée"}[
+            self.status
+        ]
+
+
+def declaration_board(campaign: Campaign) -> list[DeclarationRow]:
+    """Every (région, agency) pair of the country: declared on time, late, or not (yet)."""
+    by_key = {(d.region_id, d.agency): d for d in campaign.declarations.select_related("organisation")}
+    past_deadline = timezone.localdate() > campaign.intent_deadline
+    rows = []
+    for region in Region.objects.order_by("name"):
+        for agency in ("ARS", "DREETS"):
+            d = by_key.get((region.code, agency))
+            status = ("late" if d.is_late else "on_time") if d else ("missing" if past_deadline else "pending")
+            rows.append(DeclarationRow(region, agency, d, status))
+    return rows

@@ -1,0 +1,222 @@
+"""The jury: members, assignment with automatic recusal, conflict declarations, scores and ranking."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, F, Max, Min, Q
+from django.utils import timezone
+
+from tpj.accounts.models import Role
+from tpj.audit.services import record
+from tpj.core import policy
+
+from ..models import (
+    Application,
+    Call,
+    Criterion,
+    CriterionScore,
+    JuryMember,
+    ScoreSheet,
+)
+from .applications import fresh_application
+
+
+def add_jury_member(call: Call, user, member_user, kind: str) -> JuryMember:
+    """Seat a partner representative (funder, operator or expert) on the call's jury."""
+    policy.require(user, "calls.manage_jury", call)
+    if not member_user.scope(Role.JURY_MEMBER).covers_region_wholly(call.region_id):
+        raise ValidationError(
+            {"member": f"{member_user.email} n'a pas le rôle de membre de jury pour la région {call.region.name}."}
+        )
+    if JuryMember.objects.filter(call=call, user=member_user).exists():
+        raise ValidationError({"member": f"{member_user.email} siège déjà à ce jury."})
+    member = JuryMember.objects.create(call=call, user=member_user, kind=kind)
+    record(actor=user, obj=call, action="calls.jury.member_added", after={"member": member_user.email, "kind": kind})
+    return member
+
+
+def assign(call: Call, user, members=None, applications=None) -> dict:
+    """Assign applications of the pool to jury members; recuse automatically where needed.
+
+    A member whose organisation carries or partners an application gets a recused sheet
+    (never a scorable one). Returns counts of created and recused sheets.
+    """
+    policy.require(user, "calls.manage_jury", call)
+    members = list(members if members is not None else call.jury.select_related("user"))
+    applications = list(
+        (applications if applications is not None else call.applications.in_instruction_pool()).prefetch_related("partners")
+    )
+    existing = set(ScoreSheet.objects.filter(member__call=call).values_list("member_id", "application_id"))
+    sheets = []
+    for app in applications:
+        involved = app.involved_organisation_ids()
+        for member in members:
+            if (member.pk, app.pk) in existing:
+                continue
+            recused = bool(member.user.organisation_id) and member.user.organisation_id in involved
+            sheets.append(ScoreSheet(member=member, application=app, auto_recused=recused))
+    ScoreSheet.objects.bulk_create(sheets)
+    refresh_jury_stats({s.application_id for s in sheets})
+    recused = sum(s.auto_recused for s in sheets)
+    record(actor=user, obj=call, action="calls.jury.assigned", after={"sheets": len(sheets), "recused": recused})
+    for s in sheets:
+        if s.auto_recused:
+            record(
+                actor=user,
+                obj=s.application,
+                action="calls.jury.auto_recused",
+                reason=f"{s.member.user.email} : son organisation porte ce projet ou y est partenaire.",
+            )
+    return {"created": len(sheets), "recused": recused}
+
+
+def declare_conflict(sheet: ScoreSheet, user, *, has_conflict: bool, note: str = "") -> ScoreSheet:
+    """The member states, before seeing the file, whether it has a conflict of interest."""
+    policy.require(user, "calls.declare_conflict", sheet)
+    if sheet.conflict_declared_at:
+        raise ValidationError("Votre déclaration d'intérêts pour ce dossier est déjà enregistrée.")
+    if has_conflict and not note.strip():
+        raise ValidationError({"conflict_note": "Précisez la nature du conflit d'intérêts."})
+    sheet.has_conflict, sheet.conflict_note, sheet.conflict_declared_at = has_conflict, note.strip(), timezone.now()
+    sheet.save(update_fields=["has_conflict", "conflict_note", "conflict_declared_at"])
+    refresh_jury_stats([sheet.application_id])
+    record(
+        actor=user,
+        obj=sheet.application,
+        action="calls.jury.conflict_declared" if has_conflict else "calls.jury.no_conflict",
+        reason=note,
+        after={"member": user.email},
+    )
+    return sheet
+
+
+def weighted_score(criteria: list[Criterion], values: dict) -> Decimal | None:
+    """Weighted score out of 20: Σ weight × value / max over the criteria not « sans objet »."""
+    num, den = Decimal(0), Decimal(0)
+    for c in criteria:
+        value, not_applicable = values.get(c.pk, (None, False))
+        if not_applicable or value is None:
+            continue
+        num += Decimal(c.weight) * Decimal(value) / Decimal(c.max_score)
+        den += Decimal(c.weight)
+    if not den:
+        return None
+    return (Decimal(20) * num / den).quantize(Decimal("0.01"))
+
+
+def save_scores(sheet: ScoreSheet, user, values: dict, comment: str = "", submit: bool = False) -> ScoreSheet:
+    """Save a member's scores (criterion id -> (value or None, sans objet)); submitting locks them."""
+    with transaction.atomic():
+        sheet = ScoreSheet.objects.select_for_update().select_related("application__call", "member").get(pk=sheet.pk)
+        policy.require(user, "calls.score", sheet)
+        criteria = list(sheet.application.call.criteria.all())
+        by_id = {c.pk: c for c in criteria}
+        errors = []
+        for cid, (value, not_applicable) in values.items():
+            criterion = by_id.get(cid)
+            if criterion is None:
+                errors.append("Critère inconnu pour cet appel.")
+            elif not_applicable and value is not None:
+                errors.append(f"« {criterion.label} » : choisissez une note ou « sans objet », pas les deux.")
+            elif value is not None and not (0 <= value <= criterion.max_score):
+                errors.append(f"La note du critère « {criterion.label} » doit être comprise entre 0 et {criterion.max_score}.")
+        if submit:
+            missing = [c.label for c in criteria if values.get(c.pk, (None, False)) == (None, False)]
+            if missing:
+                errors.append("Notez chaque critère (ou cochez « sans objet ») avant de valider : " + " ; ".join(missing))
+            elif all(values[c.pk][1] for c in criteria):
+                errors.append("Au moins un critère doit être noté.")
+        if errors:
+            raise ValidationError(errors)
+        for cid, (value, not_applicable) in values.items():
+            CriterionScore.objects.update_or_create(
+                sheet=sheet, criterion_id=cid, defaults={"value": value, "not_applicable": not_applicable}
+            )
+        sheet.comment = comment or ""
+        if submit:
+            sheet.submitted_at = timezone.now()
+            sheet.weighted_score = weighted_score(criteria, values)
+        sheet.save()
+        if submit:
+            refresh_jury_stats([sheet.application_id])
+        record(
+            actor=user,
+            obj=sheet.application,
+            action="calls.jury.scores_submitted" if submit else "calls.jury.scores_saved",
+            after={
+                "member": user.email,
+                "scores": {str(k): list(v) for k, v in values.items()},
+                "weighted_score": str(sheet.weighted_score) if submit else None,
+            },
+        )
+    return sheet
+
+
+def refresh_jury_stats(application_ids) -> None:
+    """Recompute the jury statistics stored on the given applications from their score sheets."""
+    submitted = Q(sheets__submitted_at__isnull=False)
+    active = Q(sheets__auto_recused=False, sheets__has_conflict=False)
+    rows = (
+        Application.objects.filter(pk__in=list(application_ids))
+        .annotate(
+            s_mean=Avg("sheets__weighted_score", filter=submitted),
+            s_low=Min("sheets__weighted_score", filter=submitted),
+            s_high=Max("sheets__weighted_score", filter=submitted),
+            s_count=Count("sheets", filter=submitted),
+            s_expected=Count("sheets", filter=active),
+            s_recused=Count("sheets", filter=~active & Q(sheets__isnull=False)),
+        )
+        .values_list("pk", "s_mean", "s_low", "s_high", "s_count", "s_expected", "s_recused")
+    )
+    updates = []
+    for pk, mean, low, high, count, expected, recused in rows:
+        app = Application(
+            pk=pk,
+            mean_score=None if mean is None else Decimal(mean).quantize(Decimal("0.01")),
+            low_score=low,
+            high_score=high,
+            scores_count=count,
+            expected_count=expected,
+            recused_count=recused,
+        )
+        updates.append(app)
+    Application.objects.bulk_update(
+        updates, ["mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count"], batch_size=500
+    )
+
+
+def ranking(call: Call):
+    """Applications of the pool with weighted mean, spread, count and missing scores, best first."""
+    return (
+        call.applications.in_instruction_pool()
+        .select_related("organisation")
+        .only(*RANKING_FIELDS)
+        .order_by(F("mean_score").desc(nulls_last=True), "reference")
+    )
+
+
+RANKING_FIELDS = [
+    "pk",
+    "call_id",
+    "reference",
+    "title",
+    "state",
+    "decision_reason",
+    "mean_score",
+    "low_score",
+    "high_score",
+    "scores_count",
+    "expected_count",
+    "recused_count",
+    "organisation__name",
+]
+
+
+def set_deliberation_notes(app: Application, user, notes: str) -> Application:
+    app = fresh_application(app)
+    policy.require(user, "calls.instruct", app)
+    app.deliberation_notes = notes
+    app.save(update_fields=["deliberation_notes", "updated_at"])
+    record(actor=user, obj=app, action="calls.jury.deliberation", reason=notes)
+    return app

@@ -1,0 +1,208 @@
+"""Pages of a call: the index, creation, definition, transitions, documents, applications list and exports."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from tpj.accounts.models import Role
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
+
+from .. import exports, forms
+from ..models import Application, Call, ScoreSheet, agency_of
+from ..permissions import is_national, manages_call
+from ..services.calls import create_call, fire_call, publication_problems, record_call_change
+from ..services.campaigns import current_campaign
+from ..workflows import CALL_WORKFLOW
+from .common import CallMixin, add_errors, flash_error
+
+
+class IndexView(TemplateView):
+    template_name = "calls/index.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        calls = Call.objects.public().select_related("region", "campaign").order_by("-campaign__year", "region__name")
+        if region := self.request.GET.get("region"):
+            calls = calls.filter(region_id=region)
+        ctx = {
+            "calls": calls,
+            "campaign": current_campaign(),
+            "regions": Call.objects.public().values_list("region_id", "region__name").distinct().order_by("region__name"),
+        }
+        if user.is_authenticated:
+            managed = [
+                c
+                for c in Call.objects.filter(region__in=user.scope(Role.CALL_MANAGER).regions).select_related(
+                    "region", "campaign"
+                )
+                if manages_call(user, c)
+            ]
+            ctx.update(
+                managed_calls=managed,
+                can_declare=policy.check(user, "calls.declare_intent"),
+                my_applications=Application.objects.filter(organisation_id=user.organisation_id).select_related("call")
+                if user.organisation_id
+                else [],
+                jury_sheets=ScoreSheet.objects.filter(member__user=user).count(),
+                national=is_national(user),
+            )
+        return ctx
+
+
+class CallCreateView(PolicyRequiredMixin, View):
+    policy_action = "calls.create_call"
+    template = "calls/call_create.html"
+
+    def _form(self, data=None):
+        form = forms.CallCreateForm(data, initial={"campaign": current_campaign(), "strand": Call.Strand.JOINT})
+        agency = agency_of(self.request.user.organisation)
+        form.fields["strand"].choices = [
+            (v, label) for v, label in Call.Strand.choices if v in (Call.Strand.JOINT, (agency or "").lower())
+        ]
+        return form
+
+    def get(self, request):
+        return render(request, self.template, {"form": self._form()})
+
+    def post(self, request):
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                call = create_call(request.user, form.cleaned_data["campaign"], form.cleaned_data["strand"])
+                messages.success(
+                    request, "Appel créé avec les 6 axes nationaux, les critères recommandés et une enveloppe par agence."
+                )
+                return redirect("calls:call-edit", pk=call.pk)
+            except ValidationError as e:
+                add_errors(form, e)
+        return render(request, self.template, {"form": form}, status=400)
+
+
+class CallDetailView(CallMixin, PolicyRequiredMixin, TemplateView):
+    policy_action = "calls.view_call"
+    template_name = "calls/call_detail.html"
+
+    def get_context_data(self, **kwargs):
+        call, user = self.call, self.request.user
+        manager = manages_call(user, call)
+        return {
+            "call": call,
+            "is_manager": manager,
+            "axes": call.axes.prefetch_related("national_axes"),
+            "criteria": call.criteria.all(),
+            "envelopes": call.envelopes.select_related("funding_source"),
+            "transitions": CALL_WORKFLOW.available(call, user) if manager else [],
+            "warnings": call.calendar_warnings() if manager else [],
+            "can_apply": policy.check(user, "calls.apply", call),
+            "counts": dict(call.applications.values_list("state").annotate(n=Count("pk"))) if manager else {},
+            "problems": publication_problems(call) if manager and call.state == Call.State.DRAFT else [],
+        }
+
+
+class CallEditView(CallMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.manage_call"
+    template = "calls/call_form.html"
+
+    def forms(self, data=None, files=None):
+        return {
+            "form": forms.CallForm(data, files, instance=self.call),
+            "axes": forms.AxisFormSet(data, instance=self.call, prefix="axes"),
+            "criteria": forms.CriterionFormSet(data, instance=self.call, prefix="criteria"),
+            "envelopes": forms.EnvelopeFormSet(data, instance=self.call, prefix="envelopes"),
+        }
+
+    def get(self, request, pk):
+        if self.call.state not in (Call.State.DRAFT, Call.State.PUBLISHED):
+            messages.info(request, "La définition de l'appel ne peut plus être modifiée à ce stade.")
+            return redirect("calls:call-detail", pk=pk)
+        return render(request, self.template, {"call": self.call, **self.forms()})
+
+    def post(self, request, pk):
+        bound = self.forms(request.POST, request.FILES)
+        if all(f.is_valid() for f in bound.values()):
+            try:
+                with transaction.atomic():
+                    record_call_change(
+                        self.call,
+                        request.user,
+                        "defined",
+                        after={
+                            "changed": bound["form"].changed_data,
+                            "axes": bound["axes"].has_changed(),
+                            "criteria": bound["criteria"].has_changed(),
+                            "top_up": [str(f.cleaned_data.get("local_top_up")) for f in bound["envelopes"]],
+                        },
+                    )
+                    for f in bound.values():
+                        f.save()
+                    if not self.call.axes.exists():
+                        raise ValidationError("Retenez au moins un axe.")
+                messages.success(request, "Définition de l'appel enregistrée.")
+                return redirect("calls:call-detail", pk=pk)
+            except ValidationError as e:
+                add_errors(bound["form"], e)
+        return render(request, self.template, {"call": self.call, **bound}, status=400)
+
+
+class CallTransitionView(CallMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.manage_call"
+
+    def post(self, request, pk, name):
+        try:
+            fire_call(self.call, request.user, name, request.POST.get("reason", ""))
+            messages.success(request, f"« {CALL_WORKFLOW.get(name).label} » : c'est fait.")
+        except ValidationError as e:
+            flash_error(request, e)
+        return redirect("calls:call-detail", pk=pk)
+
+
+class CallDocumentView(CallMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.view_call"
+
+    def get(self, request, pk):
+        if not self.call.cahier_des_charges:
+            raise Http404
+        return FileResponse(
+            self.call.cahier_des_charges.open("rb"),
+            content_type="application/pdf",
+            filename=f"cahier-des-charges-{self.call.region_id}-{self.call.campaign.year}.pdf",
+        )
+
+
+class CallApplicationsView(CallMixin, PolicyRequiredMixin, TemplateView):
+    policy_action = "calls.manage_call"
+    template_name = "calls/call_applications.html"
+
+    def get_context_data(self, **kwargs):
+        apps = self.call.applications.submitted().select_related("organisation").order_by("reference")
+        if state := self.request.GET.get("etat"):
+            apps = apps.filter(state=state)
+        page = Paginator(apps, 50).get_page(self.request.GET.get("page"))
+        return {
+            "call": self.call,
+            "page_obj": page,
+            "states": Application.State.choices,
+            "state": state,
+            "querystring": f"etat={state}" if state else "",
+        }
+
+
+class CallExportView(CallMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.view_history"
+
+    def get(self, request, pk, fmt):
+        call = self.call
+        if fmt == "historique":
+            return exports.call_history_csv(call)
+        if fmt == "scdl":
+            return exports.scdl_csv(call)
+        if fmt == "xlsx":
+            return exports.laureates_xlsx([call], f"laureats-{call.region_id}-{call.campaign.year}.xlsx")
+        return exports.laureates_csv([call], f"laureats-{call.region_id}-{call.campaign.year}.csv")

@@ -1,0 +1,117 @@
+"""Pages of the national campaigns and the declarations of intent."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from tpj.core.views_mixins import PolicyRequiredMixin
+
+from .. import exports, forms
+from ..models import Call, Campaign
+from ..services.campaigns import current_campaign, declaration_board, declare_intent, save_campaign
+from .common import add_errors
+
+
+class CampaignListView(PolicyRequiredMixin, TemplateView):
+    policy_action = "calls.view_national"
+    template_name = "calls/campaign_list.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            "campaigns": Campaign.objects.annotate(n_calls=Count("calls"), n_declarations=Count("declarations", distinct=True))
+        }
+
+
+class CampaignEditView(PolicyRequiredMixin, View):
+    policy_action = "calls.manage_campaign"
+    template = "calls/campaign_form.html"
+
+    def get_instance(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(Campaign, pk=self.kwargs["pk"])
+        year = current_campaign().year + 1 if current_campaign() else 2021
+        return Campaign(year=year, **Campaign.defaults_for(year))
+
+    def get(self, request, **kwargs):
+        return render(request, self.template, {"form": forms.CampaignForm(instance=self.get_instance())})
+
+    def post(self, request, **kwargs):
+        form = forms.CampaignForm(request.POST, instance=self.get_instance())
+        if form.is_valid():
+            try:
+                campaign = save_campaign(form.instance, request.user)
+                messages.success(request, f"Campagne {campaign.year} enregistrée.")
+                return redirect("calls:campaign-board", pk=campaign.pk)
+            except ValidationError as e:
+                add_errors(form, e)
+        return render(request, self.template, {"form": form}, status=400)
+
+
+class CampaignBoardView(PolicyRequiredMixin, TemplateView):
+    """National view: who declared, who is late, which calls exist, which lists were transmitted."""
+
+    policy_action = "calls.view_national"
+    template_name = "calls/campaign_board.html"
+
+    def get_context_data(self, **kwargs):
+        campaign = get_object_or_404(Campaign, pk=self.kwargs["pk"])
+        return {
+            "campaign": campaign,
+            "rows": declaration_board(campaign),
+            "calls": campaign.calls.select_related("region").annotate(
+                n_applications=Count("applications", filter=~Q(applications__state__in=["draft", "withdrawn"])),
+                n_laureates=Count("applications", filter=Q(applications__state="laureate")),
+            ),
+        }
+
+
+class CampaignExportView(PolicyRequiredMixin, View):
+    policy_action = "calls.view_national"
+
+    def get(self, request, pk, fmt):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        calls = campaign.calls.filter(state=Call.State.TRANSMITTED)
+        if fmt == "xlsx":
+            return exports.laureates_xlsx(calls, f"laureats-{campaign.year}.xlsx")
+        return exports.laureates_csv(calls, f"laureats-{campaign.year}.csv")
+
+
+class DeclareIntentView(PolicyRequiredMixin, View):
+    policy_action = "calls.declare_intent"
+    template = "calls/declaration_form.html"
+
+    def get(self, request):
+        campaign = current_campaign()
+        existing = campaign.declarations.filter(organisation=request.user.organisation).first() if campaign else None
+        return render(
+            request,
+            self.template,
+            {
+                "form": forms.DeclarationForm(
+                    initial={"referent_name": request.user.get_full_name(), "referent_email": request.user.email}
+                ),
+                "campaign": campaign,
+                "existing": existing,
+            },
+        )
+
+    def post(self, request):
+        campaign = current_campaign()
+        form = forms.DeclarationForm(request.POST)
+        if campaign is None:
+            form.add_error(None, "Aucune campagne nationale n'est ouverte.")
+        elif form.is_valid():
+            try:
+                declaration = declare_intent(request.user, campaign, **form.cleaned_data)
+                messages.success(
+                    request,
+                    "Déclaration d'intention transmise à la DGCS et au SGMCAS."
+                    + (" Attention : elle arrive après l'échéance nationale." if declaration.is_late else ""),
+                )
+                return redirect("calls:index")
+            except ValidationError as e:
+                add_errors(form, e)
+        return render(request, self.template, {"form": form, "campaign": campaign}, status=400)

@@ -1,0 +1,141 @@
+"""Pages of the decisions: allocation of the envelopes, notification, decision letters."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.views import View
+
+from tpj.core.views_mixins import PolicyRequiredMixin
+
+from .. import forms
+from ..letters import decision_letter_pdf
+from ..models import Application, Call, EnvelopeRequest, euros
+from ..permissions import manages_call
+from ..services.decisions import decide, notify_decisions, reopen_decision
+from ..services.jury import ranking
+from .common import ApplicationMixin, CallMixin, add_errors, flash_error
+from .jury import format_score
+
+
+def options_html(selected: str):
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((v, mark_safe(" selected") if v == selected else "", label) for v, label in forms.DecisionForm.OUTCOMES),
+    )
+
+
+def amounts_html(prefix: str, amounts: dict):
+    """The amount inputs of one decision form (pre-rendered: the page holds many forms)."""
+    return format_html_join(
+        "",
+        '<div class="fr-col-12 fr-col-md-3"><div class="fr-input-group"><label class="fr-label" for="id_{0}-amount_{1}">'
+        'Attribué — enveloppe {1} (€)</label><input class="fr-input" type="number" min="0" step="0.01" '
+        'id="id_{0}-amount_{1}" name="{0}-amount_{1}" value="{2}"></div></div>',
+        ((prefix, agency, str(value)) for agency, value in amounts.items()),
+    )
+
+
+class AllocationView(CallMixin, PolicyRequiredMixin, View):
+    """Decisions and money: envelope balances, and one decision form per application of the pool."""
+
+    policy_action = "calls.manage_call"
+    template = "calls/allocation.html"
+
+    def context(self, bound=None):
+        apps = ranking(self.call).prefetch_related(
+            Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope"))
+        )
+        page = Paginator(apps, 25).get_page(self.request.GET.get("page"))
+        states, url = dict(Application.State.choices), reverse("calls:application-detail", args=[0]).removesuffix("0/")
+        rows = []
+        for i, app in enumerate(page):
+            requested = {r.envelope.agency: r.amount_requested for r in app.requests.all()}
+            allocated = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
+            form = bound if bound is not None and bound.app_pk == app.pk else None
+            data = form.data if form is not None else {}
+            prefix = f"d{app.pk}"
+            rows.append(
+                {
+                    "rank": page.start_index() + i,
+                    "app": app,
+                    "url": f"{url}{app.pk}/",
+                    "mean": format_score(app.mean_score),
+                    "state": states[app.state],
+                    "decidable": app.state in (Application.State.ELIGIBLE, Application.State.WAITING_LIST),
+                    "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
+                    "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items())
+                    if app.state == Application.State.LAUREATE
+                    else "",
+                    "prefix": prefix,
+                    "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
+                    "reason": data.get(f"{prefix}-reason", ""),
+                    "options": options_html(data.get(f"{prefix}-outcome", "laureate")),
+                    "amounts": amounts_html(
+                        prefix, {a: data.get(f"{prefix}-amount_{a}", requested.get(a, "")) for a in self.call.agencies}
+                    ),
+                }
+            )
+        return {
+            "call": self.call,
+            "page_obj": page,
+            "rows": rows,
+            "envelopes": self.call.envelopes.select_related("funding_source"),
+            "endowment": self.call.state_endowment(),
+            "can_decide": self.call.state == Call.State.CLOSED,
+            "outcomes": forms.DecisionForm.OUTCOMES,
+        }
+
+    def get(self, request, pk):
+        return render(request, self.template, self.context())
+
+    def post(self, request, pk):
+        app = get_object_or_404(Application, pk=request.POST.get("application"), call=self.call)
+        if "reopen" in request.POST:
+            try:
+                reopen_decision(app, request.user, request.POST.get("reason") or "Décision annulée par le gestionnaire.")
+                messages.success(request, f"Décision annulée pour {app.reference} ; les montants sont rendus aux enveloppes.")
+            except ValidationError as e:
+                flash_error(request, e)
+            return redirect(request.get_full_path())
+        form = forms.DecisionForm(request.POST, call=self.call, prefix=f"d{app.pk}")
+        form.app_pk = app.pk
+        if form.is_valid():
+            try:
+                decide(app, request.user, form.cleaned_data["outcome"], form.cleaned_data["reason"], form.allocations())
+                messages.success(request, f"Décision enregistrée pour {app.reference}.")
+                return redirect(request.get_full_path())
+            except ValidationError as e:
+                add_errors(form, e)
+        messages.error(request, f"La décision pour {app.reference} n'a pas été enregistrée : voir le détail sous le dossier.")
+        return render(request, self.template, self.context(form), status=400)
+
+
+class NotifyView(CallMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.manage_call"
+
+    def post(self, request, pk):
+        try:
+            n = notify_decisions(self.call, request.user)
+            messages.success(request, f"{n} courrier(s) de décision envoyé(s).")
+        except ValidationError as e:
+            flash_error(request, e)
+        return redirect("calls:call-detail", pk=pk)
+
+
+class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.view_application"
+
+    def get(self, request, pk):
+        app = self.application
+        if app.state not in Application.DECIDED_STATES or not (app.notified_at or manages_call(request.user, app.call)):
+            raise Http404
+        response = HttpResponse(decision_letter_pdf(app), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="decision-{app.reference}.pdf"'
+        return response

@@ -1,0 +1,101 @@
+"""Every POST on an application page (transitions, instruction, follow-up), each through its service."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
+
+from .. import forms
+from ..models import Application
+from ..services.applications import add_attachment, submit_application, withdraw_application
+from ..services.follow_up import add_indicator_value, record_convention, record_evaluation, record_payment, record_start
+from ..services.instruction import answer_information, declare_eligible, declare_ineligible, request_information, set_checklist
+from ..services.jury import set_deliberation_notes
+from .common import ApplicationMixin, flash_error
+
+
+class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
+    """Every POST on an application page: transitions, instruction, follow-up. Each goes to its service."""
+
+    policy_action = "calls.view_application"
+
+    def post(self, request, pk, name):
+        app, user, data = self.application, request.user, request.POST
+        handlers = {
+            "submit": lambda: submit_application(app, user),
+            "withdraw": lambda: withdraw_application(app, user, data.get("reason", "")),
+            "request_info": lambda: request_information(app, user, data.get("reason", "")),
+            "answer_info": lambda: answer_information(app, user, data.get("reason", "")),
+            "declare_eligible": lambda: declare_eligible(app, user),
+            "declare_ineligible": lambda: declare_ineligible(app, user, data.get("reason", "")),
+            "checklist": lambda: set_checklist(app, user, data.getlist("items")),
+            "deliberation": lambda: set_deliberation_notes(app, user, data.get("notes", "")),
+            "convention": lambda: record_convention(app, user, self._date("date")),
+            "start": lambda: record_start(app, user, self._date("date")),
+            "attachment": self._attachment,
+            "payment": self._payment,
+            "indicator": self._indicator,
+            "evaluation": self._evaluation,
+        }
+        if name not in handlers:
+            raise Http404
+        try:
+            handlers[name]()
+            if name == "submit":
+                app.refresh_from_db()
+                messages.success(
+                    request, f"Candidature déposée. Référence : {app.reference}. Un accusé de réception vous a été envoyé."
+                )
+            else:
+                messages.success(request, "Enregistré.")
+        except ValidationError as e:
+            if name == "submit":
+                app.refresh_from_db()
+                if app.state == Application.State.SUBMITTED:  # a double click: the first submission won
+                    messages.info(request, f"Cette candidature est déjà déposée (référence {app.reference}).")
+                    return redirect("calls:application-detail", pk=pk)
+            flash_error(request, e)
+        except policy.PermissionDenied as e:
+            messages.error(request, str(e))
+        return redirect("calls:application-detail", pk=pk)
+
+    def _date(self, field):
+        form = forms.DateForm({"date": self.request.POST.get(field)})
+        if not form.is_valid():
+            raise ValidationError("Indiquez une date valide (jj/mm/aaaa).")
+        return form.cleaned_data["date"]
+
+    def _attachment(self):
+        form = forms.AttachmentForm(self.request.POST, self.request.FILES)
+        if not form.is_valid():
+            raise ValidationError("Indiquez l'intitulé et choisissez le fichier à joindre.")
+        add_attachment(self.application, self.request.user, form.cleaned_data["label"], form.cleaned_data["file"])
+
+    def _payment(self):
+        form = forms.PaymentForm(self.request.POST, application=self.application)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        d = form.cleaned_data
+        record_payment(d["request"], self.request.user, d["amount"], d["paid_on"], d["label"])
+
+    def _indicator(self):
+        form = forms.IndicatorValueForm(self.request.POST, application=self.application)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        d = form.cleaned_data
+        add_indicator_value(d["indicator"], self.request.user, d["measured_on"], d["value"], d["comment"])
+
+    def _evaluation(self):
+        form = forms.EvaluationForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        record_evaluation(
+            self.application,
+            self.request.user,
+            form.cleaned_data["final_evaluation"],
+            form.cleaned_data["could_become_permanent"],
+        )

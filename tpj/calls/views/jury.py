@@ -1,0 +1,183 @@
+"""Pages of the jury: composition and assignment, ranking, a member's files and score sheet."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import TemplateView
+
+from tpj.accounts.models import User
+from tpj.core import policy
+from tpj.core.views_mixins import PolicyRequiredMixin
+
+from .. import forms
+from ..models import Application, ScoreSheet
+from ..services.jury import add_jury_member, assign, declare_conflict, ranking, save_scores
+from .common import CallMixin, add_errors, flash_error
+
+
+class JuryView(CallMixin, PolicyRequiredMixin, View):
+    policy_action = "calls.manage_jury"
+    template = "calls/jury.html"
+
+    def context(self, form=None):
+        members = self.call.jury.select_related("user__organisation").annotate(
+            n_sheets=Count("sheets"),
+            n_recused=Count("sheets", filter=Q(sheets__auto_recused=True) | Q(sheets__has_conflict=True)),
+            n_submitted=Count("sheets", filter=Q(sheets__submitted_at__isnull=False)),
+        )
+        return {
+            "call": self.call,
+            "members": members,
+            "form": form or forms.JuryMemberForm(),
+            "pool": self.call.applications.in_instruction_pool().count(),
+        }
+
+    def get(self, request, pk):
+        return render(request, self.template, self.context())
+
+    def post(self, request, pk):
+        if "assign" in request.POST:
+            try:
+                result = assign(self.call, request.user)
+                messages.success(
+                    request, f"{result['created']} dossier(s) attribué(s), dont {result['recused']} avec récusation d'office."
+                )
+            except ValidationError as e:
+                flash_error(request, e)
+            return redirect("calls:jury", pk=pk)
+        form = forms.JuryMemberForm(request.POST)
+        if form.is_valid():
+            member = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+            if member is None:
+                form.add_error("email", "Aucun compte ne correspond à ce courriel.")
+            else:
+                try:
+                    add_jury_member(self.call, request.user, member, form.cleaned_data["kind"])
+                    messages.success(request, f"{member} siège désormais au jury.")
+                    return redirect("calls:jury", pk=pk)
+                except ValidationError as e:
+                    form.add_error("email", e.message_dict.get("member", e.messages))
+        return render(request, self.template, self.context(form), status=400)
+
+
+class RankingView(CallMixin, PolicyRequiredMixin, TemplateView):
+    policy_action = "calls.view_ranking"
+    template_name = "calls/ranking.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(ranking(self.call), 50).get_page(self.request.GET.get("page"))
+        return {"call": self.call, "page_obj": page, "rows": ranking_rows(page), "criteria": self.call.criteria.all()}
+
+
+def format_score(value) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def ranking_rows(page):
+    """Ranking rows with their labels computed once in Python (the page renders hundreds of cells)."""
+    states = dict(Application.State.choices)
+    url = reverse("calls:application-detail", args=[0]).removesuffix("0/")
+    return [
+        {
+            "rank": page.start_index() + i,
+            "app": a,
+            "url": f"{url}{a.pk}/",
+            "mean": format_score(a.mean_score),
+            "spread": format_score(a.spread),
+            "state": states[a.state],
+        }
+        for i, a in enumerate(page)
+    ]
+
+
+class MyJuryView(TemplateView):
+    template_name = "calls/my_jury.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        sheets = (
+            ScoreSheet.objects.filter(member__user=self.request.user)
+            .select_related("application", "member__call__region")
+            .order_by("member__call", "application__reference")
+        )
+        return {"sheets": sheets}
+
+
+class SheetView(PolicyRequiredMixin, View):
+    """A member's file: conflict declaration first, then the application and the scoring form."""
+
+    policy_action = "calls.declare_conflict"
+    template = "calls/sheet.html"
+
+    @cached_property
+    def sheet(self):
+        return get_object_or_404(
+            ScoreSheet.objects.select_related("application__call__region", "application__organisation", "member__user"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_policy_object(self):
+        return self.sheet
+
+    def context(self, conflict_form=None, score_form=None):
+        sheet = self.sheet
+        ctx = {"sheet": sheet, "app": sheet.application, "call": sheet.application.call}
+        if sheet.conflict_declared_at is None:
+            ctx["conflict_form"] = conflict_form or forms.ConflictForm()
+        elif not sheet.has_conflict:
+            app = sheet.application
+            ctx.update(
+                partners=app.partners.all(),
+                places=app.places.all(),
+                axes=app.call_axes.all(),
+                indicators=app.indicators.all(),
+                requests=app.requests.select_related("envelope"),
+                budget_lines=app.budget_lines.all(),
+                cofinancings=app.cofinancings.select_related("source"),
+            )
+            initial = {s.criterion_id: (s.value, s.not_applicable) for s in sheet.scores.all()}
+            ctx["score_form"] = score_form or forms.ScoreForm(
+                criteria=list(app.call.criteria.all()), initial_scores=initial, initial={"comment": sheet.comment}
+            )
+            ctx["can_score"] = policy.check(self.request.user, "calls.score", sheet)
+        return ctx
+
+    def get(self, request, pk):
+        return render(request, self.template, self.context())
+
+    def post(self, request, pk):
+        sheet = self.sheet
+        if sheet.conflict_declared_at is None:
+            form = forms.ConflictForm(request.POST)
+            if form.is_valid():
+                try:
+                    declare_conflict(
+                        sheet, request.user, has_conflict=form.cleaned_data["has_conflict"], note=form.cleaned_data["note"]
+                    )
+                    return redirect("calls:sheet", pk=pk)
+                except ValidationError as e:
+                    add_errors(form, e)
+            return render(request, self.template, self.context(conflict_form=form), status=400)
+        form = forms.ScoreForm(request.POST, criteria=list(sheet.application.call.criteria.all()))
+        if form.is_valid():
+            try:
+                save_scores(sheet, request.user, form.values(), form.cleaned_data["comment"], submit="submit" in request.POST)
+                messages.success(
+                    request,
+                    "Notation validée et verrouillée." if "submit" in request.POST else "Notation enregistrée (non validée).",
+                )
+                return redirect("calls:sheet", pk=pk)
+            except ValidationError as e:
+                add_errors(form, e)
+            except policy.PermissionDenied as e:
+                form.add_error(None, str(e))
+        return render(request, self.template, self.context(score_form=form), status=400)
