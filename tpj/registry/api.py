@@ -47,11 +47,6 @@ class PriorityOutSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
-class ContactOutSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    value = serializers.CharField()
-
-
 class EntrySerializer(serializers.Serializer):
     """The public face of an entry: consented contacts only."""
 

@@ -163,25 +163,6 @@ class EntryFilter:
         ).split()
         return required, [f"0p{number}" for number in sorted(self.priorities)]
 
-    def as_query(self) -> dict:
-        """The permalink parameters of this filter state."""
-        query = {
-            "priorite": self.priorities,
-            "categorie": self.category.slug if self.category else "",
-            "type": self.kind.slug if self.kind else "",
-            "region": self.region_id,
-            "departement": self.departement.code if self.departement else "",
-            "commune": self.commune.insee_code if self.commune else "",
-            "q": self.text,
-            "autour": self.near.insee_code if self.near else "",
-            "km": f"{self.radius_km:g}" if self.near else "",
-        }
-        return {k: v for k, v in query.items() if v}
-
-    @property
-    def region_id(self):
-        return self.region.code if self.region else ""
-
 
 def _as_list(value):
     if value in (None, ""):

@@ -260,12 +260,6 @@ class EntryFormBundle:
             fields=self.main.entry_fields(), priorities=self.priorities.selected(), situations=situations, contacts=contacts
         )
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(
-            self.main.errors or self.priorities.errors or self.situations.total_error_count() or self.contacts.total_error_count()
-        )
-
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(

@@ -27,20 +27,6 @@ def cell_range(south: float, west: float, north: float, east: float, size: float
     )
 
 
-def cells_condition(column: str, south, west, north, east, size) -> tuple[str, list]:
-    """SQL condition selecting the cells of a bounding box (row range, then column range)."""
-    row_min, row_max, col_min, col_max = cell_range(south, west, north, east, size)
-    return (
-        f"{column} BETWEEN %s AND %s AND ({column} % {_ROW_FACTOR}) BETWEEN %s AND %s",
-        [row_min * _ROW_FACTOR, row_max * _ROW_FACTOR + _ROW_FACTOR - 1, col_min, col_max],
-    )
-
-
-def cell_centre(value: int, size: float) -> tuple[float, float]:
-    row, col = divmod(value, _ROW_FACTOR)
-    return (row + 0.5) * size - 90, (col + 0.5) * size - 180
-
-
 KM_PER_DEGREE = 111.32
 
 
