@@ -189,3 +189,75 @@ def test_a_refusal_inside_a_transaction_that_commits_is_recorded_on_commit(djang
         WORKFLOW.fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
     assert write_held_events() == 0  # written once, by the commit
     assert AuditEvent.objects.filter(action="test_organisation.promote.refused").count() == 1
+
+
+def _declared(**fields) -> Workflow:
+    """A one-transition workflow whose transition declares `fields` (guards, stamps, effects)."""
+    transition = Transition("promote", "Reconnaître comme commune", (KIND.OTHER,), KIND.COMMUNE, "tests.promote", **fields)
+    return Workflow(name="test_declared", state_field="kind", transitions=[transition])
+
+
+def test_guards_run_after_the_policy_and_the_state_and_refuse_with_all_their_french_problems():
+    seen = []
+
+    def named(locked, firing):
+        seen.append((locked.kind, firing.transition.name, firing.source))
+        return [] if locked.name else ["Donnez un nom à l'organisation."]
+
+    def sited(locked, firing):
+        return ["Indiquez le SIRET.", "Indiquez la commune."]
+
+    workflow = _declared(guards=(named, sited))
+    org = OrganisationFactory(kind=KIND.OTHER)
+    with pytest.raises(policy.PermissionDenied):  # the policy first: the guards are not asked
+        workflow.fire(org, "promote", UserFactory())
+    assert seen == []
+    with pytest.raises(ValidationError) as error:
+        workflow.fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
+    assert error.value.messages == ["Indiquez le SIRET.", "Indiquez la commune."]
+    assert seen == [(KIND.OTHER, "promote", KIND.OTHER)]
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.OTHER
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_guard_is_not_asked_when_the_state_refuses():
+    asked = []
+    workflow = _declared(guards=(lambda locked, firing: asked.append(1) or [],))
+    with pytest.raises(ValidationError, match="l'état actuel est « ARS »"):
+        workflow.fire(OrganisationFactory(kind=KIND.ARS), "promote", user_with_role(Role.ADMINISTRATOR))
+    assert asked == []
+
+
+def test_stamps_are_saved_with_the_new_state_and_in_the_audit_record():
+    def rename(locked, firing):
+        locked.name = f"Commune reconnue par {firing.user.email}"
+
+    admin = user_with_role(Role.ADMINISTRATOR)
+    org = OrganisationFactory(kind=KIND.OTHER)
+    _declared(stamps=(rename,)).fire(org, "promote", admin, reason="Délibération")
+    org.refresh_from_db()
+    assert (org.kind, org.name) == (KIND.COMMUNE, f"Commune reconnue par {admin.email}")
+    assert AuditEvent.objects.for_object(org).get().object_repr == org.name
+
+
+def test_effects_run_after_the_save_and_the_record_in_the_same_transaction():
+    seen = []
+
+    def effect(locked, firing):
+        stored = Organisation.objects.get(pk=locked.pk).kind
+        seen.append((stored, AuditEvent.objects.for_object(locked).count(), firing.reason))
+
+    org = OrganisationFactory(kind=KIND.OTHER)
+    _declared(effects=(effect,)).fire(org, "promote", user_with_role(Role.ADMINISTRATOR), reason="Motif")
+    assert seen == [(KIND.COMMUNE, 1, "Motif")]
+
+
+def test_a_failing_effect_rolls_back_the_state_and_its_record():
+    def explode(locked, firing):
+        raise ValidationError("Le courrier n'a pas pu être préparé.")
+
+    org = OrganisationFactory(kind=KIND.OTHER)
+    with pytest.raises(ValidationError, match="Le courrier"):
+        _declared(effects=(explode,)).fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
+    assert Organisation.objects.get(pk=org.pk).kind == KIND.OTHER
+    assert not AuditEvent.objects.exists()

@@ -10,11 +10,15 @@ state changes: it locks the row, then asks, in this order,
 2. the workflow: does the current state allow the transition? A refusal (400, French
    message naming the state) is recorded in the audit log (`<workflow>.<transition>.refused`),
    since it is someone's attempt, typically a second moderator arriving after the first;
-3. the inputs (a required reason), then the transition's own checks (`on_fire`);
+3. the inputs (a required reason), then the transition's own `guards` (business checks
+   declared with it, each returning the French problems that forbid it);
 
-saves, and records the transition in the audit log (who, when, from, to, why).
+sets the new state and the transition's `stamps` (fields saved with it), saves, records the
+transition in the audit log (who, when, from, to, why), then runs its `effects`, inside the
+same transaction (mail goes through `transaction.on_commit`, so a rollback sends nothing).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -34,6 +38,23 @@ class Transition:
     # Policy action checked against (user, obj) before the state: it must not depend on the state.
     action: str
     requires_reason: bool = False
+    # Business checks, after the policy, the state and the inputs: fn(obj, firing) returns the
+    # French problems that forbid the transition (empty when none); their union is refused.
+    guards: tuple[Callable, ...] = ()
+    # Fields the transition sets, saved with the new state (dates, references): fn(obj, firing).
+    stamps: tuple[Callable, ...] = ()
+    # Side effects once the new state is saved and recorded, in the same transaction: fn(obj, firing).
+    effects: tuple[Callable, ...] = ()
+
+
+@dataclass(frozen=True)
+class Firing:
+    """What guards, stamps and effects know of the transition being fired."""
+
+    transition: Transition
+    user: object
+    reason: str
+    source: str
 
 
 class TransitionRefused(ValidationError):
@@ -87,11 +108,12 @@ class Workflow:
     def fire(self, obj, name: str, user, reason: str = "", on_fire=None):
         """Fire transition `name` on `obj` as `user`; return the refreshed object.
 
-        `on_fire(locked_obj)` runs inside the transaction before the save, for the
-        side effects of a transition (stamps, snapshots). Raises
-        `policy.PermissionDenied` when the user may not, then `TransitionRefused`
+        The transition's guards, stamps and effects run as described in the module's
+        docstring. `on_fire(locked_obj)` runs inside the transaction after the stamps and
+        before the save, for what depends on this call's own inputs (amounts, snapshots).
+        Raises `policy.PermissionDenied` when the user may not, then `TransitionRefused`
         (a `ValidationError`, French message) when the state does not allow it, then
-        `ValidationError` when a reason is missing.
+        `ValidationError` when a reason is missing or a guard finds problems.
         """
         transition = self.get(name)
         reason = (reason or "").strip()
@@ -105,7 +127,12 @@ class Workflow:
             else:
                 if transition.requires_reason and not reason:
                     raise ValidationError({"reason": "Indiquez un motif : il sera communiqué à l'intéressé."})
+                firing = Firing(transition=transition, user=user, reason=reason, source=source)
+                if problems := [problem for guard in transition.guards for problem in guard(locked, firing)]:
+                    raise ValidationError(problems)
                 setattr(locked, self.state_field, transition.target)
+                for stamp in transition.stamps:
+                    stamp(locked, firing)
                 if on_fire:
                     on_fire(locked)
                 locked.save()
@@ -117,6 +144,8 @@ class Workflow:
                     to_state=transition.target,
                     reason=reason,
                 )
+                for effect in transition.effects:
+                    effect(locked, firing)
         if refused:
             # After the atomic block, so that its rollback does not take the record with it.
             locked, message = refused
