@@ -11,12 +11,30 @@ It reads templates through the project's template settings, so that
 ``tpj/templates`` can override one django-dsfr snippet where it falls short.
 """
 
+from django import forms
 from django.forms.renderers import TemplatesSetting
 from dsfr.forms import DsfrBoundField
+from dsfr.utils import dsfr_input_class_attr
+
+
+class BoundField(DsfrBoundField):
+    """django-dsfr's bound field, given its DSFR classes as django-dsfr's base form does.
+
+    The classes (and the group's, which the snippet reads before drawing the widget)
+    are set once the field is bound; file inputs get DSFR's upload classes, which
+    django-dsfr 3.6 leaves off. ``field`` is the form's own copy of the field.
+    """
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        if isinstance(field.widget, forms.FileInput) and "class" not in field.widget.attrs:
+            field.widget.attrs["class"] = "fr-upload"
+            field.widget.group_class = "fr-upload-group"
+        dsfr_input_class_attr(self)
 
 
 class DsfrFormRenderer(TemplatesSetting):
     """Render forms with django-dsfr's field templates and the project's error summary."""
 
     form_template_name = "includes/form.html"
-    bound_field_class = DsfrBoundField
+    bound_field_class = BoundField
