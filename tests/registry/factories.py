@@ -66,3 +66,40 @@ def verified_entry(**kwargs):
 
 
 __all__ = ["EntryFactory", "UserFactory", "verified_entry"]
+
+
+# A tiny valid PDF, for evidence files.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def form_data(**overrides):
+    """The POST data of a complete registration form, with `overrides` (None drops a key)."""
+    data = {
+        "fiche-kind": EntryKind.objects.get(slug="etablissement").pk,
+        "fiche-category": Category.objects.get(slug="creche").pk,
+        "fiche-name": "Crèche Les Petits Loups",
+        "fiche-address": "3 rue de Paris",
+        "fiche-postal_code": "35000",
+        "fiche-commune": "35238",
+        "fiche-website": "",
+        "priorites-p8": "on",
+        "priorites-p8_description": "Accueil régulier et occasionnel des 0-3 ans.",
+        "situations-TOTAL_FORMS": "1",
+        "situations-INITIAL_FORMS": "0",
+        "situations-MIN_NUM_FORMS": "0",
+        "situations-MAX_NUM_FORMS": "8",
+        "situations-0-situation": EligibilitySituation.objects.get(number=4).pk,
+        "situations-0-trusting_body_name": "Conseil départemental d'Ille-et-Vilaine (PMI)",
+        "situations-0-trusting_body_kind": "collectivite",
+        "situations-0-reference_type": "siret",
+        "situations-0-reference_value": "732 829 320 00074",
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-MIN_NUM_FORMS": "0",
+        "contacts-MAX_NUM_FORMS": "8",
+        "contacts-0-kind": "email",
+        "contacts-0-value": "contact@petitsloups.fr",
+        "contacts-0-is_public": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

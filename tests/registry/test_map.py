@@ -1,28 +1,14 @@
 """Map aggregation: territory counts at national zoom, clusters, points, size bound."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
 from tpj.registry import aggregates, mapdata
 from tpj.registry.filters import EntryFilter
-from tpj.registry.models import MapAggregate, State
-from tpj.territories.models import Commune
-
-from .factories import EntryFactory, verified_entry
+from tpj.registry.models import MapAggregate
 
 pytestmark = pytest.mark.django_db
 MAP = reverse("api-registry-map")
-
-
-@pytest.fixture
-def entries():
-    lyon = Commune.objects.get(insee_code="69123")
-    verified_entry()
-    verified_entry(setup__priorities=(2, 6))
-    verified_entry(commune=lyon, postal_code="69001", setup__priorities=(2,))
-    EntryFactory(state=State.SUBMITTED)  # never counted
 
 
 def test_levels_by_zoom(api_client, entries):
@@ -64,14 +50,3 @@ def test_response_stays_small_even_for_a_huge_bbox_at_fine_zoom(api_client, entr
     assert len(response.content) < 100_000
     bad = api_client.get(MAP, {"zoom": "loin", "bbox": "1,2"})
     assert bad.status_code == 400
-
-
-def test_directory_page_lists_and_maps_with_permalink_filters(client, entries):
-    page = client.get(reverse("registry:directory"), {"priorite": 6})
-    assert page.status_code == 200 and page.context["count"] == 1
-    config = json.loads(page.context["map_config"])
-    assert config["api"] == MAP and "tiles" in config
-    fragment = client.get(reverse("registry:directory"), {"departement": "69"}, HTTP_HX_REQUEST="true")
-    assert "<html" not in fragment.content.decode() and fragment.context["count"] == 1
-    errors = client.get(reverse("registry:directory"), {"region": "zz"})
-    assert errors.status_code == 200 and "Région inconnue" in errors.content.decode()

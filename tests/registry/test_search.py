@@ -167,3 +167,12 @@ def test_any_page_number_gets_a_page_or_a_french_404_never_a_500(api_client, cli
 def test_the_last_word_is_a_prefix_of_any_length(api_client, zebulons, text, expected):
     names = _names(api_client, {"q": text})
     assert len(names) == expected, names
+
+
+def test_text_search_follows_verification_and_suspension(api_client, moderator_35):
+    entry = EntryFactory(name="Ludothèque Les Zébulons", state=State.SUBMITTED)
+    assert api_client.get(LIST, {"q": "zebulons"}).json()["count"] == 0
+    moderate(entry, "verify", moderator_35)
+    assert [r["name"] for r in api_client.get(LIST, {"q": "ZÉBULON"}).json()["results"]] == ["Ludothèque Les Zébulons"]
+    moderate(entry, "suspend", moderator_35, "Contrôle en cours")
+    assert api_client.get(LIST, {"q": "zebulons"}).json()["count"] == 0

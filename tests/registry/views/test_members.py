@@ -1,51 +1,16 @@
-"""Register → submit → moderate → publish, through the HTML pages, with the bad inputs."""
+"""Registrants' pages: registration, submission, edits (substantive ones go to review), evidence files, members."""
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.registry.factories import PDF, EntryFactory, form_data, verified_entry
 from tpj.audit.models import AuditEvent
-from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind
+from tpj.nomenclatures.models import Category
 from tpj.registry.models import Entry, State
 
-from .factories import EntryFactory, verified_entry
-
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def form_data(**overrides):
-    data = {
-        "fiche-kind": EntryKind.objects.get(slug="etablissement").pk,
-        "fiche-category": Category.objects.get(slug="creche").pk,
-        "fiche-name": "Crèche Les Petits Loups",
-        "fiche-address": "3 rue de Paris",
-        "fiche-postal_code": "35000",
-        "fiche-commune": "35238",
-        "fiche-website": "",
-        "priorites-p8": "on",
-        "priorites-p8_description": "Accueil régulier et occasionnel des 0-3 ans.",
-        "situations-TOTAL_FORMS": "1",
-        "situations-INITIAL_FORMS": "0",
-        "situations-MIN_NUM_FORMS": "0",
-        "situations-MAX_NUM_FORMS": "8",
-        "situations-0-situation": EligibilitySituation.objects.get(number=4).pk,
-        "situations-0-trusting_body_name": "Conseil départemental d'Ille-et-Vilaine (PMI)",
-        "situations-0-trusting_body_kind": "collectivite",
-        "situations-0-reference_type": "siret",
-        "situations-0-reference_value": "732 829 320 00074",
-        "contacts-TOTAL_FORMS": "1",
-        "contacts-INITIAL_FORMS": "0",
-        "contacts-MIN_NUM_FORMS": "0",
-        "contacts-MAX_NUM_FORMS": "8",
-        "contacts-0-kind": "email",
-        "contacts-0-value": "contact@petitsloups.fr",
-        "contacts-0-is_public": "on",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_register_submit_verify_publish(client, member, moderator_35):
@@ -89,33 +54,6 @@ def test_register_submit_verify_publish(client, member, moderator_35):
     assert {k: v for k, v in map_data["territories"][0].items() if k in ("code", "count")} == {"code": "53", "count": 1}
     page = client.get(reverse("registry:entry", args=[entry.pk])).content.decode()
     assert "monenfant.fr" in page and "Accueil régulier" in page
-
-
-def test_reject_with_reason_then_resubmit(client, member, moderator_35):
-    entry = EntryFactory(state=State.SUBMITTED, setup__members=[member])
-    client.force_login(moderator_35)
-    response = client.post(reverse("registry:moderate", args=[entry.pk]), {"transition": "reject", "reason": ""})
-    assert response.status_code == 400
-    assert "motif" in response.content.decode().lower()
-    client.post(reverse("registry:moderate", args=[entry.pk]), {"transition": "reject", "reason": "Justificatif illisible."})
-    entry.refresh_from_db()
-    assert entry.state == State.REJECTED and entry.decision_reason == "Justificatif illisible."
-    assert "Justificatif illisible." in mail.outbox[-1].body
-    client.force_login(member)
-    assert "Justificatif illisible." in client.get(reverse("registry:entry", args=[entry.pk])).content.decode()
-    client.post(reverse("registry:submit", args=[entry.pk]))
-    entry.refresh_from_db()
-    assert entry.state == State.SUBMITTED
-
-
-def test_moderator_outside_scope_gets_403(client, member, moderator_69):
-    entry = EntryFactory(state=State.SUBMITTED, setup__members=[member])
-    client.force_login(moderator_69)
-    assert client.get(reverse("registry:moderate", args=[entry.pk])).status_code == 403
-    assert client.post(reverse("registry:moderate", args=[entry.pk]), {"transition": "verify"}).status_code == 403
-    assert entry not in list(client.get(reverse("registry:moderation")).context["entries"])
-    entry.refresh_from_db()
-    assert entry.state == State.SUBMITTED
 
 
 def test_double_submit_makes_exactly_one_submission(client, member):
@@ -230,25 +168,6 @@ def test_evidence_served_only_to_members_and_moderators_and_logged(client, membe
     assert AuditEvent.objects.filter(action="registry.evidence_viewed").count() == 2
 
 
-def test_logo_only_while_verified_and_verification_page(client, member, moderator_35):
-    entry = verified_entry(setup__members=[member])
-    client.force_login(member)
-    svg = client.get(reverse("registry:logo", args=[entry.pk, "svg"]))
-    assert svg.status_code == 200 and b"<svg" in svg.content
-    png = client.get(reverse("registry:logo", args=[entry.pk, "png"]))
-    assert png.content.startswith(b"\x89PNG")
-    page = client.get(reverse("registry:verification", args=[entry.public_id])).content.decode()
-    assert "Fiche vérifiée" in page and "<svg" in page
-    client.force_login(moderator_35)
-    client.post(reverse("registry:moderate", args=[entry.pk]), {"transition": "suspend", "reason": "Agrément retiré."})
-    client.force_login(member)
-    assert client.get(reverse("registry:logo", args=[entry.pk, "svg"])).status_code == 403
-    client.logout()
-    page = client.get(reverse("registry:verification", args=[entry.public_id])).content.decode()
-    assert "Fiche suspendue" in page
-    assert client.get(reverse("registry:verification-qr", args=[entry.public_id])).content.startswith(b"\x89PNG")
-
-
 def test_members_can_add_another_member(client, member):
     from tests.factories import UserFactory
 
@@ -260,3 +179,10 @@ def test_members_can_add_another_member(client, member):
     assert set(entry.members.all()) == {member, other}
     client.force_login(other)
     assert client.get(reverse("registry:edit", args=[entry.pk])).status_code == 200
+
+
+def test_my_entries_show_state_and_reason(client, member):
+    EntryFactory(name="Refusée", state=State.REJECTED, decision_reason="Pièce manquante.", setup__members=[member])
+    client.force_login(member)
+    page = client.get(reverse("registry:mine")).content.decode()
+    assert "Refusée" in page and "Pièce manquante." in page
