@@ -11,8 +11,9 @@ from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.models import Organisation, Role
 from tpj.calls.letters import simple_pdf
 from tpj.calls.models import Application, Call, Campaign
-from tpj.calls.services.applications import ApplicationContent, create_application, submit_application
+from tpj.calls.services.applications import create_application, submit_application
 from tpj.calls.services.calls import create_call, fire_call
+from tpj.calls.services.content import ApplicationContent
 from tpj.calls.services.instruction import declare_eligible
 from tpj.demo.services import demo_siret
 from tpj.nomenclatures.models import FundingSource

@@ -11,13 +11,8 @@ from django.utils import timezone
 from tpj.calls.models import Application, Call
 from tpj.calls.services.applications import create_application, submit_application, withdraw_application
 from tpj.calls.services.calls import fire_call
-from tpj.calls.services.instruction import (
-    answer_information,
-    declare_eligible,
-    declare_ineligible,
-    eligibility_checks,
-    request_information,
-)
+from tpj.calls.services.checks import eligibility_checks
+from tpj.calls.services.instruction import answer_information, declare_eligible, declare_ineligible, request_information
 from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.territories.models import Commune
 

@@ -197,17 +197,22 @@ def _declared(**fields) -> Workflow:
     return Workflow(name="test_declared", state_field="kind", transitions=[transition])
 
 
-def test_guards_run_after_the_policy_and_the_state_and_refuse_with_all_their_french_problems():
+def test_guards_run_after_the_policy_and_the_state_and_the_first_with_problems_refuses():
     seen = []
 
-    def named(locked, firing):
-        seen.append((locked.kind, firing.transition.name, firing.source))
+    def named(locked):
+        seen.append(("named", locked.kind))
         return [] if locked.name else ["Donnez un nom à l'organisation."]
 
-    def sited(locked, firing):
+    def sited(locked):
+        seen.append(("sited", locked.kind))
         return ["Indiquez le SIRET.", "Indiquez la commune."]
 
-    workflow = _declared(guards=(named, sited))
+    def never(locked):
+        seen.append(("never", locked.kind))
+        return ["Jamais demandé."]
+
+    workflow = _declared(guards=(named, sited, never))
     org = OrganisationFactory(kind=KIND.OTHER)
     with pytest.raises(policy.PermissionDenied):  # the policy first: the guards are not asked
         workflow.fire(org, "promote", UserFactory())
@@ -215,14 +220,14 @@ def test_guards_run_after_the_policy_and_the_state_and_refuse_with_all_their_fre
     with pytest.raises(ValidationError) as error:
         workflow.fire(org, "promote", user_with_role(Role.ADMINISTRATOR))
     assert error.value.messages == ["Indiquez le SIRET.", "Indiquez la commune."]
-    assert seen == [(KIND.OTHER, "promote", KIND.OTHER)]
+    assert seen == [("named", KIND.OTHER), ("sited", KIND.OTHER)]
     assert Organisation.objects.get(pk=org.pk).kind == KIND.OTHER
     assert not AuditEvent.objects.exists()
 
 
 def test_a_guard_is_not_asked_when_the_state_refuses():
     asked = []
-    workflow = _declared(guards=(lambda locked, firing: asked.append(1) or [],))
+    workflow = _declared(guards=(lambda locked: asked.append(1) or [],))
     with pytest.raises(ValidationError, match="l'état actuel est « ARS »"):
         workflow.fire(OrganisationFactory(kind=KIND.ARS), "promote", user_with_role(Role.ADMINISTRATOR))
     assert asked == []
@@ -245,11 +250,11 @@ def test_effects_run_after_the_save_and_the_record_in_the_same_transaction():
 
     def effect(locked, firing):
         stored = Organisation.objects.get(pk=locked.pk).kind
-        seen.append((stored, AuditEvent.objects.for_object(locked).count(), firing.reason))
+        seen.append((stored, AuditEvent.objects.for_object(locked).count(), firing.reason, firing.source))
 
     org = OrganisationFactory(kind=KIND.OTHER)
     _declared(effects=(effect,)).fire(org, "promote", user_with_role(Role.ADMINISTRATOR), reason="Motif")
-    assert seen == [(KIND.COMMUNE, 1, "Motif")]
+    assert seen == [(KIND.COMMUNE, 1, "Motif", KIND.OTHER)]
 
 
 def test_a_failing_effect_rolls_back_the_state_and_its_record():

@@ -20,9 +20,10 @@ from tpj.territories.models import Commune
 
 from .letters import simple_pdf
 from .models import Application, Call, Campaign, IntentDeclaration, JuryMember
-from .services.applications import ApplicationContent, create_application, submit_application
+from .services.applications import create_application, submit_application
 from .services.calls import create_call, fire_call, transmit
 from .services.campaigns import declare_intent
+from .services.content import ApplicationContent
 from .services.decisions import decide, notify_decisions
 from .services.follow_up import add_indicator_value, record_convention, record_start
 from .services.instruction import declare_eligible

@@ -11,7 +11,7 @@ from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.territories.models import Commune, Departement
 
 from .models import Call, CallAxis, Campaign, Criterion, Envelope, JuryMember, Targeting
-from .services.applications import ApplicationContent
+from .services.content import ApplicationContent
 from .services.files import validate_pdf
 
 INSEE_CODE = re.compile(r"\b(\d[0-9AB]\d{3})\b")

@@ -11,7 +11,7 @@ state changes: it locks the row, then asks, in this order,
    message naming the state) is recorded in the audit log (`<workflow>.<transition>.refused`),
    since it is someone's attempt, typically a second moderator arriving after the first;
 3. the inputs (a required reason), then the transition's own `guards` (business checks
-   declared with it, each returning the French problems that forbid it);
+   declared with it, asked in order: the first that finds problems refuses with them);
 
 sets the new state and the transition's `stamps` (fields saved with it), saves, records the
 transition in the audit log (who, when, from, to, why), then runs its `effects`, inside the
@@ -38,8 +38,9 @@ class Transition:
     # Policy action checked against (user, obj) before the state: it must not depend on the state.
     action: str
     requires_reason: bool = False
-    # Business checks, after the policy, the state and the inputs: fn(obj, firing) returns the
-    # French problems that forbid the transition (empty when none); their union is refused.
+    # Business checks, after the policy, the state and the inputs: fn(obj) returns the French
+    # problems that forbid the transition (empty when none). Asked in order; the first that
+    # finds problems refuses the transition with them (a missing deadline before missing fields).
     guards: tuple[Callable, ...] = ()
     # Fields the transition sets, saved with the new state (dates, references): fn(obj, firing).
     stamps: tuple[Callable, ...] = ()
@@ -128,8 +129,9 @@ class Workflow:
                 if transition.requires_reason and not reason:
                     raise ValidationError({"reason": "Indiquez un motif : il sera communiqué à l'intéressé."})
                 firing = Firing(transition=transition, user=user, reason=reason, source=source)
-                if problems := [problem for guard in transition.guards for problem in guard(locked, firing)]:
-                    raise ValidationError(problems)
+                for guard in transition.guards:
+                    if problems := list(guard(locked)):
+                        raise ValidationError(problems)
                 setattr(locked, self.state_field, transition.target)
                 for stamp in transition.stamps:
                     stamp(locked, firing)

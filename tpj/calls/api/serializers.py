@@ -6,7 +6,7 @@ from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
 
 from ..models import Application, Call, CallAxis, Envelope, ScoreSheet
-from ..services.applications import ApplicationContent
+from ..services.content import ApplicationContent
 
 
 class EnvelopeSerializer(serializers.ModelSerializer):

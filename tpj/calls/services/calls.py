@@ -2,24 +2,21 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
-from django.utils import timezone
 
 from tpj.audit.services import record
 from tpj.core import policy
 from tpj.nomenclatures.models import Axis, FundingSource
 
 from ..models import (
-    Application,
     Call,
     CallAxis,
     Campaign,
     Criterion,
     Envelope,
     agency_of,
-    euros,
 )
 from ..workflows import CALL_WORKFLOW
+from . import checks
 
 
 def create_call(user, campaign: Campaign, strand: str) -> Call:
@@ -54,63 +51,18 @@ def create_call(user, campaign: Campaign, strand: str) -> Call:
 
 
 def record_call_change(call: Call, user, what: str, after=None):
+    """Audit a change of the call's definition (managers of the call, while it may still change)."""
     policy.require(user, "calls.manage_call", call)
-    if call.state not in (Call.State.DRAFT, Call.State.PUBLISHED):
-        raise ValidationError("La définition de l'appel ne peut plus être modifiée à ce stade.")
+    if problems := checks.definition_problems(call):
+        raise ValidationError(problems)
     record(actor=user, obj=call, action=f"calls.call.{what}", after=after)
 
 
-def publication_problems(call: Call) -> list[str]:
-    problems = []
-    axes = list(call.axes.annotate(n=Count("national_axes")))
-    if not axes:
-        problems.append("Retenez au moins un axe.")
-    problems += [f"L'axe « {a.label} » doit se rattacher à au moins un des 6 axes nationaux." for a in axes if a.n == 0]
-    if not call.criteria.exists():
-        problems.append("Définissez au moins un critère de sélection.")
-    if not call.applications_deadline:
-        problems.append("Fixez la date limite de dépôt des candidatures.")
-    elif call.applications_deadline <= timezone.now():
-        problems.append("La date limite de dépôt des candidatures est déjà passée.")
-    if not call.cahier_des_charges:
-        problems.append("Joignez le cahier des charges (PDF).")
-    if call.targeting_mode != Call.TargetingMode.NONE and not call.targeting_kinds:
-        problems.append("Précisez les territoires ciblés, ou choisissez « aucun ciblage ».")
-    return problems
-
-
 def fire_call(call: Call, user, transition: str, reason: str = "") -> Call:
-    """Fire a call transition with its checks and stamps."""
-
-    def on_fire(locked: Call):
-        now = timezone.now()
-        if transition == "publish":
-            if problems := publication_problems(locked):
-                raise ValidationError(problems)
-            locked.published_at = now
-            locked.publication_date = locked.publication_date or timezone.localdate()
-        elif transition == "decide_laureates":
-            pending = locked.applications.filter(
-                state__in=[Application.State.SUBMITTED, Application.State.INFO_REQUESTED, Application.State.ELIGIBLE]
-            ).count()
-            if pending:
-                raise ValidationError(
-                    f"{pending} candidature(s) attendent encore une décision (recevabilité, lauréat, liste d'attente ou refus)."
-                )
-            endowment = locked.state_endowment()
-            if endowment < locked.minimum_endowment:
-                kind = "un appel commun ARS-DREETS" if locked.is_joint else "un appel d'une seule agence"
-                raise ValidationError(
-                    f"Les lauréats ne sont dotés que de {euros(endowment)} : le minimum national est de "
-                    f"{euros(locked.minimum_endowment)} pour {kind}."
-                )
-            locked.laureates_decided_at = now
-        elif transition == "transmit":
-            locked.transmitted_at = now
-            locked.transmitted_late = timezone.localdate(now) > locked.campaign.transmission_deadline
-
-    return CALL_WORKFLOW.fire(call, transition, user, reason, on_fire=on_fire)
+    """Fire a call transition; its guards and stamps are declared with it (workflows.py)."""
+    return CALL_WORKFLOW.fire(call, transition, user, reason)
 
 
 def transmit(call: Call, user) -> Call:
+    """Transmit the laureate list to the national team (stamped late after the national deadline)."""
     return fire_call(call, user, "transmit")

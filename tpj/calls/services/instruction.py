@@ -1,77 +1,16 @@
 """Instruction of the applications: eligibility checks, checklist, information requests, admissibility."""
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from tpj.accounts.models import validate_siret
 from tpj.audit.services import record
 from tpj.core import policy
 
 from ..models import (
     Application,
-    Call,
     InformationRequest,
-    Targeting,
 )
 from ..workflows import APPLICATION_WORKFLOW
-from . import mail
 from .applications import fresh_application, submit_application, withdraw_application
-
-
-@dataclass
-class Check:
-    label: str
-    ok: bool
-    detail: str = ""
-    level: str = "national"
-
-
-def eligibility_checks(app: Application) -> list[Check]:
-    """Automatic eligibility: the national constraints, then the call's own."""
-    call = app.call
-    places = list(app.places.all())
-    national_axes = app.national_axis_ids()
-    outside = [p for p in places if p.region_id != call.region_id]
-    siret_ok = True
-    try:
-        validate_siret(app.carrier_siret)
-    except ValidationError:
-        siret_ok = False
-    checks = [
-        Check("Rattachement à au moins un des 6 axes nationaux", bool(national_axes)),
-        Check(
-            f"Tous les lieux d'action sont en {call.region.name}",
-            bool(places) and not outside,
-            ", ".join(f"{p.name} hors région" for p in outside) or ("aucun lieu d'action" if not places else ""),
-        ),
-        Check(
-            "Porteur doté d'un SIRET valide (convention de subvention possible)", siret_ok, app.carrier_siret or "SIRET absent"
-        ),
-    ]
-    if call.required_axis_id:
-        checks.append(Check(f"Axe exigé : {call.required_axis}", call.required_axis_id in national_axes, level="regional"))
-    if call.targeting_mode == Call.TargetingMode.REQUIRED:
-        checks.append(
-            Check(
-                "Ciblage géographique exigé", meets_targeting(app, places), ", ".join(call.targeting_labels()), level="regional"
-            )
-        )
-    return checks
-
-
-def meets_targeting(app: Application, places=None) -> bool:
-    call = app.call
-    places = places if places is not None else list(app.places.all())
-    kinds = set(call.targeting_kinds)
-    if kinds & set(app.targeting_kinds) - {Targeting.PLACES}:
-        return True
-    if Targeting.PLACES in kinds:
-        communes = set(call.target_communes.values_list("insee_code", flat=True))
-        departements = set(call.target_departements.values_list("code", flat=True))
-        return any(p.insee_code in communes or p.departement_id in departements for p in places)
-    return False
 
 
 def set_checklist(app: Application, user, ticked: list[str]) -> Application:
@@ -84,58 +23,33 @@ def set_checklist(app: Application, user, ticked: list[str]) -> Application:
 
 
 def request_information(app: Application, user, question: str) -> InformationRequest:
+    """Ask the carrier for more information (the question is mailed to it); returns the request."""
     APPLICATION_WORKFLOW.check(app, "request_info", user)  # who and when before what
     question = (question or "").strip()
     if not question:
         raise ValidationError({"question": "Rédigez la demande de complément."})
-    asked = {}
-
-    def on_fire(locked: Application):
-        asked["request"] = InformationRequest.objects.create(application=locked, question=question, asked_by=user)
-
-    app = APPLICATION_WORKFLOW.fire(app, "request_info", user, question, on_fire=on_fire)
-    request = asked["request"]
-    mail.send(
-        app.created_by.email,
-        f"Demande de complément — {app.reference}",
-        f"Le service instructeur demande un complément pour « {app.title} » :\n\n{question}\n\nRépondez sur la plateforme.",
-    )
-    return request
+    APPLICATION_WORKFLOW.fire(app, "request_info", user, question)
+    return InformationRequest.objects.filter(application=app).last()
 
 
 def answer_information(app: Application, user, answer: str) -> InformationRequest:
+    """The carrier answers the open information request; returns it."""
     APPLICATION_WORKFLOW.check(app, "answer_info", user)  # who and when before what
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": "Rédigez votre réponse."})
-    answered = {}
-
-    def on_fire(locked: Application):
-        request = locked.information_requests.filter(answered_at__isnull=True).last()
-        if request is None:
-            raise ValidationError("Aucune demande de complément n'attend de réponse.")
-        request.answer, request.answered_by, request.answered_at = answer, user, timezone.now()
-        request.save()
-        answered["request"] = request
-
-    APPLICATION_WORKFLOW.fire(app, "answer_info", user, answer, on_fire=on_fire)
-    return answered["request"]
+    APPLICATION_WORKFLOW.fire(app, "answer_info", user, answer)
+    return InformationRequest.objects.filter(application=app, answered_at__isnull=False).order_by("answered_at", "pk").last()
 
 
 def declare_eligible(app: Application, user) -> Application:
-    APPLICATION_WORKFLOW.check(app, "declare_eligible", user)  # who and when before what
-    failed = [c.label for c in eligibility_checks(app) if not c.ok]
-    if failed:
-        raise ValidationError(["La candidature ne satisfait pas les contrôles de recevabilité :", *failed])
+    """Admissible: the eligibility checks pass (a guard of the transition); the file goes to the jury."""
     return APPLICATION_WORKFLOW.fire(app, "declare_eligible", user)
 
 
 def declare_ineligible(app: Application, user, reason: str) -> Application:
-    def on_fire(locked):
-        locked.decision_reason = reason.strip()
-        locked.decided_at = timezone.now()
-
-    return APPLICATION_WORKFLOW.fire(app, "declare_ineligible", user, reason, on_fire=on_fire)
+    """Inadmissible, with a reason communicated to the carrier."""
+    return APPLICATION_WORKFLOW.fire(app, "declare_ineligible", user, reason)
 
 
 def fire_application(app: Application, user, action: str, reason: str = "") -> Application:

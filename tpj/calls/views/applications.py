@@ -14,8 +14,9 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from .. import forms
 from ..models import Application, Attachment
 from ..permissions import carries, manages_call
-from ..services.applications import ApplicationContent, content_of, create_application, submission_problems, update_application
-from ..services.instruction import eligibility_checks
+from ..services.applications import create_application, update_application
+from ..services.checks import eligibility_checks, submission_problems
+from ..services.content import ApplicationContent, content_of
 from ..workflows import APPLICATION_WORKFLOW
 from .common import ApplicationMixin, CallMixin, add_errors
 

@@ -17,8 +17,9 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from .. import exports, forms
 from ..models import Application, Call, ScoreSheet, agency_of
 from ..permissions import is_national, manages_call
-from ..services.calls import create_call, fire_call, publication_problems, record_call_change
+from ..services.calls import create_call, fire_call, record_call_change
 from ..services.campaigns import current_campaign
+from ..services.checks import definition_problems, publication_problems
 from ..workflows import CALL_WORKFLOW
 from .common import CallMixin, add_errors, flash_error
 
@@ -119,8 +120,8 @@ class CallEditView(CallMixin, PolicyRequiredMixin, View):
         }
 
     def get(self, request, pk):
-        if self.call.state not in (Call.State.DRAFT, Call.State.PUBLISHED):
-            messages.info(request, "La définition de l'appel ne peut plus être modifiée à ce stade.")
+        if problems := definition_problems(self.call):
+            messages.info(request, problems[0])
             return redirect("calls:call-detail", pk=pk)
         return render(request, self.template, {"call": self.call, **self.forms()})
 
