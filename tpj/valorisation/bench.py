@@ -177,7 +177,7 @@ def _load_calls():
         carriers = [
             Organisation.objects.create(
                 name=f"Porteur {i} {region.name}",
-                kind="association",
+                kind=Organisation.Kind.ASSOCIATION,
                 region=region,
                 siret=demo_siret(f"bench carrier {i} {region.code}"),
             )
@@ -270,7 +270,7 @@ def phase_measure() -> dict:
     RoleAssignment.objects.get_or_create(user=national, role=Role.NATIONAL_TEAM, scope_level=ScopeLevel.NATIONAL)
     manager, _ = User.objects.get_or_create(
         email="manager-bench@example.fr",
-        defaults={"organisation": Organisation.objects.filter(kind="ars", region_id="53").first()},
+        defaults={"organisation": Organisation.objects.filter(kind=Organisation.Kind.ARS, region_id="53").first()},
     )
     RoleAssignment.objects.get_or_create(user=manager, role=Role.CALL_MANAGER, scope_level=ScopeLevel.REGION, region_id="53")
     ttl = dashboard.coverage_ttl()
