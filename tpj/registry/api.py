@@ -16,14 +16,13 @@ from tpj.core.api_permissions import PolicyPermission
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
-from . import mapdata
+from . import logo, mapdata
 from .filters import EntryFilter
 from .identifiers import check_reference
 from .models import ContactChannel, ReferenceType, TrustingBodyKind
 from .search import SearchResults, entry_queryset
 from .services import moderation
 from .services.entries import EntryData, create_entry, save_entry
-from .views.public import verification_url
 from .workflow import Move
 
 FILTER_PARAMETERS = [
@@ -78,7 +77,7 @@ class EntrySerializer(serializers.Serializer):
         return [{"kind": c.kind, "value": c.value} for c in entry.contacts.all() if private or c.is_public]
 
     def get_verification_url(self, entry) -> str:
-        return verification_url(entry) if entry.revision_of_id is None else ""
+        return logo.verification_url(entry) if entry.revision_of_id is None else ""
 
 
 class PriorityInSerializer(serializers.Serializer):

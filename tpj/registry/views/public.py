@@ -119,10 +119,6 @@ class LogoView(PolicyRequiredMixin, View):
         return response
 
 
-def verification_url(entry) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("registry:verification", args=[entry.public_id])
-
-
 class VerificationView(TemplateView):
     """Public, stable page anyone can check: is this entry allowed to use the logo now?"""
 
@@ -132,14 +128,14 @@ class VerificationView(TemplateView):
         entry = get_object_or_404(
             Entry.objects.select_related("category", "commune"), public_id=self.kwargs["public_id"], revision_of__isnull=True
         )
-        url = verification_url(entry)
+        url = logo.verification_url(entry)
         return {**super().get_context_data(**kwargs), "entry": entry, "url": url, "qr_svg": logo.qr_svg(url)}
 
 
 class VerificationQRView(View):
     def get(self, request, public_id):
         entry = get_object_or_404(Entry, public_id=public_id, revision_of__isnull=True)
-        return HttpResponse(logo.qr_png(verification_url(entry)), content_type="image/png")
+        return HttpResponse(logo.qr_png(logo.verification_url(entry)), content_type="image/png")
 
 
 class PartnersView(PolicyRequiredMixin, TemplateView):
