@@ -3,7 +3,6 @@
 import pytest
 
 from tpj.calls import demo
-from tpj.calls.api.common import visible_applications
 from tpj.calls.models import Application, Call, ScoreSheet
 from tpj.core.policy import check
 from tpj.demo import services as demo_services
@@ -35,7 +34,7 @@ def test_demo_is_idempotent_and_tells_the_story():
     open_call = Call.objects.exclude(pk=transmitted.pk).get(region_id="53")
     assert open_call.state == Call.State.PUBLISHED and open_call.applications_open
     occitanie = accounts["ars.occitanie@demo.1000jours.fr"]
-    assert visible_applications(occitanie).exists()
-    assert not visible_applications(occitanie).filter(call__region_id="53").exists()
+    assert Application.objects.visible_to(occitanie).exists()
+    assert not Application.objects.visible_to(occitanie).filter(call__region_id="53").exists()
     assert not check(occitanie, "calls.manage_call", open_call)
-    assert visible_applications(accounts["ars.bretagne@demo.1000jours.fr"]).filter(call__region_id="76").count() == 0
+    assert Application.objects.visible_to(accounts["ars.bretagne@demo.1000jours.fr"]).filter(call__region_id="76").count() == 0

@@ -37,6 +37,8 @@ EXTRA_APPLICANTS = [
 
 
 def _applicant(email, first, last, organisation_name) -> User:
+    # tpj.demo is a layer above calls: a top-level import would break the import contract.
+    # Kept here until DEMO_PASSWORD and demo_siret move down (e.g. to tpj.core); see the report of issue #12.
     from tpj.demo.services import DEMO_PASSWORD, demo_siret
 
     org = Organisation.objects.filter(name=organisation_name).first()
@@ -224,18 +226,18 @@ def _bretagne_2021(accounts):
     decide(
         a1,
         ars,
-        "laureate",
+        Application.State.LAUREATE,
         "Projet à fort potentiel, partenariat solide, indicateurs précis.",
         {"ARS": Decimal("60000"), "DREETS": Decimal("50000")},
     )
     decide(
         a2,
         dreets,
-        "laureate",
+        Application.State.LAUREATE,
         "Répond au repérage des fragilités et à la continuité du parcours.",
         {"ARS": Decimal("40000"), "DREETS": Decimal("50000")},
     )
-    decide(a3, dreets, "waiting_list", "Projet intéressant ; enveloppes entièrement engagées.")
+    decide(a3, dreets, Application.State.WAITING_LIST, "Projet intéressant ; enveloppes entièrement engagées.")
     call = fire_call(call, ars, "decide_laureates")
     notify_decisions(call, ars)
     for app in (a1, a2):

@@ -1,4 +1,4 @@
-"""Forms of the calls module (French labels and messages; rules stay in services.py)."""
+"""Forms of the calls module (French labels and messages; rules stay in the services)."""
 
 import re
 import uuid
@@ -13,6 +13,7 @@ from tpj.territories.models import Commune, Departement
 from .models import Call, CallAxis, Campaign, Criterion, Envelope, JuryMember, Targeting
 from .services.content import ApplicationContent
 from .services.files import validate_pdf
+from .workflows import OUTCOME_CHOICES
 
 INSEE_CODE = re.compile(r"\b(\d[0-9AB]\d{3})\b")
 
@@ -385,7 +386,7 @@ class ScoreForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    OUTCOMES = [("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")]
+    OUTCOMES = OUTCOME_CHOICES
     outcome = forms.ChoiceField(label="Décision", choices=OUTCOMES)
     reason = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -1,47 +1,31 @@
-"""Who may do what in the calls module: the only place deciding access (views and API ask it)."""
+"""Who may do what in the calls module: the only place deciding access (views and API ask it).
+
+Which calls and applications a user sees or manages in a list is the same rule written as
+QuerySet methods (`Call.objects.visible_to/managed_by`, `Application.objects...`), next to
+the models; `manages_call` here is `Call.is_managed_by`.
+"""
 
 from tpj.accounts.models import Role
 from tpj.core.policy import Decision, rule
 
-from .models import Application, Call, JuryMember, ScoreSheet, agency_of
+from .models import Application, Call, ScoreSheet, agency_of
+from .models.access import is_authenticated, is_national, manages_region
 
 DENY_SIGN_IN = "Connectez-vous pour accéder à cette page."
 DENY_SCOPE = "Cet appel à projets relève d'une autre région ou d'une autre agence que la vôtre."
 
 
-def _authenticated(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
-def is_national(user) -> bool:
-    return _authenticated(user) and (user.is_national_team or user.is_administrator)
-
-
-def manages_region(user, region_id) -> bool:
-    return _authenticated(user) and user.scope(Role.CALL_MANAGER).covers_region_wholly(region_id)
-
-
 def manages_call(user, call) -> bool:
     """A call manager of the call's région whose agency takes part in the call (or an administrator)."""
-    if not _authenticated(user):
-        return False
-    if user.is_administrator:
-        return True
-    return manages_region(user, call.region_id) and agency_of(user.organisation) in call.agencies
+    return call.is_managed_by(user)
 
 
 def carries(user, application) -> bool:
-    return _authenticated(user) and user.organisation_id is not None and user.organisation_id == application.organisation_id
-
-
-def jury_seat(user, call):
-    if not _authenticated(user) or not user.has_role(Role.JURY_MEMBER):
-        return None
-    return JuryMember.objects.filter(call=call, user=user).first()
+    return is_authenticated(user) and user.organisation_id is not None and user.organisation_id == application.organisation_id
 
 
 def _sheet(user, application) -> ScoreSheet | None:
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return None
     return ScoreSheet.objects.filter(member__user=user, member__call_id=application.call_id, application=application).first()
 
@@ -55,7 +39,7 @@ def manage_campaign(user, obj=None) -> Decision:
 
 @rule("calls.declare_intent")
 def declare_intent(user, obj=None) -> Decision:
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return Decision.deny(DENY_SIGN_IN)
     org = user.organisation
     if user.has_role(Role.CALL_MANAGER) and agency_of(org) and org.region_id and manages_region(user, org.region_id):
@@ -79,7 +63,7 @@ def view_call(user, call=None) -> Decision:
 
 @rule("calls.manage_call")
 def manage_call(user, call=None) -> Decision:
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return Decision.deny(DENY_SIGN_IN)
     if call is None:
         return Decision.allow() if user.has_role(Role.CALL_MANAGER) or user.is_administrator else Decision.deny(DENY_SCOPE)
@@ -100,7 +84,7 @@ def view_history(user, call=None) -> Decision:
 
 @rule("calls.apply")
 def apply(user, call=None) -> Decision:
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return Decision.deny(DENY_SIGN_IN)
     if user.organisation_id is None:
         return Decision.deny(
@@ -113,7 +97,7 @@ def apply(user, call=None) -> Decision:
 
 @rule("calls.view_application")
 def view_application(user, application=None) -> Decision:
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return Decision.deny(DENY_SIGN_IN)
     if application is None:
         return Decision.allow()
@@ -178,13 +162,6 @@ def manage_jury(user, call=None) -> Decision:
     return manage_call(user, call)
 
 
-@rule("calls.sit_on_jury")
-def sit_on_jury(user, call=None) -> Decision:
-    if call is not None and jury_seat(user, call):
-        return Decision.allow()
-    return Decision.deny("Vous ne siégez pas au jury de cet appel.")
-
-
 @rule("calls.declare_conflict")
 def declare_conflict(user, sheet=None) -> Decision:
     if sheet is None or sheet.member.user_id != getattr(user, "pk", None):
@@ -228,3 +205,26 @@ def view_national(user, obj=None) -> Decision:
     if is_national(user):
         return Decision.allow()
     return Decision.deny("Cette page est réservée à l'équipe nationale.")
+
+
+@rule("calls.list_applications")
+def list_applications(user, call=None) -> Decision:
+    """The applications of a call, as a list: whoever sees the call, but a call manager only
+    for the calls it manages (the list then holds only what the user may see)."""
+    decision = view_call(user, call)
+    if not decision:
+        return decision
+    if call is not None and user.has_role(Role.CALL_MANAGER) and not manages_call(user, call) and not is_national(user):
+        return Decision.deny(DENY_SCOPE)
+    return Decision.allow()
+
+
+@rule("calls.view_decision_letter")
+def view_decision_letter(user, application=None) -> Decision:
+    """The carrier once the decision was notified; the call's managers at once."""
+    decision = view_application(user, application)
+    if not decision:
+        return decision
+    if application.notified_at or manages_call(user, application.call):
+        return Decision.allow()
+    return Decision.deny("Le courrier de décision n'a pas encore été notifié.")

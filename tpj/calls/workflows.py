@@ -211,8 +211,9 @@ APPLICATION_WORKFLOW = Workflow(
     ],
 )
 
-# The outcomes of a decision and the transition each fires.
+# The outcomes of a decision, the transition each fires, and their labels in the decision forms.
 OUTCOMES = {A.LAUREATE: "select", A.WAITING_LIST: "waitlist", A.REJECTED: "reject"}
+OUTCOME_CHOICES = [(A.LAUREATE, "Lauréat"), (A.WAITING_LIST, "Liste d'attente"), (A.REJECTED, "Non retenu")]
 
 # Transitions the API exposes as POST applications/{id}/{action}/ (decisions go through calls/{id}/decisions/).
 APPLICATION_API_ACTIONS = ["submit", "withdraw", "request_info", "answer_info", "declare_eligible", "declare_ineligible"]

@@ -14,11 +14,10 @@ from tpj.core import policy
 from tpj.core.api_permissions import PolicyPermission
 
 from ..models import Application, ScoreSheet
-from ..permissions import manages_call
 from ..services.applications import update_application
 from ..services.instruction import fire_application
 from ..services.jury import declare_conflict, save_scores
-from .common import _require_auth, visible_applications
+from .common import require_auth
 from .serializers import (
     ApplicationSerializer,
     ApplicationWriteSerializer,
@@ -60,9 +59,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
-        _require_auth(self.request)
+        require_auth(self.request)
         return (
-            visible_applications(self.request.user)
+            Application.objects.visible_to(self.request.user)
+            .select_related("call__region", "organisation")
             .order_by("-created_at")
             .prefetch_related("call_axes", "places", "partners", "budget_lines", "cofinancings__source", "indicators")
         )
@@ -85,7 +85,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return self.update(request, pk)
 
     def _fire(self, request, pk, name):
-        _require_auth(request)
+        require_auth(request)
         app = get_object_or_404(Application, pk=pk)
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -141,7 +141,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     )
     @action(detail=True, methods=["post"], url_path="conflict-declaration")
     def conflict_declaration(self, request, pk=None):
-        _require_auth(request)
+        require_auth(request)
         app = get_object_or_404(Application, pk=pk)
         sheet = self._own_sheet(request.user, app)
         payload = ConflictSerializer(data=request.data)
@@ -162,7 +162,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     @action(detail=True, methods=["get", "post"])
     def scores(self, request, pk=None):
         """Managers see every sheet; a juror its own; a recused member nothing (403)."""
-        _require_auth(request)
+        require_auth(request)
         app = get_object_or_404(Application.objects.select_related("call"), pk=pk)
         if request.method == "POST":
             sheet = self._own_sheet(request.user, app)
@@ -172,8 +172,6 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
             sheet = save_scores(sheet, request.user, values, payload.validated_data["comment"], payload.validated_data["submit"])
             return Response(ScoreSheetSerializer(sheet).data)
         policy.require(request.user, "calls.view_scores", app)
-        sheets = app.sheets.select_related("member__user").prefetch_related("scores").order_by("pk")
-        if not manages_call(request.user, app.call):
-            sheets = sheets.filter(member__user=request.user)
+        sheets = app.sheets.visible_to(request.user).select_related("member__user").prefetch_related("scores").order_by("pk")
         page = self.paginate_queryset(sheets)
         return self.get_paginated_response(ScoreSheetSerializer(page, many=True).data)

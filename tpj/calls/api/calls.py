@@ -8,21 +8,18 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from tpj.accounts.models import Role
 from tpj.core import policy
 from tpj.core.api_permissions import PolicyPermission
 
 from ..models import Application, Call, Campaign
-from ..permissions import is_national, manages_call
 from ..services.applications import create_application
 from ..services.calls import create_call, fire_call, record_call_change
 from ..services.campaigns import current_campaign
 from ..services.decisions import decide
 from ..services.jury import ranking
-from .common import _require_auth, visible_applications, visible_calls
+from .common import require_auth
 from .serializers import (
     ApplicationSerializer,
     ApplicationWriteSerializer,
@@ -55,14 +52,18 @@ class CallViewSet(
         "close_applications": "calls.manage_call",
         "decide_laureates": "calls.manage_call",
         "transmit": "calls.manage_call",
-        "applications": "calls.view_call",
+        "applications": "calls.list_applications",
         "ranking": "calls.view_ranking",
         "decisions": "calls.manage_call",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return visible_calls(self.request.user).prefetch_related("axes__national_axes", "criteria", "envelopes__funding_source")
+        return (
+            Call.objects.visible_to(self.request.user)
+            .select_related("region", "campaign")
+            .prefetch_related("axes__national_axes", "criteria", "envelopes__funding_source")
+        )
 
     def get_object(self):
         call = get_object_or_404(Call.objects.select_related("region", "campaign"), pk=self.kwargs["pk"])
@@ -125,7 +126,7 @@ class CallViewSet(
     @action(detail=True, methods=["get", "post"])
     def applications(self, request, pk=None):
         call = get_object_or_404(Call, pk=pk)
-        _require_auth(request)
+        require_auth(request)
         if request.method == "POST":
             payload = ApplicationWriteSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
@@ -133,18 +134,16 @@ class CallViewSet(
                 request.user, call, payload.to_content(call), payload.validated_data.get("client_token")
             )
             return Response(ApplicationSerializer(app).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-        policy.require(request.user, "calls.view_call", call)
-        user = request.user
-        if user.has_role(Role.CALL_MANAGER) and not manages_call(user, call) and not is_national(user):
-            raise PermissionDenied("Cet appel à projets relève d'une autre région ou d'une autre agence que la vôtre.")
-        page = self.paginate_queryset(visible_applications(user, call).order_by("reference", "pk"))
+        policy.require(request.user, "calls.list_applications", call)
+        apps = Application.objects.visible_to(request.user).filter(call=call).select_related("call__region", "organisation")
+        page = self.paginate_queryset(apps.order_by("reference", "pk"))
         return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
 
     @extend_schema(responses=RankingSerializer(many=True))
     @action(detail=True, methods=["get"])
     def ranking(self, request, pk=None):
         call = get_object_or_404(Call, pk=pk)
-        _require_auth(request)
+        require_auth(request)
         policy.require(request.user, "calls.view_ranking", call)
         rows = ranking(call)
         page = self.paginate_queryset(rows)
@@ -158,7 +157,7 @@ class CallViewSet(
     @action(detail=True, methods=["get", "post"])
     def decisions(self, request, pk=None):
         call = get_object_or_404(Call, pk=pk)
-        _require_auth(request)
+        require_auth(request)
         policy.require(request.user, "calls.manage_call", call)
         if request.method == "POST":
             payload = DecisionWriteSerializer(data=request.data)

@@ -7,6 +7,7 @@ from tpj.territories.models import Commune
 
 from ..models import Application, Call, CallAxis, Envelope, ScoreSheet
 from ..services.content import ApplicationContent
+from ..workflows import OUTCOME_CHOICES
 
 
 class EnvelopeSerializer(serializers.ModelSerializer):
@@ -306,9 +307,7 @@ class RankingSerializer(serializers.Serializer):
 
 class DecisionWriteSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    outcome = serializers.ChoiceField(
-        choices=[("laureate", "Lauréat"), ("waiting_list", "Liste d'attente"), ("rejected", "Non retenu")]
-    )
+    outcome = serializers.ChoiceField(choices=OUTCOME_CHOICES)
     reason = serializers.CharField()
     allocations = RequestSerializer(many=True, required=False, default=list)
 

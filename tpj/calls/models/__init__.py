@@ -30,7 +30,7 @@ from .common import (
     money_field,
 )
 from .follow_up import IndicatorValue, Payment
-from .jury import CriterionScore, JuryMember, ScoreSheet
+from .jury import CriterionScore, JuryMember, ScoreSheet, ScoreSheetQuerySet
 
 __all__ = [
     "AGENCY_OF_KIND",
@@ -60,6 +60,7 @@ __all__ = [
     "Partner",
     "Payment",
     "ScoreSheet",
+    "ScoreSheetQuerySet",
     "Strand",
     "Targeting",
     "agency_of",

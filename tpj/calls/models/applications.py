@@ -13,8 +13,13 @@ from django.utils import timezone
 
 from tpj.nomenclatures.models import FundingSource
 
+from .access import is_authenticated, is_national
 from .calls import Call, CallAxis, Envelope
 from .common import ZERO, ApplicationState, CallState, money_field
+
+
+def _managed(user) -> Q:
+    return Q(call__in=Call.objects.managed_by(user)) & ~Q(state=ApplicationState.DRAFT)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -27,6 +32,26 @@ class ApplicationQuerySet(models.QuerySet):
 
     def submitted(self):
         return self.exclude(state__in=[ApplicationState.DRAFT, ApplicationState.WITHDRAWN])
+
+    def managed_by(self, user):
+        """Submitted (non-draft) applications of the calls the user manages."""
+        return self.filter(_managed(user))
+
+    def visible_to(self, user):
+        """Applications the user may list: its organisation's, those of the calls it manages (all
+        non-drafts for the national team), those it may score (not recused, interests declared)."""
+        if not is_authenticated(user):
+            return self.none()
+        own = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+        if is_national(user):
+            return self.filter(own | ~Q(state=ApplicationState.DRAFT))
+        scored = Q(
+            sheets__member__user=user,
+            sheets__auto_recused=False,
+            sheets__has_conflict=False,
+            sheets__conflict_declared_at__isnull=False,
+        )
+        return self.filter(own | _managed(user) | scored).distinct()
 
     def in_instruction_pool(self):
         """Applications the jury may score and the manager may decide."""
@@ -117,17 +142,11 @@ class Application(models.Model):
     def involved_organisation_ids(self) -> set[int]:
         return {self.organisation_id} | self.partner_organisation_ids()
 
-    def requested_total(self) -> Decimal:
-        return sum((r.amount_requested for r in self.requests.all()), ZERO)
-
     def allocated_total(self) -> Decimal:
         return sum((r.amount_allocated for r in self.requests.all()), ZERO)
 
     def cofinancing_total(self) -> Decimal:
         return sum((c.amount for c in self.cofinancings.all()), ZERO)
-
-    def budget_lines_total(self) -> Decimal:
-        return sum((b.amount for b in self.budget_lines.all()), ZERO)
 
 
 class Partner(models.Model):

@@ -11,8 +11,10 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from tpj.accounts.models import Role
 from tpj.nomenclatures.models import Axis, FundingSource
 
+from .access import is_authenticated, is_national, managed_strands, manages_region
 from .campaigns import Campaign
 from .common import ZERO, Agency, ApplicationState, CallState, Strand, euros, money_field
 
@@ -30,6 +32,26 @@ class Targeting(models.TextChoices):
 class CallQuerySet(models.QuerySet):
     def public(self):
         return self.exclude(state=CallState.DRAFT)
+
+    def managed_by(self, user):
+        """Calls the user manages (the same rule as `Call.is_managed_by`): a call manager of the
+        call's région whose agency takes part in the call, or an administrator."""
+        if not is_authenticated(user):
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        scope = user.scope(Role.CALL_MANAGER)
+        calls = self.filter(strand__in=managed_strands(user))
+        return calls if scope.national else calls.filter(region__in=scope.regions)
+
+    def visible_to(self, user):
+        """Published calls for everyone; drafts within the manager's région (or nationally)."""
+        if is_national(user):
+            return self.all()
+        if not is_authenticated(user):
+            return self.public()
+        scope = user.scope(Role.CALL_MANAGER)
+        return self if scope.national else self.filter(~Q(state=CallState.DRAFT) | Q(region__in=scope.regions))
 
 
 class Call(models.Model):
@@ -108,6 +130,14 @@ class Call(models.Model):
     def official_title(self) -> str:
         region = self.region.name if self.region_id else "[région]"
         return f"1000 premiers jours en {region} : {self.TITLE_ENDINGS[self.strand]}"
+
+    def is_managed_by(self, user) -> bool:
+        """A call manager of the call's région whose agency takes part in the call (or an administrator)."""
+        if not is_authenticated(user):
+            return False
+        if user.is_administrator:
+            return True
+        return manages_region(user, self.region_id) and self.strand in managed_strands(user)
 
     @property
     def agencies(self) -> list[str]:

@@ -35,6 +35,12 @@ class JuryMember(models.Model):
         return bool(org_id) and org_id in application.involved_organisation_ids()
 
 
+class ScoreSheetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every sheet of the calls the user manages; otherwise only the user's own sheets."""
+        return self.filter(Q(member__user=user) | Q(application__call__in=Call.objects.managed_by(user)))
+
+
 class ScoreSheet(models.Model):
     """A member's assignment to an application: conflict declaration, scores, lock on submission."""
 
@@ -49,6 +55,8 @@ class ScoreSheet(models.Model):
     submitted_at = models.DateTimeField("notation validée le", null=True, blank=True)
     # Weighted score out of 20, computed when the sheet is submitted (for the ranking).
     weighted_score = models.DecimalField("note pondérée /20", max_digits=5, decimal_places=2, null=True, blank=True)
+
+    objects = ScoreSheetQuerySet.as_manager()
 
     class Meta:
         verbose_name = "fiche de notation"

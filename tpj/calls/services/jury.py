@@ -50,12 +50,10 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
     existing = set(ScoreSheet.objects.filter(member__call=call).values_list("member_id", "application_id"))
     sheets = []
     for app in applications:
-        involved = app.involved_organisation_ids()
         for member in members:
             if (member.pk, app.pk) in existing:
                 continue
-            recused = bool(member.user.organisation_id) and member.user.organisation_id in involved
-            sheets.append(ScoreSheet(member=member, application=app, auto_recused=recused))
+            sheets.append(ScoreSheet(member=member, application=app, auto_recused=member.auto_recused_from(app)))
     ScoreSheet.objects.bulk_create(sheets)
     refresh_jury_stats({s.application_id for s in sheets})
     recused = sum(s.auto_recused for s in sheets)

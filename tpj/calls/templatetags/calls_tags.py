@@ -1,5 +1,6 @@
 from django import template
 
+from tpj.calls.models import ApplicationState, CallState
 from tpj.calls.models import euros as format_euros
 
 register = template.Library()
@@ -15,20 +16,22 @@ def get(mapping, key):
     return (mapping or {}).get(key)
 
 
+C, A = CallState, ApplicationState
+# DSFR badge kind of each state (an empty kind is the neutral badge).
 STATE_BADGES = {
-    "draft": "",
-    "published": "success",
-    "closed": "info",
-    "laureates_decided": "new",
-    "transmitted": "success",
-    "submitted": "info",
-    "info_requested": "warning",
-    "eligible": "info",
-    "ineligible": "error",
-    "laureate": "success",
-    "waiting_list": "warning",
-    "rejected": "error",
-    "withdrawn": "",
+    C.DRAFT: "",
+    C.PUBLISHED: "success",
+    C.CLOSED: "info",
+    C.LAUREATES_DECIDED: "new",
+    C.TRANSMITTED: "success",
+    A.SUBMITTED: "info",
+    A.INFO_REQUESTED: "warning",
+    A.ELIGIBLE: "info",
+    A.INELIGIBLE: "error",
+    A.LAUREATE: "success",
+    A.WAITING_LIST: "warning",
+    A.REJECTED: "error",
+    A.WITHDRAWN: "",
 }
 
 

@@ -13,7 +13,6 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import forms
 from ..models import Application, Attachment
-from ..permissions import carries, manages_call
 from ..services.applications import create_application, update_application
 from ..services.checks import eligibility_checks, submission_problems
 from ..services.content import ApplicationContent, content_of
@@ -128,8 +127,8 @@ class ApplicationDetailView(ApplicationMixin, PolicyRequiredMixin, TemplateView)
 
     def get_context_data(self, **kwargs):
         app, user = self.application, self.request.user
-        manager = manages_call(user, app.call)
-        carrier = carries(user, app)
+        manager = bool(policy.check(user, "calls.instruct", app))
+        carrier = bool(policy.check(user, "calls.act_as_carrier", app))
         ctx = {
             "app": app,
             "call": app.call,

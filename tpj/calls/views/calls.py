@@ -10,13 +10,11 @@ from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from tpj.accounts.models import Role
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import exports, forms
 from ..models import Application, Call, ScoreSheet, agency_of
-from ..permissions import is_national, manages_call
 from ..services.calls import create_call, fire_call, record_call_change
 from ..services.campaigns import current_campaign
 from ..services.checks import definition_problems, publication_problems
@@ -38,13 +36,7 @@ class IndexView(TemplateView):
             "regions": Call.objects.public().values_list("region_id", "region__name").distinct().order_by("region__name"),
         }
         if user.is_authenticated:
-            managed = [
-                c
-                for c in Call.objects.filter(region__in=user.scope(Role.CALL_MANAGER).regions).select_related(
-                    "region", "campaign"
-                )
-                if manages_call(user, c)
-            ]
+            managed = Call.objects.managed_by(user).select_related("region", "campaign")
             ctx.update(
                 managed_calls=managed,
                 can_declare=policy.check(user, "calls.declare_intent"),
@@ -52,7 +44,7 @@ class IndexView(TemplateView):
                 if user.organisation_id
                 else [],
                 jury_sheets=ScoreSheet.objects.filter(member__user=user).count(),
-                national=is_national(user),
+                national=bool(policy.check(user, "calls.view_national")),
             )
         return ctx
 
@@ -92,7 +84,7 @@ class CallDetailView(CallMixin, PolicyRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         call, user = self.call, self.request.user
-        manager = manages_call(user, call)
+        manager = bool(policy.check(user, "calls.manage_call", call))
         return {
             "call": call,
             "is_manager": manager,

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import exports, forms
-from ..models import Call, Campaign
+from ..models import Application, Call, Campaign
 from ..services.campaigns import current_campaign, declaration_board, declare_intent, save_campaign
 from .common import add_errors
 
@@ -62,8 +62,10 @@ class CampaignBoardView(PolicyRequiredMixin, TemplateView):
             "campaign": campaign,
             "rows": declaration_board(campaign),
             "calls": campaign.calls.select_related("region").annotate(
-                n_applications=Count("applications", filter=~Q(applications__state__in=["draft", "withdrawn"])),
-                n_laureates=Count("applications", filter=Q(applications__state="laureate")),
+                n_applications=Count(
+                    "applications", filter=~Q(applications__state__in=[Application.State.DRAFT, Application.State.WITHDRAWN])
+                ),
+                n_laureates=Count("applications", filter=Q(applications__state=Application.State.LAUREATE)),
             ),
         }
 
@@ -73,7 +75,7 @@ class CampaignExportView(PolicyRequiredMixin, View):
 
     def get(self, request, pk, fmt):
         campaign = get_object_or_404(Campaign, pk=pk)
-        calls = campaign.calls.filter(state=Call.State.TRANSMITTED)
+        calls = campaign.calls.visible_to(request.user).filter(state=Call.State.TRANSMITTED)
         if fmt == "xlsx":
             return exports.laureates_xlsx(calls, f"laureats-{campaign.year}.xlsx")
         return exports.laureates_csv(calls, f"laureats-{campaign.year}.csv")

@@ -7,39 +7,18 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.views import View
 
+from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import forms
 from ..letters import decision_letter_pdf
 from ..models import Application, Call, EnvelopeRequest, euros
-from ..permissions import manages_call
 from ..services.decisions import decide, notify_decisions, reopen_decision
 from ..services.jury import ranking
 from .common import ApplicationMixin, CallMixin, add_errors, flash_error
 from .jury import format_score
-
-
-def options_html(selected: str):
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((v, mark_safe(" selected") if v == selected else "", label) for v, label in forms.DecisionForm.OUTCOMES),
-    )
-
-
-def amounts_html(prefix: str, amounts: dict):
-    """The amount inputs of one decision form (pre-rendered: the page holds many forms)."""
-    return format_html_join(
-        "",
-        '<div class="fr-col-12 fr-col-md-3"><div class="fr-input-group"><label class="fr-label" for="id_{0}-amount_{1}">'
-        'Attribué — enveloppe {1} (€)</label><input class="fr-input" type="number" min="0" step="0.01" '
-        'id="id_{0}-amount_{1}" name="{0}-amount_{1}" value="{2}"></div></div>',
-        ((prefix, agency, str(value)) for agency, value in amounts.items()),
-    )
 
 
 class AllocationView(CallMixin, PolicyRequiredMixin, View):
@@ -76,10 +55,9 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
                     "prefix": prefix,
                     "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
                     "reason": data.get(f"{prefix}-reason", ""),
-                    "options": options_html(data.get(f"{prefix}-outcome", "laureate")),
-                    "amounts": amounts_html(
-                        prefix, {a: data.get(f"{prefix}-amount_{a}", requested.get(a, "")) for a in self.call.agencies}
-                    ),
+                    "outcome": data.get(f"{prefix}-outcome", Application.State.LAUREATE),
+                    # (agency, value) of the amount inputs, rendered by calls/_decision_amounts.html
+                    "amounts": [(a, str(data.get(f"{prefix}-amount_{a}", requested.get(a, "")))) for a in self.call.agencies],
                 }
             )
         return {
@@ -134,7 +112,8 @@ class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):
 
     def get(self, request, pk):
         app = self.application
-        if app.state not in Application.DECIDED_STATES or not (app.notified_at or manages_call(request.user, app.call)):
+        # No letter before the decision, nor (for the carrier) before it is notified: a 404, as for a missing file.
+        if app.state not in Application.DECIDED_STATES or not policy.check(request.user, "calls.view_decision_letter", app):
             raise Http404
         response = HttpResponse(decision_letter_pdf(app), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="decision-{app.reference}.pdf"'
