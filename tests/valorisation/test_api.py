@@ -1,4 +1,4 @@
-"""API of Module 3: dashboard scoping, measures and deployments, apportionments (POST births + total)."""
+"""API of Module 3: dashboard scoping, measures and deployments, apportionments (POST births + total), public laureates."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from tests.factories import user_with_role
 from tpj.accounts.models import Role
 from tpj.valorisation.models import Apportionment, BirthsTable, Deployment
 
-from .factories import BIRTHS, DeploymentFactory, laureate, measure
+from .factories import BIRTHS, PUBLIC_LAUREATE_FILTER_CASES, DeploymentFactory, laureate, measure, three_public_laureates
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,41 @@ def test_schema_documents_the_endpoints(api_client):
     ]:
         assert path in schema["paths"], path
     assert "post" in schema["paths"]["/api/v1/apportionments/"]
+
+
+# --- laureates/ (the projetothèque's public laureate projects) ---------------------------------
+
+
+def test_public_laureates_take_the_projetotheque_filters(api_client):
+    three_public_laureates()
+    laureate("53", title="Projet breton non transmis", transmitted=False, places=("35238",), year=2023)
+    cases = [
+        ({}, {"Éveil musical à Brest", "Pères en balade", "Répit parental toulousain"}),
+        *PUBLIC_LAUREATE_FILTER_CASES,
+        ({"q": "breton"}, set()),  # not transmitted: never public, whatever the filter
+        ({"region": "53", "axis": "4", "q": "brest"}, {"Éveil musical à Brest"}),
+    ]
+    for params, expected in cases:
+        response = api_client.get("/api/v1/laureates/", params)
+        assert response.status_code == 200, (params, response.json())
+        body = response.json()
+        assert {r["title"] for r in body["results"]} == expected, params
+        assert body["count"] == len(expected), params
+    # Paginated with the text filter too.
+    page = api_client.get("/api/v1/laureates/", {"q": "a", "page_size": 1}).json()
+    assert page["count"] == 3 and len(page["results"]) == 1 and page["next"]
+
+
+def test_public_laureates_refuse_malformed_filters_in_french(api_client):
+    response = api_client.get("/api/v1/laureates/", {"year": "deux-mille", "axis": "x", "carrier_kind": "martien"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "year": ["L'année doit être un nombre entier."],
+        "axis": ["L'axe doit être un nombre entier."],
+        "carrier_kind": ["Type de porteur inconnu."],
+    }
+
+
+def test_laureate_detail_ignores_list_filters(api_client):
+    project = laureate("53", title="Café des parents")
+    assert api_client.get(f"/api/v1/laureates/{project.pk}/", {"region": "76", "year": "x"}).json()["title"] == "Café des parents"

@@ -9,6 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from tests.calls.factories import (
+    CampaignFactory,
+    applicant,
+    close,
+    jury_user,
+    make_call,
+    manager,
+    pdf_upload,
+    submitted_application,
+)
 from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.models import Role
 from tpj.calls.models import Application, Call, Campaign, JuryMember
@@ -16,8 +26,6 @@ from tpj.calls.services.applications import create_application
 from tpj.calls.services.decisions import decide
 from tpj.calls.services.instruction import declare_eligible
 from tpj.nomenclatures.models import FundingSource
-
-from .factories import CampaignFactory, applicant, close, jury_user, make_call, manager, pdf_upload, submitted_application
 
 pytestmark = pytest.mark.django_db
 
