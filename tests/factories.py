@@ -3,8 +3,8 @@
 import factory
 from django.utils import timezone
 
+from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
-from tpj.demo.services import demo_siret
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

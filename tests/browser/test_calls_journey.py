@@ -17,9 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     from tests.calls.factories import CampaignFactory, applicant, jury_user, manager
     from tests.factories import OrganisationFactory
-    from tpj.calls.services import calls as services
     from tpj.calls.letters import simple_pdf
     from tpj.calls.models import Application, Call
+    from tpj.calls.services import calls as services
 
     ars = manager("ARS", "53")
     manager("DREETS", "53")

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import OrganisationFactory, user_with_role
+from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation, Role
 from tpj.calls.letters import simple_pdf
 from tpj.calls.models import Application, Call, Campaign
@@ -15,7 +16,6 @@ from tpj.calls.services.applications import create_application, submit_applicati
 from tpj.calls.services.calls import create_call, fire_call
 from tpj.calls.services.content import ApplicationContent
 from tpj.calls.services.instruction import declare_eligible
-from tpj.demo.services import demo_siret
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
 

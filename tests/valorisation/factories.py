@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from tests.calls.factories import CampaignFactory
 from tests.factories import OrganisationFactory, UserFactory
+from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation
 from tpj.calls.models import Application, Call, CallAxis, CoFinancing, Envelope, EnvelopeRequest, Indicator
-from tpj.demo.services import demo_siret
 from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.valorisation.models import Deployment, Measure
 

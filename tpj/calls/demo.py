@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from tpj.accounts.demo import DEMO_PASSWORD, demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
@@ -37,10 +38,6 @@ EXTRA_APPLICANTS = [
 
 
 def _applicant(email, first, last, organisation_name) -> User:
-    # tpj.demo is a layer above calls: a top-level import would break the import contract.
-    # Kept here until DEMO_PASSWORD and demo_siret move down (e.g. to tpj.core); see the report of issue #12.
-    from tpj.demo.services import DEMO_PASSWORD, demo_siret
-
     org = Organisation.objects.filter(name=organisation_name).first()
     if org is None:
         org = Organisation.objects.create(

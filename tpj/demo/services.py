@@ -4,28 +4,19 @@ Demo accounts are flagged `is_demo`: they exist only in demo mode and production
 settings refuse them at login. SIRETs here are fictitious but check-digit-valid.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from stdnum import luhn
 
+from tpj.accounts.demo import DEMO_PASSWORD, demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
 from tpj.territories.models import Departement
 
-DEMO_PASSWORD = "demo-1000-jours"
 # Each module may add demo data of its own: a `load()` in these modules, run in order.
 MODULE_LOADERS = ["tpj.registry.demo.load", "tpj.calls.demo.load", "tpj.valorisation.demo.load"]
-
-
-def demo_siret(seed: str) -> str:
-    """A fictitious 14-digit SIRET (valid SIREN key and SIRET key), stable for a given seed."""
-    digits = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))
-    siren = digits[:8] + luhn.calc_check_digit(digits[:8])
-    return siren + digits[8:12] + luhn.calc_check_digit(siren + digits[8:12])
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api import apportionments, dashboard, laureates, measures
 
 router = SimpleRouter()
-router.register("measures", api.MeasureViewSet, basename="api-measure")
-router.register(r"measures/(?P<measure_pk>\d+)/deployments", api.DeploymentViewSet, basename="api-measure-deployment")
-router.register("apportionments", api.ApportionmentViewSet, basename="api-apportionment")
-router.register("laureates", api.LaureateViewSet, basename="api-laureate")
+router.register("measures", measures.MeasureViewSet, basename="api-measure")
+router.register(r"measures/(?P<measure_pk>\d+)/deployments", measures.DeploymentViewSet, basename="api-measure-deployment")
+router.register("apportionments", apportionments.ApportionmentViewSet, basename="api-apportionment")
+router.register("laureates", laureates.LaureateViewSet, basename="api-laureate")
 
 urlpatterns = [
-    path("dashboard/", api.DashboardAPIView.as_view(), name="api-dashboard"),
+    path("dashboard/", dashboard.DashboardAPIView.as_view(), name="api-dashboard"),
     *router.urls,
 ]

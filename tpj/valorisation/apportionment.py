@@ -111,11 +111,6 @@ class BirthsTableError(ValueError):
         self.errors = errors
 
 
-# Transitional name: valorisation/services.py reads uploads through it until it imports
-# `tpj.core.csv_reader.decode` itself (then this line goes).
-decode_upload = csv_reader.decode
-
-
 def _parse_count(text: str) -> int | None:
     """'12 345', '12345', '12\u202f345' → 12345; anything else (decimals, letters) → None."""
     cleaned = "".join(text.split()).replace("\u202f", "").replace("\xa0", "")

@@ -29,10 +29,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
 from tpj.calls.models import Application, Call, CallAxis, Campaign, Envelope, EnvelopeRequest, IntentDeclaration
 from tpj.core.bench import fresh_database, migrate, read_result, run_manage
-from tpj.demo.services import demo_siret
 from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.registry import aggregates, synthetic
 from tpj.registry.models import Entry, State

@@ -7,9 +7,10 @@ from django.db import transaction
 
 from tpj.audit.services import record
 from tpj.core import policy
+from tpj.core.csv_reader import decode
 from tpj.territories.models import Region
 
-from .apportionment import ApportionmentError, BirthsTableError, decode_upload, largest_remainder, parse_births_csv
+from .apportionment import ApportionmentError, BirthsTableError, largest_remainder, parse_births_csv
 from .models import Allocation, Apportionment, BirthsCount, BirthsTable, Deployment, Highlight, Measure
 from .projects import public_projects
 
@@ -45,7 +46,7 @@ def read_births_upload(uploaded) -> dict[str, int]:
     """Decode (UTF-8 or Latin-1) and parse an uploaded births CSV; raise BirthsTableError."""
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise BirthsTableError([f"Le fichier est trop volumineux ({uploaded.size} octets) : un tableau de 18 régions suffit."])
-    return parse_births_csv(decode_upload(uploaded.read()), region_names())
+    return parse_births_csv(decode(uploaded.read()), region_names())
 
 
 @transaction.atomic

@@ -183,7 +183,6 @@ class CallApplicationsView(CallMixin, PolicyRequiredMixin, TemplateView):
             "page_obj": page,
             "states": Application.State.choices,
             "state": state,
-            "querystring": f"etat={state}" if state else "",
         }
 
 

@@ -1,40 +1,23 @@
 """Evidence files of eligibility situations: what is accepted, and what a kept file carries."""
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+
+from tpj.core.uploads import JPEG, PDF, PNG, check_upload
 
 from ..models import Entry
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 
-def sniff_content_type(head: bytes) -> str:
-    """PDF, PNG or JPEG recognised by their magic bytes; "" for anything else."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return ""
-
-
 def validate_evidence(upload: UploadedFile) -> str:
     """Return the content type of an acceptable evidence file, else raise a French error."""
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(
-            f"Le fichier « {upload.name} » pèse {upload.size / 1024 / 1024:.1f} Mo : la limite est de 10 Mo.", code="too_large"
-        )
-    upload.seek(0)
-    content_type = sniff_content_type(upload.read(16))
-    upload.seek(0)
-    if not content_type:
-        raise ValidationError(
-            f"Le fichier « {upload.name} » n'est ni un PDF, ni une image PNG ou JPEG (son contenu a été vérifié, "
-            "pas seulement son extension).",
-            code="bad_type",
-        )
-    return content_type
+    return check_upload(
+        upload,
+        accepted={PDF, PNG, JPEG},
+        max_bytes=MAX_EVIDENCE_BYTES,
+        bad_type="Le fichier « {name} » n'est ni un PDF, ni une image PNG ou JPEG (son contenu a été vérifié, "
+        "pas seulement son extension).",
+    )
 
 
 def _existing_evidence_meta(entry: Entry) -> dict:

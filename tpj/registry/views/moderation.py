@@ -44,8 +44,6 @@ class ModerationQueueView(PolicyRequiredMixin, TemplateView):
             queryset = filters.filter_dimensions(queryset)
         paginator = Paginator(queryset.order_by("submitted_at", "id"), 50)
         page = paginator.get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -53,7 +51,6 @@ class ModerationQueueView(PolicyRequiredMixin, TemplateView):
             "state": state,
             "states": State.choices,
             "categories": Category.objects.all(),
-            "querystring": query.urlencode(),
         }
 
 

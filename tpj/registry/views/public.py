@@ -21,7 +21,7 @@ from tpj.territories.models import Departement, Region
 from .. import logo
 from ..filters import EntryFilter, within_km
 from ..grid import equirectangular_km
-from ..models import Entry
+from ..models import Entry, State
 from ..search import SearchResults, entry_queryset
 from ..workflow import ENTRY_WORKFLOW, Move
 
@@ -88,11 +88,15 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
         user, entry = self.request.user, self.entry
         is_member = policy.check(user, "registry.edit", entry).allowed
         sees_private = policy.check(user, "registry.view_private", entry).allowed
+        is_moderator = policy.check(user, "registry.moderate", entry).allowed
         return {
             **super().get_context_data(**kwargs),
             "entry": entry,
             "is_member": is_member,
-            "is_moderator": policy.check(user, "registry.moderate", entry).allowed,
+            "sees_private": sees_private,
+            "shows_decision_reason": sees_private and bool(entry.decision_reason) and entry.state != State.VERIFIED,
+            "can_edit": is_member and entry.state != State.SUBMITTED,
+            "can_moderate": is_moderator and entry.state != State.DRAFT,
             "contacts": entry.contacts.all() if sees_private else entry.public_contacts(),
             "pending_revision": entry.pending_revision if is_member else None,
             "can_submit": any(t.name == Move.SUBMIT for t in ENTRY_WORKFLOW.available(entry, user)),

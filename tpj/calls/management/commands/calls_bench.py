@@ -16,11 +16,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
 from tpj.calls.models import Application, Call, Campaign, CriterionScore, EnvelopeRequest, JuryMember, ScoreSheet
 from tpj.calls.services.calls import create_call
 from tpj.calls.services.jury import refresh_jury_stats, weighted_score
-from tpj.demo.services import demo_siret
 
 
 def _user(email, org, role):

@@ -1,0 +1,124 @@
+"""API of the births tables and their largest-remainder apportionments of a national amount."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from tpj.core import policy
+from tpj.core.api_permissions import PolicyPermission
+
+from .. import services
+from ..apportionment import MAX_BIRTHS, MAX_TOTAL, BirthsTableError
+from ..models import Apportionment
+
+
+class BirthsLineSerializer(serializers.Serializer):
+    region = serializers.CharField(help_text="code INSEE de la région")
+    births = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_BIRTHS,
+        help_text="naissances (parturientes)",
+        error_messages={
+            "min_value": "Le nombre de naissances ne peut pas être négatif.",
+            "invalid": "Le nombre de naissances doit être un entier.",
+            "max_value": f"Plus de {MAX_BIRTHS} naissances : vérifiez la valeur.",
+        },
+    )
+
+
+class ApportionmentRequestSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="année des naissances")
+    source = serializers.CharField(max_length=255, help_text="source des chiffres (ex. INSEE, état civil)")
+    total = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_TOTAL,
+        help_text="postes à répartir",
+        error_messages={
+            "min_value": "Le nombre de postes doit être au moins 1.",
+            "max_value": f"Le nombre de postes ne peut dépasser {MAX_TOTAL}.",
+        },
+    )
+    births = BirthsLineSerializer(many=True, help_text="une ligne par région, les 18 régions")
+
+    def validate_births(self, lines):
+        names = services.region_names()
+        errors, seen = [], set()
+        for line in lines:
+            code = line["region"]
+            if code not in names:
+                errors.append(f"Région inconnue : « {code} ».")
+            elif code in seen:
+                errors.append(f"La région {names[code]} figure deux fois.")
+            seen.add(code)
+        missing = [names[c] for c in sorted(names, key=names.get) if c not in seen]
+        if missing:
+            errors.append(f"Région(s) manquante(s) : {', '.join(missing)}.")
+        if not errors and sum(line["births"] for line in lines) == 0:
+            errors.append("Le total des naissances est nul : impossible de répartir les postes.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {line["region"]: line["births"] for line in lines}
+
+
+class AllocationSerializer(serializers.Serializer):
+    region = serializers.CharField(source="region_id")
+    region_name = serializers.CharField(source="region.name")
+    births = serializers.IntegerField()
+    quota = serializers.DecimalField(max_digits=12, decimal_places=6)
+    whole = serializers.IntegerField()
+    remainder_rank = serializers.IntegerField()
+    seats = serializers.IntegerField()
+
+
+class ApportionmentSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="births_table.year")
+    source = serializers.CharField(source="births_table.source")
+    measure = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Apportionment
+        fields = ["id", "measure", "year", "source", "total", "method", "created_at", "allocations"]
+
+
+@extend_schema_view(
+    list=extend_schema(description="Répartitions calculées (public)."),
+    retrieve=extend_schema(description="Une répartition et ses postes par région (public)."),
+    create=extend_schema(
+        description="Importer un tableau des naissances (une ligne par région) et répartir `total` postes par la méthode des "
+        "plus forts restes. Équipe nationale.",
+        request=ApportionmentRequestSerializer,
+        responses={201: ApportionmentSerializer},
+    ),
+)
+class ApportionmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = ApportionmentSerializer
+    permission_classes = [PolicyPermission]
+    policy_actions = {
+        "list": "valorisation.view_public",
+        "retrieve": "valorisation.view_public",
+        "create": "valorisation.apportion",
+    }
+    queryset = (
+        Apportionment.objects.select_related("births_table", "measure")
+        .prefetch_related("allocations__region")
+        .order_by("-created_at", "-id")
+    )
+
+    def create(self, request, *args, **kwargs):
+        payload = ApportionmentRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            table = services.import_births(user=request.user, year=data["year"], source=data["source"], births=data["births"])
+            result = services.apportion(user=request.user, table=table, total=data["total"])
+        except BirthsTableError as error:
+            raise serializers.ValidationError({"births": error.errors}) from None
+        except ValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        except policy.PermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        result = self.get_queryset().get(pk=result.pk)
+        return Response(ApportionmentSerializer(result).data, status=status.HTTP_201_CREATED)
