@@ -71,6 +71,20 @@ class EntryQuerySet(models.QuerySet):
         return user.scope(Role.MODERATOR).filter(self, region_field="region", departement_field="departement")
 
 
+def _territory_key(to: str, verbose_name: str):
+    """A territory of an entry: optional, never indexed alone, checked by the composite key."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class Entry(models.Model):
     # No single-column index on these foreign keys: the composite indexes below start with
     # them or with the state, and every index slows the imports down.
@@ -88,36 +102,9 @@ class Entry(models.Model):
     # together: a real commune with its own territories, or none of them. It replaces three
     # single ones, so an import checks one reference instead of three. (SQLite keeps its
     # three single foreign keys: adding a constraint there means rebuilding the table.)
-    commune = models.ForeignKey(
-        "territories.Commune",
-        verbose_name="commune",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    departement = models.ForeignKey(
-        "territories.Departement",
-        verbose_name="département",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    region = models.ForeignKey(
-        "territories.Region",
-        verbose_name="région",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    commune = _territory_key("territories.Commune", "commune")
+    departement = _territory_key("territories.Departement", "département")
+    region = _territory_key("territories.Region", "région")
     latitude = models.FloatField("latitude", null=True, blank=True)
     longitude = models.FloatField("longitude", null=True, blank=True)
     geocoding_precision = models.CharField(
