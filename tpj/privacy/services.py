@@ -22,20 +22,19 @@ from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from tpj.audit.models import AuditEvent
 from tpj.audit.services import record
+from tpj.calls.models import Application, ApplicationState, IntentDeclaration, JuryMember
+from tpj.registry.models import Entry, State
 
 from .register import REGISTER
 
 ANONYMOUS_DOMAIN = "anonyme.invalid"
-
-
-def _model(label):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
+# What was never published nor decided, so it may go with its author or after the retention.
+UNFINISHED_ENTRY_STATES = (State.DRAFT, State.REJECTED)
+UNFINISHED_APPLICATION_STATES = (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
 
 
 def _row(obj, fields=None) -> dict:
@@ -71,30 +70,25 @@ def export_user_data(user) -> dict:
         ],
         "registre_des_traitements": {key: field.__dict__ for key, field in REGISTER.items()},
     }
-    if Entry := _model("registry.Entry"):
-        data["fiches_annuaire"] = [
-            {
-                **_row(e, ["name", "address", "postal_code", "commune", "website", "state", "created_at", "updated_at"]),
-                "contacts": [_row(c, ["kind", "value", "is_public"]) for c in e.contacts.all()],
-                "justificatifs": [
-                    _row(s, ["trusting_body_name", "reference_type", "reference_value", "evidence_name"])
-                    for s in e.situations.all()
-                ],
-            }
-            for e in Entry.objects.filter(members=user).prefetch_related("contacts", "situations")
-        ]
-    if Application := _model("calls.Application"):
-        data["candidatures"] = [
-            _row(a, ["reference", "title", "state", "call", "organisation", "created_at", "submitted_at", "decided_at"])
-            for a in Application.objects.filter(created_by=user)
-        ]
-    if JuryMember := _model("calls.JuryMember"):
-        data["sieges_de_jury"] = [_row(j, ["call", "kind"]) for j in JuryMember.objects.filter(user=user)]
-    if IntentDeclaration := _model("calls.IntentDeclaration"):
-        data["declarations_d_intention"] = [
-            _row(d, ["campaign", "region", "agency", "referent_name", "referent_email", "declared_at"])
-            for d in IntentDeclaration.objects.filter(declared_by=user)
-        ]
+    data["fiches_annuaire"] = [
+        {
+            **_row(e, ["name", "address", "postal_code", "commune", "website", "state", "created_at", "updated_at"]),
+            "contacts": [_row(c, ["kind", "value", "is_public"]) for c in e.contacts.all()],
+            "justificatifs": [
+                _row(s, ["trusting_body_name", "reference_type", "reference_value", "evidence_name"]) for s in e.situations.all()
+            ],
+        }
+        for e in Entry.objects.filter(members=user).prefetch_related("contacts", "situations")
+    ]
+    data["candidatures"] = [
+        _row(a, ["reference", "title", "state", "call", "organisation", "created_at", "submitted_at", "decided_at"])
+        for a in Application.objects.filter(created_by=user)
+    ]
+    data["sieges_de_jury"] = [_row(j, ["call", "kind"]) for j in JuryMember.objects.filter(user=user)]
+    data["declarations_d_intention"] = [
+        _row(d, ["campaign", "region", "agency", "referent_name", "referent_email", "declared_at"])
+        for d in IntentDeclaration.objects.filter(declared_by=user)
+    ]
     data["journal_d_audit"] = [
         _row(e, ["created_at", "action", "object_repr", "from_state", "to_state", "reason"])
         for e in AuditEvent.objects.filter(actor=user)
@@ -119,20 +113,19 @@ def delete_account(user, *, transfer_to=None) -> dict:
     if transfer_to is not None and (transfer_to.pk == user.pk or not transfer_to.is_active):
         raise DeletionError("Choisissez un autre membre actif pour reprendre vos fiches.")
     summary = {"fiches_transferees": 0, "fiches_supprimees": 0, "fiches_conservees": 0}
-    if Entry := _model("registry.Entry"):
-        for entry in Entry.objects.filter(members=user).prefetch_related("members"):
-            entry.members.remove(user)
-            if entry.members.exists():
-                continue
-            if transfer_to is not None:
-                entry.members.add(transfer_to)
-                summary["fiches_transferees"] += 1
-            elif entry.state in ("draft", "rejected"):
-                entry.delete()
-                summary["fiches_supprimees"] += 1
-            else:
-                entry.contacts.filter(is_public=False).delete()
-                summary["fiches_conservees"] += 1
+    for entry in Entry.objects.filter(members=user).prefetch_related("members"):
+        entry.members.remove(user)
+        if entry.members.exists():
+            continue
+        if transfer_to is not None:
+            entry.members.add(transfer_to)
+            summary["fiches_transferees"] += 1
+        elif entry.state in UNFINISHED_ENTRY_STATES:
+            entry.delete()
+            summary["fiches_supprimees"] += 1
+        else:
+            entry.contacts.filter(is_public=False).delete()
+            summary["fiches_conservees"] += 1
     record(actor=user, obj=user, action="privacy.delete_account", after=summary)
     label = f"compte-supprime-{uuid.uuid4().hex[:12]}@{ANONYMOUS_DOMAIN}"
     user.email, user.first_name, user.last_name = label, "", ""
@@ -140,8 +133,7 @@ def delete_account(user, *, transfer_to=None) -> dict:
     user.set_unusable_password()
     user.save()
     user.role_assignments.all().delete()
-    if Token := _model("authtoken.Token"):
-        Token.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
     for session in Session.objects.filter(expire_date__gte=timezone.now()):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()
@@ -155,20 +147,16 @@ def purge_drafts(now=None, *, dry_run=False) -> dict[str, int]:
     withdrawn state. Funding decisions (decided applications) are never purged."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.DRAFT_RETENTION_DAYS)
     targets = {
-        "registry.Entry": {"state__in": ["draft", "rejected"], "updated_at__lt": cutoff},
-        "calls.Application": {"state__in": ["draft", "withdrawn"], "updated_at__lt": cutoff},
+        "registry.Entry": Entry.objects.filter(state__in=UNFINISHED_ENTRY_STATES, updated_at__lt=cutoff),
+        "calls.Application": Application.objects.filter(state__in=UNFINISHED_APPLICATION_STATES, updated_at__lt=cutoff),
     }
     counts = {}
     with transaction.atomic():
-        for label, lookups in targets.items():
-            model = _model(label)
-            if model is None:
-                continue
-            stale = model.objects.filter(**lookups)
+        for label, stale in targets.items():
             counts[label] = stale.count()
             if not dry_run and counts[label]:
                 ids = list(stale.values_list("pk", flat=True))
-                model.objects.filter(pk__in=ids).delete()
+                stale.model.objects.filter(pk__in=ids).delete()
         if not dry_run:
             record(actor=None, action="privacy.purge_drafts", after={**counts, "avant": cutoff.isoformat()})
     return counts

@@ -40,6 +40,15 @@ class GeocodingPrecision(models.TextChoices):
 # The condition of the indexes that serve the public pages, API and map: entries under
 # review, refused or suspended are not in them, so imports and registrations (which create
 # submitted entries) do not pay for their upkeep.
+# The DSFR badge of each state, wherever an entry's state is shown.
+STATE_BADGES = {
+    State.VERIFIED: "success",
+    State.REJECTED: "error",
+    State.SUSPENDED: "error",
+    State.SUBMITTED: "info",
+    State.CHANGES_REQUESTED: "warning",
+}
+
 PUBLISHED = Q(state=State.VERIFIED, revision_of__isnull=True)
 # Past the draft stage but not public (submitted, changes requested, rejected, suspended):
 # what moderators compare a new entry with, besides the published ones.
@@ -197,6 +206,17 @@ class Entry(models.Model):
         )
 
     # -- convenience -------------------------------------------------------------------
+    @property
+    def state_badge(self) -> str:
+        """The DSFR badge kind of the state ("success", "error"…; "" for a plain badge)."""
+        return STATE_BADGES.get(self.state, "")
+
+    @property
+    def logo_status(self) -> str:
+        """What the public verification page says of the logo: "verified", "suspended",
+        "rejected" or "unverified" (drafts, pending submissions, requested changes)."""
+        return self.state if self.state in (State.VERIFIED, State.SUSPENDED, State.REJECTED) else "unverified"
+
     @property
     def is_published(self) -> bool:
         return self.state == State.VERIFIED and self.revision_of_id is None
