@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.factories import user_with_role
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
 from tpj.calls.models import Campaign
@@ -28,8 +29,6 @@ def test_2021_defaults_follow_the_instruction():
 
 
 def test_only_the_national_team_manages_campaigns():
-    from tests.factories import user_with_role
-
     national = user_with_role(Role.NATIONAL_TEAM)
     campaign = save_campaign(Campaign(year=2031, **Campaign.defaults_for(2031)), national)
     assert AuditEvent.objects.for_object(campaign).filter(action="calls.campaign.created").exists()

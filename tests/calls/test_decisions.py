@@ -1,14 +1,15 @@
 """Decisions on non-fungible envelopes: allocation limits, laureate list, notification and payments, concurrency."""
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tpj.audit.models import AuditEvent
-from tpj.calls.models import Application, Call, Envelope
+from tpj.calls.models import Application, Call, Envelope, EnvelopeRequest
 from tpj.calls.services.calls import fire_call, transmit
 from tpj.calls.services.decisions import decide, notify_decisions, reopen_decision
 from tpj.calls.services.follow_up import record_payment
@@ -52,7 +53,6 @@ def test_single_agency_call_pays_only_from_its_own_envelope():
 
 def test_database_refuses_an_over_allocated_envelope_even_without_the_service():
     call = make_call()
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Envelope.objects.filter(call=call, agency="ARS").update(allocated=Decimal("100000.01"))
@@ -106,7 +106,6 @@ def test_other_region_manager_cannot_decide():
 def test_two_managers_allocating_at_once_never_overrun_the_envelope():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    import threading
 
     call, apps = _decidable(strand="ars", requested=Decimal("60000"))
     dreets_free = [call.manager, manager("ARS", "53")]
@@ -139,9 +138,6 @@ def test_two_managers_allocating_at_once_never_overrun_the_envelope():
 def test_postgres_trigger_refuses_an_allocation_written_around_the_services():
     if connection.vendor != "postgresql":
         pytest.skip("trigger installed on PostgreSQL only")
-    from django.db import IntegrityError, transaction
-
-    from tpj.calls.models import EnvelopeRequest
 
     call, apps = _decidable(strand="ars", requested=Decimal("60000"))
     decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})

@@ -162,10 +162,25 @@ def manage_jury(user, call=None) -> Decision:
     return manage_call(user, call)
 
 
-@rule("calls.declare_conflict")
-def declare_conflict(user, sheet=None) -> Decision:
+@rule("calls.view_my_sheets")
+def view_my_sheets(user, obj=None) -> Decision:
+    """The page listing the files assigned to the user as a juror: any signed-in user (it may be empty)."""
+    return Decision.allow() if is_authenticated(user) else Decision.deny(DENY_SIGN_IN)
+
+
+@rule("calls.hold_sheet")
+def hold_sheet(user, sheet=None) -> Decision:
+    """The sheet is the user's own: it was assigned to the user as a jury member (None: no sheet assigned)."""
     if sheet is None or sheet.member.user_id != getattr(user, "pk", None):
         return Decision.deny("Ce dossier ne vous est pas attribué.")
+    return Decision.allow()
+
+
+@rule("calls.declare_conflict")
+def declare_conflict(user, sheet=None) -> Decision:
+    decision = hold_sheet(user, sheet)
+    if not decision:
+        return decision
     if sheet.auto_recused:
         return Decision.deny("Vous êtes récusé(e) d'office : votre organisation porte ce projet ou y est partenaire.")
     return Decision.allow()

@@ -2,7 +2,9 @@
 
 import pytest
 
-from tests.calls.factories import make_call, manager
+from tests.calls.factories import CampaignFactory, make_call, manager
+from tpj.audit.models import AuditEvent
+from tpj.calls.models import Call
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +34,6 @@ def test_calls_endpoints_are_in_the_openapi_schema(api_client):
 
 
 def test_manager_creates_and_defines_a_call_through_the_api(api_client):
-    from tests.calls.factories import CampaignFactory
-    from tpj.audit.models import AuditEvent
-    from tpj.calls.models import Call
-
     CampaignFactory()
     dreets = manager("DREETS", "53")
     api_client.force_authenticate(dreets)

@@ -7,6 +7,7 @@ from tests.factories import OrganisationFactory
 from tpj.calls.models import JuryMember
 from tpj.calls.services.instruction import declare_eligible
 from tpj.calls.services.jury import add_jury_member, assign
+from tpj.core.policy import check
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,17 @@ def test_score_out_of_range_through_the_api(api_client):
     api_client.force_authenticate(call.manager)
     ranking = api_client.get(f"/api/v1/calls/{call.pk}/ranking/").json()["results"]
     assert ranking[0]["mean_score"] == "16.00" and ranking[0]["recused_count"] == 1 and ranking[0]["rank"] == 1
+
+
+def test_a_file_not_assigned_to_the_user_is_refused_by_the_policy(api_client):
+    call, app, funder, operator = _scoring_setup()
+    outsider = jury_user()
+    assert not check(outsider, "calls.hold_sheet", None)
+    assert check(funder, "calls.hold_sheet", app.sheets.get(member__user=funder))
+    assert not check(outsider, "calls.hold_sheet", app.sheets.get(member__user=funder))
+    api_client.force_authenticate(outsider)
+    declared = api_client.post(f"/api/v1/applications/{app.pk}/conflict-declaration/", {"has_conflict": False}, format="json")
+    assert declared.status_code == 403 and declared.json()["detail"] == "Ce dossier ne vous est pas attribué."
+    scores = [{"criterion": c.pk, "value": 4} for c in call.criteria.all()]
+    posted = api_client.post(f"/api/v1/applications/{app.pk}/scores/", {"scores": scores, "submit": True}, format="json")
+    assert posted.status_code == 403 and posted.json()["detail"] == "Ce dossier ne vous est pas attribué."

@@ -21,6 +21,7 @@ from tests.calls.factories import (
 )
 from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.models import Role
+from tpj.calls.forms.calls import EnvelopeForm
 from tpj.calls.models import Application, Call, Campaign, JuryMember
 from tpj.calls.services.applications import create_application
 from tpj.calls.services.decisions import decide
@@ -187,6 +188,7 @@ def test_jury_and_decision_pages(client):
     assert JuryMember.objects.filter(call=call).count() == 2
     recused_sheet = operator.jury_seats.get().sheets.get()
     client.force_login(operator)
+    assert "Récusé(e) d'office" in client.get(reverse("calls:my-jury")).content.decode()
     assert client.get(reverse("calls:sheet", args=[recused_sheet.pk])).status_code == 403
     sheet = funder.jury_seats.get().sheets.get()
     client.force_login(funder)
@@ -278,9 +280,15 @@ def test_history_export_and_decision_letter_access(client, django_capture_on_com
     assert client.get(reverse("calls:call-export", args=[call.pk, "historique"])).status_code == 403
 
 
-def test_envelope_cannot_be_lowered_below_its_allocations():
-    from tpj.calls.forms import EnvelopeForm
+def test_my_jury_page_sends_anonymous_visitors_to_the_login_page(client):
+    response = client.get(reverse("calls:my-jury"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login")) and "next=" in response["Location"]
+    client.force_login(jury_user())
+    assert "Aucun dossier ne vous est attribué." in client.get(reverse("calls:my-jury")).content.decode()
 
+
+def test_envelope_cannot_be_lowered_below_its_allocations():
     call = make_call(strand="ars")
     app = submitted_application(call, requests={"ARS": Decimal("60000")})
     close(call)

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from tpj.core import policy
@@ -150,11 +149,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         return Response(ScoreSheetSerializer(sheet).data)
 
     def _own_sheet(self, user, app):
+        """The user's sheet on this application; the policy refuses (403) when none is assigned to the user."""
         sheet = (
             ScoreSheet.objects.filter(application=app, member__user=user).select_related("member", "application__call").first()
         )
-        if sheet is None:
-            raise PermissionDenied("Ce dossier ne vous est pas attribué.")
+        policy.require(user, "calls.hold_sheet", sheet)
         return sheet
 
     @extend_schema(methods=["GET"], responses=ScoreSheetSerializer(many=True))

@@ -11,7 +11,16 @@ from django.views.generic import TemplateView
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from .. import forms
+from ..forms.applications import (
+    ApplicationForm,
+    BudgetFormSet,
+    CoFinancingFormSet,
+    IndicatorFormSet,
+    PartnerFormSet,
+    build_content,
+    initial_from,
+)
+from ..forms.follow_up import EvaluationForm, IndicatorValueForm, PaymentForm
 from ..models import Application, Attachment
 from ..services.applications import create_application, update_application
 from ..services.checks import eligibility_checks, submission_problems
@@ -26,20 +35,18 @@ class ApplicationFormMixin:
     def bind(self, call, data=None, initial=None, content=None):
         content = content or ApplicationContent(title="")
         return {
-            "form": forms.ApplicationForm(
+            "form": ApplicationForm(
                 data, call=call, initial=initial or {"carrier_siret": getattr(self.request.user.organisation, "siret", "")}
             ),
-            "partners": forms.PartnerFormSet(data, prefix="partners", initial=content.partners),
-            "budget": forms.BudgetFormSet(data, prefix="budget", initial=content.budget_lines),
-            "cofinancing": forms.CoFinancingFormSet(data, prefix="cofinancing", initial=content.cofinancings),
-            "indicators": forms.IndicatorFormSet(data, prefix="indicators", initial=content.indicators),
+            "partners": PartnerFormSet(data, prefix="partners", initial=content.partners),
+            "budget": BudgetFormSet(data, prefix="budget", initial=content.budget_lines),
+            "cofinancing": CoFinancingFormSet(data, prefix="cofinancing", initial=content.cofinancings),
+            "indicators": IndicatorFormSet(data, prefix="indicators", initial=content.indicators),
         }
 
     def content_or_none(self, bound):
         if all(f.is_valid() for f in bound.values()):
-            return forms.build_content(
-                bound["form"], bound["partners"], bound["budget"], bound["cofinancing"], bound["indicators"]
-            )
+            return build_content(bound["form"], bound["partners"], bound["budget"], bound["cofinancing"], bound["indicators"])
         return None
 
 
@@ -99,7 +106,7 @@ class ApplicationEditView(ApplicationMixin, PolicyRequiredMixin, ApplicationForm
             {
                 "call": self.application.call,
                 "application": self.application,
-                **self.bind(self.application.call, initial=forms.initial_from(content), content=content),
+                **self.bind(self.application.call, initial=initial_from(content), content=content),
             },
         )
 
@@ -157,11 +164,11 @@ class ApplicationDetailView(ApplicationMixin, PolicyRequiredMixin, TemplateView)
                 payments=[p for r in app.requests.all() for p in r.payments.all()],
             )
             if app.state == Application.State.LAUREATE:
-                ctx["payment_form"] = forms.PaymentForm(application=app)
+                ctx["payment_form"] = PaymentForm(application=app)
         if ctx["follow_up"]:
             ctx.update(
-                indicator_form=forms.IndicatorValueForm(application=app),
-                evaluation_form=forms.EvaluationForm(
+                indicator_form=IndicatorValueForm(application=app),
+                evaluation_form=EvaluationForm(
                     initial={"final_evaluation": app.final_evaluation, "could_become_permanent": app.could_become_permanent}
                 ),
             )

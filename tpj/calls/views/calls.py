@@ -13,7 +13,8 @@ from django.views.generic import TemplateView
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from .. import exports, forms
+from .. import exports
+from ..forms.calls import AxisFormSet, CallCreateForm, CallForm, CriterionFormSet, EnvelopeFormSet
 from ..models import Application, Call, ScoreSheet, agency_of
 from ..services.calls import create_call, fire_call, record_call_change
 from ..services.campaigns import current_campaign
@@ -54,7 +55,7 @@ class CallCreateView(PolicyRequiredMixin, View):
     template = "calls/call_create.html"
 
     def _form(self, data=None):
-        form = forms.CallCreateForm(data, initial={"campaign": current_campaign(), "strand": Call.Strand.JOINT})
+        form = CallCreateForm(data, initial={"campaign": current_campaign(), "strand": Call.Strand.JOINT})
         agency = agency_of(self.request.user.organisation)
         form.fields["strand"].choices = [
             (v, label) for v, label in Call.Strand.choices if v in (Call.Strand.JOINT, (agency or "").lower())
@@ -105,10 +106,10 @@ class CallEditView(CallMixin, PolicyRequiredMixin, View):
 
     def forms(self, data=None, files=None):
         return {
-            "form": forms.CallForm(data, files, instance=self.call),
-            "axes": forms.AxisFormSet(data, instance=self.call, prefix="axes"),
-            "criteria": forms.CriterionFormSet(data, instance=self.call, prefix="criteria"),
-            "envelopes": forms.EnvelopeFormSet(data, instance=self.call, prefix="envelopes"),
+            "form": CallForm(data, files, instance=self.call),
+            "axes": AxisFormSet(data, instance=self.call, prefix="axes"),
+            "criteria": CriterionFormSet(data, instance=self.call, prefix="criteria"),
+            "envelopes": EnvelopeFormSet(data, instance=self.call, prefix="envelopes"),
         }
 
     def get(self, request, pk):

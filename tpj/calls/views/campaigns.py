@@ -9,7 +9,8 @@ from django.views.generic import TemplateView
 
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from .. import exports, forms
+from .. import exports
+from ..forms.campaigns import CampaignForm, DeclarationForm
 from ..models import Application, Call, Campaign
 from ..services.campaigns import current_campaign, declaration_board, declare_intent, save_campaign
 from .common import add_errors
@@ -36,10 +37,10 @@ class CampaignEditView(PolicyRequiredMixin, View):
         return Campaign(year=year, **Campaign.defaults_for(year))
 
     def get(self, request, **kwargs):
-        return render(request, self.template, {"form": forms.CampaignForm(instance=self.get_instance())})
+        return render(request, self.template, {"form": CampaignForm(instance=self.get_instance())})
 
     def post(self, request, **kwargs):
-        form = forms.CampaignForm(request.POST, instance=self.get_instance())
+        form = CampaignForm(request.POST, instance=self.get_instance())
         if form.is_valid():
             try:
                 campaign = save_campaign(form.instance, request.user)
@@ -92,7 +93,7 @@ class DeclareIntentView(PolicyRequiredMixin, View):
             request,
             self.template,
             {
-                "form": forms.DeclarationForm(
+                "form": DeclarationForm(
                     initial={"referent_name": request.user.get_full_name(), "referent_email": request.user.email}
                 ),
                 "campaign": campaign,
@@ -102,7 +103,7 @@ class DeclareIntentView(PolicyRequiredMixin, View):
 
     def post(self, request):
         campaign = current_campaign()
-        form = forms.DeclarationForm(request.POST)
+        form = DeclarationForm(request.POST)
         if campaign is None:
             form.add_error(None, "Aucune campagne nationale n'est ouverte.")
         elif form.is_valid():

@@ -12,7 +12,7 @@ from django.views import View
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from .. import forms
+from ..forms.decisions import DecisionForm
 from ..letters import decision_letter_pdf
 from ..models import Application, Call, EnvelopeRequest, euros
 from ..services.decisions import decide, notify_decisions, reopen_decision
@@ -67,7 +67,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             "envelopes": self.call.envelopes.select_related("funding_source"),
             "endowment": self.call.state_endowment(),
             "can_decide": self.call.state == Call.State.CLOSED,
-            "outcomes": forms.DecisionForm.OUTCOMES,
+            "outcomes": DecisionForm.OUTCOMES,
         }
 
     def get(self, request, pk):
@@ -82,7 +82,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             except ValidationError as e:
                 flash_error(request, e)
             return redirect(request.get_full_path())
-        form = forms.DecisionForm(request.POST, call=self.call, prefix=f"d{app.pk}")
+        form = DecisionForm(request.POST, call=self.call, prefix=f"d{app.pk}")
         form.app_pk = app.pk
         if form.is_valid():
             try:

@@ -9,7 +9,8 @@ from django.views import View
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from .. import forms
+from ..forms.applications import AttachmentForm
+from ..forms.follow_up import DateForm, EvaluationForm, IndicatorValueForm, PaymentForm
 from ..models import Application
 from ..services.applications import add_attachment, submit_application, withdraw_application
 from ..services.follow_up import add_indicator_value, record_convention, record_evaluation, record_payment, record_start
@@ -64,33 +65,33 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
         return redirect("calls:application-detail", pk=pk)
 
     def _date(self, field):
-        form = forms.DateForm({"date": self.request.POST.get(field)})
+        form = DateForm({"date": self.request.POST.get(field)})
         if not form.is_valid():
             raise ValidationError("Indiquez une date valide (jj/mm/aaaa).")
         return form.cleaned_data["date"]
 
     def _attachment(self):
-        form = forms.AttachmentForm(self.request.POST, self.request.FILES)
+        form = AttachmentForm(self.request.POST, self.request.FILES)
         if not form.is_valid():
             raise ValidationError("Indiquez l'intitulé et choisissez le fichier à joindre.")
         add_attachment(self.application, self.request.user, form.cleaned_data["label"], form.cleaned_data["file"])
 
     def _payment(self):
-        form = forms.PaymentForm(self.request.POST, application=self.application)
+        form = PaymentForm(self.request.POST, application=self.application)
         if not form.is_valid():
             raise ValidationError([m for errors in form.errors.values() for m in errors])
         d = form.cleaned_data
         record_payment(d["request"], self.request.user, d["amount"], d["paid_on"], d["label"])
 
     def _indicator(self):
-        form = forms.IndicatorValueForm(self.request.POST, application=self.application)
+        form = IndicatorValueForm(self.request.POST, application=self.application)
         if not form.is_valid():
             raise ValidationError([m for errors in form.errors.values() for m in errors])
         d = form.cleaned_data
         add_indicator_value(d["indicator"], self.request.user, d["measured_on"], d["value"], d["comment"])
 
     def _evaluation(self):
-        form = forms.EvaluationForm(self.request.POST)
+        form = EvaluationForm(self.request.POST)
         if not form.is_valid():
             raise ValidationError([m for errors in form.errors.values() for m in errors])
         record_evaluation(

@@ -14,7 +14,7 @@ from tpj.accounts.models import User
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from .. import forms
+from ..forms.jury import ConflictForm, JuryMemberForm, ScoreForm
 from ..models import Application, ScoreSheet
 from ..services.jury import add_jury_member, assign, declare_conflict, ranking, save_scores
 from .common import CallMixin, add_errors, flash_error
@@ -33,7 +33,7 @@ class JuryView(CallMixin, PolicyRequiredMixin, View):
         return {
             "call": self.call,
             "members": members,
-            "form": form or forms.JuryMemberForm(),
+            "form": form or JuryMemberForm(),
             "pool": self.call.applications.in_instruction_pool().count(),
         }
 
@@ -50,7 +50,7 @@ class JuryView(CallMixin, PolicyRequiredMixin, View):
             except ValidationError as e:
                 flash_error(request, e)
             return redirect("calls:jury", pk=pk)
-        form = forms.JuryMemberForm(request.POST)
+        form = JuryMemberForm(request.POST)
         if form.is_valid():
             member = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
             if member is None:
@@ -95,13 +95,11 @@ def ranking_rows(page):
     ]
 
 
-class MyJuryView(TemplateView):
-    template_name = "calls/my_jury.html"
+class MyJuryView(PolicyRequiredMixin, TemplateView):
+    """The files assigned to the signed-in user as a jury member."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('accounts:login')}?next={request.path}")
-        return super().dispatch(request, *args, **kwargs)
+    policy_action = "calls.view_my_sheets"
+    template_name = "calls/my_jury.html"
 
     def get_context_data(self, **kwargs):
         sheets = (
@@ -132,7 +130,7 @@ class SheetView(PolicyRequiredMixin, View):
         sheet = self.sheet
         ctx = {"sheet": sheet, "app": sheet.application, "call": sheet.application.call}
         if sheet.conflict_declared_at is None:
-            ctx["conflict_form"] = conflict_form or forms.ConflictForm()
+            ctx["conflict_form"] = conflict_form or ConflictForm()
         elif not sheet.has_conflict:
             app = sheet.application
             ctx.update(
@@ -145,7 +143,7 @@ class SheetView(PolicyRequiredMixin, View):
                 cofinancings=app.cofinancings.select_related("source"),
             )
             initial = {s.criterion_id: (s.value, s.not_applicable) for s in sheet.scores.all()}
-            ctx["score_form"] = score_form or forms.ScoreForm(
+            ctx["score_form"] = score_form or ScoreForm(
                 criteria=list(app.call.criteria.all()), initial_scores=initial, initial={"comment": sheet.comment}
             )
             ctx["can_score"] = policy.check(self.request.user, "calls.score", sheet)
@@ -157,7 +155,7 @@ class SheetView(PolicyRequiredMixin, View):
     def post(self, request, pk):
         sheet = self.sheet
         if sheet.conflict_declared_at is None:
-            form = forms.ConflictForm(request.POST)
+            form = ConflictForm(request.POST)
             if form.is_valid():
                 try:
                     declare_conflict(
@@ -167,7 +165,7 @@ class SheetView(PolicyRequiredMixin, View):
                 except ValidationError as e:
                     add_errors(form, e)
             return render(request, self.template, self.context(conflict_form=form), status=400)
-        form = forms.ScoreForm(request.POST, criteria=list(sheet.application.call.criteria.all()))
+        form = ScoreForm(request.POST, criteria=list(sheet.application.call.criteria.all()))
         if form.is_valid():
             try:
                 save_scores(sheet, request.user, form.values(), form.cleaned_data["comment"], submit="submit" in request.POST)

@@ -1,0 +1,158 @@
+"""Forms of an application: the carrier's file (content, partners, budget, indicators) and its attachments."""
+
+import uuid
+
+from django import forms
+
+from tpj.nomenclatures.models import FundingSource
+
+from ..models import CallAxis, Targeting
+from ..services.content import ApplicationContent
+from .common import DateInput, parse_communes
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label="Partenaire", max_length=255, required=False)
+    siret = forms.CharField(label="SIRET (facultatif)", max_length=20, required=False)
+    role = forms.CharField(label="Rôle dans le projet", max_length=255, required=False)
+
+
+class BudgetLineForm(forms.Form):
+    label = forms.CharField(label="Poste de dépense", max_length=255, required=False)
+    amount = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("label") and data.get("amount") is None:
+            self.add_error("amount", "Indiquez le montant de ce poste.")
+        return data
+
+
+class CoFinancingForm(forms.Form):
+    source = forms.ModelChoiceField(
+        label="Co-financeur", queryset=FundingSource.objects.filter(agency=""), required=False, empty_label="—"
+    )
+    amount = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0, required=False)
+    secured = forms.BooleanField(label="Acquis", required=False)
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(label="Indicateur d'impact", max_length=255, required=False)
+    baseline = forms.CharField(label="Valeur de départ", max_length=100, required=False)
+    target = forms.CharField(label="Valeur cible", max_length=100, required=False)
+    method = forms.CharField(label="Méthode de mesure", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name"):
+            for f in ("baseline", "target", "method"):
+                if not data.get(f):
+                    self.add_error(f, "Champ obligatoire pour chaque indicateur.")
+        return data
+
+
+PartnerFormSet = forms.formset_factory(PartnerForm, extra=2)
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2)
+CoFinancingFormSet = forms.formset_factory(CoFinancingForm, extra=2)
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1)
+
+
+class ApplicationForm(forms.Form):
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label="Intitulé du projet", max_length=255)
+    carrier_siret = forms.CharField(
+        label="SIRET de la structure porteuse",
+        max_length=20,
+        required=False,
+        help_text="14 chiffres ; la structure doit pouvoir signer une convention de subvention.",
+    )
+    description = forms.CharField(label="Description du projet", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    target_public = forms.CharField(label="Public visé", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    call_axes = forms.ModelMultipleChoiceField(
+        label="Axes du projet", queryset=CallAxis.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    places = forms.CharField(
+        label="Lieux d'action (codes INSEE des communes)",
+        required=False,
+        help_text="Séparés par des virgules, ex. 35238, 29019. Tous doivent être dans la région de l'appel.",
+        widget=forms.TextInput(attrs={"list": "communes-suggestions", "autocomplete": "off"}),
+    )
+    targeting_kinds = forms.MultipleChoiceField(
+        label="Territoires prioritaires concernés",
+        choices=Targeting.choices[:-1],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_date = forms.DateField(label="Début du projet", required=False, widget=DateInput())
+    end_date = forms.DateField(label="Fin du projet", required=False, widget=DateInput())
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["call_axes"].queryset = call.axes.all()
+        for envelope in call.envelopes.select_related("funding_source"):
+            self.fields[f"request_{envelope.agency}"] = forms.DecimalField(
+                label=f"Montant demandé — enveloppe {envelope.agency} ({envelope.funding_source.label})",
+                max_digits=12,
+                decimal_places=2,
+                min_value=0,
+                required=False,
+            )
+        if not self.initial.get("client_token"):
+            self.initial["client_token"] = uuid.uuid4()
+
+    def request_fields(self):
+        return [self[name] for name in self.fields if name.startswith("request_")]
+
+    def clean_places(self):
+        return parse_communes(self.cleaned_data["places"])
+
+
+def _rows(formset, keys):
+    rows = []
+    for form in formset:
+        data = getattr(form, "cleaned_data", None) or {}
+        if data.get(keys[0]) not in (None, ""):
+            rows.append({k: data.get(k) for k in keys})
+    return rows
+
+
+def build_content(form: ApplicationForm, partners, budget, cofinancing, indicators) -> ApplicationContent:
+    data = form.cleaned_data
+    return ApplicationContent(
+        title=data["title"],
+        description=data["description"],
+        target_public=data["target_public"],
+        carrier_siret=data["carrier_siret"],
+        start_date=data["start_date"],
+        end_date=data["end_date"],
+        call_axes=list(data["call_axes"]),
+        places=data["places"],
+        targeting_kinds=data["targeting_kinds"],
+        partners=_rows(partners, ["name", "siret", "role"]),
+        budget_lines=_rows(budget, ["label", "amount"]),
+        cofinancings=[r for r in _rows(cofinancing, ["source", "amount", "secured"]) if r["amount"] is not None],
+        requests={name.removeprefix("request_"): value for name, value in data.items() if name.startswith("request_") and value},
+        indicators=_rows(indicators, ["name", "baseline", "target", "method"]),
+    )
+
+
+def initial_from(content: ApplicationContent) -> dict:
+    initial = {
+        "title": content.title,
+        "description": content.description,
+        "target_public": content.target_public,
+        "carrier_siret": content.carrier_siret,
+        "start_date": content.start_date,
+        "end_date": content.end_date,
+        "call_axes": content.call_axes,
+        "places": ", ".join(c.insee_code for c in content.places),
+        "targeting_kinds": content.targeting_kinds,
+    }
+    initial.update({f"request_{a}": v for a, v in content.requests.items()})
+    return initial
+
+
+class AttachmentForm(forms.Form):
+    label = forms.CharField(label="Intitulé de la pièce", max_length=255)
+    file = forms.FileField(label="Fichier")

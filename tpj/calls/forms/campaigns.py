@@ -1,0 +1,30 @@
+"""Forms of the national campaign and of the agencies' declarations of intent."""
+
+from django import forms
+
+from ..models import Campaign
+from .common import DateInput
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "year",
+            "intent_deadline",
+            "laureates_deadline",
+            "transmission_deadline",
+            "projects_start_deadline",
+            "national_dotation",
+            "minimum_single",
+            "minimum_joint",
+        ]
+        widgets = {
+            f: DateInput() for f in ["intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline"]
+        }
+
+
+class DeclarationForm(forms.Form):
+    joint = forms.BooleanField(label="Appel commun avec l'autre agence de la région (fortement recommandé)", required=False)
+    referent_name = forms.CharField(label="Référent qui pilotera l'appel à projets", max_length=200)
+    referent_email = forms.EmailField(label="Courriel du référent")

@@ -1,0 +1,41 @@
+"""Forms of the follow-up of a laureate project: dates, payments, indicator values, final evaluation."""
+
+from django import forms
+from django.utils import timezone
+
+from .common import DateInput
+
+
+class DateForm(forms.Form):
+    date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+
+
+class PaymentForm(forms.Form):
+    request = forms.ModelChoiceField(label="Enveloppe", queryset=None, empty_label=None)
+    amount = forms.DecimalField(label="Montant versé (€)", max_digits=12, decimal_places=2, min_value=0)
+    paid_on = forms.DateField(label="Versé le", widget=DateInput(), initial=timezone.localdate)
+    label = forms.CharField(label="Libellé", required=False, max_length=255)
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = application.requests.filter(amount_allocated__gt=0).select_related("envelope")
+        self.fields["request"].label_from_instance = lambda r: f"Enveloppe {r.envelope.agency}"
+
+
+class IndicatorValueForm(forms.Form):
+    indicator = forms.ModelChoiceField(label="Indicateur", queryset=None, empty_label=None)
+    measured_on = forms.DateField(label="Mesuré le", widget=DateInput(), initial=timezone.localdate)
+    value = forms.CharField(label="Valeur", max_length=100)
+    comment = forms.CharField(label="Commentaire", required=False, max_length=500)
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = application.indicators.all()
+
+
+class EvaluationForm(forms.Form):
+    final_evaluation = forms.CharField(
+        label="Évaluation finale : le projet répond-il aux enjeux des 1000 premiers jours ?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    could_become_permanent = forms.BooleanField(label="Le dispositif pourrait être pérennisé", required=False)
