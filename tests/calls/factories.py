@@ -108,3 +108,11 @@ def eligible_application(call, user=None, **overrides) -> Application:
     """Submitted while the call is published; the caller closes the call then declares it eligible."""
     app = submitted_application(call, user, **overrides)
     return declare_eligible(app, call.manager)
+
+
+def decidable(strand="joint", requested=Decimal("60000")):
+    """A closed call with four eligible applications, each asking `requested` of every agency."""
+    call = make_call(strand=strand)
+    apps = [submitted_application(call, title=f"Projet {i}", requests=dict.fromkeys(call.agencies, requested)) for i in range(4)]
+    close(call)
+    return call, [declare_eligible(a, call.manager) for a in apps]

@@ -13,23 +13,15 @@ from tpj.calls.models import Application, Call, Envelope, EnvelopeRequest
 from tpj.calls.services.calls import fire_call, transmit
 from tpj.calls.services.decisions import decide, notify_decisions, reopen_decision
 from tpj.calls.services.follow_up import record_payment
-from tpj.calls.services.instruction import declare_eligible
 from tpj.core.policy import PermissionDenied
 
-from .factories import close, make_call, manager, submitted_application
+from .factories import decidable, make_call, manager
 
 pytestmark = pytest.mark.django_db
 
 
-def _decidable(strand="joint", requested=Decimal("60000")):
-    call = make_call(strand=strand)
-    apps = [submitted_application(call, title=f"Projet {i}", requests=dict.fromkeys(call.agencies, requested)) for i in range(4)]
-    close(call)
-    return call, [declare_eligible(a, call.manager) for a in apps]
-
-
 def test_allocation_cannot_exceed_request_or_envelope():
-    call, apps = _decidable()
+    call, apps = decidable()
     with pytest.raises(ValidationError, match="dépasse le montant demandé"):
         decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000.01")})
     decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("50000")})
@@ -45,7 +37,7 @@ def test_allocation_cannot_exceed_request_or_envelope():
 
 
 def test_single_agency_call_pays_only_from_its_own_envelope():
-    call, apps = _decidable(strand="ars")
+    call, apps = decidable(strand="ars")
     with pytest.raises(ValidationError) as error:
         decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("10000"), "DREETS": Decimal("10000")})
     assert "porté par l'ARS seule" in error.value.message_dict["allocations"][0]
@@ -59,7 +51,7 @@ def test_database_refuses_an_over_allocated_envelope_even_without_the_service():
 
 
 def test_laureates_decided_needs_the_minimum_endowment_then_transmission():
-    call, apps = _decidable()
+    call, apps = decidable()
     decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
     decide(apps[1], call.manager, "waiting_list", "Bon projet, crédits épuisés")
     decide(apps[2], call.manager, "rejected", "Hors priorités")
@@ -79,7 +71,7 @@ def test_laureates_decided_needs_the_minimum_endowment_then_transmission():
 
 
 def test_notification_sends_letters_and_payments_stay_within_allocation(mailoutbox, django_capture_on_commit_callbacks):
-    call, apps = _decidable()
+    call, apps = decidable()
     decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
     decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
     for app in apps[2:]:
@@ -96,7 +88,7 @@ def test_notification_sends_letters_and_payments_stay_within_allocation(mailoutb
 
 
 def test_other_region_manager_cannot_decide():
-    call, apps = _decidable()
+    call, apps = decidable()
     with pytest.raises(PermissionDenied):
         decide(apps[0], manager("ARS", "76"), "rejected", "Non")
 
@@ -107,7 +99,7 @@ def test_two_managers_allocating_at_once_never_overrun_the_envelope():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
 
-    call, apps = _decidable(strand="ars", requested=Decimal("60000"))
+    call, apps = decidable(strand="ars", requested=Decimal("60000"))
     dreets_free = [call.manager, manager("ARS", "53")]
     barrier = threading.Barrier(2)
     outcomes = []
@@ -139,7 +131,7 @@ def test_postgres_trigger_refuses_an_allocation_written_around_the_services():
     if connection.vendor != "postgresql":
         pytest.skip("trigger installed on PostgreSQL only")
 
-    call, apps = _decidable(strand="ars", requested=Decimal("60000"))
+    call, apps = decidable(strand="ars", requested=Decimal("60000"))
     decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
     with pytest.raises(IntegrityError), transaction.atomic():
         EnvelopeRequest.objects.filter(application=apps[1]).update(amount_allocated=Decimal("50000"))

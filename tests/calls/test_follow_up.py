@@ -7,23 +7,15 @@ from django.utils import timezone
 
 from tpj.calls.services.decisions import decide
 from tpj.calls.services.follow_up import add_indicator_value, record_evaluation, record_start
-from tpj.calls.services.instruction import declare_eligible
 from tpj.core.policy import PermissionDenied
 
-from .factories import close, make_call, submitted_application
+from .factories import decidable
 
 pytestmark = pytest.mark.django_db
 
 
-def _decidable(strand="joint", requested=Decimal("60000")):
-    call = make_call(strand=strand)
-    apps = [submitted_application(call, title=f"Projet {i}", requests=dict.fromkeys(call.agencies, requested)) for i in range(4)]
-    close(call)
-    return call, [declare_eligible(a, call.manager) for a in apps]
-
-
 def test_follow_up_of_a_laureate():
-    call, apps = _decidable()
+    call, apps = decidable()
     app = decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000")})
     record_start(app, app.created_by, timezone.localdate())
     indicator = app.indicators.get()

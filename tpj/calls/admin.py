@@ -8,14 +8,7 @@ from .models import Application, Call, Campaign, Envelope, IntentDeclaration, Ju
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = [
-        "year",
-        "intent_deadline",
-        "laureates_deadline",
-        "transmission_deadline",
-        "projects_start_deadline",
-        "national_dotation",
-    ]
+    list_display = Campaign.SETTINGS_FIELDS
 
 
 @admin.register(IntentDeclaration)
@@ -69,12 +62,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "decided_at",
         "notified_at",
         "budget_total",
-        "mean_score",
-        "low_score",
-        "high_score",
-        "scores_count",
-        "expected_count",
-        "recused_count",
+        *Application.JURY_STATS_FIELDS,
     ]
     exclude = ["call_axes", "places"]
 

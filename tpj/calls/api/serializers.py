@@ -165,13 +165,8 @@ class ApplicationWriteSerializer(serializers.Serializer):
         requests = {}
         for r in data["requests"]:
             requests[r["agency"].upper()] = requests.get(r["agency"].upper(), 0) + r["amount"]
-        return ApplicationContent(
-            title=data["title"],
-            description=data["description"],
-            target_public=data["target_public"],
-            carrier_siret=data["carrier_siret"],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
+        return ApplicationContent.from_cleaned_data(
+            data,
             call_axes=axes,
             places=places,
             targeting_kinds=data["targeting_kinds"],

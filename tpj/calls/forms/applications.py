@@ -119,13 +119,8 @@ def _rows(formset, keys):
 
 def build_content(form: ApplicationForm, partners, budget, cofinancing, indicators) -> ApplicationContent:
     data = form.cleaned_data
-    return ApplicationContent(
-        title=data["title"],
-        description=data["description"],
-        target_public=data["target_public"],
-        carrier_siret=data["carrier_siret"],
-        start_date=data["start_date"],
-        end_date=data["end_date"],
+    return ApplicationContent.from_cleaned_data(
+        data,
         call_axes=list(data["call_axes"]),
         places=data["places"],
         targeting_kinds=data["targeting_kinds"],

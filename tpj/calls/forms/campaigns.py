@@ -9,16 +9,7 @@ from .common import DateInput
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = [
-            "year",
-            "intent_deadline",
-            "laureates_deadline",
-            "transmission_deadline",
-            "projects_start_deadline",
-            "national_dotation",
-            "minimum_single",
-            "minimum_joint",
-        ]
+        fields = Campaign.SETTINGS_FIELDS
         widgets = {
             f: DateInput() for f in ["intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline"]
         }

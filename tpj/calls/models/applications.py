@@ -103,6 +103,7 @@ class Application(models.Model):
     scores_count = models.PositiveIntegerField("notes validées", default=0)
     expected_count = models.PositiveIntegerField("notes attendues", default=0)
     recused_count = models.PositiveIntegerField("récusations", default=0)
+    JURY_STATS_FIELDS = ("mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count")
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -39,6 +39,18 @@ class Campaign(models.Model):
     def __str__(self):
         return f"Campagne {self.year}"
 
+    # What the national team sets for a campaign: its form, its audit record and its admin list.
+    SETTINGS_FIELDS = (
+        "year",
+        "intent_deadline",
+        "laureates_deadline",
+        "transmission_deadline",
+        "projects_start_deadline",
+        "national_dotation",
+        "minimum_single",
+        "minimum_joint",
+    )
+
     # The 2021 instruction (SGMCAS/2021/74, annex): 17 May for the declaration of intent,
     # laureates "au plus tard en août", list "début septembre", projects "au plus tard au
     # début de l'automne". Other years take the same days of the year.

@@ -26,19 +26,7 @@ def save_campaign(campaign: Campaign, user) -> Campaign:
         actor=user,
         obj=campaign,
         action="calls.campaign.created" if created else "calls.campaign.updated",
-        after={
-            f: str(getattr(campaign, f))
-            for f in [
-                "year",
-                "intent_deadline",
-                "laureates_deadline",
-                "transmission_deadline",
-                "projects_start_deadline",
-                "national_dotation",
-                "minimum_single",
-                "minimum_joint",
-            ]
-        },
+        after={f: str(getattr(campaign, f)) for f in Campaign.SETTINGS_FIELDS},
     )
     return campaign
 

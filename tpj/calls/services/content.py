@@ -45,6 +45,16 @@ class ApplicationContent:
     requests: dict = field(default_factory=dict)  # agency -> amount
     indicators: list = field(default_factory=list)  # dicts: name, baseline, target, method
 
+    @classmethod
+    def from_cleaned_data(cls, data: dict, **parts) -> "ApplicationContent":
+        """The plain answers from a form's or a serializer's cleaned data, plus the `parts`
+        (places, partners, budget…) that each of them builds its own way."""
+        return cls(**{name: data[name] for name in PLAIN_ANSWERS}, **parts)
+
+
+# The answers a form and the API take as they are.
+PLAIN_ANSWERS = ("title", "description", "target_public", "carrier_siret", "start_date", "end_date")
+
 
 def agency_refusal(call: Call, agency: str) -> str:
     if agency not in ("ARS", "DREETS"):

@@ -179,9 +179,7 @@ def refresh_jury_stats(application_ids) -> None:
             recused_count=recused,
         )
         updates.append(app)
-    Application.objects.bulk_update(
-        updates, ["mean_score", "low_score", "high_score", "scores_count", "expected_count", "recused_count"], batch_size=500
-    )
+    Application.objects.bulk_update(updates, Application.JURY_STATS_FIELDS, batch_size=500)
 
 
 def ranking(call: Call):
@@ -201,12 +199,7 @@ RANKING_FIELDS = [
     "title",
     "state",
     "decision_reason",
-    "mean_score",
-    "low_score",
-    "high_score",
-    "scores_count",
-    "expected_count",
-    "recused_count",
+    *Application.JURY_STATS_FIELDS,
     "organisation__name",
 ]
 
