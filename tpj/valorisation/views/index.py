@@ -60,7 +60,17 @@ class IndexView(PublicMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         cards = [
-            {"url": reverse(name), "title": title, "text": text, "restricted": restricted}
+            {
+                "link": reverse(name),
+                "title": title,
+                "description": text,
+                "heading_tag": "h2",
+                **(
+                    {"top_detail": {"badges": [{"label": "Accès réservé", "extra_classes": "fr-badge--sm fr-badge--info"}]}}
+                    if restricted
+                    else {}
+                ),
+            }
             for name, title, text, restricted in SECTIONS
         ]
         return {**super().get_context_data(**kwargs), "cards": cards}
