@@ -206,6 +206,13 @@ REST_FRAMEWORK = {
     ],
     # Closed by default: a new endpoint is public only if it declares AllowAny itself.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bounded in size and depth before parsing, objects only for POST/PUT/PATCH (tpj.core.parsers);
+    # form and multipart parsers as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "tpj.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "tpj.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,12 +1,48 @@
 """API conventions shared by every app: pagination and French JSON errors."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from django.db import DataError
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tpj.core.policy import PermissionDenied as PolicyDenied
+
+logger = logging.getLogger(__name__)
+
+TOO_LARGE = (
+    "Une valeur envoyée est trop grande pour être enregistrée (nombre ou identifiant hors limites) : "
+    "vérifiez les nombres et les identifiants de la requête."
+)
+
+
+class BadInput(exceptions.APIException):
+    """A 400 for input the serializers let through but the database cannot hold."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = TOO_LARGE
+    default_code = "invalid"
+
+
+class IdField(serializers.IntegerField):
+    """An id sent by a client: a positive integer within the database's range (BigAutoField),
+    refused by the serializer with a French message before any query is made."""
+
+    MAX = 2**63 - 1
+    default_error_messages = {
+        "invalid": "Identifiant attendu : un nombre entier.",
+        "min_value": "Identifiant invalide : un nombre entier positif est attendu.",
+        "max_value": "Identifiant trop grand : aucun objet ne porte ce numéro.",
+        "max_string_length": "Identifiant trop long.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", self.MAX)
+        super().__init__(**kwargs)
 
 
 class Pagination(PageNumberPagination):
@@ -25,8 +61,16 @@ def validation_error_detail(error: DjangoValidationError):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus model-level validation and policy refusals as clean 4xx."""
-    if isinstance(exc, DjangoValidationError):
+    """DRF's handler, plus model-level validation and policy refusals as clean 4xx.
+
+    An integer beyond the database's range (10^20 as an id: OverflowError on SQLite,
+    DataError on PostgreSQL) is the client's input, not a server fault: a French 400. The
+    request's transaction is rolled back all the same (DRF marks it when a response is made).
+    """
+    if isinstance(exc, (OverflowError, DataError)):
+        logger.warning("Valeur hors limites refusée (400) : %s", exc)
+        exc = BadInput()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, PolicyDenied):
         exc = exceptions.PermissionDenied(str(exc))

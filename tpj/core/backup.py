@@ -116,15 +116,53 @@ def create_backup(output: Path, alias="default") -> dict:
     return manifest
 
 
+MANIFEST_KEYS = {"format": int, "created_at": str, "engine": str, "database": str, "database_sha256": str, "media": dict}
+
+
 def read_manifest(archive_path: Path) -> dict:
     try:
         with tarfile.open(archive_path, "r:gz") as archive:
             manifest = json.load(archive.extractfile("manifest.json"))
-    except (OSError, KeyError, tarfile.TarError, json.JSONDecodeError) as error:
+    except (OSError, KeyError, AttributeError, TypeError, tarfile.TarError, ValueError, EOFError) as error:
         raise BackupError(f"Archive illisible ou incomplète : {archive_path} ({error}).") from None
-    if manifest.get("format") != FORMAT_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
         raise BackupError("Format d'archive inconnu.")
+    if any(not isinstance(manifest.get(key), kind) for key, kind in MANIFEST_KEYS.items()) or manifest["database"] not in (
+        SQLITE_MEMBER,
+        PG_MEMBER,
+    ):
+        raise BackupError("Manifeste de l'archive incomplet ou altéré : ce n'est pas une archive de `manage.py backup`.")
     return manifest
+
+
+def _unsafe_member(member: tarfile.TarInfo, manifest: dict) -> str | None:
+    """Why this member may not be restored (None if it may): only the manifest, the database
+    dump and regular files and folders under media/, with relative paths that stay inside."""
+    name = member.name
+    parts = Path(name).parts
+    if name.startswith(("/", "\\")) or ".." in parts or "\\" in name or (parts and ":" in parts[0]):
+        return "chemin hors de l'archive"
+    if not (member.isfile() or (member.isdir() and parts[:1] == ("media",))):
+        return "ni fichier ni dossier (lien, périphérique…)"
+    if name not in ("manifest.json", manifest["database"]) and parts[:1] != ("media",):
+        return "fichier inattendu"
+    return None
+
+
+def _extract(archive_path: Path, manifest: dict, destination: Path) -> None:
+    """Check every member BEFORE extracting any: an archive with one dangerous member is
+    refused whole, and nothing is written outside `destination`."""
+    try:
+        with tarfile.open(archive_path, "r:gz") as archive:
+            members = archive.getmembers()
+            refused = [f"{m.name} ({why})" for m in members if (why := _unsafe_member(m, manifest))]
+            if refused:
+                raise BackupError(
+                    "Archive refusée, rien n'a été restauré : membre(s) dangereux ou inattendus : " + ", ".join(refused[:5]) + "."
+                )
+            archive.extractall(destination, members=members, filter="data")
+    except (OSError, tarfile.TarError, EOFError) as error:
+        raise BackupError(f"Archive illisible ou altérée, rien n'a été restauré : {error}.") from None
 
 
 def _restore_database(dump: Path, manifest: dict, alias="default") -> None:
@@ -134,6 +172,8 @@ def _restore_database(dump: Path, manifest: dict, alias="default") -> None:
         source = sqlite3.connect(dump)
         try:
             source.backup(connection.connection)  # replaces every page of the live database
+        except sqlite3.Error as error:
+            raise BackupError(f"La base de l'archive est illisible : {error}.") from None
         finally:
             source.close()
         return
@@ -167,10 +207,9 @@ def restore_backup(archive_path: Path, alias="default") -> dict:
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        with tarfile.open(archive_path, "r:gz") as archive:
-            archive.extractall(tmp, filter="data")
+        _extract(archive_path, manifest, tmp)
         dump = tmp / manifest["database"]
-        if _sha256(dump) != manifest["database_sha256"]:
+        if not dump.is_file() or _sha256(dump) != manifest["database_sha256"]:
             raise BackupError("L'empreinte de la base dans l'archive ne correspond pas : archive corrompue.")
         extracted = tmp / "media"
         if _media_files(extracted) != manifest["media"]:

@@ -20,6 +20,8 @@ class Command(BaseCommand):
             manifest = create_backup(output)
         except BackupError as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"Impossible d'écrire l'archive {output} : {error.strerror or error}.") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sauvegarde écrite : {output} (base {manifest['engine']}, {len(manifest['media'])} fichier(s) déposé(s))."

@@ -29,6 +29,8 @@ class Command(BaseCommand):
             restore_backup(archive)
         except BackupError as error:
             raise CommandError(str(error)) from None
+        except OSError as error:
+            raise CommandError(f"Restauration impossible : {error.strerror or error}.") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restauration terminée : base {manifest['engine']} et {len(manifest['media'])} fichier(s). "
