@@ -3,7 +3,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-
 # (URL name, title, description): the home page's card for each module, in reading order.
 MODULES = [
     (
