@@ -96,13 +96,19 @@ def test_resending_the_confirmation_link_says_the_same_thing_for_unknown_address
     assert message in known.content.decode() and message in unknown.content.decode()
 
 
-def test_sign_up_with_an_existing_email_in_another_case_is_refused(client, django_capture_on_commit_callbacks):
+def test_sign_up_with_an_existing_email_in_another_case_creates_nothing_and_emails_the_owner(
+    client, django_capture_on_commit_callbacks
+):
+    # Used to answer "Un compte existe déjà avec cette adresse e-mail": that told anyone
+    # which addresses have an account. The page is now the one of a new sign-up.
     UserFactory(email="claire.dupont@example.fr")
     response = _sign_up(client, django_capture_on_commit_callbacks, email="CLAIRE.Dupont@example.FR")
     assert response.status_code == 200
-    assert "Un compte existe déjà avec cette adresse e-mail" in response.content.decode()
+    assert "Un compte existe déjà" not in response.content.decode()
+    assert "Confirmez votre adresse e-mail" in response.content.decode()
     assert User.objects.count() == 1
-    assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [["claire.dupont@example.fr"]]
+    assert mail.outbox[0].subject.startswith("Tentative de création de compte")
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,13 @@ def test_the_token_of_a_since_disabled_user_is_refused(api_client):
     user = UserFactory(email="bientot-parti@example.fr")
     token = Token.objects.create(user=user)
     user.is_active = False
-    user.save()
+    user.save()  # deactivation revokes the token (tpj/accounts/signals.py)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Jeton non valide."}
+    # A token left by a path that sends no signal (a bulk update) is still refused.
+    token = Token.objects.create(user=user)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api_client.get("/api/v1/me/")
     assert response.status_code == 401

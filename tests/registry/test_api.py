@@ -50,12 +50,13 @@ def test_public_list_shows_only_verified_and_consented_contacts(api_client):
     assert body["count"] == 1 and [r["name"] for r in body["results"]] == ["Crèche publiée"]
     assert body["results"][0]["contacts"] == [{"kind": "email", "value": "public@example.fr"}]
     assert api_client.get(reverse("api-registry-entry-detail", args=[shown.pk])).status_code == 200
+    # An unpublished entry answers 404 like a missing one (was 401/403, which told it exists).
     hidden = Entry.objects.get(name="Brouillon caché")
-    assert api_client.get(reverse("api-registry-entry-detail", args=[hidden.pk])).status_code == 401
+    assert api_client.get(reverse("api-registry-entry-detail", args=[hidden.pk])).status_code == 404
     from tests.factories import UserFactory
 
     api_client.force_authenticate(UserFactory())
-    assert api_client.get(reverse("api-registry-entry-detail", args=[hidden.pk])).status_code == 403
+    assert api_client.get(reverse("api-registry-entry-detail", args=[hidden.pk])).status_code == 404
 
 
 def test_filters_text_accent_insensitive_priority_territory_and_near(api_client):
@@ -87,10 +88,11 @@ def test_member_creates_patches_and_submits(api_client, member, moderator_69, mo
     patched = api_client.patch(detail, {"name": "Cabinet de sage-femme Marchand"}, format="json")
     assert patched.status_code == 200 and patched.json()["name"] == "Cabinet de sage-femme Marchand"
     assert api_client.post(reverse("api-registry-entry-submit", args=[entry_id])).json()["state"] == "submitted"
-    # The registrant cannot verify its own entry; a moderator of another territory gets 403.
+    # The registrant cannot verify its own entry (403: it sees it); a moderator of another
+    # territory does not see the submitted entry: 404 (was 403, which told it exists).
     assert api_client.post(reverse("api-registry-entry-verify", args=[entry_id])).status_code == 403
     api_client.force_authenticate(moderator_35)
-    assert api_client.post(reverse("api-registry-entry-verify", args=[entry_id])).status_code == 403
+    assert api_client.post(reverse("api-registry-entry-verify", args=[entry_id])).status_code == 404
     api_client.force_authenticate(moderator_69)
     refused = api_client.post(reverse("api-registry-entry-reject", args=[entry_id]), {}, format="json")
     assert refused.status_code == 400 and "motif" in str(refused.json()).lower()

@@ -42,6 +42,25 @@ CARRIER_THEN_NATIONAL = Rule(
         ADMINISTRATOR: Scoped(DENIED, OK),
     }
 )
+# The registry API on a submitted entry: 404 where the entry is not visible (see above).
+ENTRY_MEMBERS_API = Rule(
+    {
+        **dict.fromkeys(ROLES, HIDDEN),
+        PROFESSIONAL: Scoped(OK, HIDDEN),
+        MODERATOR: Scoped(DENIED, HIDDEN),
+        NATIONAL_TEAM: DENIED,
+        ADMINISTRATOR: DENIED,
+    }
+)
+ENTRY_MODERATORS_API = Rule(
+    {
+        **dict.fromkeys(ROLES, HIDDEN),
+        PROFESSIONAL: Scoped(DENIED, HIDDEN),
+        MODERATOR: Scoped(OK, HIDDEN),
+        NATIONAL_TEAM: DENIED,
+        ADMINISTRATOR: OK,
+    }
+)
 REGIONAL_OR_NATIONAL = nobody_but(ADMINISTRATOR, NATIONAL_TEAM, CALL_MANAGER)
 
 WEB = {
@@ -184,10 +203,14 @@ API = {
     "GET /api/v1/entries/": PUBLIC_READ,
     "GET /api/v1/map/": PUBLIC_READ,
     "POST /api/v1/entries/": signed_in(method="POST"),
-    "GET /api/v1/entries/{id}/": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, MODERATOR)),
-    "PATCH /api/v1/entries/{id}/": MEMBERS,
-    "POST /api/v1/entries/{id}/submit/": MEMBERS,
-    "POST /api/v1/entries/{id}/*": MODERATORS,
+    # A submitted entry: 404 to whoever may not see it (anonymous included), never 401/403,
+    # so that its existence is not told; 403 to those who see it but may not act on it.
+    "GET /api/v1/entries/{id}/": nobody_but(
+        NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, MODERATOR), outside=HIDDEN, otherwise=HIDDEN, visitor=HIDDEN
+    ),
+    "PATCH /api/v1/entries/{id}/": ENTRY_MEMBERS_API,
+    "POST /api/v1/entries/{id}/submit/": ENTRY_MEMBERS_API,
+    "POST /api/v1/entries/{id}/*": ENTRY_MODERATORS_API,
     # --- Module 2: calls
     "GET /api/v1/calls/": PUBLIC_READ,
     "POST /api/v1/calls/": nobody_but(CALL_MANAGER),

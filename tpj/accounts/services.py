@@ -1,12 +1,14 @@
-"""Account operations: sign-up with e-mail confirmation."""
+"""Account operations: sign-up with e-mail confirmation, API token revocation."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from tpj.audit.services import record
 
@@ -34,13 +36,54 @@ def send_confirmation_email(user: User) -> None:
     )
 
 
-@transaction.atomic
-def sign_up(*, email, password, first_name="", last_name="") -> User:
-    """Create an inactive account and e-mail its confirmation link."""
-    user = User.objects.create_user(email=email, password=password, first_name=first_name, last_name=last_name, is_active=False)
-    record(actor=None, obj=user, action="accounts.sign_up")
-    transaction.on_commit(lambda: send_confirmation_email(user))
-    return user
+def send_existing_account_email(user: User) -> None:
+    """Tell the owner of an address that someone tried to sign up with it (no page says so)."""
+    context = {
+        "user": user,
+        "login_link": settings.SITE_URL + reverse("accounts:login"),
+        "reset_link": settings.SITE_URL + reverse("accounts:password-reset"),
+        "confirmation_link": (
+            settings.SITE_URL + reverse("accounts:confirm-email", args=[confirmation_token(user)])
+            if user.email_confirmed_at is None
+            else ""
+        ),
+        "days": settings.EMAIL_CONFIRMATION_MAX_AGE_DAYS,
+    }
+    send_mail(
+        "Tentative de création de compte avec votre adresse — Territoires des 1000 premiers jours",
+        render_to_string("accounts/email/existing_account.txt", context),
+        None,
+        [user.email],
+    )
+
+
+def sign_up(*, email, password, first_name="", last_name="") -> User | None:
+    """Create an inactive account and e-mail its confirmation link.
+
+    For an address that already has an account nothing is created and its owner is
+    e-mailed instead; the caller answers the same way in both cases, so that sign-up never
+    tells whether an address has an account. Returns the new account, or None."""
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email, password=password, first_name=first_name, last_name=last_name, is_active=False
+                )
+                record(actor=None, obj=user, action="accounts.sign_up")
+                transaction.on_commit(lambda: send_confirmation_email(user))
+            return user
+        except IntegrityError:  # the same address signed up at the same moment
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is None:
+                raise
+    else:
+        make_password(password)  # as long as creating an account: the time taken tells nothing either
+    with transaction.atomic():
+        record(actor=None, obj=existing, action="accounts.sign_up_existing")
+        transaction.on_commit(lambda: send_existing_account_email(existing))
+    return None
 
 
 @transaction.atomic
@@ -67,3 +110,31 @@ def confirm_email(token: str) -> User:
         user.save(update_fields=["email_confirmed_at", "is_active"])
         record(actor=user, obj=user, action="accounts.confirm_email")
     return user
+
+
+class TokenRevocation(models.TextChoices):
+    """Why a user's API tokens were revoked (the audit event's reason)."""
+
+    PASSWORD_RESET = "password_reset", "Réinitialisation du mot de passe"
+    PASSWORD_CHANGE = "password_change", "Changement du mot de passe"
+    DEACTIVATION = "deactivation", "Désactivation du compte"
+    ANONYMISATION = "anonymisation", "Suppression (anonymisation) du compte"
+
+
+def revoke_tokens(user: User, reason: TokenRevocation, *, actor=None) -> int:
+    """Delete every API token of `user`: the one place tokens are revoked, from every path
+    that must revoke them (password reset or change, deactivation, anonymisation).
+
+    Asking /api/v1/auth/token/ afterwards issues a new key. Audited when a token existed;
+    returns how many were deleted."""
+    reason = TokenRevocation(reason)
+    deleted, _ = Token.objects.filter(user_id=user.pk).delete()
+    if deleted:
+        record(
+            actor=actor,
+            obj=user,
+            action="accounts.revoke_tokens",
+            reason=reason.label,
+            after={"motif": reason.value, "jetons": deleted},
+        )
+    return deleted

@@ -12,6 +12,7 @@ from . import services, throttle
 from .forms import FrenchPasswordResetForm, LoginForm, ResendConfirmationForm, SignupForm
 from .models import User
 from .oidc import FAILURE_MESSAGE
+from .signals import PASSWORD_CHANGE_REASON
 
 
 class SignupView(FormView):
@@ -20,6 +21,7 @@ class SignupView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        # New or known address, the same page: the owner of a known one is e-mailed instead.
         services.sign_up(
             email=data["email"], password=data["password1"], first_name=data["first_name"], last_name=data["last_name"]
         )
@@ -105,6 +107,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         throttle.clear(form.user.email)  # a new password lifts the login lockout
+        # Saving the new password revokes the API tokens (signals.py): say it was a reset.
+        setattr(form.user, PASSWORD_CHANGE_REASON, services.TokenRevocation.PASSWORD_RESET)
         return super().form_valid(form)
 
 

@@ -22,8 +22,8 @@ from django.contrib.sessions.models import Session
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from tpj.accounts.services import TokenRevocation, revoke_tokens
 from tpj.audit.models import AuditEvent
 from tpj.audit.services import record
 from tpj.calls.models import Application, ApplicationState, IntentDeclaration, JuryMember
@@ -127,13 +127,13 @@ def delete_account(user, *, transfer_to=None) -> dict:
             entry.contacts.filter(is_public=False).delete()
             summary["fiches_conservees"] += 1
     record(actor=user, obj=user, action="privacy.delete_account", after=summary)
+    revoke_tokens(user, TokenRevocation.ANONYMISATION, actor=user)
     label = f"compte-supprime-{uuid.uuid4().hex[:12]}@{ANONYMOUS_DOMAIN}"
     user.email, user.first_name, user.last_name = label, "", ""
     user.is_active, user.organisation = False, None
     user.set_unusable_password()
     user.save()
     user.role_assignments.all().delete()
-    Token.objects.filter(user=user).delete()
     for session in Session.objects.filter(expire_date__gte=timezone.now()):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()

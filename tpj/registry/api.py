@@ -2,6 +2,8 @@
 moderator transitions) and the map aggregation."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +21,7 @@ from tpj.territories.models import Commune
 from . import logo, mapdata
 from .filters import EntryFilter
 from .identifiers import check_reference
-from .models import ContactChannel, ReferenceType, TrustingBodyKind
+from .models import ContactChannel, Entry, ReferenceType, TrustingBodyKind
 from .search import SearchResults, entry_queryset
 from .services import moderation
 from .services.entries import EntryData, create_entry, save_entry
@@ -191,7 +193,8 @@ class EntryPagination(Pagination):
 
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Directory entries. Lists show verified entries only; members and moderators in scope
-    also read the others by id."""
+    also read the others by id. An entry the user may not see answers 404 to every
+    detail action (read, edit, transitions), never 401/403: its existence is not told."""
 
     permission_classes = [PolicyPermission]
     policy_actions = {
@@ -213,7 +216,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if self.action == "list":
             return entry_queryset().published()
-        return entry_queryset()
+        return visible_entries(entry_queryset(), self.request.user)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -222,8 +225,16 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return context
 
     def get_object(self):
-        self._object = super().get_object()
-        return self._object
+        """404 for an entry the user may not see, whatever the action (its existence is not
+        told); the action's own rule then answers 401/403 on an entry the user sees."""
+        entry = super().get_object()  # get_queryset() holds only the entries the user may see
+        self._object = entry
+        return entry
+
+    def check_object_permissions(self, request, obj):
+        if not policy.check(request.user, "registry.view_entry", obj):
+            raise Http404  # the queryset and the rule disagree: still never tell it exists
+        super().check_object_permissions(request, obj)
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
@@ -293,6 +304,21 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def suspend(self, request, pk=None):
         """Suspend a verified entry, with a reason (moderators in scope)."""
         return self._transition(request, Move.SUSPEND)
+
+
+def visible_entries(queryset, user):
+    """The entries of `queryset` that `user` may see, as the rule "registry.view_entry"
+    decides for one (permissions.view_entry): published entries; an entry or revision
+    whose family the user is a member of; entries in the user's moderation scope; all of
+    them for the national team and administrators."""
+    if user.is_authenticated and (user.is_administrator or user.is_national_team):
+        return queryset
+    entries = Entry.objects
+    visible = Q(pk__in=entries.published().values("pk"))
+    if user.is_authenticated:
+        mine = entries.of_member(user).values("pk")
+        visible |= Q(pk__in=mine) | Q(revision_of__in=mine) | Q(pk__in=entries.moderated_by(user).values("pk"))
+    return queryset.filter(visible)
 
 
 def _current(entry) -> dict:
