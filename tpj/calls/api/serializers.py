@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from tpj.core.api import IdField
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
 
@@ -140,7 +141,7 @@ class ApplicationWriteSerializer(serializers.Serializer):
     carrier_siret = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
-    call_axes = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    call_axes = serializers.ListField(child=IdField(), required=False, default=list)
     places = serializers.ListField(
         child=serializers.CharField(max_length=5), required=False, default=list, help_text="codes INSEE"
     )
@@ -245,7 +246,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class ScoreItemSerializer(serializers.Serializer):
-    criterion = serializers.IntegerField()
+    criterion = IdField()
     value = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
     not_applicable = serializers.BooleanField(required=False, default=False, help_text="« sans objet », distinct de 0")
 

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 
+from tpj.core.form_fields import ModelMultipleChoiceField
 from tpj.nomenclatures.models import FundingSource
 
 from ..models import CallAxis, Targeting
@@ -68,7 +69,7 @@ class ApplicationForm(forms.Form):
     )
     description = forms.CharField(label="Description du projet", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     target_public = forms.CharField(label="Public visé", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    call_axes = forms.ModelMultipleChoiceField(
+    call_axes = ModelMultipleChoiceField(
         label="Axes du projet", queryset=CallAxis.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     places = forms.CharField(

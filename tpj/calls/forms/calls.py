@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from tpj.core.form_fields import ModelMultipleChoiceField
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Departement
 
@@ -87,7 +88,7 @@ class CallForm(forms.ModelForm):
 
 
 class CallAxisForm(forms.ModelForm):
-    national_axes = forms.ModelMultipleChoiceField(
+    national_axes = ModelMultipleChoiceField(
         label="Axes nationaux de rattachement",
         queryset=Axis.objects.order_by("number"),
         widget=forms.CheckboxSelectMultiple,
