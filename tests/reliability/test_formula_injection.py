@@ -1,0 +1,118 @@
+"""Spreadsheet formula injection, as a class: every CSV and XLSX the site serves, found by
+walking the URL configuration, carries no live formula — even when every text the users
+wrote starts with one.
+
+Every free text column of the modules' tables is rewritten to start with a formula, then
+every route is fetched as the administrator and the national team (with each sample
+object, and both formats where a route takes one); whatever comes back as a spreadsheet
+is read cell by cell.
+"""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.apps import apps
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat, Left
+
+from . import policy_table, samples
+from .matrix import lookup
+from .probe import client_for, connection_kept
+from .roles import ADMINISTRATOR, NATIONAL_TEAM
+from .urlmap import site_routes
+from .world import World
+
+FORMULA = '=HYPERLINK("http://evil.example","x")&'
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Tables whose text users write and exports read; identifiers, codes and logins keep their
+# shape (the pages need them to find the rows), and short columns have no room for a formula.
+POISONED_APPS = {"registry", "calls", "valorisation", "accounts"}
+KEPT_COLUMNS = {"email", "password", "slug", "siret", "siren", "reference", "search_text", "external_id", "public_id"}
+SPREADSHEETS = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _poison_free_text() -> int:
+    columns = 0
+    for model in apps.get_models():
+        if model._meta.app_label not in POISONED_APPS or model._meta.proxy:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField) or field.choices or field.unique:
+                continue
+            if field.name in KEPT_COLUMNS or "code" in field.name or (field.max_length or 10_000) < 60:
+                continue
+            room = (field.max_length or 10_000) - len(FORMULA)
+            model.objects.exclude(**{field.name: ""}).update(**{field.name: Concat(Value(FORMULA), Left(field.name, room))})
+            columns += 1
+    return columns
+
+
+def _is_number(text: str) -> bool:
+    """A plain number (a negative longitude, an amount) is data, not a formula."""
+    try:
+        float(text.strip().replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _cells(content_type: str, body: bytes):
+    if content_type.startswith("text/csv"):
+        text = body.decode("utf-8-sig")
+        delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            yield from ((cell, "s") for cell in row)
+    else:
+        workbook = openpyxl.load_workbook(io.BytesIO(body))
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                yield from ((cell.value, cell.data_type) for cell in row)
+
+
+def _paths(route, world):
+    sample = lookup(samples.WEB_SAMPLES, route.name)
+    variants = [{}] if sample is None else list(sample(world).values())
+    for kwargs in variants:
+        if set(route.params) - set(kwargs):
+            continue
+        yield route.path(**kwargs)
+        if kwargs.get("fmt") == "csv":
+            yield route.path(**{**kwargs, "fmt": "xlsx"})
+
+
+def _fetch(client, path):
+    with connection_kept():
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, response.get("Content-Type", ""), body
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning")
+def test_no_export_carries_a_live_formula(cast):
+    world = World(cast)
+    assert _poison_free_text() >= 10  # the class covers the modules' free text, not one column
+    exports, carrying, failures = [], set(), []
+    routes = [r for r in site_routes() if not r.template.startswith(("/api/", "/admin/")) and lookup(policy_table.WEB, r.name)]
+    for route in routes:
+        for path in _paths(route, world):
+            for role in (ADMINISTRATOR, NATIONAL_TEAM):
+                status, content_type, body = _fetch(client_for(world.cast, role, api=False), path)
+                if status != 200 or not content_type.startswith(SPREADSHEETS):
+                    continue
+                exports.append(path)
+                for value, data_type in _cells(content_type, body):
+                    if data_type == "f":
+                        failures.append(f"{path} as {role}: formula cell {value!r}")
+                    elif isinstance(value, str):
+                        if "evil.example" in value:
+                            carrying.add(path)
+                        if value.lstrip(" ").startswith(FORMULA_STARTS) and not _is_number(value):
+                            failures.append(f"{path} as {role}: live formula {value[:60]!r}")
+    assert not failures, "\n".join(failures[:30])
+    # The walk found the exports, and the poisoned texts reached them (else it proves nothing).
+    assert len(set(exports)) >= 8, sorted(set(exports))
+    assert len(carrying) >= 6, sorted(carrying)
