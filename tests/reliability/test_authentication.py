@@ -24,7 +24,7 @@ from tpj.accounts.models import Role, User
 from tpj.audit.models import AuditEvent
 from tpj.core import policy
 from tpj.privacy import services as privacy
-from tpj.registry.api import EntryViewSet, visible_entries
+from tpj.registry.api import EntryViewSet
 from tpj.registry.models import Entry, State
 from tpj.territories.models import Commune
 
@@ -294,6 +294,6 @@ def test_the_api_queryset_agrees_with_the_view_entry_rule(people):
         user = user if user is not None else AnonymousUser()
         if user.is_authenticated:
             user = User.objects.get(pk=user.pk)  # fresh role cache
-        visible = set(visible_entries(Entry.objects.all(), user).values_list("pk", flat=True))
+        visible = set(Entry.objects.visible_to(user).values_list("pk", flat=True))
         for entry in entries:
             assert (entry.pk in visible) == bool(policy.check(user, "registry.view_entry", entry)), (who, entry.state)

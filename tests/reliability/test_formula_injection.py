@@ -8,7 +8,6 @@ object, and both formats where a route takes one); whatever comes back as a spre
 is read cell by cell.
 """
 
-import csv
 import io
 
 import openpyxl
@@ -17,6 +16,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Left
+
+from tpj.core import csv_reader
 
 from . import policy_table, samples
 from .matrix import lookup
@@ -61,9 +62,7 @@ def _is_number(text: str) -> bool:
 
 def _cells(content_type: str, body: bytes):
     if content_type.startswith("text/csv"):
-        text = body.decode("utf-8-sig")
-        delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        for row in csv_reader.reader(csv_reader.decode(body)):
             yield from ((cell, "s") for cell in row)
     else:
         workbook = openpyxl.load_workbook(io.BytesIO(body))

@@ -9,6 +9,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tpj.core.form_fields import ID_MAX
 from tpj.core.policy import PermissionDenied as PolicyDenied
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ class IdField(serializers.IntegerField):
     """An id sent by a client: a positive integer within the database's range (BigAutoField),
     refused by the serializer with a French message before any query is made."""
 
-    MAX = 2**63 - 1
+    MAX = ID_MAX
     default_error_messages = {
         "invalid": "Identifiant attendu : un nombre entier.",
         "min_value": "Identifiant invalide : un nombre entier positif est attendu.",

@@ -2,7 +2,6 @@
 moderator transitions) and the map aggregation."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -21,7 +20,7 @@ from tpj.territories.models import Commune
 from . import logo, mapdata
 from .filters import EntryFilter
 from .identifiers import check_reference
-from .models import ContactChannel, Entry, ReferenceType, TrustingBodyKind
+from .models import ContactChannel, ReferenceType, TrustingBodyKind
 from .search import SearchResults, entry_queryset
 from .services import moderation
 from .services.entries import EntryData, create_entry, save_entry
@@ -216,7 +215,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if self.action == "list":
             return entry_queryset().published()
-        return visible_entries(entry_queryset(), self.request.user)
+        return entry_queryset().visible_to(self.request.user)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -304,21 +303,6 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def suspend(self, request, pk=None):
         """Suspend a verified entry, with a reason (moderators in scope)."""
         return self._transition(request, Move.SUSPEND)
-
-
-def visible_entries(queryset, user):
-    """The entries of `queryset` that `user` may see, as the rule "registry.view_entry"
-    decides for one (permissions.view_entry): published entries; an entry or revision
-    whose family the user is a member of; entries in the user's moderation scope; all of
-    them for the national team and administrators."""
-    if user.is_authenticated and (user.is_administrator or user.is_national_team):
-        return queryset
-    entries = Entry.objects
-    visible = Q(pk__in=entries.published().values("pk"))
-    if user.is_authenticated:
-        mine = entries.of_member(user).values("pk")
-        visible |= Q(pk__in=mine) | Q(revision_of__in=mine) | Q(pk__in=entries.moderated_by(user).values("pk"))
-    return queryset.filter(visible)
 
 
 def _current(entry) -> dict:

@@ -18,7 +18,8 @@ def is_national(user) -> bool:
 
 
 def manager_regions(user) -> frozenset:
-    """Régions wholly covered by the user's call-manager assignments (national → all)."""
+    """Régions wholly covered by the user's call-manager assignments (a national assignment
+    covers no région by name: the national team's "all régions" is `regions_in_scope`)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     return user.scope(Role.CALL_MANAGER).regions

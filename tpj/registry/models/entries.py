@@ -71,6 +71,20 @@ class EntryQuerySet(models.QuerySet):
         """Entries `user` is a member of."""
         return self.filter(members=user) if user.is_authenticated else self.none()
 
+    def visible_to(self, user):
+        """The entries `user` may see, as the rule "registry.view_entry" decides for one:
+        published entries; an entry or revision whose family the user is a member of;
+        entries in the user's moderation scope; all of them for the national team and
+        administrators."""
+        if user.is_authenticated and (user.is_administrator or user.is_national_team):
+            return self
+        entries = Entry.objects
+        visible = Q(pk__in=entries.published().values("pk"))
+        if user.is_authenticated:
+            mine = entries.of_member(user).values("pk")
+            visible |= Q(pk__in=mine) | Q(revision_of__in=mine) | Q(pk__in=entries.moderated_by(user).values("pk"))
+        return self.filter(visible)
+
     def moderated_by(self, user):
         """Entries in `user`'s moderation scope (administrators: all), as `permissions.moderates` decides for one."""
         if not user.is_authenticated:
