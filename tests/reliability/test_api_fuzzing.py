@@ -11,6 +11,7 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -41,6 +42,37 @@ schema.app = application
 # The coverage phase (boundary and negative values of every parameter) multiplies the cases
 # by ~10: on in the long run (TPJ_FUZZ_COVERAGE=1), off in CI.
 schema.config.phases.coverage.enabled = bool(os.environ.get("TPJ_FUZZ_COVERAGE"))
+
+
+def _nested(depth: int, *, in_objects=True):
+    body = {} if in_objects else []
+    for _ in range(depth):
+        body = {"a": [body]} if in_objects else [body]
+    return body
+
+
+# Hostile bodies mixed into every generated request body (issue 13, §7): nested far beyond the
+# parser's depth limit, and larger than its size limit. Each must be a documented 4xx, never a
+# 5xx. Depth 400 stays within what the JSON encoder itself can write.
+HOSTILE_BODIES = (
+    _nested(400),
+    _nested(400, in_objects=False),
+    {"title": "x" * (3 * 1024 * 1024)},
+)
+
+
+def _with_body(case, body):
+    hostile = case.derive()
+    hostile.body = body
+    return hostile
+
+
+@schema.hook("flatmap_case")
+def _mix_in_hostile_bodies(context, case):
+    """JSON bodies only: a form body has no depth, and a multipart body's limit is the upload's."""
+    if case.media_type != "application/json":
+        return st.just(case)
+    return st.one_of(st.just(case), st.sampled_from(HOSTILE_BODIES).map(lambda body: _with_body(case, body)))
 
 
 @pytest.fixture(autouse=True)
