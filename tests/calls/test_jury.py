@@ -10,6 +10,7 @@ from tpj.audit.models import AuditEvent
 from tpj.calls.models import JuryMember
 from tpj.calls.services.instruction import declare_eligible
 from tpj.calls.services.jury import add_jury_member, assign, declare_conflict, ranking, save_scores
+from tpj.core.errors import Conflict
 from tpj.core.policy import PermissionDenied, check
 
 from .factories import close, jury_user, make_call, submitted_application
@@ -77,8 +78,55 @@ def test_score_out_of_range_and_sans_objet_and_lock():
     values = {**_all(call, 5), criteria[-1].pk: (None, True)}
     sheet = save_scores(sheet, funder, values, comment="Très bon projet", submit=True)
     assert sheet.weighted_score == Decimal("20.00")
-    with pytest.raises(PermissionDenied, match="validée"):
+    # a validated score is final: a second validation (double click) or a change is a conflict (409 in the API)
+    with pytest.raises(Conflict, match="validée"):
         save_scores(sheet, funder, _all(call, 1), submit=True)
+    sheet.refresh_from_db()
+    assert sheet.weighted_score == Decimal("20.00")
+
+
+def test_a_declared_conflict_is_never_withdrawn():
+    call, partnered, other, funder, operator, _ = _jury_setup()
+    sheet = operator.jury_seats.get().sheets.get(application=other)
+    declare_conflict(sheet, operator, has_conflict=True, note="Ancienne salariée du porteur")
+    with pytest.raises(Conflict, match="ne peut pas être retirée"):
+        declare_conflict(sheet, operator, has_conflict=False)
+    with pytest.raises(Conflict, match="ne peut pas être retirée"):
+        declare_conflict(sheet, operator, has_conflict=True, note="Encore")
+    sheet.refresh_from_db()
+    assert sheet.has_conflict and sheet.conflict_note == "Ancienne salariée du porteur"
+    assert not check(operator, "calls.view_application", other)
+    assert AuditEvent.objects.for_object(other).filter(action="calls.jury.conflict_declared").count() == 1
+
+
+def test_a_conflict_discovered_after_declaring_none_is_declared_until_the_scores_are_validated():
+    call, partnered, other, funder, operator, _ = _jury_setup()
+    sheet = funder.jury_seats.get().sheets.get(application=other)
+    declare_conflict(sheet, funder, has_conflict=False)
+    with pytest.raises(Conflict, match="déjà enregistrée"):
+        declare_conflict(sheet, funder, has_conflict=False)
+    save_scores(sheet, funder, _all(call, 4), comment="Brouillon")
+    declare_conflict(sheet, funder, has_conflict=True, note="Mon conjoint dirige la structure porteuse")
+    sheet.refresh_from_db()
+    assert sheet.has_conflict and not sheet.scores.exists() and sheet.comment == ""
+    assert not check(funder, "calls.view_application", other)
+    with pytest.raises(PermissionDenied):
+        save_scores(sheet, funder, _all(call, 4), submit=True)
+    # once the scores are validated, the conflict goes to the call's managers instead
+    scored = operator.jury_seats.get().sheets.get(application=other)
+    declare_conflict(scored, operator, has_conflict=False)
+    save_scores(scored, operator, _all(call, 3), submit=True)
+    with pytest.raises(Conflict, match="gestionnaires"):
+        declare_conflict(scored, operator, has_conflict=True, note="Découvert trop tard")
+    scored.refresh_from_db()
+    assert not scored.has_conflict and scored.submitted_at is not None
+
+
+def test_seating_a_member_twice_is_a_conflict():
+    call, partnered, other, funder, operator, _ = _jury_setup()
+    with pytest.raises(Conflict, match="siège déjà"):
+        add_jury_member(call, call.manager, funder, JuryMember.Kind.FUNDER)
+    assert call.jury.filter(user=funder).count() == 1
 
 
 def test_ranking_weighted_mean_spread_count_missing():

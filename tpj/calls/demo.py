@@ -247,6 +247,8 @@ def _bretagne_2021(accounts):
         transmitted_at=datetime.datetime(2021, 9, 3, 10, 0, tzinfo=datetime.UTC),
         transmitted_late=False,
     )
+    # the 2021 lists are transmitted: the campaign takes no new call
+    Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.TRANSMITTED)
     app1 = Application.objects.get(pk=a1.pk)
     record_start(app1, porteur, datetime.date(2021, 10, 4))
     add_indicator_value(app1.indicators.first(), porteur, datetime.date(2022, 3, 31), "64", "Premier semestre")

@@ -9,6 +9,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tpj.core.errors import Conflict
 from tpj.core.form_fields import ID_MAX
 from tpj.core.policy import PermissionDenied as PolicyDenied
 
@@ -46,6 +47,14 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+class ConflictResponse(exceptions.APIException):
+    """A 409: the request collides with what is already recorded (tpj.core.errors.Conflict)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Cette action entre en conflit avec l'état actuel : rechargez la page."
+    default_code = "conflict"
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -71,6 +80,8 @@ def exception_handler(exc, context):
     if isinstance(exc, (OverflowError, DataError)):
         logger.warning("Valeur hors limites refusée (400) : %s", exc)
         exc = BadInput()
+    elif isinstance(exc, Conflict):
+        exc = ConflictResponse(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, PolicyDenied):

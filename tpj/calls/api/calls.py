@@ -86,8 +86,11 @@ class CallViewSet(
         call = self.get_object()
         payload = CallUpdateSerializer(call, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        record_call_change(call, request.user, "defined", after={k: str(v) for k, v in payload.validated_data.items()})
-        payload.save()
+        # saved on the locked row (the request's transaction holds it), never on the one read before
+        payload.instance = record_call_change(
+            call, request.user, "defined", after={k: str(v) for k, v in payload.validated_data.items()}
+        )
+        call = payload.save()
         return Response(CallSerializer(call).data)
 
     def _transition(self, request, name):

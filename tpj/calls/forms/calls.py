@@ -14,7 +14,13 @@ from .common import DateInput, DateTimeInput, parse_communes
 
 class CallCreateForm(forms.Form):
     strand = forms.ChoiceField(label="Volet", choices=Call.Strand.choices, widget=forms.RadioSelect)
-    campaign = forms.ModelChoiceField(label="Campagne", queryset=Campaign.objects.all(), empty_label=None)
+    # only an open campaign takes a new call (the service says so too, under a lock of the campaign)
+    campaign = forms.ModelChoiceField(
+        label="Campagne",
+        queryset=Campaign.objects.filter(state=Campaign.State.OPEN),
+        empty_label=None,
+        error_messages={"invalid_choice": "Cette campagne n'est pas ouverte : elle ne reçoit plus de nouvel appel à projets."},
+    )
 
 
 class CallForm(forms.ModelForm):

@@ -14,6 +14,11 @@ class CampaignForm(forms.ModelForm):
             f: DateInput() for f in ["intent_deadline", "laureates_deadline", "transmission_deadline", "projects_start_deadline"]
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["state"]  # a new campaign is open; it is closed later, by editing it
+
 
 class DeclarationForm(forms.Form):
     joint = forms.BooleanField(label="Appel commun avec l'autre agence de la région (fortement recommandé)", required=False)

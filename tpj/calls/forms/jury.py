@@ -23,6 +23,12 @@ class ConflictForm(forms.Form):
     note = forms.CharField(label="Précision (obligatoire en cas de conflit)", required=False, max_length=500)
 
 
+class LateConflictForm(forms.Form):
+    """A conflict of interest discovered after declaring none (before the scores are validated)."""
+
+    note = forms.CharField(label="Nature du conflit d'intérêts découvert", max_length=500)
+
+
 class ScoreForm(forms.Form):
     comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

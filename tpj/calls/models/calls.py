@@ -251,9 +251,19 @@ class Envelope(models.Model):
 
     `allocated` is the locked re-sum of the allocations charged to it; the CHECK
     constraint makes over-allocation impossible even if a service were bypassed.
+
+    The national dotation exists once per agency (région + agency) and campaign, however
+    the agency's calls are arranged: `campaign` and `region` repeat the call's (set on save)
+    so that the unique constraint `one_dotation_per_agency_and_campaign` holds it. An agency
+    already taking part in a call of the campaign (its own strand or the joint call) cannot
+    take part in another: its dotation would be counted, and spent, twice.
     """
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="envelopes")
+    campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="+", editable=False)
+    region = models.ForeignKey(
+        "territories.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     agency = models.CharField("agence", max_length=10, choices=Agency.choices)
     funding_source = models.ForeignKey(FundingSource, verbose_name="crédits", on_delete=models.PROTECT, related_name="+")
     national_dotation = money_field("dotation nationale (€)")
@@ -265,6 +275,11 @@ class Envelope(models.Model):
         ordering = ["agency"]
         constraints = [
             models.UniqueConstraint(fields=["call", "agency"], name="one_envelope_per_agency"),
+            models.UniqueConstraint(
+                fields=["campaign", "region", "agency"],
+                name="one_dotation_per_agency_and_campaign",
+                violation_error_message="Cette agence a déjà sa dotation nationale pour cette campagne.",
+            ),
             models.CheckConstraint(
                 name="envelope_amounts_positive", condition=Q(national_dotation__gte=0, local_top_up__gte=0, allocated__gte=0)
             ),
@@ -277,6 +292,11 @@ class Envelope(models.Model):
 
     def __str__(self):
         return f"Enveloppe {self.agency} — {euros(self.total)}"
+
+    def save(self, *args, **kwargs):
+        if self.call_id and not (self.campaign_id and self.region_id):
+            self.campaign_id, self.region_id = Call.objects.filter(pk=self.call_id).values_list("campaign_id", "region_id").get()
+        super().save(*args, **kwargs)
 
     @property
     def total(self) -> Decimal:

@@ -13,7 +13,17 @@ from .common import Agency, Strand, money_field
 
 
 class Campaign(models.Model):
-    """A national campaign (one a year): deadlines, dotation and minimum endowments."""
+    """A national campaign (one a year): deadlines, dotation and minimum endowments.
+
+    The national team closes it when no new call may start; once the laureate lists are
+    transmitted it is marked so. Only an open campaign takes a declaration of intent or a
+    new call (services.calls.create_call, under a lock of this row).
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "Ouverte — nouveaux appels possibles"
+        CLOSED = "closed", "Close — plus de nouvel appel"
+        TRANSMITTED = "transmitted", "Listes des lauréats transmises"
 
     year = models.PositiveSmallIntegerField("année", unique=True)
     intent_deadline = models.DateField("date limite de déclaration d'intention")
@@ -23,6 +33,7 @@ class Campaign(models.Model):
     national_dotation = money_field("dotation nationale par agence (€)")
     minimum_single = money_field("dotation minimale des lauréats, appel d'une seule agence (€)")
     minimum_joint = money_field("dotation minimale des lauréats, appel commun ARS-DREETS (€)")
+    state = models.CharField("état", max_length=12, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -34,6 +45,7 @@ class Campaign(models.Model):
                 name="campaign_amounts_positive",
                 condition=Q(national_dotation__gte=0, minimum_single__gte=0, minimum_joint__gte=0),
             ),
+            models.CheckConstraint(name="campaign_state_known", condition=Q(state__in=["open", "closed", "transmitted"])),
         ]
 
     def __str__(self):
@@ -49,6 +61,7 @@ class Campaign(models.Model):
         "national_dotation",
         "minimum_single",
         "minimum_joint",
+        "state",
     )
 
     # The 2021 instruction (SGMCAS/2021/74, annex): 17 May for the declaration of intent,
@@ -79,6 +92,14 @@ class Campaign(models.Model):
             raise ValidationError(
                 {"minimum_joint": "Le minimum d'un appel commun ne peut être inférieur à celui d'un appel d'une seule agence."}
             )
+
+    @property
+    def accepts_calls(self) -> bool:
+        return self.state == self.State.OPEN
+
+    def closed_message(self) -> str:
+        """Why this campaign takes no new call or declaration (French)."""
+        return f"La campagne {self.year} est {'close' if self.state == self.State.CLOSED else 'transmise'} : elle ne reçoit plus de nouvel appel à projets."
 
     def minimum_for(self, strand: str) -> Decimal:
         return self.minimum_joint if strand == Strand.JOINT else self.minimum_single

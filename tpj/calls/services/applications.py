@@ -49,6 +49,9 @@ def update_application(app: Application, user, content: ApplicationContent) -> A
     policy.require(user, "calls.edit_application", app)
     validate_content(app.call, content)
     with transaction.atomic():
+        # a submission at the same time waits for this save, or has happened: then refused
+        app = fresh_application(app, lock=True)
+        policy.require(user, "calls.edit_application", app)
         write_content(app, content)
         record(actor=user, obj=app, action="calls.application.saved")
     return app
@@ -56,10 +59,14 @@ def update_application(app: Application, user, content: ApplicationContent) -> A
 
 def add_attachment(app: Application, user, label: str, upload) -> Attachment:
     policy.require(user, "calls.act_as_carrier", app)
-    if app.state not in (Application.State.DRAFT, Application.State.INFO_REQUESTED):
-        raise ValidationError("Les pièces jointes s'ajoutent au brouillon ou en réponse à une demande de complément.")
-    attachment = Attachment.objects.create(application=app, label=label or upload.name, file=upload, uploaded_by=user)
-    record(actor=user, obj=app, action="calls.application.attachment_added", after={"label": attachment.label})
+    # the state is read on the locked row (until the request's transaction ends): a submission at
+    # the same time waits, or has happened and the attachment is refused
+    with transaction.atomic():
+        app = fresh_application(app, lock=True)
+        if app.state not in (Application.State.DRAFT, Application.State.INFO_REQUESTED):
+            raise ValidationError("Les pièces jointes s'ajoutent au brouillon ou en réponse à une demande de complément.")
+        attachment = Attachment.objects.create(application=app, label=label or upload.name, file=upload, uploaded_by=user)
+        record(actor=user, obj=app, action="calls.application.attachment_added", after={"label": attachment.label})
     return attachment
 
 
@@ -73,6 +80,14 @@ def withdraw_application(app: Application, user, reason: str = "") -> Applicatio
     return APPLICATION_WORKFLOW.fire(app, "withdraw", user, reason)
 
 
-def fresh_application(app: Application) -> Application:
-    """The application as stored now (callers may hold an instance from before a transition)."""
-    return Application.objects.select_related("call__region", "call__campaign").get(pk=app.pk)
+def fresh_application(app: Application, lock: bool = False) -> Application:
+    """The application as stored now (callers may hold an instance from before a transition).
+
+    With `lock`, its row stays locked until the caller's transaction ends (every request is one
+    transaction, ATOMIC_REQUESTS): a service that checks the state and then writes decides on
+    this row, and a transition fired at the same time waits for it.
+    """
+    rows = Application.objects.select_related("call__region", "call__campaign")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return rows.get(pk=app.pk)

@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tpj.audit.services import record
 from tpj.core import policy
+from tpj.core.errors import Conflict
 from tpj.territories.models import Region
 
 from ..models import (
@@ -21,7 +23,15 @@ def save_campaign(campaign: Campaign, user) -> Campaign:
     policy.require(user, "calls.manage_campaign")
     campaign.full_clean()
     created = campaign.pk is None
-    campaign.save()
+    try:
+        with transaction.atomic():
+            if not created:
+                # waits for a call being created in this campaign (it locks the row): closing the
+                # campaign then applies to every call that comes after
+                Campaign.objects.select_for_update().values_list("pk", flat=True).get(pk=campaign.pk)
+            campaign.save()
+    except IntegrityError:
+        raise Conflict({"year": f"La campagne {campaign.year} vient d'être créée par ailleurs : rechargez la page."}) from None
     record(
         actor=user,
         obj=campaign,
@@ -41,8 +51,11 @@ def declare_intent(user, campaign: Campaign, *, joint: bool, referent_name: str,
     policy.require(user, "calls.declare_intent")
     org = user.organisation
     agency = agency_of(org)
+    already = f"{org} a déjà déclaré son intention pour la campagne {campaign.year}."
+    if not campaign.accepts_calls:
+        raise ValidationError(campaign.closed_message())
     if IntentDeclaration.objects.filter(campaign=campaign, region_id=org.region_id, agency=agency).exists():
-        raise ValidationError(f"{org} a déjà déclaré son intention pour la campagne {campaign.year}.")
+        raise Conflict(already)
     declaration = IntentDeclaration(
         campaign=campaign,
         region_id=org.region_id,
@@ -53,8 +66,13 @@ def declare_intent(user, campaign: Campaign, *, joint: bool, referent_name: str,
         referent_email=referent_email.strip(),
         declared_by=user,
     )
-    declaration.full_clean()
-    declaration.save()
+    declaration.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            declaration.save()
+    except IntegrityError:
+        # a simultaneous declaration won the race: `one_declaration_per_agency`
+        raise Conflict(already) from None
     record(
         actor=user,
         obj=declaration,

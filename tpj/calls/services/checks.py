@@ -7,6 +7,7 @@ anyone tries (what a draft call or application still lacks, the eligibility chec
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -158,8 +159,14 @@ def eligibility_problems(app: Application) -> list[str]:
 
 def decision_period_problems(app: Application) -> list[str]:
     """Decisions are taken once applications are closed and until the laureates are decided
-    (a state of the call, checked on the workflow side, not by the policy)."""
-    if Call.objects.filter(pk=app.call_id).values_list("state", flat=True).get() != Call.State.CLOSED:
+    (a state of the call, checked on the workflow side, not by the policy). Locks the call's
+    row: the laureate list cannot be decided (nor the decisions reopened) while a decision is
+    being taken, and the other way round (inside a transaction: `decide()` also asks before
+    opening one, to refuse early)."""
+    rows = Call.objects.filter(pk=app.call_id)
+    if transaction.get_connection().in_atomic_block:
+        rows = rows.select_for_update()
+    if rows.values_list("state", flat=True).get() != Call.State.CLOSED:
         return ["Les décisions se prennent une fois les candidatures closes et avant l'arrêt de la liste des lauréats."]
     return []
 

@@ -23,22 +23,25 @@ from .applications import fresh_application
 
 
 def record_convention(app: Application, user, signed_on: datetime.date) -> Application:
-    app = fresh_application(app)
-    policy.require(user, "calls.instruct", app)
-    if app.state != Application.State.LAUREATE:
-        raise ValidationError("Seul un projet lauréat fait l'objet d'une convention.")
-    app.convention_signed_on = signed_on
-    app.save(update_fields=["convention_signed_on", "updated_at"])
-    record(actor=user, obj=app, action="calls.convention.signed", after={"signed_on": signed_on.isoformat()})
+    with transaction.atomic():
+        app = fresh_application(app, lock=True)  # a decision reopened at the same time waits, or has happened
+        policy.require(user, "calls.instruct", app)
+        if app.state != Application.State.LAUREATE:
+            raise ValidationError("Seul un projet lauréat fait l'objet d'une convention.")
+        app.convention_signed_on = signed_on
+        app.save(update_fields=["convention_signed_on", "updated_at"])
+        record(actor=user, obj=app, action="calls.convention.signed", after={"signed_on": signed_on.isoformat()})
     return app
 
 
 def record_payment(request: EnvelopeRequest, user, amount: Decimal, paid_on: datetime.date, label: str = "") -> Payment:
-    app = Application.objects.select_related("call").get(pk=request.application_id)
-    policy.require(user, "calls.instruct", app)
-    if app.state != Application.State.LAUREATE:
-        raise ValidationError("Seul un projet lauréat reçoit des versements.")
     with transaction.atomic():
+        # the application's row, then the request's: a decision reopened at the same time (it
+        # gives the allocation back) waits, or has happened and the payment is refused
+        app = Application.objects.select_for_update(of=("self",)).select_related("call").get(pk=request.application_id)
+        policy.require(user, "calls.instruct", app)
+        if app.state != Application.State.LAUREATE:
+            raise ValidationError("Seul un projet lauréat reçoit des versements.")
         request = EnvelopeRequest.objects.select_for_update().get(pk=request.pk)
         paid = request.payments.aggregate(total=Sum("amount"))["total"] or ZERO
         if amount <= 0:
@@ -60,11 +63,12 @@ def record_payment(request: EnvelopeRequest, user, amount: Decimal, paid_on: dat
 
 
 def record_start(app: Application, user, started_on: datetime.date) -> Application:
-    app = fresh_application(app)
-    policy.require(user, "calls.follow_up", app)
-    app.project_started_on = started_on
-    app.save(update_fields=["project_started_on", "updated_at"])
-    record(actor=user, obj=app, action="calls.followup.started", after={"started_on": started_on.isoformat()})
+    with transaction.atomic():
+        app = fresh_application(app, lock=True)
+        policy.require(user, "calls.follow_up", app)
+        app.project_started_on = started_on
+        app.save(update_fields=["project_started_on", "updated_at"])
+        record(actor=user, obj=app, action="calls.followup.started", after={"started_on": started_on.isoformat()})
     return app
 
 
@@ -83,11 +87,13 @@ def add_indicator_value(indicator: Indicator, user, measured_on, value: str, com
 
 
 def record_evaluation(app: Application, user, evaluation: str, could_become_permanent: bool | None) -> Application:
-    app = fresh_application(app)
-    policy.require(user, "calls.follow_up", app)
+    policy.require(user, "calls.follow_up", fresh_application(app))  # who before what
     if not evaluation.strip():
         raise ValidationError({"final_evaluation": "Rédigez l'évaluation finale."})
-    app.final_evaluation, app.could_become_permanent = evaluation.strip(), could_become_permanent
-    app.save(update_fields=["final_evaluation", "could_become_permanent", "updated_at"])
-    record(actor=user, obj=app, action="calls.followup.evaluation", after={"could_become_permanent": could_become_permanent})
+    with transaction.atomic():
+        app = fresh_application(app, lock=True)
+        policy.require(user, "calls.follow_up", app)
+        app.final_evaluation, app.could_become_permanent = evaluation.strip(), could_become_permanent
+        app.save(update_fields=["final_evaluation", "could_become_permanent", "updated_at"])
+        record(actor=user, obj=app, action="calls.followup.evaluation", after={"could_become_permanent": could_become_permanent})
     return app

@@ -1,6 +1,7 @@
 """Instruction of the applications: eligibility checks, checklist, information requests, admissibility."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from tpj.audit.services import record
 from tpj.core import policy
@@ -14,11 +15,12 @@ from .applications import fresh_application, submit_application, withdraw_applic
 
 
 def set_checklist(app: Application, user, ticked: list[str]) -> Application:
-    app = fresh_application(app)
-    policy.require(user, "calls.instruct", app)
-    app.checklist = {item: item in ticked for item in app.call.checklist_items()}
-    app.save(update_fields=["checklist", "updated_at"])
-    record(actor=user, obj=app, action="calls.application.checklist", after=app.checklist)
+    with transaction.atomic():
+        app = fresh_application(app, lock=True)
+        policy.require(user, "calls.instruct", app)
+        app.checklist = {item: item in ticked for item in app.call.checklist_items()}
+        app.save(update_fields=["checklist", "updated_at"])
+        record(actor=user, obj=app, action="calls.application.checklist", after=app.checklist)
     return app
 
 

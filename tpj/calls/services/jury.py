@@ -3,13 +3,14 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Max, Min, Q
 from django.utils import timezone
 
 from tpj.accounts.models import Role
 from tpj.audit.services import record
 from tpj.core import policy
+from tpj.core.errors import Conflict
 
 from ..models import (
     Application,
@@ -23,15 +24,23 @@ from .applications import fresh_application
 
 
 def add_jury_member(call: Call, user, member_user, kind: str) -> JuryMember:
-    """Seat a partner representative (funder, operator or expert) on the call's jury."""
+    """Seat a partner representative (funder, operator or expert) on the call's jury.
+
+    One seat per member (`one_seat_per_member`): a simultaneous second seating is a `Conflict`.
+    """
     policy.require(user, "calls.manage_jury", call)
     if not member_user.scope(Role.JURY_MEMBER).covers_region_wholly(call.region_id):
         raise ValidationError(
             {"member": f"{member_user.email} n'a pas le rôle de membre de jury pour la région {call.region.name}."}
         )
+    already = f"{member_user.email} siège déjà à ce jury."
     if JuryMember.objects.filter(call=call, user=member_user).exists():
-        raise ValidationError({"member": f"{member_user.email} siège déjà à ce jury."})
-    member = JuryMember.objects.create(call=call, user=member_user, kind=kind)
+        raise Conflict({"member": already})
+    try:
+        with transaction.atomic():
+            member = JuryMember.objects.create(call=call, user=member_user, kind=kind)
+    except IntegrityError:
+        raise Conflict({"member": already}) from None
     record(actor=user, obj=call, action="calls.jury.member_added", after={"member": member_user.email, "kind": kind})
     return member
 
@@ -41,20 +50,31 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
 
     A member whose organisation carries or partners an application gets a recused sheet
     (never a scorable one). Returns counts of created and recused sheets.
+
+    The call's row is locked while the existing sheets are read and the new ones written:
+    simultaneous assignments run one after the other, the later ones finding the sheets
+    already made (`one_sheet_per_member_application` backs this up: a `Conflict`, not a 500).
     """
     policy.require(user, "calls.manage_jury", call)
-    members = list(members if members is not None else call.jury.select_related("user"))
-    applications = list(
-        (applications if applications is not None else call.applications.in_instruction_pool()).prefetch_related("partners")
-    )
-    existing = set(ScoreSheet.objects.filter(member__call=call).values_list("member_id", "application_id"))
-    sheets = []
-    for app in applications:
-        for member in members:
-            if (member.pk, app.pk) in existing:
-                continue
-            sheets.append(ScoreSheet(member=member, application=app, auto_recused=member.auto_recused_from(app)))
-    ScoreSheet.objects.bulk_create(sheets)
+    try:
+        with transaction.atomic():
+            Call.objects.select_for_update().values_list("pk", flat=True).get(pk=call.pk)
+            members = list(members if members is not None else call.jury.select_related("user"))
+            applications = list(
+                (applications if applications is not None else call.applications.in_instruction_pool()).prefetch_related(
+                    "partners"
+                )
+            )
+            existing = set(ScoreSheet.objects.filter(member__call=call).values_list("member_id", "application_id"))
+            sheets = []
+            for app in applications:
+                for member in members:
+                    if (member.pk, app.pk) in existing:
+                        continue
+                    sheets.append(ScoreSheet(member=member, application=app, auto_recused=member.auto_recused_from(app)))
+            ScoreSheet.objects.bulk_create(sheets)
+    except IntegrityError:
+        raise Conflict("Une autre attribution des dossiers vient d'être enregistrée : rechargez la page.") from None
     refresh_jury_stats({s.application_id for s in sheets})
     recused = sum(s.auto_recused for s in sheets)
     record(actor=user, obj=call, action="calls.jury.assigned", after={"sheets": len(sheets), "recused": recused})
@@ -69,23 +89,52 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
     return {"created": len(sheets), "recused": recused}
 
 
+CONFLICT_IRREVOCABLE = (
+    "Vous avez déclaré un conflit d'intérêts pour ce dossier : cette déclaration est définitive, elle ne peut pas être retirée."
+)
+
+
 def declare_conflict(sheet: ScoreSheet, user, *, has_conflict: bool, note: str = "") -> ScoreSheet:
-    """The member states, before seeing the file, whether it has a conflict of interest."""
+    """The member states, before seeing the file, whether it has a conflict of interest.
+
+    A declaration is final, decided on the sheet's locked row (simultaneous declarations run
+    one after the other and see the first one):
+
+    - a declared conflict is never withdrawn: any later declaration is a `Conflict` (409);
+    - « no conflict » may later become a conflict — a member who discovers one must be able to
+      say so — as long as its scores are not validated: its draft scores are then deleted and
+      it no longer sees the file. After validation the call's managers must be told instead;
+    - repeating « no conflict » is a `Conflict` too: the first declaration stands.
+    """
     policy.require(user, "calls.declare_conflict", sheet)
-    if sheet.conflict_declared_at:
-        raise ValidationError("Votre déclaration d'intérêts pour ce dossier est déjà enregistrée.")
     if has_conflict and not note.strip():
         raise ValidationError({"conflict_note": "Précisez la nature du conflit d'intérêts."})
-    sheet.has_conflict, sheet.conflict_note, sheet.conflict_declared_at = has_conflict, note.strip(), timezone.now()
-    sheet.save(update_fields=["has_conflict", "conflict_note", "conflict_declared_at"])
-    refresh_jury_stats([sheet.application_id])
-    record(
-        actor=user,
-        obj=sheet.application,
-        action="calls.jury.conflict_declared" if has_conflict else "calls.jury.no_conflict",
-        reason=note,
-        after={"member": user.email},
-    )
+    with transaction.atomic():
+        sheet = ScoreSheet.objects.select_for_update(of=("self",)).select_related("member", "application__call").get(pk=sheet.pk)
+        policy.require(user, "calls.declare_conflict", sheet)
+        if sheet.conflict_declared_at and sheet.has_conflict:
+            raise Conflict(CONFLICT_IRREVOCABLE)
+        if sheet.conflict_declared_at and not has_conflict:
+            raise Conflict("Votre déclaration d'absence de conflit d'intérêts pour ce dossier est déjà enregistrée.")
+        if sheet.conflict_declared_at and sheet.is_locked:
+            raise Conflict(
+                "Votre notation de ce dossier est validée : elle ne peut plus être retirée. "
+                "Signalez le conflit d'intérêts aux gestionnaires de l'appel."
+            )
+        revised = sheet.conflict_declared_at is not None
+        if revised:
+            sheet.scores.all().delete()
+            sheet.comment = ""
+        sheet.has_conflict, sheet.conflict_note, sheet.conflict_declared_at = has_conflict, note.strip(), timezone.now()
+        sheet.save(update_fields=["has_conflict", "conflict_note", "conflict_declared_at", "comment"])
+        refresh_jury_stats([sheet.application_id])
+        record(
+            actor=user,
+            obj=sheet.application,
+            action="calls.jury.conflict_declared" if has_conflict else "calls.jury.no_conflict",
+            reason=note,
+            after={"member": user.email, "after_no_conflict": revised},
+        )
     return sheet
 
 
@@ -106,7 +155,11 @@ def weighted_score(criteria: list[Criterion], values: dict) -> Decimal | None:
 def save_scores(sheet: ScoreSheet, user, values: dict, comment: str = "", submit: bool = False) -> ScoreSheet:
     """Save a member's scores (criterion id -> (value or None, sans objet)); submitting locks them."""
     with transaction.atomic():
-        sheet = ScoreSheet.objects.select_for_update().select_related("application__call", "member").get(pk=sheet.pk)
+        sheet = ScoreSheet.objects.select_for_update(of=("self",)).select_related("application__call", "member").get(pk=sheet.pk)
+        policy.require(user, "calls.hold_sheet", sheet)
+        if sheet.is_locked:
+            # a double-clicked validation, or a change after it: the validated scores stand
+            raise Conflict("Votre notation est validée : elle ne peut plus être modifiée.")
         policy.require(user, "calls.score", sheet)
         criteria = list(sheet.application.call.criteria.all())
         by_id = {c.pk: c for c in criteria}
@@ -205,9 +258,10 @@ RANKING_FIELDS = [
 
 
 def set_deliberation_notes(app: Application, user, notes: str) -> Application:
-    app = fresh_application(app)
-    policy.require(user, "calls.instruct", app)
-    app.deliberation_notes = notes
-    app.save(update_fields=["deliberation_notes", "updated_at"])
-    record(actor=user, obj=app, action="calls.jury.deliberation", reason=notes)
+    with transaction.atomic():
+        app = fresh_application(app, lock=True)
+        policy.require(user, "calls.instruct", app)
+        app.deliberation_notes = notes
+        app.save(update_fields=["deliberation_notes", "updated_at"])
+        record(actor=user, obj=app, action="calls.jury.deliberation", reason=notes)
     return app

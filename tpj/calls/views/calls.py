@@ -16,7 +16,7 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from .. import exports
 from ..forms.calls import AxisFormSet, CallCreateForm, CallForm, CriterionFormSet, EnvelopeFormSet
 from ..models import Application, Call, ScoreSheet, agency_of
-from ..services.calls import create_call, fire_call, record_call_change
+from ..services.calls import create_call, fire_call, lock_definition, record_call_change
 from ..services.campaigns import current_campaign
 from ..services.checks import definition_problems, publication_problems
 from ..workflows import CALL_WORKFLOW
@@ -119,6 +119,9 @@ class CallEditView(CallMixin, PolicyRequiredMixin, View):
         return render(request, self.template, {"call": self.call, **self.forms()})
 
     def post(self, request, pk):
+        # The forms are bound to the rows as stored now and locked (the request's transaction
+        # holds them): a decision or a transition at the same time waits, nothing read before is written back.
+        self.__dict__["call"] = lock_definition(self.call)
         bound = self.forms(request.POST, request.FILES)
         if all(f.is_valid() for f in bound.values()):
             try:

@@ -14,7 +14,7 @@ from tpj.accounts.models import User
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
-from ..forms.jury import ConflictForm, JuryMemberForm, ScoreForm
+from ..forms.jury import ConflictForm, JuryMemberForm, LateConflictForm, ScoreForm
 from ..models import Application, ScoreSheet
 from ..services.jury import add_jury_member, assign, declare_conflict, ranking, save_scores
 from .common import CallMixin, add_errors, flash_error
@@ -126,10 +126,10 @@ class SheetView(PolicyRequiredMixin, View):
     def get_policy_object(self):
         return self.sheet
 
-    def context(self, conflict_form=None, score_form=None):
+    def context(self, conflict_form=None, score_form=None, late_conflict_form=None):
         sheet = self.sheet
         ctx = {"sheet": sheet, "app": sheet.application, "call": sheet.application.call}
-        if sheet.conflict_declared_at is None:
+        if sheet.conflict_declared_at is None or conflict_form is not None:
             ctx["conflict_form"] = conflict_form or ConflictForm()
         elif not sheet.has_conflict:
             app = sheet.application
@@ -147,6 +147,8 @@ class SheetView(PolicyRequiredMixin, View):
                 criteria=list(app.call.criteria.all()), initial_scores=initial, initial={"comment": sheet.comment}
             )
             ctx["can_score"] = policy.check(self.request.user, "calls.score", sheet)
+            if not sheet.is_locked:
+                ctx["late_conflict_form"] = late_conflict_form or LateConflictForm()
         return ctx
 
     def get(self, request, pk):
@@ -154,7 +156,18 @@ class SheetView(PolicyRequiredMixin, View):
 
     def post(self, request, pk):
         sheet = self.sheet
-        if sheet.conflict_declared_at is None:
+        if "late_conflict" in request.POST:
+            form = LateConflictForm(request.POST)
+            if form.is_valid():
+                try:
+                    declare_conflict(sheet, request.user, has_conflict=True, note=form.cleaned_data["note"])
+                    messages.success(request, "Conflit d'intérêts enregistré : vous ne notez pas ce dossier.")
+                    return redirect("calls:sheet", pk=pk)
+                except ValidationError as e:
+                    add_errors(form, e)
+            return render(request, self.template, self.context(late_conflict_form=form), status=400)
+        if sheet.conflict_declared_at is None or "has_conflict" in request.POST:
+            # (a declaration sent from a page opened before another one was recorded is refused by the service)
             form = ConflictForm(request.POST)
             if form.is_valid():
                 try:

@@ -1,0 +1,503 @@
+"""Check-then-write races (issue 13 §1), on PostgreSQL over real HTTP.
+
+Every state-changing operation of the calls API (POST/PUT/PATCH/DELETE under /api/v1/calls/
+and /api/v1/applications/), read from the OpenAPI schema, is sent PARALLEL times at the same
+instant (a barrier) to a live server, identical or contradictory requests. Whatever the
+interleaving: no 5xx, and one consistent end state (one call per agency and campaign, one
+transition, one conflict declaration that is never reverted, no duplicated content).
+
+How to race an operation is declared in RACES, keyed by the schema's operation id; an
+operation missing from it fails the test ("declare how to race it"), so that a new endpoint
+is raced too. The three cases of the issue are also written out below.
+"""
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+import requests
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from tests.calls.factories import (
+    CampaignFactory,
+    applicant,
+    close,
+    content,
+    decidable,
+    jury_user,
+    make_call,
+    manager,
+    submitted_application,
+)
+from tests.reliability.openapi import openapi_schema
+from tpj.audit.models import AuditEvent
+
+ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions)"),
+    pytest.mark.django_db(transaction=True),
+]
+PARALLEL = 8
+CALLS_API = ("/api/v1/calls/", "/api/v1/applications/")
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def calls_write_operations() -> list[tuple[str, str, str]]:
+    """(operation id, METHOD, path template) of every state-changing operation of the calls API."""
+    return [
+        (item[method]["operationId"], method.upper(), path)
+        for path, item in openapi_schema()["paths"].items()
+        if path.startswith(CALLS_API)
+        for method in WRITE_METHODS
+        if method in item
+    ]
+
+
+@dataclass
+class Scenario:
+    """The object raced (`id` fills the path), the requests — (user, JSON body) — and the end-state check."""
+
+    id: int | None
+    requests: list
+    check: object  # fn(statuses: list[int], bodies: list) -> None
+    methods: list = field(default_factory=list)  # per request, when they differ from the operation's
+
+
+def fire(method: str, url: str, requests_: list) -> tuple[list[int], list]:
+    tokens = {}
+    for user, _ in requests_:
+        tokens.setdefault(user.pk, Token.objects.get_or_create(user=user)[0].key)
+    barrier = threading.Barrier(len(requests_))
+
+    def send(item):
+        user, body = item
+        barrier.wait()
+        response = requests.request(method, url, headers={"Authorization": f"Token {tokens[user.pk]}"}, json=body, timeout=60)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, response.text
+
+    with ThreadPoolExecutor(len(requests_)) as pool:
+        results = list(pool.map(send, requests_))
+    return [s for s, _ in results], [b for _, b in results]
+
+
+def once(statuses, expected=200, refused=(400, 409)):
+    """Exactly one request went through; every other one got a clean refusal."""
+    assert statuses.count(expected) == 1, statuses
+    assert set(statuses) <= {expected, *refused}, statuses
+
+
+def transitions(obj, to_state) -> int:
+    return AuditEvent.objects.for_object(obj).filter(to_state=to_state).exclude(action__endswith=".refused").count()
+
+
+# --- the scenarios, one per operation id ------------------------------------------------------
+
+
+def race_call_creation():
+    """Contradictory creations by both agencies of a région: joint and own calls, twice each."""
+    from tpj.calls.models import Call, Envelope
+
+    campaign = CampaignFactory()
+    ars, dreets = manager("ARS", "53"), manager("DREETS", "53")
+    bodies = [(ars, "joint"), (ars, "ars"), (dreets, "joint"), (dreets, "dreets")] * (PARALLEL // 4)
+
+    def check(statuses, _):
+        assert set(statuses) <= {201, 409}, statuses
+        calls = Call.objects.filter(campaign=campaign, region_id="53")
+        assert calls.count() == statuses.count(201) >= 1
+        # each agency's national dotation once: at most one envelope per agency for the campaign
+        per_agency = Counter(Envelope.objects.filter(campaign=campaign, region_id="53").values_list("agency", flat=True))
+        assert per_agency and max(per_agency.values()) == 1, per_agency
+
+    return Scenario(None, [(u, {"strand": s, "year": campaign.year}) for u, s in bodies], check)
+
+
+def race_call_definition():
+    from tpj.calls.models import Call
+
+    call = make_call(state=Call.State.DRAFT)
+    summaries = [f"Présentation {i}" for i in range(PARALLEL)]
+
+    def check(statuses, _):
+        assert set(statuses) == {200}, statuses
+        call.refresh_from_db()
+        assert call.summary in summaries and call.state == Call.State.DRAFT
+        assert AuditEvent.objects.for_object(call).filter(action="calls.call.defined").count() == PARALLEL
+
+    return Scenario(call.pk, [(call.manager, {"summary": s}) for s in summaries], check)
+
+
+def race_call_transition(setup, to_state, body=None):
+    def scenario():
+        call = setup()
+
+        def check(statuses, _):
+            once(statuses)
+            call.refresh_from_db()
+            assert call.state == to_state and transitions(call, to_state) == 1
+
+        return Scenario(call.pk, [(call.manager, body or {})] * PARALLEL, check)
+
+    return scenario
+
+
+def draft_ready_to_publish():
+    from tpj.calls.models import Call
+
+    return make_call(state=Call.State.DRAFT)
+
+
+def published():
+    return make_call()
+
+
+def closed_with_laureate():
+    from tpj.calls.services.decisions import decide
+
+    call, apps = decidable(strand="ars", requested=Decimal("100000"))
+    decide(apps[0], call.manager, "laureate", "Projet solide", {"ARS": Decimal("100000")})
+    for app in apps[1:]:
+        decide(app, call.manager, "rejected", "Moins prioritaire")
+    return call
+
+
+def laureates_decided():
+    from tpj.calls.services.calls import fire_call
+
+    call = closed_with_laureate()
+    return fire_call(call, call.manager, "decide_laureates")
+
+
+def race_decisions():
+    """Contradictory decisions on one application: laureate, waiting list and rejection at once."""
+    from tpj.calls.models import Application, Envelope, EnvelopeRequest
+
+    call, apps = decidable(strand="ars", requested=Decimal("60000"))
+    app = apps[0]
+    outcomes = [
+        {"application": app.pk, "outcome": "laureate", "reason": "Retenu", "allocations": [{"agency": "ARS", "amount": "60000"}]},
+        {"application": app.pk, "outcome": "waiting_list", "reason": "En attente", "allocations": []},
+        {"application": app.pk, "outcome": "rejected", "reason": "Non retenu", "allocations": []},
+    ]
+
+    def check(statuses, _):
+        assert set(statuses) <= {200, 400, 409}, statuses
+        assert statuses.count(200) >= 1
+        app.refresh_from_db()
+        assert app.state in Application.DECIDED_STATES
+        envelope = Envelope.objects.get(call=call, agency="ARS")
+        charged = EnvelopeRequest.objects.filter(envelope=envelope).values_list("amount_allocated", flat=True)
+        assert envelope.allocated == sum(charged, Decimal(0))
+        assert envelope.allocated == (Decimal("60000") if app.state == Application.State.LAUREATE else 0)
+
+    return Scenario(call.pk, [(call.manager, outcomes[i % 3]) for i in range(PARALLEL)], check)
+
+
+def application_transition(setup, to_state, body=None, by="manager"):
+    def scenario():
+        call, app = setup()
+        user = call.manager if by == "manager" else app.created_by
+
+        def check(statuses, _):
+            once(statuses)
+            app.refresh_from_db()
+            assert app.state == to_state and transitions(app, to_state) == 1
+
+        return Scenario(app.pk, [(user, body or {})] * PARALLEL, check)
+
+    return scenario
+
+
+def draft():
+    from tpj.calls.services.applications import create_application
+
+    call = make_call()
+    carrier = applicant()
+    return call, create_application(carrier, call, content(call))[0]
+
+
+def submitted():
+    call = make_call()
+    return call, submitted_application(call)
+
+
+def info_requested():
+    from tpj.calls.services.instruction import request_information
+
+    call, app = submitted()
+    request_information(app, call.manager, "Joignez le budget détaillé.")
+    return call, app
+
+
+def jury_file():
+    """An eligible application of a closed call, assigned to one juror (no declaration yet)."""
+    from tpj.calls.services.instruction import declare_eligible
+    from tpj.calls.services.jury import add_jury_member, assign
+
+    call = make_call()
+    app = submitted_application(call)
+    close(call)
+    app = declare_eligible(app, call.manager)
+    juror = jury_user()
+    add_jury_member(call, call.manager, juror, "funder")
+    assign(call, call.manager)
+    return call, app, juror
+
+
+def race_conflict_declaration():
+    """Half of the requests declare a conflict, half declare none: a declared conflict stays."""
+    from tpj.calls.models import ScoreSheet
+
+    call, app, juror = jury_file()
+    bodies = [{"has_conflict": i % 2 == 0, "note": "Ancien salarié du porteur" if i % 2 == 0 else ""} for i in range(PARALLEL)]
+
+    def check(statuses, _):
+        assert set(statuses) <= {200, 409}, statuses
+        sheet = ScoreSheet.objects.get(application=app, member__user=juror)
+        events = list(
+            AuditEvent.objects.for_object(app)
+            .filter(action__in=["calls.jury.conflict_declared", "calls.jury.no_conflict"])
+            .order_by("pk")
+            .values_list("action", flat=True)
+        )
+        # one declaration, or « no conflict » then the conflict discovered: never a conflict withdrawn
+        assert events in (
+            ["calls.jury.conflict_declared"],
+            ["calls.jury.no_conflict"],
+            ["calls.jury.no_conflict", "calls.jury.conflict_declared"],
+        ), events
+        assert statuses.count(200) == len(events)
+        assert sheet.has_conflict == (events[-1] == "calls.jury.conflict_declared")
+        assert sheet.conflict_declared_at is not None
+
+    return Scenario(app.pk, [(juror, b) for b in bodies], check)
+
+
+def race_scores():
+    """Eight validations of one sheet with different scores: the first stands, whole."""
+    from tpj.calls.models import ScoreSheet
+    from tpj.calls.services.jury import declare_conflict
+
+    call, app, juror = jury_file()
+    sheet = ScoreSheet.objects.get(application=app, member__user=juror)
+    declare_conflict(sheet, juror, has_conflict=False)
+    criteria = list(call.criteria.values_list("pk", flat=True))
+    bodies = [
+        {
+            "scores": [{"criterion": c, "value": i % 6, "not_applicable": False} for c in criteria],
+            "comment": f"{i}",
+            "submit": True,
+        }
+        for i in range(PARALLEL)
+    ]
+
+    def check(statuses, _):
+        once(statuses)
+        sheet.refresh_from_db()
+        assert sheet.submitted_at is not None and sheet.scores.count() == len(criteria)
+        assert {s.value for s in sheet.scores.all()} == {int(sheet.comment) % 6}
+        assert AuditEvent.objects.for_object(app).filter(action="calls.jury.scores_submitted").count() == 1
+
+    return Scenario(app.pk, [(juror, b) for b in bodies], check)
+
+
+def race_request_info():
+    from tpj.calls.models import Application, InformationRequest
+
+    call, app = submitted()
+
+    def check(statuses, _):
+        once(statuses)
+        app.refresh_from_db()
+        assert app.state == Application.State.INFO_REQUESTED
+        assert InformationRequest.objects.filter(application=app).count() == 1
+
+    return Scenario(app.pk, [(call.manager, {"reason": f"Question {i}"}) for i in range(PARALLEL)], check)
+
+
+def race_answer_info():
+    from tpj.calls.models import Application, InformationRequest
+
+    call, app = info_requested()
+
+    def check(statuses, _):
+        once(statuses)
+        app.refresh_from_db()
+        assert app.state == Application.State.SUBMITTED
+        request = InformationRequest.objects.get(application=app)
+        assert request.answered_at is not None and request.answer.startswith("Réponse")
+
+    return Scenario(app.pk, [(app.created_by, {"reason": f"Réponse {i}"}) for i in range(PARALLEL)], check)
+
+
+def _eligible_candidate():
+    call, app = submitted()
+    close(call)
+    return call, app
+
+
+def _draft_update():
+    from tpj.calls.services.applications import create_application
+
+    call = make_call()
+    carrier = applicant()
+    app, _ = create_application(carrier, call, content(call))
+    _, body = race_application_creation_with(call, carrier)
+    body = {k: v for k, v in body.items() if k != "client_token"}
+
+    def check(statuses, _):
+        assert set(statuses) == {200}, statuses
+        app.refresh_from_db()
+        assert (app.budget_lines.count(), app.indicators.count(), app.requests.count()) == (1, 1, len(call.agencies))
+
+    return Scenario(app.pk, [(carrier, body)] * PARALLEL, check)
+
+
+def race_application_creation_with(call=None, carrier=None):
+    """The creation payload (shared by the creation and the draft updates)."""
+    from tpj.calls.models import Application
+
+    call = call or make_call()
+    carrier = carrier or applicant()
+    body = {
+        "title": "Café des parents",
+        "description": "Rencontres hebdomadaires.",
+        "target_public": "Futurs parents",
+        "carrier_siret": "73282932000074",
+        "start_date": f"{timezone.localdate().year}-10-01",
+        "end_date": f"{timezone.localdate().year + 1}-06-30",
+        "call_axes": [call.axes.first().pk],
+        "places": ["35238"],
+        "budget_lines": [{"label": "Animation", "amount": "50000"}],
+        "cofinancings": [],
+        "requests": [{"agency": a, "amount": "20000"} for a in call.agencies],
+        "indicators": [{"name": "Parents venus", "baseline": "0", "target": "120", "method": "Émargement"}],
+        "client_token": "0b7e4a56-3a51-4f62-9a53-6b1c0e5a7d11",
+    }
+
+    def check(statuses, bodies):
+        assert statuses.count(201) == 1 and set(statuses) <= {200, 201}, statuses
+        assert Application.objects.filter(call=call, organisation=carrier.organisation).count() == 1
+        assert len({b["id"] for b in bodies}) == 1
+
+    return Scenario(call.pk, [(carrier, body)] * PARALLEL, check), body
+
+
+RACES = {
+    "calls_create": race_call_creation,
+    "calls_partial_update": race_call_definition,
+    "calls_applications_create": lambda: race_application_creation_with()[0],
+    "calls_publish_create": race_call_transition(draft_ready_to_publish, "published"),
+    "calls_close_applications_create": race_call_transition(published, "closed"),
+    "calls_decide_laureates_create": race_call_transition(closed_with_laureate, "laureates_decided"),
+    "calls_transmit_create": race_call_transition(laureates_decided, "transmitted"),
+    "calls_decisions_create": race_decisions,
+    "applications_update": _draft_update,
+    "applications_partial_update": _draft_update,
+    "applications_submit_create": application_transition(draft, "submitted", by="carrier"),
+    "applications_withdraw_create": application_transition(submitted, "withdrawn", by="carrier"),
+    "applications_request_info_create": race_request_info,
+    "applications_answer_info_create": race_answer_info,
+    "applications_declare_eligible_create": application_transition(_eligible_candidate, "eligible"),
+    "applications_declare_ineligible_create": application_transition(submitted, "ineligible", body={"reason": "Hors région"}),
+    "applications_conflict_declaration_create": race_conflict_declaration,
+    "applications_scores_create": race_scores,
+}
+
+
+@pytest.mark.parametrize(("operation_id", "method", "path"), calls_write_operations(), ids=lambda v: str(v))
+def test_every_write_operation_of_the_calls_api_survives_a_race(live_server, operation_id, method, path):
+    race = RACES.get(operation_id)
+    assert race is not None, (
+        f"{method} {path} ({operation_id}) is not raced: declare how to race it in RACES (tests/reliability/test_races.py)"
+    )
+    scenario = race()
+    url = live_server.url + path.replace("{id}", str(scenario.id))
+    statuses, bodies = fire(method, url, scenario.requests)
+    assert not [s for s in statuses if s >= 500], (statuses, bodies)
+    scenario.check(statuses, bodies)
+
+
+# --- the three cases of the issue, written out ---------------------------------------------------
+
+
+def test_simultaneous_creations_of_the_same_call_create_one_and_answer_409_in_french(live_server):
+    from tpj.calls.models import Call, Envelope
+
+    campaign = CampaignFactory()
+    ars = manager("ARS", "53")
+    statuses, bodies = fire("POST", f"{live_server.url}/api/v1/calls/", [(ars, {"strand": "joint", "year": campaign.year})] * 12)
+    assert statuses.count(201) == 1 and statuses.count(409) == 11, statuses
+    assert all("existe déjà" in b["detail"] for s, b in zip(statuses, bodies, strict=True) if s == 409)
+    assert Call.objects.filter(campaign=campaign).count() == 1
+    assert Envelope.objects.filter(campaign=campaign).count() == 2
+
+
+def test_half_contrary_conflict_declarations_keep_the_conflict(live_server):
+    from tpj.calls.models import ScoreSheet
+    from tpj.core.policy import check
+
+    call, app, juror = jury_file()
+    bodies = [{"has_conflict": i % 2 == 0, "note": "Ancien salarié du porteur" if i % 2 == 0 else ""} for i in range(20)]
+    url = f"{live_server.url}/api/v1/applications/{app.pk}/conflict-declaration/"
+    statuses, answers = fire("POST", url, [(juror, b) for b in bodies])
+    assert set(statuses) <= {200, 409}, statuses
+    sheet = ScoreSheet.objects.get(application=app, member__user=juror)
+    declared = [b["has_conflict"] for s, b in zip(statuses, bodies, strict=True) if s == 200]
+    assert sheet.has_conflict == (True in declared)
+    if sheet.has_conflict:
+        assert not check(juror, "calls.view_application", app)
+        refused = [a["detail"] for s, a in zip(statuses, answers, strict=True) if s == 409]
+        assert any("ne peut pas être retirée" in d for d in refused), refused
+    # and afterwards, one by one: a declared conflict is never withdrawn
+    if not sheet.has_conflict:
+        assert fire("POST", url, [(juror, {"has_conflict": True, "note": "Découvert"})])[0] == [200]
+    retry, answer = fire("POST", url, [(juror, {"has_conflict": False})])
+    assert retry == [409] and "ne peut pas être retirée" in answer[0]["detail"]
+    sheet.refresh_from_db()
+    assert sheet.has_conflict
+
+
+def test_simultaneous_jury_seatings_and_assignments_make_one_seat_and_one_sheet_each():
+    """Eight managers' pages seating the same member, then eight assigning the files, at once
+    (web forms: the jury has no API), each request in its own thread and connection."""
+    from django.db import connection
+    from django.test import Client
+
+    from tpj.calls.models import JuryMember, ScoreSheet
+
+    call, app, juror = jury_file()
+    other = jury_user()
+    url = f"/appels-a-projets/{call.pk}/jury/"
+
+    def post(data):
+        def one(_):
+            page = Client()
+            page.force_login(call.manager)
+            barrier.wait()
+            try:
+                return page.post(url, data).status_code
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(PARALLEL) as pool:
+            return list(pool.map(one, range(PARALLEL)))
+
+    barrier = threading.Barrier(PARALLEL)
+    seated = post({"email": other.email, "kind": "expert"})
+    assert sorted(seated) == [302] + [400] * (PARALLEL - 1), seated
+    assert JuryMember.objects.filter(call=call, user=other).count() == 1
+    barrier = threading.Barrier(PARALLEL)
+    assigned = post({"assign": "1"})
+    assert assigned == [302] * PARALLEL, assigned
+    assert ScoreSheet.objects.filter(application=app).count() == 2
+    assert AuditEvent.objects.for_object(call).filter(action="calls.jury.assigned", after__sheets=1).count() == 1
