@@ -34,9 +34,9 @@ def upload(text: str, encoding="utf-8", name="rpe.csv"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
 
 
-def test_import_creates_submitted_entries_with_per_row_french_errors(member):
-    job = importer.create_job("CAF du Rhône — RPE", upload("\n".join([HEADER, *ROWS])), member)
-    importer.run(job, member)
+def test_import_creates_submitted_entries_with_per_row_french_errors(moderator_69):
+    job = importer.create_job("CAF du Rhône — RPE", upload("\n".join([HEADER, *ROWS])), moderator_69)
+    importer.run(job, moderator_69)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.created_count == 2 and job.error_count == 1
     error = job.errors[0]
@@ -48,46 +48,46 @@ def test_import_creates_submitted_entries_with_per_row_french_errors(member):
     assert entry.state == State.SUBMITTED and entry.departement_id == "69" and entry.priority_mask == (1 << 8) | (1 << 9)
     assert [c.is_public for c in entry.contacts.all()] == [True]
     # Idempotent: the same file again creates nothing.
-    again = importer.create_job("CAF du Rhône — RPE", upload("\n".join([HEADER, *ROWS])), member)
-    importer.run(again, member)
+    again = importer.create_job("CAF du Rhône — RPE", upload("\n".join([HEADER, *ROWS])), moderator_69)
+    importer.run(again, moderator_69)
     again.refresh_from_db()
     assert again.created_count == 0 and again.updated_count == 2 and Entry.objects.count() == 2
 
 
-def test_overlong_identifiers_and_repeated_rows_stay_idempotent(member):
+def test_overlong_identifiers_and_repeated_rows_stay_idempotent(moderator_69):
     long_id = "CAF-69-" + "x" * 150  # stored on 100 characters
     rows = [ROWS[0].replace("RPE-1", long_id), ROWS[0].replace("RPE-1", long_id), ROWS[1]]
     for expected_created in (2, 0):
-        job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
-        importer.run(job, member)
+        job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), moderator_69)
+        importer.run(job, moderator_69)
         job.refresh_from_db()
         assert job.created_count == expected_created and job.error_count == 0
     assert job.updated_count == 3 and Entry.objects.count() == 2
     assert Entry.objects.filter(external_id=long_id[:100]).count() == 1
 
 
-def test_latin1_file_is_read_and_said_so(member):
-    job = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[0]]), encoding="cp1252"), member)
+def test_latin1_file_is_read_and_said_so(moderator_69):
+    job = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[0]]), encoding="cp1252"), moderator_69)
     assert "Latin-1" in job.message
-    importer.run(job, member)
+    importer.run(job, moderator_69)
     assert Entry.objects.get().name == "Relais Petite Enfance de Vénissieux"
 
 
-def test_missing_column_refuses_the_file_before_saving_anything(member):
+def test_missing_column_refuses_the_file_before_saving_anything(moderator_69):
     header = HEADER.replace("situation;", "")
     with pytest.raises(Exception) as error:
-        importer.create_job("CAF", upload("\n".join([header, ROWS[0]])), member)
+        importer.create_job("CAF", upload("\n".join([header, ROWS[0]])), moderator_69)
     assert "Colonne(s) manquante(s) : situation" in str(error.value)
     assert not ImportJob.objects.exists() and not Entry.objects.exists()
 
 
-def test_import_resumes_after_interruption(member):
+def test_import_resumes_after_interruption(moderator_69):
     rows = [ROWS[0].replace("RPE-1", f"RPE-{i}") for i in range(10)]
-    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
-    importer.run(job, member, chunk_size=4, max_chunks=1)  # "interrupted" after one chunk
+    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), moderator_69)
+    importer.run(job, moderator_69, chunk_size=4, max_chunks=1)  # "interrupted" after one chunk
     job.refresh_from_db()
     assert job.next_row == 4 and Entry.objects.count() == 4 and job.status == ImportJob.Status.RUNNING
-    importer.run(ImportJob.objects.get(pk=job.pk), member, chunk_size=4)
+    importer.run(ImportJob.objects.get(pk=job.pk), moderator_69, chunk_size=4)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and Entry.objects.count() == 10
 
@@ -163,12 +163,12 @@ def _imported(source):
     )
 
 
-def test_chunks_prepared_in_a_second_process_give_the_same_entries_and_errors(member):
+def test_chunks_prepared_in_a_second_process_give_the_same_entries_and_errors(moderator_69):
     rows = [ROWS[0].replace("RPE-1", f"RPE-1-{i}") for i in range(5)] + ROWS[1:]
-    sequential = importer.create_job("CAF A", upload("\n".join([HEADER, *rows])), member)
-    importer.run(sequential, member, chunk_size=2)
-    ahead = importer.create_job("CAF B", upload("\n".join([HEADER, *rows])), member)
-    importer.run(ahead, member, chunk_size=2, prepare_ahead=True)
+    sequential = importer.create_job("CAF A", upload("\n".join([HEADER, *rows])), moderator_69)
+    importer.run(sequential, moderator_69, chunk_size=2)
+    ahead = importer.create_job("CAF B", upload("\n".join([HEADER, *rows])), moderator_69)
+    importer.run(ahead, moderator_69, chunk_size=2, prepare_ahead=True)
     sequential.refresh_from_db()
     ahead.refresh_from_db()
     assert ahead.status == ImportJob.Status.DONE and (ahead.created_count, ahead.error_count) == (6, 1)
@@ -176,26 +176,26 @@ def test_chunks_prepared_in_a_second_process_give_the_same_entries_and_errors(me
     assert _imported("CAF B") == _imported("CAF A") and len(_imported("CAF B")) == 6
 
 
-def test_import_prepared_ahead_resumes_after_interruption(member):
+def test_import_prepared_ahead_resumes_after_interruption(moderator_69):
     rows = [ROWS[0].replace("RPE-1", f"RPE-{i}") for i in range(10)]
-    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
-    importer.run(job, member, chunk_size=4, max_chunks=1, prepare_ahead=True)  # the second process is stopped
+    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), moderator_69)
+    importer.run(job, moderator_69, chunk_size=4, max_chunks=1, prepare_ahead=True)  # the second process is stopped
     job.refresh_from_db()
     assert job.next_row == 4 and Entry.objects.count() == 4 and job.status == ImportJob.Status.RUNNING
-    importer.run(ImportJob.objects.get(pk=job.pk), member, chunk_size=4, prepare_ahead=True)
+    importer.run(ImportJob.objects.get(pk=job.pk), moderator_69, chunk_size=4, prepare_ahead=True)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and Entry.objects.count() == 10
     assert sorted(Entry.objects.values_list("external_id", flat=True)) == sorted(f"RPE-{i}" for i in range(10))
 
 
 @pytest.mark.parametrize("source_known_before", [False, True], ids=["new source", "source imported before"])
-def test_identifier_repeated_in_a_later_chunk_is_skipped(member, source_known_before):
+def test_identifier_repeated_in_a_later_chunk_is_skipped(moderator_69, source_known_before):
     if source_known_before:  # the identifiers are then looked up in the database, chunk by chunk
-        earlier = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[1]])), member)
-        importer.run(earlier, member)
+        earlier = importer.create_job("CAF", upload("\n".join([HEADER, ROWS[1]])), moderator_69)
+        importer.run(earlier, moderator_69)
     rows = [ROWS[0].replace("RPE-1", f"RPE-1-{i}") for i in range(3)] + [ROWS[0].replace("RPE-1", "RPE-1-0"), ROWS[1]]
-    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), member)
-    importer.run(job, member, chunk_size=2)  # "RPE-1-0" comes back in the second chunk, RPE-2 in the third
+    job = importer.create_job("CAF", upload("\n".join([HEADER, *rows])), moderator_69)
+    importer.run(job, moderator_69, chunk_size=2)  # "RPE-1-0" comes back in the second chunk, RPE-2 in the third
     job.refresh_from_db()
     assert (job.created_count, job.updated_count) == (4 - source_known_before, 1 + source_known_before)
     assert Entry.objects.filter(import_source="CAF", external_id="RPE-1-0").count() == 1
@@ -204,7 +204,7 @@ def test_identifier_repeated_in_a_later_chunk_is_skipped(member, source_known_be
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the visibility map is PostgreSQL's")
-def test_command_line_import_leaves_the_entries_readable_from_their_indexes_alone(member, tmp_path):
+def test_command_line_import_leaves_the_entries_readable_from_their_indexes_alone(moderator_69, tmp_path):
     """Index-only scans (map, "near a commune") skip the table only on pages the visibility
     map marks all-visible, which inserted rows clear: the import sets them back."""
     verified_entry()
@@ -230,7 +230,7 @@ def test_autovacuum_restores_the_entries_visibility_after_one_percent_of_new_row
     assert options["autovacuum_analyze_scale_factor"] == "0.02"
 
 
-def test_command_line_import_gives_the_garbage_collector_back_even_when_it_fails(member, tmp_path, monkeypatch):
+def test_command_line_import_gives_the_garbage_collector_back_even_when_it_fails(moderator_69, tmp_path, monkeypatch):
     """The import pauses the collector (its chunks hold no cycles); the process must get it
     back afterwards, or a worker that ran an import would grow without bound."""
     path = tmp_path / "rpe.csv"

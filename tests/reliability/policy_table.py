@@ -116,7 +116,8 @@ WEB = {
     "registry:moderation": nobody_but(MODERATOR, ADMINISTRATOR),
     "registry:moderate": MODERATORS,
     "registry:import": nobody_but(MODERATOR, ADMINISTRATOR),
-    "registry:import-job": nobody_but(MODERATOR, ADMINISTRATOR),
+    # a job: its author's and the administrators' (outside: another territory's moderator's job)
+    "registry:import-job": nobody_but(ADMINISTRATOR, scoped=(MODERATOR,), outside=HIDDEN),
     # --- Module 2: calls
     "calls:index": everyone(),
     "calls:my-jury": signed_in(),

@@ -39,7 +39,7 @@ WEB_SAMPLES = {
         "outside": {"public_id": w["entry_out"].public_id},
     },
     "registry:export": _fixed(fmt="csv"),
-    "registry:import-job": _pk("import_job"),
+    "registry:import-job": _pk("import_job", "import_job_out"),
     # Calls
     "calls:campaign-*": _pk("campaign"),
     "calls:campaign-export": lambda w: {"inside": {"pk": w["campaign"].pk, "fmt": "csv"}},

@@ -21,6 +21,7 @@ from .roles import (
     IN_REGION,
     JURY_MEMBER,
     OUT_COMMUNE,
+    OUT_DEPARTEMENT,
     OUT_REGION,
     PROFESSIONAL,
     Cast,
@@ -82,6 +83,12 @@ def _registry(world: World):
         evidence_out=EntrySituation.objects.filter(entry=outside).first(),
         import_job=ImportJob.objects.create(
             source="Réseau test", file="registry/imports/test.csv", created_by=world.cast.user("moderator")
+        ),
+        # another territory's moderator's import: its report is its author's alone
+        import_job_out=ImportJob.objects.create(
+            source=f"Réseau {world.canary}",
+            file="registry/imports/test.csv",
+            created_by=user_with_role(Role.MODERATOR, departements=[OUT_DEPARTEMENT], email="moderateur@etranger.example"),
         ),
     )
 

@@ -73,6 +73,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     def progress(self, job):
         return format_html('<a href="{}">{} %</a>', reverse("registry:import-job", args=[job.pk]), job.progress_percent)
 
+    def get_queryset(self, request):
+        return ImportJob.objects.visible_to(request.user)
+
     def has_add_permission(self, request):
         return False
 

@@ -4,6 +4,8 @@
 - a missing required column refuses the file before anything is saved;
 - each row is checked (French error per row, in the job's report) and valid rows become
   entries in state "submitted", located at their commune's centre;
+- a moderator's import creates entries only in its territory: every other row is refused,
+  with the reason (`permissions.import_territory`; administrators are not limited);
 - rows are processed in chunks, each in one transaction that also moves `next_row`:
   an interrupted import resumes where it stopped; re-running a file skips the rows
   whose external identifier (per source) is already known — idempotent.
@@ -23,7 +25,7 @@ from tpj.audit.services import record
 from tpj.core import ahead, csv_reader
 from tpj.core.text import normalize
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
-from tpj.territories.models import Commune
+from tpj.territories.models import Commune, Departement
 
 from . import bulk
 from .identifiers import check_reference, normalise_reference
@@ -38,6 +40,7 @@ from .models import (
     TrustingBodyKind,
     build_search_text,
 )
+from .permissions import import_territory
 
 REQUIRED_COLUMNS = [
     "identifiant",
@@ -104,15 +107,23 @@ def create_job(source: str, upload, user) -> ImportJob:
 
 
 class ReferenceData:
-    """Lookups loaded once per run: communes, nomenclatures."""
+    """Lookups loaded once per run: communes, nomenclatures, and the communes of the job's
+    territory (`territory`: None when the import is not limited)."""
 
-    def __init__(self):
+    def __init__(self, scope=None):
         self.communes = {
             c[0]: c
             for c in Commune.objects.values_list(
                 "insee_code", "name", "departement_id", "region_id", "latitude", "longitude", "postal_codes"
             )
         }
+        # Decided once per run, as `Scope.covers` decides for one entry: each row then costs
+        # one set lookup (and the second process preparing rows needs no database).
+        self.territory = None
+        self.departement_names = {}
+        if scope is not None:
+            self.territory = frozenset(code for code, c in self.communes.items() if scope.covers(region=c[3], departement=c[2]))
+            self.departement_names = dict(Departement.objects.values_list("code", "name"))
         self.categories = {c.slug: c for c in Category.objects.all()}
         self.kinds = {k.slug: k for k in EntryKind.objects.all()}
         self.kinds.update({_normalise_header(k.label): k for k in EntryKind.objects.all()})
@@ -120,8 +131,16 @@ class ReferenceData:
         self.situations = {s.number: s for s in EligibilitySituation.objects.all()}
 
 
+class RowErrors(ValueError):
+    """The French errors of a row (`args[0]`); `outside`: its commune is outside the import's territory."""
+
+    def __init__(self, errors: list[str], outside: bool = False):
+        super().__init__(errors)
+        self.outside = outside
+
+
 def parse_row(row: dict, ref: ReferenceData):
-    """Return (entry fields, priorities, situation, contacts) or raise ValueError(list of French errors)."""
+    """Return (entry fields, priorities, situation, contacts) or raise RowErrors(list of French errors)."""
     cleaned = {key: value.strip() for key, value in row.items() if isinstance(value, str)}
     get = lambda key: cleaned.get(key, "")  # noqa: E731
     errors = []
@@ -142,6 +161,10 @@ def parse_row(row: dict, ref: ReferenceData):
         errors.append(f"commune inconnue « {get('commune')[:10]} » (code INSEE attendu)")
     elif postal_code not in commune[6].split():
         errors.append(f"le code postal {postal_code[:10]} ne correspond pas à {commune[1]} ({commune[6]})")
+    outside = commune is not None and ref.territory is not None and commune[0] not in ref.territory
+    if outside:
+        where = f"{commune[1]}, {ref.departement_names.get(commune[2], commune[2])}"
+        errors.insert(0, f"commune hors de votre territoire de modération ({where})")
     numbers = []
     for raw in get("priorites").replace(",", "|").replace(";", "|").split("|"):
         raw = raw.strip().rstrip("°")
@@ -167,7 +190,7 @@ def parse_row(row: dict, ref: ReferenceData):
         if message:
             errors.append(message[0].lower() + message[1:].rstrip("."))
     if errors:
-        raise ValueError(errors)
+        raise RowErrors(errors, outside)
     public = get("contacts_publics").lower() in YES
     contacts = [
         (kind_, get(col))
@@ -210,7 +233,7 @@ def run(
     was measured 10 % slower than no help at all: the interpreter lock makes the two
     compete.)
     """
-    prepared = _prepared_chunks(job, ReferenceData(), chunk_size)
+    prepared = _prepared_chunks(job, ReferenceData(import_territory(job.created_by)), chunk_size)
     if prepare_ahead and ahead.can_work_ahead():
         prepared = ahead.iterate_ahead(prepared)
     job.status = ImportJob.Status.RUNNING
@@ -267,6 +290,7 @@ class PreparedRow(NamedTuple):
     priorities: tuple = ()  # (priority id, description) pairs
     situation: tuple = ()  # registry_entrysituation row without entry_id
     contacts: tuple = ()  # (kind, value, is_public) triples
+    outside: bool = False  # refused: outside the import's territory (even when already imported)
 
 
 def _prepare_chunk(chunk, ref: ReferenceData, source: str, now) -> list[PreparedRow]:
@@ -279,7 +303,7 @@ def _prepare_row(line: int, row: dict, ref: ReferenceData, source: str, now) -> 
     try:
         fields, numbers, description, situation, channels = parse_row(row, ref)
     except ValueError as error:
-        return PreparedRow(line, external_id, error.args[0])
+        return PreparedRow(line, external_id, error.args[0], outside=getattr(error, "outside", False))
     entry = bulk.entry_row(
         None,
         kind_id=fields["kind"].pk,
@@ -337,6 +361,8 @@ def _process_chunk(job: ImportJob, prepared: list[PreparedRow], user, created_he
     for item in prepared:
         if not item.external_id:
             errors.append({"ligne": item.line, "erreurs": ["identifiant vide : chaque ligne doit avoir un identifiant stable"]})
+        elif item.outside:  # refused, not "already present": an author learns nothing of another territory
+            errors.append({"ligne": item.line, "identifiant": item.external_id, "erreurs": item.errors})
         elif item.external_id in known:
             job.updated_count += 1
         elif item.errors:

@@ -1,6 +1,7 @@
 """Who may do what in the registry: the only place deciding access for views and API."""
 
 from tpj.accounts.models import Role
+from tpj.accounts.scopes import Scope
 from tpj.core.policy import Decision, rule
 
 from .models import Entry, EntrySituation
@@ -102,6 +103,29 @@ def download_logo(user, entry) -> Decision:
 @rule("registry.import")
 def import_entries(user, obj=None) -> Decision:
     return Decision.allow() if is_moderator(user) else Decision.deny("L'import est réservé aux administrateurs et modérateurs.")
+
+
+# Import jobs: who sees one is `ImportJob.objects.visible_to` (its author, administrators).
+
+
+@rule("registry.run_import")
+def run_import(user, job) -> Decision:
+    """Advancing a job (each poll of its progress page processes a chunk): its author, or an
+    administrator. Its rows stay limited to the author's territory (`import_territory`)."""
+    if user.is_authenticated and job is not None and (user.is_administrator or job.created_by_id == user.pk):
+        return Decision.allow()
+    return Decision.deny("Seuls l'auteur de l'import et les administrateurs peuvent le poursuivre.")
+
+
+def import_territory(author) -> Scope | None:
+    """Where an import by `author` may create entries: None for anywhere (administrators,
+    moderators of national scope, and the command line, which has no author), else the
+    author's moderation scope — empty, nowhere. `importer.run` refuses every row outside
+    it, whoever advances the job."""
+    if author is None or author.is_administrator:
+        return None
+    scope = author.scope(Role.MODERATOR)
+    return None if scope.national else scope
 
 
 @rule("registry.find_partners")

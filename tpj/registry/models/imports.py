@@ -6,7 +6,10 @@ from django.db import models
 
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The jobs `user` follows on the import page: their own (administrators: all)."""
+        """The jobs `user` may see (import page, progress page, report, admin): their own;
+        administrators, all. Not a colleague's, even in the same territory: a job's report
+        lists every row of its author's file, refused ones included, whatever their territory.
+        Every view of a job looks it up here (404 otherwise)."""
         if not user.is_authenticated:
             return self.none()
         return self if user.is_administrator else self.filter(created_by=user)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import importer
@@ -31,13 +32,17 @@ class ImportView(PolicyRequiredMixin, View):
 
 
 class ImportJobView(PolicyRequiredMixin, View):
-    """Progress page; each htmx poll processes the next chunk (resumable after interruption)."""
+    """Progress page and per-row report of a job its user may see (404 otherwise); each htmx
+    poll by whoever may run it processes the next chunk (resumable after interruption)."""
 
     policy_action = "registry.import"
 
     def get(self, request, pk):
-        job = get_object_or_404(ImportJob, pk=pk)
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
         if request.htmx and job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
+            decision = policy.check(request.user, "registry.run_import", job)
+            if not decision:
+                return render(request, "403.html", {"reason": decision.reason}, status=403)
             job = importer.run_chunk(job, request.user)
         template = "registry/_import_progress.html" if request.htmx else "registry/import_job.html"
         return render(request, template, {"job": job})
