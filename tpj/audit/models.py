@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 # Suffix of the action of a refused attempt, e.g. "registry.reject.refused" (see Workflow.fire).
@@ -63,6 +64,30 @@ class AuditEvent(models.Model):
     def is_refusal(self) -> bool:
         """A refused attempt (the state no longer allowed it): nothing changed, `reason` says why."""
         return self.action.endswith(REFUSED_SUFFIX)
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in French (tpj/audit/labels.py), never the action's code."""
+        from .labels import action_label
+
+        return action_label(self.action)
+
+    def _state_label(self, value: str) -> str:
+        """The French label of a state of the object's model (its `state` field's choices)."""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class() if self.content_type_id else None
+        try:
+            choices = dict(model._meta.get_field("state").flatchoices) if model else {}
+        except FieldDoesNotExist:
+            choices = {}
+        return str(choices.get(value, value))
+
+    @property
+    def from_state_label(self) -> str:
+        return self._state_label(self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        return self._state_label(self.to_state)
 
     @property
     def outcome_label(self) -> str:

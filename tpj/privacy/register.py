@@ -7,6 +7,10 @@ tests/reliability/test_privacy.py fails when a model gains a field that looks pe
 
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.conf import settings
+from django.utils.text import capfirst
+
 ACCOUNT = "durée du compte, puis anonymisation à sa suppression"
 DECISION = "10 ans après la décision de financement (pièces justificatives de subventions publiques)"
 
@@ -38,7 +42,7 @@ REGISTER = {
     "registry.Entry.name": PersonalField(
         "identité",
         "annuaire public (nominatif pour un professionnel indépendant)",
-        "tant que la fiche existe ; brouillons et refus purgés (DRAFT_RETENTION_DAYS)",
+        f"tant que la fiche existe ; brouillons et refus purgés après {settings.DRAFT_RETENTION_DAYS} jours sans modification",
         "oui, une fois vérifiée",
     ),
     "registry.Entry.address": PersonalField("coordonnées", "carte publique", "comme la fiche", "oui, une fois vérifiée"),
@@ -54,6 +58,27 @@ REGISTER = {
     "calls.IntentDeclaration.referent_email": PersonalField("coordonnées", "pilotage de l'appel à projets", DECISION),
     "calls.Partner.name": PersonalField("identité", "partenaires d'un projet (personnes morales)", DECISION),
 }
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """A line of the register as "Mes données personnelles" shows it: French names only."""
+
+    label: str  # the field's verbose name ("Inscrit le")
+    holder: str  # the model's verbose name ("Utilisateur")
+    field: PersonalField
+
+
+def register_rows() -> list[RegisterRow]:
+    """The register with the fields' and models' French names instead of their code names."""
+    rows = []
+    for key, personal in REGISTER.items():
+        app_label, model_name, field_name = key.split(".")
+        model = apps.get_model(app_label, model_name)
+        label = model._meta.get_field(field_name).verbose_name
+        rows.append(RegisterRow(capfirst(label), capfirst(model._meta.verbose_name), personal))
+    return sorted(rows, key=lambda row: (row.holder.lower(), row.label.lower()))
+
 
 # Fields that look personal to the heuristic but are not, with the reason.
 NOT_PERSONAL = {

@@ -8,7 +8,7 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 
 from . import services
 from .forms import DeleteAccountForm
-from .register import REGISTER
+from .register import register_rows
 
 
 class MyDataView(PolicyRequiredMixin, View):
@@ -17,7 +17,7 @@ class MyDataView(PolicyRequiredMixin, View):
     policy_action = "privacy.manage_own_data"
 
     def get(self, request, form=None, status=200):
-        context = {"register": sorted(REGISTER.items()), "form": form or DeleteAccountForm(request.user)}
+        context = {"register": register_rows(), "form": form or DeleteAccountForm(request.user)}
         return render(request, "privacy/my_data.html", context, status=status)
 
 

@@ -35,6 +35,32 @@ STATE_BADGES = {
 }
 
 
+# How a count of applications in each state reads ("2 lauréates"): singular, plural.
+APPLICATION_COUNTS = {
+    A.DRAFT: ("brouillon", "brouillons"),
+    A.SUBMITTED: ("déposée, en instruction", "déposées, en instruction"),
+    A.INFO_REQUESTED: ("en attente de complément", "en attente de complément"),
+    A.ELIGIBLE: ("recevable, soumise au jury", "recevables, soumises au jury"),
+    A.INELIGIBLE: ("irrecevable", "irrecevables"),
+    A.LAUREATE: ("lauréate", "lauréates"),
+    A.WAITING_LIST: ("en liste d'attente", "en liste d'attente"),
+    A.REJECTED: ("non retenue", "non retenues"),
+    A.WITHDRAWN: ("retirée", "retirées"),
+}
+
+
+@register.filter
+def application_counts(counts) -> str:
+    """{state: n} as French ("1 brouillon, 2 lauréates"), in the order of the lifecycle."""
+    parts = []
+    for state in A:
+        n = (counts or {}).get(state, 0)
+        if n:
+            singular, plural = APPLICATION_COUNTS.get(state, (A(state).label.lower(),) * 2)
+            parts.append(f"{n} {singular if n == 1 else plural}")
+    return ", ".join(parts) or "aucune"
+
+
 @register.inclusion_tag("calls/_state_badge.html")
 def state_badge(obj):
     return {"label": obj.get_state_display(), "kind": STATE_BADGES.get(obj.state, "")}

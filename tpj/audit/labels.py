@@ -1,0 +1,90 @@
+"""The French label of every audit action a page shows (journal, moderation history…).
+
+One table for the whole platform: a module that records a new action adds its label here
+(tests/core/test_audit_labels.py fails otherwise). Workflow transitions are recorded as
+"<workflow>.<transition>" and refused attempts with the ".refused" suffix (the label of the
+action, the page says it was refused).
+"""
+
+from .models import REFUSED_SUFFIX
+
+ACTION_LABELS = {
+    # accounts
+    "accounts.sign_up": "Création du compte",
+    "accounts.sign_up_existing": "Inscription avec une adresse déjà connue",
+    "accounts.proconnect_sign_up": "Création du compte via ProConnect",
+    "accounts.confirm_email": "Confirmation de l'adresse e-mail",
+    "accounts.revoke_tokens": "Révocation des jetons d'API",
+    # privacy
+    "privacy.export": "Téléchargement de ses données personnelles",
+    "privacy.delete_account": "Suppression du compte",
+    "privacy.purge_drafts": "Purge des brouillons abandonnés",
+    # registry: services
+    "registry.create": "Création de la fiche",
+    "registry.demo_created": "Création de la fiche de démonstration",
+    "registry.edit": "Modification de la fiche",
+    "registry.revision_opened": "Ouverture d'une révision de la fiche",
+    "registry.revision_applied": "Publication de la révision de la fiche",
+    "registry.member_added": "Ajout d'un membre",
+    "registry.member_removed": "Retrait d'un membre",
+    "registry.evidence_viewed": "Consultation d'un justificatif",
+    "registry.logo_downloaded": "Téléchargement du logo « Territoire des 1000 premiers jours »",
+    "registry.import_created": "Lancement d'un import",
+    "registry.import_chunk": "Import d'un lot de lignes",
+    # registry: the workflow (tpj/registry/workflow.py)
+    "registry.submit": "Soumission à vérification",
+    "registry.verify": "Vérification et publication",
+    "registry.reject": "Refus",
+    "registry.request_changes": "Demande de modifications",
+    "registry.suspend": "Suspension",
+    "registry.reinstate": "Rétablissement",
+    # calls: services
+    "calls.campaign.created": "Création de la campagne",
+    "calls.intent.declared": "Déclaration d'intention",
+    "calls.call.created": "Création de l'appel à projets",
+    "calls.call.defined": "Définition de l'appel à projets",
+    "calls.application.created": "Création de la candidature",
+    "calls.application.saved": "Enregistrement de la candidature",
+    "calls.application.attachment_added": "Ajout d'une pièce jointe",
+    "calls.application.checklist": "Mise à jour de la liste de contrôle",
+    "calls.jury.member_added": "Ajout d'un membre du jury",
+    "calls.jury.assigned": "Attribution des dossiers au jury",
+    "calls.jury.auto_recused": "Déport automatique d'un membre du jury",
+    "calls.jury.conflict_declared": "Déclaration de conflit d'intérêts",
+    "calls.jury.scores_submitted": "Envoi d'une notation",
+    "calls.jury.deliberation": "Compte rendu de délibération",
+    "calls.decision.allocation": "Imputation sur les enveloppes",
+    "calls.decision.notified": "Notification de la décision",
+    "calls.convention.signed": "Signature de la convention",
+    "calls.payment.recorded": "Enregistrement d'un versement",
+    "calls.followup.started": "Démarrage du projet",
+    "calls.followup.indicator": "Saisie d'un indicateur de suivi",
+    "calls.followup.evaluation": "Évaluation du projet",
+    # calls: the workflows (tpj/calls/workflows.py)
+    "calls.call.publish": "Publication de l'appel",
+    "calls.call.close_applications": "Clôture des candidatures",
+    "calls.call.decide_laureates": "Désignation des lauréats",
+    "calls.call.reopen_decisions": "Réouverture des décisions",
+    "calls.call.transmit": "Transmission de la liste des lauréats",
+    "calls.application.submit": "Dépôt de la candidature",
+    "calls.application.withdraw": "Retrait de la candidature",
+    "calls.application.request_info": "Demande de complément",
+    "calls.application.answer_info": "Réponse à la demande de complément",
+    "calls.application.declare_eligible": "Déclaration de recevabilité",
+    "calls.application.declare_ineligible": "Déclaration d'irrecevabilité",
+    "calls.application.select": "Sélection comme lauréat",
+    "calls.application.waitlist": "Inscription en liste d'attente",
+    "calls.application.reject": "Décision de ne pas retenir",
+    "calls.application.reopen": "Annulation de la décision",
+    # valorisation
+    "valorisation.births.import": "Import d'une table des naissances",
+    "valorisation.apportionment.compute": "Calcul d'une répartition",
+    "valorisation.deployment.create": "Saisie d'un déploiement",
+    "valorisation.highlight.choose": "Choix d'un coup de cœur",
+}
+
+
+def action_label(action: str) -> str:
+    """The French label of an audit action (a refused attempt: the label of the attempted action)."""
+    base = action.removesuffix(REFUSED_SUFFIX)
+    return ACTION_LABELS.get(base) or ACTION_LABELS.get(action) or "Action enregistrée"
