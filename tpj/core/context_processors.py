@@ -1,10 +1,13 @@
 from django.conf import settings
 
+from .accessibility import current_audit
+
 SITE_TITLE = "Territoires des 1000 premiers jours"
 
 
 def site(request):
-    """Values every page needs: the platform name, demo banner and DSFR site config."""
+    """Values every page needs: the platform name, demo banner, DSFR site config and the
+    état de conformité RGAA the footer shows (computed from the audit data)."""
     return {
         "SITE_CONFIG": {
             "site_title": SITE_TITLE,
@@ -13,4 +16,5 @@ def site(request):
         "SITE_TITLE": SITE_TITLE,
         "DEMO_MODE": settings.DEMO_MODE,
         "oidc_enabled": settings.OIDC_ENABLED,
+        "ACCESSIBILITY_STATE": current_audit().compliance.state,
     }

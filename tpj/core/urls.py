@@ -8,6 +8,6 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("mentions-legales/", views.LegalPageView.as_view(template_name="core/legal_notice.html"), name="legal-notice"),
     path("donnees-personnelles/", views.LegalPageView.as_view(template_name="core/privacy.html"), name="privacy"),
-    path("accessibilite/", views.LegalPageView.as_view(template_name="core/accessibility.html"), name="accessibility"),
+    path("accessibilite/", views.AccessibilityStatementView.as_view(), name="accessibility"),
     path("plan-du-site/", views.LegalPageView.as_view(template_name="core/sitemap.html"), name="sitemap"),
 ]

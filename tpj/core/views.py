@@ -3,6 +3,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from .accessibility import compliance, current_audit
+
 # (URL name, title, description): the home page's card for each module, in reading order.
 MODULES = [
     (
@@ -38,7 +40,18 @@ class HomeView(TemplateView):
 
 
 class LegalPageView(TemplateView):
-    """Static legal pages: mentions légales, données personnelles, accessibilité."""
+    """Static legal pages: mentions légales, données personnelles, plan du site."""
+
+
+class AccessibilityStatementView(TemplateView):
+    """The déclaration d'accessibilité (RGAA model), read from the audit data (tpj.core.accessibility)."""
+
+    template_name = "core/accessibility.html"
+
+    def get_context_data(self, **kwargs):
+        audit = current_audit()
+        topics = [(topic, compliance(topic.criteria)) for topic in audit.topics]
+        return {**super().get_context_data(**kwargs), "audit": audit, "result": audit.compliance, "topics": topics}
 
 
 def _is_api(request) -> bool:
