@@ -215,19 +215,59 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "tpj.core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tpj.core.openapi.AutoSchema",  # French texts from extend_schema, never docstrings
     "EXCEPTION_HANDLER": "tpj.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon_write": "30/minute", "login": "10/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API Territoires des 1000 premiers jours",
-    "DESCRIPTION": "API de la plateforme partagée de la politique des 1000 premiers jours.",
+    "DESCRIPTION": (
+        "API de la plateforme partagée de la politique des 1000 premiers jours : annuaire des acteurs, appels à "
+        "projets régionaux, valorisation et pilotage national. Réponses en JSON, messages en français. "
+        "Documentation lisible : /api/v1/docs/."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its documentation are public, like the open data they describe.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Each view names its tag (extend_schema(tags=[…])); the documentation page follows this order.
+    "TAGS": [
+        {
+            "name": "Compte et jeton",
+            "description": "Obtenir un jeton d'accès et lire son propre compte, ses rôles et périmètres.",
+        },
+        {
+            "name": "Données personnelles",
+            "description": "Exercer ses droits (RGPD) : exporter ses données, supprimer son compte.",
+        },
+        {"name": "Territoires", "description": "Référentiel public des régions, départements et communes (codes INSEE)."},
+        {
+            "name": "Nomenclatures",
+            "description": "Référentiels publics : priorités, axes nationaux, situations d'éligibilité, catégories, "
+            "types de fiche, sources de financement et thèmes de formation.",
+        },
+        {
+            "name": "Annuaire",
+            "description": "Module 1 : fiches des acteurs des 1000 premiers jours, leur modération et la carte.",
+        },
+        {"name": "Appels à projets", "description": "Module 2 : appels à projets régionaux, de la rédaction à la transmission."},
+        {
+            "name": "Candidatures",
+            "description": "Module 2 : candidatures des porteurs, instruction par les gestionnaires, notation du jury.",
+        },
+        {
+            "name": "Projetothèque",
+            "description": "Module 3 : projets lauréats publiés, une fois la liste de leur appel transmise.",
+        },
+        {"name": "Mesures nationales", "description": "Module 3 : mesures nationales, leur avancement et leurs déploiements."},
+        {
+            "name": "Répartitions",
+            "description": "Module 3 : répartition d'un nombre national de postes entre régions selon les naissances.",
+        },
+        {"name": "Tableau de bord", "description": "Module 3 : le tableau de bord national, selon votre périmètre."},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -94,8 +94,7 @@ def _csp_violations(page):
 
 def test_the_api_docs_work_under_the_content_security_policy(page, live_server):
     _open(page, live_server, "/api/v1/docs/")
-    page.locator(".swagger-ui .info .title").wait_for()
-    assert "API Territoires des 1000 premiers jours" in page.locator(".swagger-ui .info .title").inner_text()
+    assert "API Territoires des 1000 premiers jours" in page.locator(".fr-text--lead").inner_text()
     assert _csp_violations(page) == []
 
 

@@ -6,7 +6,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from tpj.core.openapi import SIGNED_IN, document
+
 from .forms import LoginForm
+
+TAG = "Compte et jeton"
 
 
 class LoginThrottle(AnonRateThrottle):
@@ -14,10 +18,16 @@ class LoginThrottle(AnonRateThrottle):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(label="Adresse e-mail")
-    password = serializers.CharField(label="Mot de passe", trim_whitespace=False, style={"input_type": "password"})
+    email = serializers.EmailField(label="Adresse e-mail", help_text="Adresse e-mail du compte, confirmée.")
+    password = serializers.CharField(
+        label="Mot de passe",
+        help_text="Mot de passe du compte.",
+        trim_whitespace=False,
+        style={"input_type": "password"},
+    )
 
 
+@extend_schema(tags=[TAG])
 class ObtainTokenView(APIView):
     """Exchange an e-mail and password for an API token (header `Authorization: Token …`)."""
 
@@ -25,9 +35,19 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginThrottle]
 
-    @extend_schema(
+    @document(
+        "Obtenir un jeton d'accès",
+        "Échange l'adresse e-mail et le mot de passe d'un compte contre son jeton d'accès, à envoyer ensuite dans "
+        "l'en-tête `Authorization: Token <jeton>`. Le jeton est stable : le redemander renvoie le même ; il est "
+        "révoqué quand le mot de passe change ou que le compte est désactivé. Après 5 échecs pour une adresse "
+        "(30 pour un client) en 15 minutes, les tentatives sont refusées un moment.",
+        access="public, limité à 10 requêtes par minute et par client.",
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(help_text="Jeton d'accès (40 caractères hexadécimaux).")}
+            )
+        },
     )
     def post(self, request):
         payload = TokenRequestSerializer(data=request.data)
@@ -40,10 +60,12 @@ class ObtainTokenView(APIView):
 
 
 class MeSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    full_name = serializers.CharField(source="get_full_name")
-    organisation = serializers.StringRelatedField(allow_null=True)
-    roles = serializers.SerializerMethodField()
+    email = serializers.EmailField(help_text="Adresse e-mail du compte.")
+    full_name = serializers.CharField(source="get_full_name", help_text="Prénom et nom.")
+    organisation = serializers.StringRelatedField(allow_null=True, help_text="Organisation du compte (nom), ou null.")
+    roles = serializers.SerializerMethodField(
+        help_text="Rôles actifs : rôle, niveau du périmètre, région et départements (codes INSEE)."
+    )
 
     def get_roles(self, user) -> list[dict]:
         return [
@@ -57,11 +79,18 @@ class MeSerializer(serializers.Serializer):
         ]
 
 
+@extend_schema(tags=[TAG])
 class MeView(APIView):
     """The signed-in user, with its roles and territorial scopes."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=MeSerializer)
+    @document(
+        "Lire son compte, ses rôles et ses périmètres",
+        "Le compte connecté : adresse, nom, organisation et rôles actifs avec leur périmètre territorial "
+        "(national, régional ou départemental). Ce sont ces rôles qui décident de ce que l'API vous montre.",
+        access=SIGNED_IN,
+        responses=MeSerializer,
+    )
     def get(self, request):
         return Response(MeSerializer(request.user).data)

@@ -5,6 +5,8 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +17,11 @@ from tpj.core.policy import PermissionDenied as PolicyDenied
 
 logger = logging.getLogger(__name__)
 
+NOT_FOUND = "Ressource introuvable : aucun objet ne correspond à cette adresse, ou il est hors de votre périmètre."
+MULTIPART_INVALID = (
+    "Le corps multipart/form-data est mal formé (délimiteur « boundary » absent ou invalide, partie incomplète) : "
+    "vérifiez l'en-tête Content-Type et le corps envoyé."
+)
 TOO_LARGE = (
     "Une valeur envoyée est trop grande pour être enregistrée (nombre ou identifiant hors limites) : "
     "vérifiez les nombres et les identifiants de la requête."
@@ -88,6 +95,10 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, Http404):  # get_object_or_404's « No Region matches the given query. » is English
+        exc = exceptions.NotFound(NOT_FOUND)
+    elif isinstance(exc, exceptions.ParseError) and isinstance(exc.__context__, MultiPartParserError):
+        exc = exceptions.ParseError(MULTIPART_INVALID)  # DRF's « Multipart form parse error - … » is English
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -7,23 +7,38 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tpj.accounts.models import User
+from tpj.core.openapi import SIGNED_IN, document
 
 from . import services
 
+TAG = "Données personnelles"
 
+
+@extend_schema(tags=[TAG])
 class MyDataView(APIView):
     """Everything the platform holds about the signed-in user (RGPD right of access)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiResponse(description="Export JSON de toutes les données du compte")})
+    @document(
+        "Exporter toutes ses données",
+        "Tout ce que la plateforme conserve sur le compte connecté (droit d'accès, RGPD) : compte, rôles, fiches, "
+        "candidatures, notations et journal des actions, en un document JSON.",
+        access=SIGNED_IN,
+        responses={200: OpenApiResponse(description="Export JSON de toutes les données du compte")},
+    )
     def get(self, request):
         return Response(json.loads(services.export_json(request.user)))
 
 
 class DeleteRequestSerializer(serializers.Serializer):
-    confirmation = serializers.CharField(label="Tapez SUPPRIMER pour confirmer")
-    transfer_to = serializers.EmailField(required=False, allow_blank=True, label="E-mail du membre qui reprend les fiches")
+    confirmation = serializers.CharField(label="Tapez SUPPRIMER pour confirmer", help_text="Le mot SUPPRIMER, en majuscules.")
+    transfer_to = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        label="E-mail du membre qui reprend les fiches",
+        help_text="Adresse d'un autre compte actif qui reprend vos fiches de l'annuaire (facultatif).",
+    )
 
     def validate_confirmation(self, value):
         if value.strip().upper() != "SUPPRIMER":
@@ -39,12 +54,19 @@ class DeleteRequestSerializer(serializers.Serializer):
         return member
 
 
+@extend_schema(tags=[TAG])
 class DeleteAccountView(APIView):
     """Delete (anonymise) the signed-in user's account; decisions and the audit log are kept."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
+    @document(
+        "Supprimer son compte",
+        "Supprime (anonymise) le compte connecté et révoque son jeton. Les fiches dont il est le seul membre sont "
+        "transférées au membre désigné par `transfer_to` ; sinon, une fiche encore en cours est supprimée et une "
+        "fiche traitée est conservée sans ses contacts privés. Les décisions et le journal d'audit sont conservés. "
+        "La réponse compte les fiches transférées, supprimées et conservées.",
+        access=SIGNED_IN,
         request=DeleteRequestSerializer,
         responses={
             200: inline_serializer(

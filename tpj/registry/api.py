@@ -4,7 +4,7 @@ moderator transitions) and the map aggregation."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from tpj.core import policy
 from tpj.core.api import Pagination, validation_error_detail
 from tpj.core.api_permissions import PolicyPermission
+from tpj.core.openapi import PUBLIC, document
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
@@ -26,17 +27,23 @@ from .services import moderation
 from .services.entries import EntryData, create_entry, save_entry
 from .workflow import Move
 
+TAG = "Annuaire"
+MODERATORS = "les modérateurs territoriaux dont le périmètre couvre la fiche, s'ils n'en sont pas membres."
+ENTRY_NOT_SEEN = " Une fiche que vous ne pouvez pas voir répond 404, jamais 401 ni 403 : son existence n'est pas révélée."
+
 FILTER_PARAMETERS = [
     OpenApiParameter("priorite", OpenApiTypes.INT, many=True, description="Numéro de priorité (1 à 10), répétable"),
     OpenApiParameter("categorie", OpenApiTypes.STR, description="Code de catégorie (ex. creche)"),
-    OpenApiParameter("type", OpenApiTypes.STR, description="independant ou etablissement"),
+    OpenApiParameter("type", OpenApiTypes.STR, description="Type de fiche : independant ou etablissement"),
     OpenApiParameter("region", OpenApiTypes.STR, description="Code INSEE de région"),
     OpenApiParameter("departement", OpenApiTypes.STR, description="Code INSEE de département"),
     OpenApiParameter("commune", OpenApiTypes.STR, description="Commune : code INSEE, code postal ou nom"),
     OpenApiParameter("q", OpenApiTypes.STR, description="Texte libre (insensible aux accents)"),
     OpenApiParameter("autour", OpenApiTypes.STR, description="Commune de référence : code INSEE, code postal ou nom"),
     OpenApiParameter("km", OpenApiTypes.NUMBER, description="Rayon autour de la commune (km, 20 par défaut)"),
-    OpenApiParameter("bbox", OpenApiTypes.STR, description="ouest,sud,est,nord"),
+    OpenApiParameter(
+        "bbox", OpenApiTypes.STR, description="Zone affichée : longitude ouest, latitude sud, longitude est, latitude nord"
+    ),
 ]
 
 
@@ -82,16 +89,18 @@ class EntrySerializer(serializers.Serializer):
 
 
 class PriorityInSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
-    description = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    number = serializers.IntegerField(help_text="Numéro de la priorité (1 à 10)")
+    description = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", help_text="Ce que fait l'acteur pour cette priorité"
+    )
 
 
 class SituationInSerializer(serializers.Serializer):
     situation = serializers.IntegerField(help_text="Numéro de la situation d'éligibilité (1 à 4)")
-    trusting_body_name = serializers.CharField(max_length=200)
-    trusting_body_kind = serializers.ChoiceField(choices=TrustingBodyKind.choices)
-    reference_type = serializers.ChoiceField(choices=ReferenceType.choices)
-    reference_value = serializers.CharField(max_length=100)
+    trusting_body_name = serializers.CharField(max_length=200, help_text="Nom de l'organisme public qui fait confiance")
+    trusting_body_kind = serializers.ChoiceField(choices=TrustingBodyKind.choices, help_text="Nature de cet organisme")
+    reference_type = serializers.ChoiceField(choices=ReferenceType.choices, help_text="Nature de la référence qui le prouve")
+    reference_value = serializers.CharField(max_length=100, help_text="Valeur de la référence (numéro, identifiant…)")
 
     def validate_situation(self, value):
         if not EligibilitySituation.objects.filter(number=value).exists():
@@ -106,28 +115,35 @@ class SituationInSerializer(serializers.Serializer):
 
 
 class ContactInSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ContactChannel.Kind.choices)
-    value = serializers.CharField(max_length=200)
-    is_public = serializers.BooleanField(default=False)
+    kind = serializers.ChoiceField(choices=ContactChannel.Kind.choices, help_text="Type de contact")
+    value = serializers.CharField(max_length=200, help_text="Téléphone, adresse e-mail ou autre coordonnée")
+    is_public = serializers.BooleanField(default=False, help_text="Publier ce contact sur la fiche (non par défaut)")
 
 
 class EntryWriteSerializer(serializers.Serializer):
-    kind = serializers.SlugRelatedField(slug_field="slug", queryset=EntryKind.objects.all())
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.filter(is_active=True))
-    name = serializers.CharField(max_length=200)
-    address = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+    kind = serializers.SlugRelatedField(
+        slug_field="slug", queryset=EntryKind.objects.all(), help_text="Type de fiche : independant ou etablissement"
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.filter(is_active=True), help_text="Code de la catégorie (ex. creche)"
+    )
+    name = serializers.CharField(max_length=200, help_text="Nom de l'activité ou de l'établissement")
+    address = serializers.CharField(max_length=255, allow_blank=True, required=False, default="", help_text="Adresse postale")
     postal_code = serializers.RegexField(
         r"^\d{5}$",
         required=False,
         allow_blank=True,
         default="",
         error_messages={"invalid": "Le code postal comporte 5 chiffres."},
+        help_text="Code postal (5 chiffres), cohérent avec la commune",
     )
-    commune = serializers.CharField(required=False, allow_blank=True, default="", help_text="Code INSEE")
-    website = serializers.URLField(max_length=300, allow_blank=True, required=False, default="")
-    priorities = PriorityInSerializer(many=True, required=False)
-    situations = SituationInSerializer(many=True, required=False)
-    contacts = ContactInSerializer(many=True, required=False)
+    commune = serializers.CharField(required=False, allow_blank=True, default="", help_text="Code INSEE de la commune")
+    website = serializers.URLField(max_length=300, allow_blank=True, required=False, default="", help_text="Site web")
+    priorities = PriorityInSerializer(many=True, required=False, help_text="Priorités déclarées (remplacent les précédentes)")
+    situations = SituationInSerializer(
+        many=True, required=False, help_text="Situations d'éligibilité et leurs preuves (remplacent les précédentes)"
+    )
+    contacts = ContactInSerializer(many=True, required=False, help_text="Contacts (remplacent les précédents)")
 
     def validate_priorities(self, value):
         numbers = set(Priority.objects.values_list("number", flat=True))
@@ -183,13 +199,24 @@ class EntryWriteSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Motif, montré aux membres de la fiche"
+    )
 
 
 class EntryPagination(Pagination):
     page_size = 20
 
 
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    retrieve=document(
+        "Lire une fiche",
+        "Une fiche de l'annuaire : ses priorités, ses contacts publics (tous ses contacts pour ses membres) et "
+        "l'adresse de vérification de son logo." + ENTRY_NOT_SEEN,
+        access="public pour une fiche vérifiée ; ses membres, ses modérateurs et l'équipe nationale pour les autres.",
+    )
+)
 class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Directory entries. Lists show verified entries only; members and moderators in scope
     also read the others by id. An entry the user may not see answers 404 to every
@@ -211,6 +238,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = EntrySerializer
     pagination_class = EntryPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
+    path_parameters = {"id": "Numéro de la fiche"}
 
     def get_queryset(self):
         if self.action == "list":
@@ -235,7 +263,14 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise Http404  # the queryset and the rule disagree: still never tell it exists
         super().check_object_permissions(request, obj)
 
-    @extend_schema(parameters=FILTER_PARAMETERS)
+    @document(
+        "Rechercher dans l'annuaire",
+        "Les fiches vérifiées (publiées), 20 par page, filtrées comme la page Annuaire : priorités, catégorie, "
+        "type, territoire, texte libre, distance autour d'une commune ou zone de carte. Un filtre mal formé "
+        "répond 400 avec un message par paramètre.",
+        access=PUBLIC,
+        parameters=FILTER_PARAMETERS,
+    )
     def list(self, request, *args, **kwargs):
         try:
             filters = EntryFilter.from_query(request.query_params)
@@ -245,7 +280,14 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         page = self.paginate_queryset(results)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=EntryWriteSerializer, responses={201: EntrySerializer})
+    @document(
+        "Inscrire une activité",
+        "Crée une fiche en brouillon dont vous êtes membre. Elle n'est publiée qu'après sa soumission puis sa "
+        "vérification par un modérateur.",
+        access="tout compte connecté.",
+        request=EntryWriteSerializer,
+        responses={201: EntrySerializer},
+    )
     def create(self, request):
         payload = EntryWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -253,7 +295,15 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         self._object = entry
         return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EntryWriteSerializer, responses={200: EntrySerializer})
+    @document(
+        "Modifier une fiche",
+        "Modifie les champs envoyés, et eux seuls ; une liste envoyée (priorités, situations, contacts) remplace "
+        "la précédente. Modifier une fiche vérifiée crée une révision à faire vérifier, la fiche publiée restant "
+        "en ligne." + ENTRY_NOT_SEEN,
+        access="les membres de la fiche.",
+        request=EntryWriteSerializer,
+        responses={200: EntrySerializer},
+    )
     def partial_update(self, request, pk=None):
         entry = self.get_object()
         payload = EntryWriteSerializer(data={**_current(entry), **request.data}, partial=False)
@@ -274,31 +324,63 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data)
 
-    @extend_schema(request=None, responses=EntrySerializer)
+    @document(
+        "Soumettre une fiche à la modération",
+        "Envoie la fiche (brouillon ou à compléter) aux modérateurs de son territoire." + ENTRY_NOT_SEEN,
+        access="les membres de la fiche.",
+        request=None,
+        responses=EntrySerializer,
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send the entry to moderation (members)."""
         return self._transition(request, Move.SUBMIT)
 
-    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @document(
+        "Vérifier et publier une fiche",
+        "La fiche soumise devient vérifiée : elle apparaît dans l'annuaire et sur la carte, et ses membres peuvent "
+        "utiliser le logo. Le motif est facultatif." + ENTRY_NOT_SEEN,
+        access=MODERATORS,
+        request=ReasonSerializer,
+        responses=EntrySerializer,
+    )
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Verify and publish (moderators in scope)."""
         return self._transition(request, Move.VERIFY)
 
-    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @document(
+        "Refuser une fiche",
+        "Refuse la fiche soumise, avec un motif que ses membres lisent." + ENTRY_NOT_SEEN,
+        access=MODERATORS,
+        request=ReasonSerializer,
+        responses=EntrySerializer,
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject, with a reason the registrant sees (moderators in scope)."""
         return self._transition(request, Move.REJECT)
 
-    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @document(
+        "Demander des compléments sur une fiche",
+        "Renvoie la fiche soumise à ses membres, avec le motif des compléments attendus." + ENTRY_NOT_SEEN,
+        access=MODERATORS,
+        request=ReasonSerializer,
+        responses=EntrySerializer,
+    )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
         """Ask the registrant for changes, with a reason (moderators in scope)."""
         return self._transition(request, Move.REQUEST_CHANGES)
 
-    @extend_schema(request=ReasonSerializer, responses=EntrySerializer)
+    @document(
+        "Suspendre une fiche vérifiée",
+        "Retire de l'annuaire une fiche vérifiée, avec un motif que ses membres lisent ; le logo n'est plus "
+        "valable." + ENTRY_NOT_SEEN,
+        access=MODERATORS,
+        request=ReasonSerializer,
+        responses=EntrySerializer,
+    )
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         """Suspend a verified entry, with a reason (moderators in scope)."""
@@ -317,21 +399,32 @@ def _current(entry) -> dict:
     }
 
 
+@extend_schema(tags=[TAG])
 class MapView(APIView):
     """Map features for a bounding box and zoom: counts by région, département, grid
     cluster, then points — a few thousand features at most, whatever the filters."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("zoom", OpenApiTypes.INT, description="Niveau de zoom (0 à 18)"), *FILTER_PARAMETERS],
+    @document(
+        "Lire la carte de l'annuaire",
+        "Ce que la carte affiche pour une zone et un niveau de zoom, avec les filtres de l'annuaire : des comptes "
+        "par région, par département, par carreau, puis les points eux-mêmes — quelques milliers d'éléments au "
+        "plus, quels que soient les filtres. `level` dit lequel.",
+        access=PUBLIC,
+        parameters=[
+            OpenApiParameter("zoom", OpenApiTypes.INT, description="Niveau de zoom (0 à 22, 5 par défaut)"),
+            *FILTER_PARAMETERS,
+        ],
         responses=inline_serializer(
             "MapResponse",
             {
-                "level": serializers.CharField(),
-                "zoom": serializers.IntegerField(),
-                "total": serializers.IntegerField(),
-                "territories": serializers.ListField(child=serializers.DictField(), required=False),
+                "level": serializers.CharField(help_text="Niveau de détail : régions, départements, carreaux ou points"),
+                "zoom": serializers.IntegerField(help_text="Niveau de zoom appliqué"),
+                "total": serializers.IntegerField(help_text="Nombre de fiches correspondant aux filtres"),
+                "territories": serializers.ListField(
+                    child=serializers.DictField(), required=False, help_text="Comptes par région ou département"
+                ),
                 "clusters": serializers.ListField(
                     child=serializers.ListField(), required=False, help_text="[latitude, longitude, nombre]"
                 ),

@@ -4,13 +4,14 @@ Lists hold only what the user may see; an object outside its scope answers 403.
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tpj.core import policy
 from tpj.core.api_permissions import PolicyPermission
+from tpj.core.openapi import document
 
 from ..models import Application, ScoreSheet
 from ..services.applications import update_application
@@ -26,7 +27,27 @@ from .serializers import (
     TransitionSerializer,
 )
 
+CARRIER = "la structure porteuse de la candidature (ses membres)."
+INSTRUCTORS = "les gestionnaires de l'appel."
+JUROR = "le juré à qui le dossier est attribué."
+UNKNOWN = " Une candidature inconnue répond 404 ; une candidature hors de votre périmètre, 403."
 
+
+@extend_schema(tags=["Candidatures"])
+@extend_schema_view(
+    list=document(
+        "Lister ses candidatures",
+        "Les candidatures que vous pouvez voir, des plus récentes aux plus anciennes : celles de votre structure, "
+        "celles des appels que vous gérez (hors brouillons) et les dossiers qui vous sont attribués comme juré.",
+        access="tout compte connecté ; la liste ne contient que ce que vous pouvez voir.",
+    ),
+    retrieve=document(
+        "Lire une candidature",
+        "Une candidature complète : projet, lieux, partenaires, budget, cofinancements, demandes et indicateurs." + UNKNOWN,
+        access="sa structure porteuse ; les gestionnaires de l'appel et l'équipe nationale une fois déposée ; un "
+        "juré à qui elle est attribuée, après sa déclaration de conflit d'intérêts et s'il n'est pas récusé.",
+    ),
+)
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Applications: the carrier's drafts and submissions, the managers' instruction, the jury's files."""
 
@@ -54,6 +75,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         ),
     }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    path_parameters = {"id": "Numéro de la candidature"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -71,7 +93,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         self.check_object_permissions(self.request, app)
         return app
 
-    @extend_schema(request=ApplicationWriteSerializer, responses=ApplicationSerializer)
+    @document(
+        "Remplacer le contenu d'une candidature",
+        "Remplace tout le contenu du brouillon (ou de la candidature à compléter) par celui envoyé. Une "
+        "candidature déposée n'est plus modifiable." + UNKNOWN,
+        access=CARRIER,
+        request=ApplicationWriteSerializer,
+        responses=ApplicationSerializer,
+    )
     def update(self, request, pk=None, partial=False):
         app = self.get_object()
         payload = ApplicationWriteSerializer(data=request.data)
@@ -79,7 +108,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         app = update_application(app, request.user, payload.to_content(app.call))
         return Response(ApplicationSerializer(app).data)
 
-    @extend_schema(request=ApplicationWriteSerializer, responses=ApplicationSerializer)
+    @document(
+        "Modifier une candidature",
+        "Comme le remplacement : le contenu envoyé devient celui de la candidature, tant qu'elle n'est pas déposée." + UNKNOWN,
+        access=CARRIER,
+        request=ApplicationWriteSerializer,
+        responses=ApplicationSerializer,
+    )
     def partial_update(self, request, pk=None):
         return self.update(request, pk)
 
@@ -91,52 +126,81 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         app = fire_application(app, request.user, name, payload.validated_data["reason"])
         return Response(ApplicationSerializer(app).data)
 
-    @extend_schema(
-        request=TransitionSerializer, responses=ApplicationSerializer, summary="Déposer (avant la date limite, heure de Paris)"
+    @document(
+        "Déposer une candidature",
+        "Dépose la candidature complète avant la date limite de l'appel (heure de Paris) ; elle n'est plus "
+        "modifiable ensuite. Une candidature incomplète est refusée avec la liste de ce qui manque." + UNKNOWN,
+        access=CARRIER,
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._fire(request, pk, "submit")
 
-    @extend_schema(
-        request=TransitionSerializer, responses=ApplicationSerializer, summary="Retirer la candidature avant la décision"
+    @document(
+        "Retirer une candidature",
+        "Retire la candidature avant la décision ; le motif est facultatif." + UNKNOWN,
+        access=CARRIER,
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._fire(request, pk, "withdraw")
 
-    @extend_schema(
-        request=TransitionSerializer, responses=ApplicationSerializer, summary="Demander un complément (reason = question)"
+    @document(
+        "Demander un complément",
+        "Renvoie la candidature déposée à sa structure porteuse avec une question (`reason`), pendant l'instruction." + UNKNOWN,
+        access=INSTRUCTORS,
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
     )
     @action(detail=True, methods=["post"], url_path="request-info")
     def request_info(self, request, pk=None):
         return self._fire(request, pk, "request_info")
 
-    @extend_schema(
+    @document(
+        "Répondre à une demande de complément",
+        "Renvoie la candidature complétée à l'instruction, avec la réponse (`reason`)." + UNKNOWN,
+        access=CARRIER,
         request=TransitionSerializer,
         responses=ApplicationSerializer,
-        summary="Répondre à la demande de complément (reason = réponse)",
     )
     @action(detail=True, methods=["post"], url_path="answer-info")
     def answer_info(self, request, pk=None):
         return self._fire(request, pk, "answer_info")
 
-    @extend_schema(request=TransitionSerializer, responses=ApplicationSerializer, summary="Déclarer recevable")
+    @document(
+        "Déclarer une candidature recevable",
+        "La candidature instruite est recevable : elle passe au jury." + UNKNOWN,
+        access=INSTRUCTORS,
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="declare-eligible")
     def declare_eligible(self, request, pk=None):
         return self._fire(request, pk, "declare_eligible")
 
-    @extend_schema(
-        request=TransitionSerializer, responses=ApplicationSerializer, summary="Déclarer irrecevable (motif obligatoire)"
+    @document(
+        "Déclarer une candidature irrecevable",
+        "La candidature instruite est irrecevable ; le motif (`reason`) est obligatoire et la structure porteuse "
+        "le lit." + UNKNOWN,
+        access=INSTRUCTORS,
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
     )
     @action(detail=True, methods=["post"], url_path="declare-ineligible")
     def declare_ineligible(self, request, pk=None):
         return self._fire(request, pk, "declare_ineligible")
 
-    @extend_schema(
+    @document(
+        "Déclarer un conflit d'intérêts",
+        "Déclare l'absence ou l'existence d'un conflit d'intérêts sur le dossier attribué, avant de le lire et de "
+        "le noter ; un conflit déclaré exclut de la notation." + UNKNOWN,
+        access=JUROR,
         request=ConflictSerializer,
         responses=ScoreSheetSerializer,
-        summary="Déclarer l'absence ou l'existence d'un conflit d'intérêts",
     )
     @action(detail=True, methods=["post"], url_path="conflict-declaration")
     def conflict_declaration(self, request, pk=None):
@@ -156,8 +220,23 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         policy.require(user, "calls.hold_sheet", sheet)
         return sheet
 
-    @extend_schema(methods=["GET"], responses=ScoreSheetSerializer(many=True))
-    @extend_schema(methods=["POST"], request=ScoreWriteSerializer, responses=ScoreSheetSerializer)
+    @document(
+        "Lire les notations d'une candidature",
+        "Les fiches de notation du jury sur la candidature : toutes pour les gestionnaires, la sienne pour un "
+        "juré ; rien pour un juré récusé (403)." + UNKNOWN,
+        access="les gestionnaires de l'appel ; un juré à qui le dossier est attribué, pour sa propre fiche.",
+        methods=["GET"],
+        responses=ScoreSheetSerializer(many=True),
+    )
+    @document(
+        "Noter une candidature",
+        "Enregistre les notes par critère (« sans objet » possible) et le commentaire du juré ; avec `submit`, "
+        "la notation est validée puis verrouillée." + UNKNOWN,
+        access=JUROR + " Sans conflit d'intérêts déclaré ni récusation.",
+        methods=["POST"],
+        request=ScoreWriteSerializer,
+        responses=ScoreSheetSerializer,
+    )
     @action(detail=True, methods=["get", "post"])
     def scores(self, request, pk=None):
         """Managers see every sheet; a juror its own; a recused member nothing (403)."""

@@ -5,13 +5,14 @@ as in the web pages.
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tpj.core import policy
 from tpj.core.api_permissions import PolicyPermission
+from tpj.core.openapi import document
 
 from ..models import Application, Call, Campaign
 from ..services.applications import create_application
@@ -32,7 +33,25 @@ from .serializers import (
     TransitionSerializer,
 )
 
+MANAGERS = "les gestionnaires de l'appel (référents régionaux de sa région)."
+CALL_NOT_SEEN = " Un appel inconnu répond 404 ; un brouillon que vous ne pouvez pas voir, 403."
 
+
+@extend_schema(tags=["Appels à projets"])
+@extend_schema_view(
+    list=document(
+        "Lister les appels à projets",
+        "Les appels à projets régionaux : publiés, clos, lauréats décidés ou transmis pour tous ; les brouillons "
+        "en plus pour qui les gère. Avec leurs axes, critères et enveloppes.",
+        access="public ; les brouillons, pour leurs gestionnaires, les référents de leur région et l'équipe nationale.",
+    ),
+    retrieve=document(
+        "Lire un appel à projets",
+        "Un appel : calendrier, axes, critères de notation, enveloppes et alertes de calendrier." + CALL_NOT_SEEN,
+        access="public pour un appel publié ; un brouillon, pour ses gestionnaires, les référents de sa région et "
+        "l'équipe nationale.",
+    ),
+)
 class CallViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
@@ -57,6 +76,7 @@ class CallViewSet(
         "decisions": "calls.manage_call",
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
+    path_parameters = {"id": "Numéro de l'appel à projets"}
 
     def get_queryset(self):
         return (
@@ -70,7 +90,14 @@ class CallViewSet(
         self.check_object_permissions(self.request, call)
         return call
 
-    @extend_schema(request=CallCreateSerializer, responses={201: CallSerializer})
+    @document(
+        "Créer un appel à projets",
+        "Crée l'appel en brouillon pour la région et l'agence (ARS ou DREETS) de votre structure, dans la campagne "
+        "de l'année donnée (la campagne en cours par défaut).",
+        access="un référent régional d'appel à projets, pour la région de sa structure.",
+        request=CallCreateSerializer,
+        responses={201: CallSerializer},
+    )
     def create(self, request):
         payload = CallCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -81,7 +108,14 @@ class CallViewSet(
         call = create_call(request.user, campaign, payload.validated_data["strand"])
         return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CallUpdateSerializer, responses=CallSerializer)
+    @document(
+        "Modifier un appel à projets",
+        "Modifie les champs envoyés, et eux seuls (titre, calendrier, public visé…) ; chaque modification est "
+        "inscrite au journal de l'appel." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        request=CallUpdateSerializer,
+        responses=CallSerializer,
+    )
     def partial_update(self, request, pk=None):
         call = self.get_object()
         payload = CallUpdateSerializer(call, data=request.data, partial=True)
@@ -100,31 +134,68 @@ class CallViewSet(
         call = fire_call(call, request.user, name, reason.validated_data["reason"])
         return Response(CallSerializer(call).data)
 
-    @extend_schema(request=TransitionSerializer, responses=CallSerializer)
+    @document(
+        "Publier un appel à projets",
+        "Le brouillon complet est publié : il devient public et reçoit des candidatures jusqu'à sa date limite. "
+        "Un appel incomplet est refusé avec la liste de ce qui manque." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        request=TransitionSerializer,
+        responses=CallSerializer,
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._transition(request, "publish")
 
-    @extend_schema(request=TransitionSerializer, responses=CallSerializer)
+    @document(
+        "Clore les candidatures",
+        "L'appel publié ne reçoit plus de candidatures : l'instruction et le jury commencent." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        request=TransitionSerializer,
+        responses=CallSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="close-applications")
     def close_applications(self, request, pk=None):
         return self._transition(request, "close_applications")
 
-    @extend_schema(request=TransitionSerializer, responses=CallSerializer)
+    @document(
+        "Arrêter la liste des lauréats",
+        "Les décisions prises sur les candidatures deviennent la liste des lauréats de l'appel clos." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        request=TransitionSerializer,
+        responses=CallSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="decide-laureates")
     def decide_laureates(self, request, pk=None):
         return self._transition(request, "decide_laureates")
 
-    @extend_schema(
-        request=TransitionSerializer, responses=CallSerializer, summary="Transmettre la liste des lauréats à l'équipe nationale"
+    @document(
+        "Transmettre la liste des lauréats à l'équipe nationale",
+        "La liste arrêtée est transmise : les projets lauréats paraissent dans la projetothèque publique." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        request=TransitionSerializer,
+        responses=CallSerializer,
     )
     @action(detail=True, methods=["post"])
     def transmit(self, request, pk=None):
         return self._transition(request, "transmit")
 
-    @extend_schema(methods=["GET"], responses=ApplicationSerializer(many=True))
-    @extend_schema(
-        methods=["POST"], request=ApplicationWriteSerializer, responses={201: ApplicationSerializer, 200: ApplicationSerializer}
+    @document(
+        "Lister les candidatures d'un appel",
+        "Les candidatures de l'appel que vous pouvez voir, par référence." + CALL_NOT_SEEN,
+        access="les gestionnaires de l'appel et l'équipe nationale ; les autres comptes connectés n'y voient que "
+        "les candidatures de leur structure et les dossiers qui leur sont attribués comme jurés.",
+        methods=["GET"],
+        responses=ApplicationSerializer(many=True),
+    )
+    @document(
+        "Créer une candidature",
+        "Crée un brouillon de candidature de votre structure sur l'appel ouvert, à compléter puis déposer avant la "
+        "date limite. Avec le même `client_token`, un envoi rejoué renvoie la candidature déjà créée (200) au lieu "
+        "d'un doublon (201)." + CALL_NOT_SEEN,
+        access="un compte connecté rattaché à une structure, tant que l'appel reçoit des candidatures.",
+        methods=["POST"],
+        request=ApplicationWriteSerializer,
+        responses={201: ApplicationSerializer, 200: ApplicationSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def applications(self, request, pk=None):
@@ -142,7 +213,13 @@ class CallViewSet(
         page = self.paginate_queryset(apps.order_by("reference", "pk"))
         return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
 
-    @extend_schema(responses=RankingSerializer(many=True))
+    @document(
+        "Lire le classement du jury",
+        "Les candidatures de l'appel classées par note moyenne du jury, avec l'écart entre notes et le nombre de "
+        "notations faites, manquantes et récusées." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        responses=RankingSerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def ranking(self, request, pk=None):
         call = get_object_or_404(Call, pk=pk)
@@ -155,8 +232,22 @@ class CallViewSet(
             row.rank = i
         return self.get_paginated_response(RankingSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], responses=DecisionSerializer(many=True))
-    @extend_schema(methods=["POST"], request=DecisionWriteSerializer, responses=DecisionSerializer)
+    @document(
+        "Lister les décisions d'un appel",
+        "Les candidatures décidées (retenues, non retenues…) et les montants attribués par agence." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        methods=["GET"],
+        responses=DecisionSerializer(many=True),
+    )
+    @document(
+        "Décider d'une candidature",
+        "Enregistre la décision sur une candidature de l'appel clos (lauréate ou non retenue), son motif et les "
+        "montants attribués par agence, pris sur les enveloppes de l'appel." + CALL_NOT_SEEN,
+        access=MANAGERS,
+        methods=["POST"],
+        request=DecisionWriteSerializer,
+        responses=DecisionSerializer,
+    )
     @action(detail=True, methods=["get", "post"])
     def decisions(self, request, pk=None):
         call = get_object_or_404(Call, pk=pk)

@@ -8,10 +8,13 @@ from rest_framework.response import Response
 
 from tpj.core import policy
 from tpj.core.api_permissions import PolicyPermission
+from tpj.core.openapi import PUBLIC, document
 
 from .. import services
 from ..apportionment import MAX_BIRTHS, MAX_TOTAL, BirthsTableError
 from ..models import Apportionment
+
+NATIONAL_TEAM = "l'équipe nationale."
 
 
 class BirthsLineSerializer(serializers.Serializer):
@@ -63,13 +66,13 @@ class ApportionmentRequestSerializer(serializers.Serializer):
 
 
 class AllocationSerializer(serializers.Serializer):
-    region = serializers.CharField(source="region_id")
-    region_name = serializers.CharField(source="region.name")
-    births = serializers.IntegerField()
-    quota = serializers.DecimalField(max_digits=12, decimal_places=6)
-    whole = serializers.IntegerField()
-    remainder_rank = serializers.IntegerField()
-    seats = serializers.IntegerField()
+    region = serializers.CharField(source="region_id", help_text="code INSEE de la région")
+    region_name = serializers.CharField(source="region.name", help_text="nom de la région")
+    births = serializers.IntegerField(help_text="naissances de la région")
+    quota = serializers.DecimalField(max_digits=12, decimal_places=6, help_text="part exacte des postes (quotient)")
+    whole = serializers.IntegerField(help_text="partie entière du quotient")
+    remainder_rank = serializers.IntegerField(help_text="rang du reste (1 : le plus fort)")
+    seats = serializers.IntegerField(help_text="postes attribués")
 
 
 class ApportionmentSerializer(serializers.ModelSerializer):
@@ -83,12 +86,19 @@ class ApportionmentSerializer(serializers.ModelSerializer):
         fields = ["id", "measure", "year", "source", "total", "method", "created_at", "allocations"]
 
 
+@extend_schema(tags=["Répartitions"])
 @extend_schema_view(
-    list=extend_schema(description="Répartitions calculées (public)."),
-    retrieve=extend_schema(description="Une répartition et ses postes par région (public)."),
-    create=extend_schema(
-        description="Importer un tableau des naissances (une ligne par région) et répartir `total` postes par la méthode des "
-        "plus forts restes. Équipe nationale.",
+    list=document(
+        "Lister les répartitions",
+        "Les répartitions calculées, de la plus récente à la plus ancienne, avec leurs postes par région.",
+        access=PUBLIC,
+    ),
+    retrieve=document("Lire une répartition", "Une répartition et ses postes par région.", access=PUBLIC),
+    create=document(
+        "Répartir des postes selon les naissances",
+        "Importe un tableau des naissances (une ligne par région, les 18 régions) et répartit `total` postes entre "
+        "les régions par la méthode des plus forts restes. Chaque refus du tableau est dit en français, ligne par ligne.",
+        access=NATIONAL_TEAM,
         request=ApportionmentRequestSerializer,
         responses={201: ApportionmentSerializer},
     ),
@@ -106,6 +116,7 @@ class ApportionmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
         .prefetch_related("allocations__region")
         .order_by("-created_at", "-id")
     )
+    path_parameters = {"id": "Numéro de la répartition"}
 
     def create(self, request, *args, **kwargs):
         payload = ApportionmentRequestSerializer(data=request.data)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tpj.core.api_permissions import PolicyPermission
+from tpj.core.openapi import document
 
 from .. import dashboard
 from ..dashboard import ScopeRefused, dashboard_scope
@@ -77,13 +78,20 @@ class DashboardSerializer(serializers.Serializer):
     departements = DashboardDepartementSerializer(many=True)
 
 
+@extend_schema(tags=["Tableau de bord"])
 class DashboardAPIView(APIView):
     """National dashboard: every région for the national team, its own région for a call manager."""
 
     permission_classes = [PolicyPermission]
     policy_actions = {"get": "valorisation.view_dashboard"}
 
-    @extend_schema(
+    @document(
+        "Lire le tableau de bord national",
+        "Pour chaque région de votre périmètre : population, naissances, déclarations d'intention, appels et leur "
+        "état, dotation et montants attribués, candidatures et lauréats, fiches vérifiées de l'annuaire et attente "
+        "de modération ; puis les mêmes indicateurs de l'annuaire par département. Les mêmes chiffres que la page "
+        "Tableau de bord.",
+        access="l'équipe nationale (toutes les régions) ; un référent régional d'appel à projets (sa région).",
         parameters=[
             OpenApiParameter("annee", int, description="année de la campagne (défaut : la plus récente)"),
             OpenApiParameter("region", str, description="code INSEE d'une région de votre périmètre"),

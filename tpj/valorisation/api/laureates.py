@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 
 from tpj.accounts.models import Organisation
 from tpj.calls.models import Application
+from tpj.core.openapi import PUBLIC, document
 
 from ..projects import ProjectFilter
 
@@ -58,8 +59,19 @@ class LaureateSerializer(serializers.ModelSerializer):
 # --- views ----------------------------------------------------------------------------------
 
 
+@extend_schema(tags=["Projetothèque"])
 @extend_schema_view(
-    list=extend_schema(
+    retrieve=document(
+        "Lire un projet lauréat",
+        "Un projet lauréat : porteur, appel, axes nationaux, lieux d'action et montant attribué.",
+        access=PUBLIC,
+    ),
+    list=document(
+        "Rechercher dans la projetothèque",
+        "Les projets lauréats des appels dont la liste a été transmise à l'équipe nationale, filtrés comme les "
+        "pages de la projetothèque et leurs exports. Une valeur de filtre mal formée répond 400 avec un message "
+        "par paramètre.",
+        access=PUBLIC,
         parameters=[
             OpenApiParameter("region", str, description="code INSEE de la région"),
             OpenApiParameter("departement", str, description="code INSEE d'un département où le projet agit"),
@@ -69,8 +81,8 @@ class LaureateSerializer(serializers.ModelSerializer):
             OpenApiParameter(
                 "q", str, description="texte libre, insensible aux accents et à la casse (titre, description, porteur, lieux…)"
             ),
-        ]
-    )
+        ],
+    ),
 )
 class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
     """Laureate projects, public once their call's list was transmitted to the national team.
@@ -82,6 +94,7 @@ class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LaureateSerializer
     permission_classes = [AllowAny]
     authentication_classes = []
+    path_parameters = {"id": "Numéro de la candidature lauréate"}
 
     def get_queryset(self):
         return (

@@ -6,17 +6,24 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from tpj.core.api_permissions import PolicyPermission
+from tpj.core.openapi import PUBLIC, document
 from tpj.territories.models import Commune, Departement, Region
 
 from .. import services
 from ..models import Deployment, Measure
 
+TAG = "Mesures nationales"
+MEASURE_PARAMETER = {"measure_pk": "Numéro de la mesure nationale"}
+
 
 class ProgressSerializer(serializers.Serializer):
     value = serializers.IntegerField(help_text="réalisé")
     target = serializers.IntegerField(allow_null=True, help_text="cible chiffrée (null : suivi qualitatif)")
-    percent = serializers.IntegerField(allow_null=True)
-    status = serializers.ChoiceField(choices=["reached", "ongoing", "qualitative"])
+    percent = serializers.IntegerField(allow_null=True, help_text="part de la cible atteinte, en %")
+    status = serializers.ChoiceField(
+        choices=["reached", "ongoing", "qualitative"],
+        help_text="reached : atteinte ; ongoing : en cours ; qualitative : suivi qualitatif",
+    )
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -89,28 +96,46 @@ class DeploymentSerializer(serializers.ModelSerializer):
         return value.strip() if value else value
 
 
-@extend_schema_view(list=extend_schema(description="Les mesures nationales, leur cible et leur avancement (public)."))
+@extend_schema(tags=[TAG])
+@extend_schema_view(
+    list=document(
+        "Lister les mesures nationales",
+        "Les mesures nationales dans leur ordre, avec leur cible, leur avancement et le total de leurs déploiements.",
+        access=PUBLIC,
+    ),
+    retrieve=document("Lire une mesure nationale", "Une mesure nationale, sa cible et son avancement.", access=PUBLIC),
+)
 class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MeasureSerializer
     permission_classes = [PolicyPermission]
     policy_actions = {"list": "valorisation.view_public", "retrieve": "valorisation.view_public"}
     queryset = Measure.objects.with_progress().order_by("position")
+    path_parameters = {"id": "Numéro de la mesure nationale"}
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "departement_total": Departement.objects.count()}
 
 
+@extend_schema(tags=[TAG])
 @extend_schema_view(
-    list=extend_schema(
-        description="Déploiements d'une mesure (public).",
+    list=document(
+        "Lister les déploiements d'une mesure",
+        "Les déploiements d'une mesure nationale, du plus récent au plus ancien ; filtrables par région.",
+        access=PUBLIC,
         parameters=[OpenApiParameter("region", str, description="code INSEE de la région")],
     ),
-    create=extend_schema(description="Enregistrer un déploiement (équipe nationale ; référent régional dans sa région)."),
+    create=document(
+        "Enregistrer un déploiement",
+        "Enregistre un déploiement de la mesure dans une région (et, si besoin, un département et une commune) : "
+        "porteur, date, quantité et montant. Il compte aussitôt dans l'avancement de la mesure.",
+        access="l'équipe nationale, partout ; un référent régional d'appel à projets, dans sa région.",
+    ),
 )
 class DeploymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = DeploymentSerializer
     permission_classes = [PolicyPermission]
     policy_actions = {"list": "valorisation.view_public", "create": "valorisation.record_deployment"}
+    path_parameters = MEASURE_PARAMETER
 
     def measure(self):
         return get_object_or_404(Measure, pk=self.kwargs["measure_pk"])
