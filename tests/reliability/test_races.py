@@ -174,7 +174,9 @@ def laureates_decided():
     from tpj.calls.services.calls import fire_call
 
     call = closed_with_laureate()
-    return fire_call(call, call.manager, "decide_laureates")
+    decided = fire_call(call, call.manager, "decide_laureates")
+    decided.manager = call.manager
+    return decided
 
 
 def race_decisions():
@@ -500,4 +502,5 @@ def test_simultaneous_jury_seatings_and_assignments_make_one_seat_and_one_sheet_
     assigned = post({"assign": "1"})
     assert assigned == [302] * PARALLEL, assigned
     assert ScoreSheet.objects.filter(application=app).count() == 2
-    assert AuditEvent.objects.for_object(call).filter(action="calls.jury.assigned", after__sheets=1).count() == 1
+    # the set-up's assignment (the first juror's sheet), then one that made the new member's sheet
+    assert AuditEvent.objects.for_object(call).filter(action="calls.jury.assigned", after__sheets=1).count() == 2

@@ -73,9 +73,11 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
                         continue
                     sheets.append(ScoreSheet(member=member, application=app, auto_recused=member.auto_recused_from(app)))
             ScoreSheet.objects.bulk_create(sheets)
+            # the statistics are recomputed on locked applications (a member declaring at the same time waits)
+            list(Application.objects.select_for_update().filter(pk__in={s.application_id for s in sheets}).order_by("pk"))
+            refresh_jury_stats({s.application_id for s in sheets})
     except IntegrityError:
         raise Conflict("Une autre attribution des dossiers vient d'être enregistrée : rechargez la page.") from None
-    refresh_jury_stats({s.application_id for s in sheets})
     recused = sum(s.auto_recused for s in sheets)
     record(actor=user, obj=call, action="calls.jury.assigned", after={"sheets": len(sheets), "recused": recused})
     for s in sheets:
@@ -110,7 +112,13 @@ def declare_conflict(sheet: ScoreSheet, user, *, has_conflict: bool, note: str =
     if has_conflict and not note.strip():
         raise ValidationError({"conflict_note": "Précisez la nature du conflit d'intérêts."})
     with transaction.atomic():
-        sheet = ScoreSheet.objects.select_for_update(of=("self",)).select_related("member", "application__call").get(pk=sheet.pk)
+        # the sheet and its application: the jury statistics recomputed on the application see
+        # every other member's declaration or scores once committed, never half of them
+        sheet = (
+            ScoreSheet.objects.select_for_update(of=("self", "application"))
+            .select_related("member", "application__call")
+            .get(pk=sheet.pk)
+        )
         policy.require(user, "calls.declare_conflict", sheet)
         if sheet.conflict_declared_at and sheet.has_conflict:
             raise Conflict(CONFLICT_IRREVOCABLE)
@@ -155,7 +163,11 @@ def weighted_score(criteria: list[Criterion], values: dict) -> Decimal | None:
 def save_scores(sheet: ScoreSheet, user, values: dict, comment: str = "", submit: bool = False) -> ScoreSheet:
     """Save a member's scores (criterion id -> (value or None, sans objet)); submitting locks them."""
     with transaction.atomic():
-        sheet = ScoreSheet.objects.select_for_update(of=("self",)).select_related("application__call", "member").get(pk=sheet.pk)
+        sheet = (
+            ScoreSheet.objects.select_for_update(of=("self", "application"))  # (see declare_conflict)
+            .select_related("application__call", "member")
+            .get(pk=sheet.pk)
+        )
         policy.require(user, "calls.hold_sheet", sheet)
         if sheet.is_locked:
             # a double-clicked validation, or a change after it: the validated scores stand
