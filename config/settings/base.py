@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Foundation
     "tpj.core",
     "tpj.audit",
+    "tpj.outbox",  # every e-mail: written with the change that causes it, then sent
     "tpj.territories",
     "tpj.nomenclatures",
     "tpj.accounts",
@@ -197,6 +198,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Territoires des 1000 premiers jours <ne-pas-repondre@1000jours.example>")
+# The outbox (tpj.outbox): the function that sends a message by id once its transaction
+# commits (today in the process; the worker tier puts it on its queue), and how many
+# attempts `manage.py send_outbox` makes before a failed message waits for --retry-failed.
+OUTBOX_DISPATCHER = env("OUTBOX_DISPATCHER", default="tpj.outbox.services.send_now")
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# Seconds before an unreachable mail server gives up (Django waits forever by default).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=EMAIL_CONFIG.get("EMAIL_TIMEOUT") or 20)
 
 REST_FRAMEWORK = {
     # Token first: an API client without valid credentials gets 401 (WWW-Authenticate: Token).
@@ -316,4 +324,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # E-mails not sent are logged at ERROR with the message's id (tpj.outbox.services).
+    "loggers": {"tpj.outbox": {"level": "INFO"}},
 }

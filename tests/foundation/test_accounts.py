@@ -87,9 +87,10 @@ def test_a_tampered_confirmation_link_is_refused(client):
     assert not user.is_active
 
 
-def test_resending_the_confirmation_link_says_the_same_thing_for_unknown_addresses(client):
+def test_resending_the_confirmation_link_says_the_same_thing_for_unknown_addresses(client, django_capture_on_commit_callbacks):
     UserFactory(email="attente@example.fr", unconfirmed=True)
-    known = client.post("/comptes/renvoyer-confirmation/", {"email": "attente@example.fr"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave the outbox after the commit
+        known = client.post("/comptes/renvoyer-confirmation/", {"email": "attente@example.fr"}, follow=True)
     unknown = client.post("/comptes/renvoyer-confirmation/", {"email": "personne@example.fr"}, follow=True)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["attente@example.fr"]
     message = "Si un compte non confirmé existe pour cette adresse"
@@ -182,9 +183,10 @@ def test_login_with_a_wrong_password_does_not_reveal_whether_the_account_exists(
     assert "Adresse e-mail ou mot de passe incorrect." in unknown
 
 
-def test_password_reset_flow(client):
+def test_password_reset_flow(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="oubli@example.fr")
-    response = client.post("/comptes/mot-de-passe/", {"email": "Oubli@example.fr"})
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave the outbox after the commit
+        response = client.post("/comptes/mot-de-passe/", {"email": "Oubli@example.fr"})
     assert response["Location"] == "/comptes/mot-de-passe/envoye/"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -203,8 +205,9 @@ def test_password_reset_flow(client):
     assert "Ce lien de réinitialisation est invalide ou a déjà servi." in again.content.decode()
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_but_says_the_same(client):
-    response = client.post("/comptes/mot-de-passe/", {"email": "personne@example.fr"})
+def test_password_reset_for_an_unknown_address_sends_nothing_but_says_the_same(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/comptes/mot-de-passe/", {"email": "personne@example.fr"})
     assert response["Location"] == "/comptes/mot-de-passe/envoye/"
     assert mail.outbox == []
 

@@ -53,11 +53,12 @@ def _revocations(user, reason) -> int:
 # --- 1. Tokens revoked on reset, change, deactivation, anonymisation ------------------
 
 
-def test_a_password_reset_revokes_the_token_and_the_next_request_gets_a_new_key(client):
+def test_a_password_reset_revokes_the_token_and_the_next_request_gets_a_new_key(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="oubli@example.fr")
     old = _token("oubli@example.fr")
     assert _me(old) == 200
-    client.post(reverse("accounts:password-reset"), {"email": "oubli@example.fr"})
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave the outbox after the commit
+        client.post(reverse("accounts:password-reset"), {"email": "oubli@example.fr"})
     path = re.search(r"http://testserver(/comptes/mot-de-passe/\S+/)", mail.outbox[0].body).group(1)
     set_url = client.get(path, follow=True).redirect_chain[-1][0]
     response = client.post(set_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
@@ -181,6 +182,10 @@ def _sign_up(client, django_capture_on_commit_callbacks, email):
         return client.post(reverse("accounts:signup"), data)
 
 
+def _page_template(response) -> str:
+    return next(t.name for t in response.templates if not t.name.startswith("accounts/email/"))
+
+
 def _page(response, email) -> str:
     text = response.content.decode().replace(email, "ADRESSE")
     return re.sub(r'(csrfmiddlewaretoken" value=|nonce=)"[^"]*"', r"\1...", text)
@@ -195,7 +200,8 @@ def test_sign_up_answers_the_same_for_a_known_address_and_emails_its_owner(clien
     unknown = _sign_up(client, django_capture_on_commit_callbacks, "nouvelle@example.fr")
     known = _sign_up(client, django_capture_on_commit_callbacks, "Claire@Example.fr")
     assert known.status_code == unknown.status_code == 200
-    assert known.templates[0].name == unknown.templates[0].name == "accounts/signup_done.html"
+    # (the e-mail's own template, rendered when it is written to the outbox, differs; the page does not)
+    assert _page_template(known) == _page_template(unknown) == "accounts/signup_done.html"
     assert _page(known, "Claire@Example.fr".lower()) == _page(unknown, "nouvelle@example.fr")
     assert "existe déjà" not in known.content.decode()
     assert User.objects.filter(email="claire@example.fr").count() == 1

@@ -2,8 +2,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
+from django.template.loader import render_to_string
 
-from . import throttle
+from . import services, throttle
 from .authentication import DEMO_REFUSED, DISABLED
 from .models import User
 
@@ -86,3 +87,10 @@ class ResendConfirmationForm(forms.Form):
 
 class FrenchPasswordResetForm(PasswordResetForm):
     email = forms.EmailField(label="Adresse e-mail", max_length=254)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        """Through the outbox, like every e-mail: a refusing mail server is recorded, never silent."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        html_body = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        services.send_password_reset_email(context["user"], subject, body, html_body)

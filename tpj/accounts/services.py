@@ -1,9 +1,11 @@
-"""Account operations: sign-up with e-mail confirmation, API token revocation."""
+"""Account operations: sign-up with e-mail confirmation, API token revocation.
+
+E-mails go through the outbox (tpj.outbox): written in the transaction that creates or
+finds the account, sent after its commit; a refusing mail server never fails the page."""
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,7 +13,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tpj.audit.services import record
+from tpj.outbox import services as outbox
 
+from . import emails
 from .models import User
 
 _CONFIRMATION_SALT = "tpj.accounts.email-confirmation"
@@ -21,18 +25,25 @@ class ConfirmationError(Exception):
     """Its message is the French explanation shown to the user."""
 
 
+def send_password_reset_email(user: User, subject: str, body: str, html_body: str = "") -> None:
+    """Enqueue a password reset link (rendered by Django's PasswordResetForm) for `user`."""
+    outbox.enqueue(emails.PASSWORD_RESET, to=user.email, subject=subject, body=body, html_body=html_body, obj=user)
+
+
 def confirmation_token(user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=_CONFIRMATION_SALT)
 
 
 def send_confirmation_email(user: User) -> None:
+    """Enqueue the confirmation link of `user`'s address (sent once the caller's transaction commits)."""
     link = settings.SITE_URL + reverse("accounts:confirm-email", args=[confirmation_token(user)])
     context = {"user": user, "link": link, "days": settings.EMAIL_CONFIRMATION_MAX_AGE_DAYS}
-    send_mail(
-        "Confirmez votre adresse e-mail — Territoires des 1000 premiers jours",
-        render_to_string("accounts/email/confirmation.txt", context),
-        None,
-        [user.email],
+    outbox.enqueue(
+        emails.CONFIRMATION,
+        to=user.email,
+        subject="Confirmez votre adresse e-mail — Territoires des 1000 premiers jours",
+        body=render_to_string("accounts/email/confirmation.txt", context),
+        obj=user,
     )
 
 
@@ -49,11 +60,12 @@ def send_existing_account_email(user: User) -> None:
         ),
         "days": settings.EMAIL_CONFIRMATION_MAX_AGE_DAYS,
     }
-    send_mail(
-        "Tentative de création de compte avec votre adresse — Territoires des 1000 premiers jours",
-        render_to_string("accounts/email/existing_account.txt", context),
-        None,
-        [user.email],
+    outbox.enqueue(
+        emails.EXISTING_ACCOUNT,
+        to=user.email,
+        subject="Tentative de création de compte avec votre adresse — Territoires des 1000 premiers jours",
+        body=render_to_string("accounts/email/existing_account.txt", context),
+        obj=user,
     )
 
 
@@ -72,7 +84,7 @@ def sign_up(*, email, password, first_name="", last_name="") -> User | None:
                     email=email, password=password, first_name=first_name, last_name=last_name, is_active=False
                 )
                 record(actor=None, obj=user, action="accounts.sign_up")
-                transaction.on_commit(lambda: send_confirmation_email(user))
+                send_confirmation_email(user)
             return user
         except IntegrityError:  # the same address signed up at the same moment
             existing = User.objects.filter(email__iexact=email).first()
@@ -82,7 +94,7 @@ def sign_up(*, email, password, first_name="", last_name="") -> User | None:
         make_password(password)  # as long as creating an account: the time taken tells nothing either
     with transaction.atomic():
         record(actor=None, obj=existing, action="accounts.sign_up_existing")
-        transaction.on_commit(lambda: send_existing_account_email(existing))
+        send_existing_account_email(existing)
     return None
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tpj.core.workflow import Transition, Workflow
 
+from . import emails
 from .models import Application, Call, InformationRequest
 from .services import checks, mail
 from .services.allocations import release
@@ -91,10 +92,13 @@ def stamp_reference(app: Application, firing):
 
 def send_receipt(app: Application, firing):
     mail.send(
+        emails.RECEIPT,
         app.created_by.email,
         f"Accusé de réception — {app.reference}",
         f"Votre candidature « {app.title} » à l'appel « {app.call.title} » a été déposée le "
         f"{timezone.localtime(app.submitted_at):%d/%m/%Y à %H:%M:%S}.\nRéférence : {app.reference}.",
+        obj=app,
+        sender=firing.user,
     )
 
 
@@ -102,9 +106,12 @@ def ask_information(app: Application, firing):
     """The question is the transition's reason."""
     InformationRequest.objects.create(application=app, question=firing.reason, asked_by=firing.user)
     mail.send(
+        emails.INFORMATION_REQUEST,
         app.created_by.email,
         f"Demande de complément — {app.reference}",
         f"Le service instructeur demande un complément pour « {app.title} » :\n\n{firing.reason}\n\nRépondez sur la plateforme.",
+        obj=app,
+        sender=firing.user,
     )
 
 

@@ -57,6 +57,16 @@ REGISTER = {
     "calls.IntentDeclaration.referent_name": PersonalField("identité", "pilotage de l'appel à projets", DECISION),
     "calls.IntentDeclaration.referent_email": PersonalField("coordonnées", "pilotage de l'appel à projets", DECISION),
     "calls.Partner.name": PersonalField("identité", "partenaires d'un projet (personnes morales)", DECISION),
+    "outbox.OutgoingEmail.recipients": PersonalField(
+        "coordonnées",
+        "envoi des courriels de la plateforme, preuve de leur envoi ou de leur échec",
+        "durée de conservation des courriels sortants (aucune purge automatique à ce jour)",
+    ),
+    "outbox.OutgoingEmail.body": PersonalField(
+        "contenu de courriel",
+        "envoi et renvoi des courriels ; le texte des courriels à lien personnel est effacé dès l'envoi",
+        "durée de conservation des courriels sortants (aucune purge automatique à ce jour)",
+    ),
 }
 
 
@@ -88,6 +98,7 @@ NOT_PERSONAL = {
     "territories.Commune.search_name": "nom de territoire normalisé",
     "calls.Indicator.name": "nom d'un indicateur d'impact",
     "registry.ContactChannel.kind": "type de canal (e-mail, téléphone…), pas la coordonnée",
+    "outbox.OutgoingEmail.from_email": "adresse d'expédition de la plateforme (vide : DEFAULT_FROM_EMAIL)",
     "valorisation.BirthsCount.births": "statistique agrégée par région",
     "valorisation.Allocation.births": "statistique agrégée par région",
     "valorisation.Apportionment.births_table": "référence à une table statistique",

@@ -13,7 +13,7 @@ from tpj.registry.models import Entry, State
 pytestmark = pytest.mark.django_db
 
 
-def test_register_submit_verify_publish(client, member, moderator_35):
+def test_register_submit_verify_publish(client, member, moderator_35, django_capture_on_commit_callbacks):
     client.force_login(member)
     page = client.get(reverse("registry:create") + "?categorie=creche")
     assert page.status_code == 200
@@ -39,7 +39,8 @@ def test_register_submit_verify_publish(client, member, moderator_35):
     assert entry in list(queue.context["entries"])
     detail = client.get(reverse("registry:moderate", args=[entry.pk]))
     assert "format et clé valides" in detail.content.decode()
-    response = client.post(reverse("registry:moderate", args=[entry.pk]), {"transition": "verify"})
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave the outbox after the commit
+        response = client.post(reverse("registry:moderate", args=[entry.pk]), {"transition": "verify"})
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.state == State.VERIFIED

@@ -3,12 +3,12 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 
 from tpj.audit.services import record
 from tpj.core import policy
 
+from ..emails import DECISION_LETTER
 from ..letters import decision_letter_pdf
 from ..models import (
     Application,
@@ -17,6 +17,7 @@ from ..models import (
 from ..workflows import APPLICATION_WORKFLOW, OUTCOMES
 from . import checks, mail
 from .allocations import allocate
+from .notifications import current_letters
 
 
 def decide(app: Application, user, outcome: str, reason: str, allocations: dict | None = None) -> Application:
@@ -57,24 +58,35 @@ def reopen_decision(app: Application, user, reason: str) -> Application:
 
 
 def notify_decisions(call: Call, user) -> int:
-    """Send each decided applicant its decision letter (PDF attached); returns how many were sent."""
+    """Write each decided applicant's decision letter (PDF attached) to the outbox; return how many.
+
+    The letters are sent after the commit. An application is recorded as notified
+    (`notified_at`, the audit event, the carrier's access to the letter) by the letter's
+    on-sent hook (tpj.calls.emails), once its letter has been sent, never before. An
+    application whose current letter is waiting, failed (« Renvoyer » on the decisions page
+    retries it) or sent gets no second one; the call's row is locked, so two managers
+    notifying at once write each letter once.
+    """
     policy.require(user, "calls.manage_call", call)
-    call.refresh_from_db(fields=["state"])
-    if call.state not in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED):
-        raise ValidationError("Les décisions se notifient une fois la liste des lauréats arrêtée.")
-    sent = 0
-    for app in call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True).select_related(
-        "created_by", "call"
-    ):
-        pdf = decision_letter_pdf(app)
-        mail.send(
-            app.created_by.email,
-            f"Décision — {app.reference}",
-            f"Veuillez trouver ci-joint la décision relative à votre candidature « {app.title} ».",
-            attachments=[(f"decision-{app.reference}.pdf", pdf, "application/pdf")],
-        )
-        app.notified_at = timezone.now()
-        app.save(update_fields=["notified_at", "updated_at"])
-        record(actor=user, obj=app, action="calls.decision.notified")
-        sent += 1
-    return sent
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if call.state not in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED):
+            raise ValidationError("Les décisions se notifient une fois la liste des lauréats arrêtée.")
+        apps = call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True)
+        lettered = current_letters(apps)
+        queued = 0
+        for app in apps.select_related("created_by", "call"):
+            if app.pk in lettered:
+                continue
+            mail.send(
+                DECISION_LETTER,
+                app.created_by.email,
+                f"Décision — {app.reference}",
+                f"Veuillez trouver ci-joint la décision relative à votre candidature « {app.title} ».",
+                obj=app,
+                sender=user,
+                attachments=[(f"decision-{app.reference}.pdf", decision_letter_pdf(app), "application/pdf")],
+            )
+            record(actor=user, obj=app, action="calls.decision.letter_queued")
+            queued += 1
+    return queued

@@ -1,11 +1,17 @@
-"""Mail sent by the calls module (after the transaction commits, never on a rollback)."""
+"""Mail sent by the calls module: written to the outbox with the change that causes it, sent
+after the commit (never on a rollback), recorded as sent only once it is (tpj.outbox)."""
 
-from django.core.mail import EmailMessage
-from django.db import transaction
+from tpj.outbox import services as outbox
 
 
-def send(to: str, subject: str, body: str, attachments=()):
-    message = EmailMessage(subject=f"[1000 premiers jours] {subject}", body=body, to=[to])
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    transaction.on_commit(lambda: message.send(fail_silently=True))
+def send(purpose: str, to: str, subject: str, body: str, *, obj, sender=None, attachments=()):
+    """Enqueue one e-mail about `obj` (an application); `purpose` is one of tpj.calls.emails'."""
+    return outbox.enqueue(
+        purpose,
+        to=to,
+        subject=f"{outbox.SUBJECT_PREFIX}{subject}",
+        body=body,
+        attachments=attachments,
+        obj=obj,
+        sender=sender,
+    )

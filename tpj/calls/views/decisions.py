@@ -17,6 +17,7 @@ from ..letters import decision_letter_pdf
 from ..models import Application, Call, EnvelopeRequest, euros
 from ..services.decisions import decide, notify_decisions, reopen_decision
 from ..services.jury import ranking
+from ..services.notifications import failed_emails, letter_badges, resend_email
 from .common import ApplicationMixin, CallMixin, add_errors, flash_error
 from .jury import format_score
 
@@ -32,6 +33,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope"))
         )
         page = Paginator(apps, 25).get_page(self.request.GET.get("page"))
+        letters = letter_badges(self.call.applications.filter(pk__in=[a.pk for a in page]))
         states, url = dict(Application.State.choices), reverse("calls:application-detail", args=[0]).removesuffix("0/")
         rows = []
         for i, app in enumerate(page):
@@ -47,6 +49,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
                     "url": f"{url}{app.pk}/",
                     "mean": format_score(app.mean_score),
                     "state": states[app.state],
+                    "letter": _badge(letters.get(app.pk)),
                     "decidable": app.state in (Application.State.ELIGIBLE, Application.State.WAITING_LIST),
                     "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
                     "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items())
@@ -68,6 +71,8 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             "endowment": self.call.state_endowment(),
             "can_decide": self.call.state == Call.State.CLOSED,
             "outcomes": DecisionForm.OUTCOMES,
+            "can_notify": self.call.state in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED),
+            "failed_emails": failed_emails(self.call),
         }
 
     def get(self, request, pk):
@@ -95,16 +100,42 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
         return render(request, self.template, self.context(form), status=400)
 
 
+def _badge(letter):
+    """django-dsfr's badge for a letter's (label, kind) from letter_badges."""
+    if letter is None:
+        return None
+    label, kind = letter
+    return {"label": label, "extra_classes": f"fr-badge--sm fr-badge--{kind}" if kind else "fr-badge--sm"}
+
+
 class NotifyView(CallMixin, PolicyRequiredMixin, View):
+    """Write the decision letters to the outbox, or (`resend`: its id) send a failed e-mail of the call
+    again; the decisions page then shows each letter's state."""
+
     policy_action = "calls.manage_call"
 
     def post(self, request, pk):
         try:
-            n = notify_decisions(self.call, request.user)
-            messages.success(request, f"{n} courrier(s) de décision envoyé(s).")
+            if "resend" in request.POST:
+                message = resend_email(self.call, request.user, request.POST["resend"])
+                messages.success(
+                    request,
+                    f"Courriel remis en envoi à {', '.join(message.recipients)} : s'il échoue encore, il reste listé ci-dessous.",
+                )
+            else:
+                n = notify_decisions(self.call, request.user)
+                messages.success(request, _queued_message(n))
         except ValidationError as e:
             flash_error(request, e)
-        return redirect("calls:call-detail", pk=pk)
+        return redirect("calls:allocation", pk=pk)
+
+
+def _queued_message(n: int) -> str:
+    if n == 0:
+        return "Aucun courrier de décision à envoyer : chaque décision est notifiée, en cours d'envoi ou en échec."
+    if n == 1:
+        return "1 courrier de décision mis en envoi : son état s'affiche ci-dessous."
+    return f"{n} courriers de décision mis en envoi : leur état s'affiche ci-dessous."
 
 
 class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):

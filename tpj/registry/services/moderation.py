@@ -61,5 +61,5 @@ def moderate(entry: Entry, transition: str, user, reason: str = "") -> Entry:
         aggregates.apply(entry, +1)
     elif State.VERIFIED in move.sources:
         aggregates.apply(entry, -1)
-    notify_members(entry, transition, reason)
+    notify_members(entry, transition, reason, sender=user)
     return entry

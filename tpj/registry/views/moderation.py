@@ -19,6 +19,7 @@ from ..models import State
 from ..search import entry_queryset
 from ..services.duplicates import find_duplicates
 from ..services.moderation import moderate
+from ..services.notifications import failed_notifications, resend_notification
 from ..workflow import ENTRY_WORKFLOW, MODERATION_TRANSITIONS
 
 # The directory filters the queue offers (the state is chosen apart).
@@ -72,12 +73,23 @@ class ModerationDetailView(PolicyRequiredMixin, View):
             "contacts": entry.contacts.all(),
             "transitions": ENTRY_WORKFLOW.available(entry, self.request.user),
             "history": _history(entry),
+            "failed_emails": failed_notifications(entry),
         }
 
     def get(self, request, pk):
         return render(request, "registry/moderation_detail.html", self.context())
 
     def post(self, request, pk):
+        if "resend" in request.POST:  # « Renvoyer » a failed e-mail to the entry's members
+            try:
+                message = resend_notification(self.entry, request.user, request.POST["resend"])
+                messages.success(
+                    request,
+                    f"Courriel remis en envoi à {', '.join(message.recipients)} : s'il échoue encore, il reste listé ci-dessous.",
+                )
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            return redirect("registry:moderate", pk=pk)
         form = ReasonForm(request.POST)
         transition = request.POST.get("transition", "")
         if form.is_valid() and transition in MODERATION_TRANSITIONS:

@@ -1,0 +1,25 @@
+import pytest
+from django.conf import settings as django_settings
+
+from tpj.outbox import purposes
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Attachments of these tests go to a temporary MEDIA_ROOT, never var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "default": {**django_settings.STORAGES["default"], "OPTIONS": {"location": settings.MEDIA_ROOT}},
+    }
+
+
+@pytest.fixture
+def hook_calls(monkeypatch):
+    """A purpose "tests.ping" whose on_sent hook records the messages it is called with (only for the test)."""
+    calls = []
+    monkeypatch.setitem(purposes._PURPOSES, "tests.ping", purposes.Purpose("tests.ping", "Essai", calls.append))
+    monkeypatch.setitem(
+        purposes._PURPOSES, "tests.secret", purposes.Purpose("tests.secret", "Essai avec lien personnel", sensitive=True)
+    )
+    return calls

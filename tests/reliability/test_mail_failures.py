@@ -1,0 +1,253 @@
+"""Issue 13 §9, failures nobody sees, as a class: every e-mail of the platform, with a mail
+server that refuses it or cannot be reached.
+
+One flow per outbox purpose (FLOWS), driven through the site as its user would: the page
+answers without a 5xx, nothing is recorded as sent or notified, the message waits in the
+outbox as failed, and the staff concerned see it on their page (the call's decisions page,
+the entry's moderation page, the administration). Once the server works again,
+`send_outbox --retry-failed` sends it and the notified state appears. A purpose declared
+without a flow here fails test_every_purpose_has_a_flow.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from tests.calls.factories import applicant, content, decidable, make_call, submitted_application
+from tests.factories import UserFactory, user_with_role
+from tests.outbox.backends import REFUSING, UNREACHABLE, WORKING
+from tests.registry.factories import EntryFactory
+from tpj.accounts.models import Role
+from tpj.calls.services.applications import create_application
+from tpj.calls.services.decisions import decide
+from tpj.calls.workflows import CALL_WORKFLOW
+from tpj.outbox import purposes
+from tpj.outbox.models import OutgoingEmail
+from tpj.registry.models import State
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_FAILURES = "/admin/outbox/outgoingemail/?status__exact=failed"
+
+
+@dataclass
+class Flow:
+    """What one e-mail's flow left behind: who receives it, who sees its failure where, and
+    how to tell that it was recorded as sent."""
+
+    recipient: str
+    staff: object  # the user whose page lists the failure
+    staff_page: str
+    delivered: object = None  # () -> bool: the state the sending records (notified…), if any
+
+
+def _client(user=None) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _administrator():
+    return user_with_role(Role.ADMINISTRATOR, email="admin@courriels.example", is_staff=True)
+
+
+# --- one flow per purpose: (the request that causes the e-mail) -> Flow ----------------------
+
+
+def sign_up(post):
+    email = "nouvelle@courriels.example"
+    data = {
+        "email": email,
+        "first_name": "Claire",
+        "last_name": "Dupont",
+        "password1": "x-Mot-de-passe-42",
+        "password2": "x-Mot-de-passe-42",
+    }
+    post(_client(), reverse("accounts:signup"), data)
+    return Flow(email, _administrator(), ADMIN_FAILURES)
+
+
+def sign_up_existing(post):
+    owner = UserFactory(email="claire@courriels.example")
+    data = {
+        "email": owner.email,
+        "first_name": "C",
+        "last_name": "D",
+        "password1": "x-Mot-de-passe-42",
+        "password2": "x-Mot-de-passe-42",
+    }
+    post(_client(), reverse("accounts:signup"), data)
+    return Flow(owner.email, _administrator(), ADMIN_FAILURES)
+
+
+def password_reset(post):
+    owner = UserFactory(email="oubli@courriels.example")
+    post(_client(), reverse("accounts:password-reset"), {"email": owner.email})
+    return Flow(owner.email, _administrator(), ADMIN_FAILURES)
+
+
+def moderation_decision(post):
+    member = UserFactory(email="membre@courriels.example")
+    moderator = user_with_role(Role.MODERATOR, departements=["35"], email="moderateur@courriels.example")
+    entry = EntryFactory(state=State.SUBMITTED, setup__members=[member])
+    post(
+        _client(moderator),
+        reverse("registry:moderate", args=[entry.pk]),
+        {"transition": "reject", "reason": "Justificatif illisible."},
+    )
+    return Flow(member.email, moderator, reverse("registry:moderate", args=[entry.pk]))
+
+
+def receipt(post):
+    call = make_call(strand="ars")
+    carrier = applicant()
+    app, _ = create_application(carrier, call, content(call))
+    post(_client(carrier), reverse("calls:application-action", args=[app.pk, "submit"]), {})
+    return Flow(carrier.email, call.manager, reverse("calls:allocation", args=[call.pk]))
+
+
+def information_request(post):
+    call = make_call(strand="ars")
+    app = submitted_application(call)
+    data = {"reason": "Joignez le budget signé."}
+    post(_client(call.manager), reverse("calls:application-action", args=[app.pk, "request_info"]), data)
+    return Flow(app.created_by.email, call.manager, reverse("calls:allocation", args=[call.pk]))
+
+
+def decision_letter(post):
+    call, apps = decidable()
+    app = decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    for other in apps[2:]:
+        decide(other, call.manager, "rejected", "Moins prioritaire")
+    CALL_WORKFLOW.fire(call, "decide_laureates", call.manager)
+    post(_client(call.manager), reverse("calls:notify", args=[call.pk]), {})
+    carrier = _client(app.created_by)
+    letter = reverse("calls:decision-letter", args=[app.pk])
+
+    def notified():
+        app.refresh_from_db()
+        return app.notified_at is not None and carrier.get(letter).status_code == 200
+
+    return Flow(app.created_by.email, call.manager, reverse("calls:allocation", args=[call.pk]), notified)
+
+
+FLOWS = {
+    "accounts.confirmation": sign_up,
+    "accounts.existing_account": sign_up_existing,
+    "accounts.password_reset": password_reset,
+    "registry.moderation_decision": moderation_decision,
+    "calls.receipt": receipt,
+    "calls.information_request": information_request,
+    "calls.decision_letter": decision_letter,
+}
+
+
+def test_every_purpose_has_a_flow():
+    declared = {p.key for p in purposes.all_purposes()}
+    assert declared == set(FLOWS), "Each e-mail purpose needs its failure flow in FLOWS: " + ", ".join(declared ^ set(FLOWS))
+
+
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    """POST as the user would, the transaction's commit callbacks run (the outbox dispatches then)."""
+    responses = []
+
+    def run(client, url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        responses.append(response)
+        assert response.status_code < 500, f"{url} answered {response.status_code}"
+        return response
+
+    run.responses = responses
+    return run
+
+
+@pytest.mark.parametrize("backend", [REFUSING, UNREACHABLE], ids=["refusing", "unreachable"])
+@pytest.mark.parametrize("purpose", sorted(FLOWS))
+def test_a_failed_email_is_never_recorded_as_sent_and_staff_see_it(purpose, backend, post, settings):
+    settings.EMAIL_BACKEND = backend
+    flow = FLOWS[purpose](post)
+
+    message = _message(purpose, flow)
+    assert message.status == OutgoingEmail.Status.FAILED and message.attempts == 1 and message.sent_at is None
+    assert message.last_error.startswith("Le serveur d'envoi")
+    assert mail.outbox == []
+    if flow.delivered:
+        assert not flow.delivered(), "recorded as notified although the e-mail was not sent"
+
+    page = _client(flow.staff).get(flow.staff_page)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert escape(message.purpose_label) in text and flow.recipient in text, f"the failure is not shown on {flow.staff_page}"
+    if flow.staff_page != ADMIN_FAILURES:
+        assert "Envoi en échec" in text and f'name="resend" value="{message.pk}"' in text  # « Renvoyer » button
+        shown = text.count('name="resend"')
+        title = "1 courriel n'a pas pu être envoyé" if shown == 1 else f"{shown} courriels n'ont pas pu être envoyés"
+        assert escape(title) in text  # the count, with its French plural
+
+    settings.EMAIL_BACKEND = WORKING
+    call_command("send_outbox", "--retry-failed")
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.SENT and message.attempts == 2
+    assert [flow.recipient] in [m.to for m in mail.outbox]
+    if flow.delivered:
+        assert flow.delivered(), "sent, but the notified state did not follow"
+    text = _client(flow.staff).get(flow.staff_page).content.decode()
+    assert f'name="resend" value="{message.pk}"' not in text and (flow.staff_page != ADMIN_FAILURES or flow.recipient not in text)
+
+
+# --- « Renvoyer » on the staff pages: the staff concerned only -------------------------------
+
+
+@pytest.mark.parametrize(
+    "purpose, outsider",
+    [
+        ("calls.decision_letter", lambda: user_with_role(Role.CALL_MANAGER, region="76", email="autre@courriels.example")),
+        (
+            "registry.moderation_decision",
+            lambda: user_with_role(Role.MODERATOR, departements=["69"], email="autre@courriels.example"),
+        ),
+    ],
+)
+def test_renvoyer_sends_a_failed_email_again_for_the_staff_concerned_only(purpose, outsider, post, settings):
+    settings.EMAIL_BACKEND = REFUSING
+    flow = FLOWS[purpose](post)
+    message = _message(purpose, flow)
+    settings.EMAIL_BACKEND = WORKING
+    url = reverse("calls:notify", args=[_call_of(flow)]) if purpose.startswith("calls.") else flow.staff_page
+
+    refused = post(_client(outsider()), url, {"resend": message.pk})
+    assert refused.status_code == 403
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.FAILED and mail.outbox == []
+
+    csrf = Client(enforce_csrf_checks=True)
+    csrf.force_login(flow.staff)
+    assert csrf.post(url, {"resend": message.pk}).status_code == 403  # the form's CSRF token is required
+
+    done = post(_client(flow.staff), url, {"resend": message.pk})
+    assert done.status_code == 302
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.SENT and [m.to for m in mail.outbox] == [[flow.recipient]]
+    if flow.delivered:
+        assert flow.delivered()
+    again = post(_client(flow.staff), url, {"resend": message.pk})  # sent meanwhile: a French message, no second e-mail
+    assert again.status_code == 302 and len(mail.outbox) == 1
+
+
+def _message(purpose, flow) -> OutgoingEmail:
+    (message,) = [m for m in OutgoingEmail.objects.filter(purpose=purpose) if flow.recipient in m.recipients]
+    return message
+
+
+def _call_of(flow):
+    return int(flow.staff_page.rstrip("/").split("/")[-2])

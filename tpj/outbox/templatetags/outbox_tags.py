@@ -1,0 +1,24 @@
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("outbox/_failures.html", takes_context=True)
+def outbox_failures(context, failures, action: str, *, describe_object: bool = False):
+    """The failed e-mails of a staff page: a DSFR error alert with their count, and a table of
+    them with a « Renvoyer » button each (POST `resend`=<id> to `action`, with CSRF)."""
+    n = len(failures)
+    return {
+        "failures": failures,
+        "action": action,
+        "describe_object": describe_object,
+        "csrf_token": context.get("csrf_token"),
+        "title": "1 courriel n'a pas pu être envoyé" if n == 1 else f"{n} courriels n'ont pas pu être envoyés",
+        "content": (
+            "Le destinataire ne l'a pas reçu : rien n'est enregistré comme notifié. "
+            "Corrigez l'adresse si elle est en cause, puis renvoyez-le."
+            if n == 1
+            else "Les destinataires ne les ont pas reçus : rien n'est enregistré comme notifié. "
+            "Corrigez les adresses si elles sont en cause, puis renvoyez-les."
+        ),
+    }
