@@ -1,4 +1,5 @@
-"""Mail backends that fail as a real SMTP server does, for EMAIL_BACKEND in tests."""
+"""Mail backends that fail as a real SMTP server does, for EMAIL_BACKEND in tests: like
+Django's SMTP backend, they swallow the error when asked to fail silently."""
 
 import smtplib
 
@@ -10,7 +11,9 @@ class RefusingBackend(BaseEmailBackend):
 
     def send_messages(self, messages):
         recipients = {address: (550, b"5.1.1 Mailbox unavailable") for m in messages for address in m.recipients()}
-        raise smtplib.SMTPRecipientsRefused(recipients)
+        if not self.fail_silently:
+            raise smtplib.SMTPRecipientsRefused(recipients)
+        return 0
 
 
 class UnreachableBackend(BaseEmailBackend):
@@ -20,14 +23,21 @@ class UnreachableBackend(BaseEmailBackend):
         raise ConnectionRefusedError(111, "Connection refused")
 
     def send_messages(self, messages):
-        self.open()
+        try:
+            self.open()
+        except OSError:
+            if not self.fail_silently:
+                raise
+        return 0
 
 
 class LeakyAuthenticationBackend(BaseEmailBackend):
     """The server refuses the login and echoes the credentials in its answer."""
 
     def send_messages(self, messages):
-        raise smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials for user smtp-user password s3cr3t-smtp")
+        if not self.fail_silently:
+            raise smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials for user smtp-user password s3cr3t-smtp")
+        return 0
 
 
 REFUSING = "tests.outbox.backends.RefusingBackend"
