@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # No control character in paths, query strings and form data (issue 13 §4).
+    "tpj.core.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Refused actions held during the request's transaction (ATOMIC_REQUESTS) are written after it.
@@ -215,11 +217,11 @@ REST_FRAMEWORK = {
     # Closed by default: a new endpoint is public only if it declares AllowAny itself.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bounded in size and depth before parsing, objects only for POST/PUT/PATCH (tpj.core.parsers);
-    # form and multipart parsers as DRF's defaults.
+    # no control character in any text of a body (JSON, form or multipart): a French 400 per field.
     "DEFAULT_PARSER_CLASSES": [
         "tpj.core.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "tpj.core.parsers.FormParser",
+        "tpj.core.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "tpj.core.api.Pagination",
     "PAGE_SIZE": 50,

@@ -7,6 +7,10 @@ checkboxes) and links error messages to their field (``aria-describedby``,
 ``aria-invalid``). ``{{ form }}`` renders ``includes/form.html``; a single field
 is ``{{ field.as_field_group }}``.
 
+The same bound field applies the control-character rule (tpj.core.text) to the data every
+field cleans: no form of the site can receive a control character, whoever wrote it. A
+multi-line field (a textarea) keeps its tabs and line breaks; any other field is one line.
+
 It reads templates through the project's template settings, so that
 ``tpj/templates`` can override one django-dsfr snippet where it falls short.
 """
@@ -15,6 +19,8 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from dsfr.forms import DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
+
+from .text import clean
 
 
 class BoundField(DsfrBoundField):
@@ -31,6 +37,17 @@ class BoundField(DsfrBoundField):
             field.widget.attrs["class"] = "fr-upload"
             field.widget.group_class = "fr-upload-group"
         dsfr_input_class_attr(self)
+
+    @property
+    def data(self):
+        """The submitted value without control characters (a list's items each)."""
+        data = super().data
+        multiline = isinstance(self.field.widget, forms.Textarea)
+        if isinstance(data, str):
+            return clean(data, multiline=multiline)
+        if isinstance(data, (list, tuple)):
+            return type(data)(clean(item, multiline=multiline) for item in data)
+        return data
 
 
 class DsfrFormRenderer(TemplatesSetting):

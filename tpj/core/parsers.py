@@ -7,6 +7,11 @@ strings, and only then parsed. A state-changing request (POST, PUT, PATCH) must 
 object: every serializer of the API expects one, and a list, a string, a number or `null`
 would otherwise reach views and services that read it as a mapping.
 
+No text of a body may carry a control character (tpj.core.text: C0 but tab and line breaks,
+DEL, C1, lone surrogates): the body is refused with a French 400 that names each field
+(`{"situations.0.reference_value": ["… (U+001B) …"]}`, keys included), before any view
+reads it. The form and multipart parsers below apply the same check.
+
 Settings: API_JSON_MAX_BYTES (default 2 Mio: a text field of a million characters still gets
 its field-level message from the serializer) and API_JSON_MAX_DEPTH (default 32).
 """
@@ -17,13 +22,16 @@ import re
 
 from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
+
+from .text import control_message, first_control
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 32
 OBJECT_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 NOT_AN_OBJECT = "Le corps de la requête doit être un objet JSON."
+MAX_CONTROL_ERRORS = 20
 
 # A JSON string (unrolled loop: no ambiguous repetition, so no catastrophic backtracking),
 # or one bracket. Brackets inside strings are thereby skipped.
@@ -90,6 +98,59 @@ def _method(parser_context) -> str:
     return (getattr(request, "method", "") or "").upper()
 
 
+def _texts(data):
+    """(path, text) for every key and string of a parsed body; iterative (no recursion)."""
+    stack = [("", data)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            yield path, node
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                child = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str):
+                    yield child, key
+                stack.append((child, value))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((f"{path}.{index}" if path else str(index), value) for index, value in enumerate(node))
+
+
+def check_controls(data) -> None:
+    """Raise a French ValidationError naming every field (dotted path) whose text carries a
+    control character; `data` is a parsed JSON body or a QueryDict (form fields)."""
+    if hasattr(data, "lists"):  # QueryDict: every value of every key
+        data = dict(data.lists())
+    errors = {}
+    for path, text in _texts(data):
+        char = first_control(text)
+        if char is not None:
+            name = "".join(c for c in path if first_control(c) is None) or "non_field_errors"
+            errors.setdefault(name, [control_message(char, f"Le champ « {name} »")])
+            if len(errors) >= MAX_CONTROL_ERRORS:
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser, refusing control characters as the JSON parser does."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        check_controls(data)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing control characters in its fields as the JSON parser
+    does (file names are cleaned by Django's parser)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        check_controls(result.data)
+        return result
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSONParser, bounded in size and depth, with French messages.
 
@@ -124,6 +185,7 @@ class JSONParser(parsers.JSONParser):
             and not getattr(view, "json_body_may_be_any", False)
         ):
             raise ParseError(NOT_AN_OBJECT)
+        check_controls(data)
         return data
 
     @staticmethod

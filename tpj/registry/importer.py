@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tpj.audit.services import record
 from tpj.core import ahead, csv_reader
-from tpj.core.text import normalize
+from tpj.core.text import clean, control_message, first_control, normalize
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune, Departement
 
@@ -57,6 +57,7 @@ REQUIRED_COLUMNS = [
     "reference",
 ]
 OPTIONAL_COLUMNS = ["adresse", "description", "site", "email", "telephone", "contacts_publics"]
+MULTILINE_COLUMNS = frozenset({"description"})  # the others are one line
 CHUNK_SIZE = 2000  # per htmx poll of the admin's progress page: well under a request timeout
 # From the command line: bigger transactions rewrite each index page fewer times.
 COMMAND_CHUNK_SIZE = 20_000
@@ -91,9 +92,10 @@ def inspect_file(handle) -> tuple[str, int]:
 
 @transaction.atomic
 def create_job(source: str, upload, user) -> ImportJob:
+    source = clean(source, multiline=False).strip()
     encoding, rows = inspect_file(upload.file if hasattr(upload, "file") else upload)
     job = ImportJob(
-        source=source.strip(),
+        source=source,
         created_by=user if getattr(user, "is_authenticated", False) else None,
         total_rows=rows,
         encoding=encoding,
@@ -139,11 +141,28 @@ class RowErrors(ValueError):
         self.outside = outside
 
 
+def clean_cells(row: dict) -> tuple[dict, list[str]]:
+    """The row's cells stripped, without control characters (tpj.core.text), and a French
+    error for each cell that had one: such a row is refused, with the column named.
+
+    Tabs and line breaks are kept in the description, replaced by a space elsewhere. (NUL
+    characters, encoding junk, are already dropped by the CSV reader.)"""
+    cleaned, errors = {}, []
+    for key, value in row.items():
+        if not isinstance(value, str):
+            continue
+        if (char := first_control(value)) is not None:
+            errors.append(
+                control_message(char, f"la colonne « {clean(key or '', multiline=False)[:40]} »", "retirez-le du fichier")[:-1]
+            )
+        cleaned[key] = clean(value, multiline=key in MULTILINE_COLUMNS).strip()
+    return cleaned, errors
+
+
 def parse_row(row: dict, ref: ReferenceData):
     """Return (entry fields, priorities, situation, contacts) or raise RowErrors(list of French errors)."""
-    cleaned = {key: value.strip() for key, value in row.items() if isinstance(value, str)}
+    cleaned, errors = clean_cells(row)
     get = lambda key: cleaned.get(key, "")  # noqa: E731
-    errors = []
     name = get("nom")
     if not name:
         errors.append("le nom est vide")
@@ -299,7 +318,7 @@ def _prepare_chunk(chunk, ref: ReferenceData, source: str, now) -> list[Prepared
 
 
 def _prepare_row(line: int, row: dict, ref: ReferenceData, source: str, now) -> PreparedRow:
-    external_id = (row.get("identifiant") or "").strip()[:100]
+    external_id = clean(row.get("identifiant") or "", multiline=False).strip()[:100]
     try:
         fields, numbers, description, situation, channels = parse_row(row, ref)
     except ValueError as error:
