@@ -6,18 +6,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from stdnum.fr import siret as stdnum_siret
 
+from tpj.core.validators import validate_siret
+
 from .scopes import NO_SCOPE, Scope
-
-
-def validate_siret(value: str):
-    """SIRET: 14 digits with a valid Luhn check digit (La Poste's SIRETs are also accepted)."""
-    compact = stdnum_siret.compact(value or "")
-    if not compact.isdigit() or len(compact) != 14:
-        raise ValidationError("Le SIRET doit comporter 14 chiffres.", code="siret_format")
-    if not stdnum_siret.is_valid(compact):
-        raise ValidationError(
-            "Ce SIRET est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 14 chiffres.", code="siret_checksum"
-        )
 
 
 class UserManager(BaseUserManager):

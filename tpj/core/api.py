@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from tpj.core.errors import Conflict
 from tpj.core.form_fields import ID_MAX
 from tpj.core.policy import PermissionDenied as PolicyDenied
+from tpj.core.validators import bounded_list, implausible_date_message, plausible_date
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,43 @@ class IdField(serializers.IntegerField):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", self.MAX)
         super().__init__(**kwargs)
+
+
+class ChoiceField(serializers.ChoiceField):
+    """A choice whose refusal names the accepted values, in French (the 400 is keyed by the field)."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, **kwargs)
+        accepted = ", ".join(str(key) for key in self.choices)
+        self.error_messages["invalid_choice"] = f"« {{input}} » n'est pas une valeur acceptée. Valeurs possibles : {accepted}."
+
+
+class PlausibleDateField(serializers.DateField):
+    """A date between 2000-01-01 and ten years from today (tpj.core.validators.plausible_date)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(plausible_date)
+        super().__init__(**kwargs)
+
+
+class PlausibleDateTimeField(serializers.DateTimeField):
+    """A date-time whose day is plausible; year 1 or 9999 (which overflow once made timezone-aware)
+    is refused with the same French message, not a 500."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(plausible_date)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(implausible_date_message(), code="implausible_date") from None
+
+
+def bounded_many(serializer: serializers.Serializer, bound: int, **kwargs) -> serializers.ListSerializer:
+    """A nested list of `serializer` items holding at most `bound` of them (shown as maxItems)."""
+    return serializers.ListSerializer(child=serializer, **bounded_list(bound), **kwargs)
 
 
 class ConflictResponse(exceptions.APIException):

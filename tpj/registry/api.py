@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tpj.core import policy
-from tpj.core.api import Pagination, validation_error_detail
+from tpj.core.api import ChoiceField, Pagination, bounded_many, validation_error_detail
 from tpj.core.api_permissions import PolicyPermission
 from tpj.core.openapi import PUBLIC, document
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
@@ -20,7 +20,8 @@ from tpj.territories.models import Commune
 
 from . import logo, mapdata
 from .filters import EntryFilter
-from .identifiers import check_reference
+from .identifiers import check_contact, check_reference
+from .limits import MAX_CONTACTS, MAX_PRIORITIES, MAX_SITUATIONS
 from .models import ContactChannel, ReferenceType, TrustingBodyKind
 from .search import SearchResults, entry_queryset
 from .services import moderation
@@ -98,8 +99,8 @@ class PriorityInSerializer(serializers.Serializer):
 class SituationInSerializer(serializers.Serializer):
     situation = serializers.IntegerField(help_text="Numéro de la situation d'éligibilité (1 à 4)")
     trusting_body_name = serializers.CharField(max_length=200, help_text="Nom de l'organisme public qui fait confiance")
-    trusting_body_kind = serializers.ChoiceField(choices=TrustingBodyKind.choices, help_text="Nature de cet organisme")
-    reference_type = serializers.ChoiceField(choices=ReferenceType.choices, help_text="Nature de la référence qui le prouve")
+    trusting_body_kind = ChoiceField(choices=TrustingBodyKind.choices, help_text="Nature de cet organisme")
+    reference_type = ChoiceField(choices=ReferenceType.choices, help_text="Nature de la référence qui le prouve")
     reference_value = serializers.CharField(max_length=100, help_text="Valeur de la référence (numéro, identifiant…)")
 
     def validate_situation(self, value):
@@ -115,9 +116,15 @@ class SituationInSerializer(serializers.Serializer):
 
 
 class ContactInSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ContactChannel.Kind.choices, help_text="Type de contact")
+    kind = ChoiceField(choices=ContactChannel.Kind.choices, help_text="Type de contact")
     value = serializers.CharField(max_length=200, help_text="Téléphone, adresse e-mail ou autre coordonnée")
     is_public = serializers.BooleanField(default=False, help_text="Publier ce contact sur la fiche (non par défaut)")
+
+    def validate(self, attrs):
+        error = check_contact(attrs["kind"], attrs["value"])
+        if error:
+            raise serializers.ValidationError({"value": error})
+        return attrs
 
 
 class EntryWriteSerializer(serializers.Serializer):
@@ -139,11 +146,16 @@ class EntryWriteSerializer(serializers.Serializer):
     )
     commune = serializers.CharField(required=False, allow_blank=True, default="", help_text="Code INSEE de la commune")
     website = serializers.URLField(max_length=300, allow_blank=True, required=False, default="", help_text="Site web")
-    priorities = PriorityInSerializer(many=True, required=False, help_text="Priorités déclarées (remplacent les précédentes)")
-    situations = SituationInSerializer(
-        many=True, required=False, help_text="Situations d'éligibilité et leurs preuves (remplacent les précédentes)"
+    priorities = bounded_many(
+        PriorityInSerializer(), MAX_PRIORITIES, required=False, help_text="Priorités déclarées (remplacent les précédentes)"
     )
-    contacts = ContactInSerializer(many=True, required=False, help_text="Contacts (remplacent les précédents)")
+    situations = bounded_many(
+        SituationInSerializer(),
+        MAX_SITUATIONS,
+        required=False,
+        help_text="Situations d'éligibilité et leurs preuves (remplacent les précédentes)",
+    )
+    contacts = bounded_many(ContactInSerializer(), MAX_CONTACTS, required=False, help_text="Contacts (remplacent les précédents)")
 
     def validate_priorities(self, value):
         numbers = set(Priority.objects.values_list("number", flat=True))

@@ -4,13 +4,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tpj.core.uploads import CSV, check_upload
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
-from .identifiers import check_reference
+from .identifiers import check_contact, check_reference
+from .limits import MAX_CONTACTS, MAX_SITUATIONS
 from .models import ContactChannel, Entry, ReferenceType, TrustingBodyKind
 from .services.entries import EntryData
 from .services.evidence import validate_evidence
+
+# A network's export runs to tens of thousands of rows (a few hundred bytes each).
+IMPORT_MAX_BYTES = 200 * 1024 * 1024
+NOT_A_CSV = (
+    "Le fichier « {name} » n'est pas un fichier CSV (texte séparé par des points-virgules ou des virgules) : "
+    "son contenu a été vérifié, pas seulement son extension."
+)
 
 
 class EntryForm(forms.ModelForm):
@@ -155,6 +164,7 @@ class SituationForm(forms.Form):
         label="Justificatif (facultatif)",
         required=False,
         help_text="PDF, PNG ou JPEG, 10 Mo au plus. Visible des seuls modérateurs et membres de la fiche.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
     )
     existing_evidence = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -195,16 +205,18 @@ class ContactForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == ContactChannel.Kind.EMAIL and cleaned.get("value"):
-            try:
-                forms.EmailField().clean(cleaned["value"])
-            except ValidationError:
-                self.add_error("value", "Saisissez une adresse e-mail valide (ex. : contact@exemple.fr).")
+        error = check_contact(cleaned.get("kind"), cleaned.get("value"))
+        if error:
+            self.add_error("value", error)
         return cleaned
 
 
-SituationFormSet = forms.formset_factory(SituationForm, extra=1, can_delete=True, max_num=8, validate_max=True)
-ContactFormSet = forms.formset_factory(ContactForm, extra=1, can_delete=True, max_num=8, validate_max=True)
+SituationFormSet = forms.formset_factory(
+    SituationForm, extra=1, can_delete=True, max_num=MAX_SITUATIONS, validate_max=True, absolute_max=MAX_SITUATIONS
+)
+ContactFormSet = forms.formset_factory(
+    ContactForm, extra=1, can_delete=True, max_num=MAX_CONTACTS, validate_max=True, absolute_max=MAX_CONTACTS
+)
 
 
 class EntryFormBundle:
@@ -281,4 +293,13 @@ class ImportForm(forms.Form):
         max_length=100,
         help_text="Ex. : CAF du Rhône — RPE. Sert à reconnaître les lignes déjà importées.",
     )
-    file = forms.FileField(label="Fichier CSV", help_text="Séparateur point-virgule ou virgule, UTF-8 ou Latin-1.")
+    file = forms.FileField(
+        label="Fichier CSV",
+        help_text="Séparateur point-virgule ou virgule, UTF-8 ou Latin-1, 200 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload(upload, accepted={CSV}, max_bytes=IMPORT_MAX_BYTES, bad_type=NOT_A_CSV)
+        return upload

@@ -10,8 +10,11 @@ Each check returns "" when valid, else a French message saying what to fix.
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
+
+from tpj.core.validators import validate_siret
 
 _SPACES = re.compile(r"[\s.\-]+")
 
@@ -34,11 +37,10 @@ def luhn_valid(digits: str) -> bool:
 
 
 def check_siret(value: str) -> str:
-    number = compact(value)
-    if not number.isdigit() or len(number) != 14:
-        return "Le SIRET doit comporter exactement 14 chiffres."
-    if not stdnum_siret.is_valid(number):
-        return "Ce SIRET est invalide : sa clé de contrôle ne correspond pas. Vérifiez les 14 chiffres."
+    try:
+        validate_siret(compact(value))  # the platform's one SIRET rule (tpj.core.validators)
+    except ValidationError as error:
+        return error.messages[0]
     return ""
 
 
@@ -81,6 +83,16 @@ def check_free_reference(value: str) -> str:
     text = (value or "").strip()
     if len(text) < 3:
         return "Indiquez la référence complète (numéro d'agrément, de convention ou de décision)."
+    return ""
+
+
+def check_contact(kind: str, value: str) -> str:
+    """A contact channel's value: an e-mail address must be one."""
+    if kind == "email" and value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            return "Saisissez une adresse e-mail valide (ex. : contact@exemple.fr)."
     return ""
 
 

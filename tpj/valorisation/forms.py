@@ -1,12 +1,13 @@
 from django import forms
 from django.utils import timezone
 
+from tpj.core.uploads import CSV, check_upload
 from tpj.territories.forms import CommuneField
 from tpj.territories.models import Departement, Region
 
 from .apportionment import MAX_TOTAL, BirthsTableError
 from .models import Deployment
-from .services import read_births_upload
+from .services import MAX_UPLOAD_BYTES, read_births_upload
 
 
 def total_field(**kwargs) -> forms.IntegerField:
@@ -47,6 +48,7 @@ class BirthsImportForm(forms.Form):
         label="Fichier CSV",
         help_text="Une ligne par région : colonnes « region » (code INSEE ou nom) et « naissances » ; "
         "séparateur ; ou , ; encodage UTF-8 ou Latin-1.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     total = total_field(
         required=False, initial=100, help_text="Facultatif : calcule aussitôt la répartition (100 postes en 2021)."
@@ -59,6 +61,13 @@ class BirthsImportForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
+        check_upload(
+            uploaded,
+            accepted={CSV},
+            max_bytes=MAX_UPLOAD_BYTES,
+            too_large="Le fichier « {name} » est trop volumineux : un tableau de 18 régions pèse quelques centaines d'octets.",
+            bad_type="Le fichier « {name} » n'est pas un fichier CSV (son contenu a été vérifié, pas seulement son extension).",
+        )
         try:
             self.births = read_births_upload(uploaded)
         except BirthsTableError as error:

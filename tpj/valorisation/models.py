@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Sum
 
+from tpj.core.validators import plausible_date
 from tpj.territories.models import Departement
 
 
@@ -98,7 +99,7 @@ class Deployment(models.Model):
         "quoi", max_length=255, help_text="Par exemple : unité parents-bébé du CHU, convention maternité-PMI…"
     )
     carrier = models.CharField("structure", max_length=255, blank=True)
-    date = models.DateField("date", help_text="Date de mise en place ou de la décision")
+    date = models.DateField("date", help_text="Date de mise en place ou de la décision", validators=[plausible_date])
     quantity = models.PositiveIntegerField(
         "contribution à la cible",
         default=0,

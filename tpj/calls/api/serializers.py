@@ -2,11 +2,24 @@
 
 from rest_framework import serializers
 
-from tpj.core.api import IdField
+from tpj.core.api import ChoiceField, IdField, PlausibleDateField, PlausibleDateTimeField, bounded_many
+from tpj.core.validators import bounded_list, validate_siret
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
 
-from ..models import Application, Call, CallAxis, Envelope, ScoreSheet
+from ..limits import (
+    APPLICATION_TARGETING_CHOICES,
+    MAX_BUDGET_LINES,
+    MAX_CALL_AXES,
+    MAX_COFINANCINGS,
+    MAX_CRITERIA,
+    MAX_ENVELOPES,
+    MAX_INDICATORS,
+    MAX_PARTNERS,
+    MAX_PLACES,
+    MAX_TARGETING_KINDS,
+)
+from ..models import Application, Call, CallAxis, Envelope, ScoreSheet, Targeting
 from ..services.content import ApplicationContent
 from ..workflows import OUTCOME_CHOICES
 
@@ -80,11 +93,17 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 class CallCreateSerializer(serializers.Serializer):
-    strand = serializers.ChoiceField(choices=Call.Strand.choices, label="Volet")
+    strand = ChoiceField(choices=Call.Strand.choices, label="Volet")
     year = serializers.IntegerField(required=False, label="Campagne (année)")
 
 
 class CallUpdateSerializer(serializers.ModelSerializer):
+    serializer_choice_field = ChoiceField
+    applications_deadline = PlausibleDateTimeField(required=False, allow_null=True, label="Date limite de dépôt")
+    targeting_kinds = serializers.ListField(
+        child=ChoiceField(choices=Targeting.choices), required=False, **bounded_list(MAX_TARGETING_KINDS)
+    )
+
     class Meta:
         model = Call
         fields = [
@@ -101,7 +120,7 @@ class CallUpdateSerializer(serializers.ModelSerializer):
 
 class PartnerSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255, label="Partenaire")
-    siret = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    siret = serializers.CharField(max_length=20, required=False, allow_blank=True, validators=[validate_siret])
     role = serializers.CharField(max_length=255, label="Rôle")
 
 
@@ -138,19 +157,30 @@ class ApplicationWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     target_public = serializers.CharField(required=False, allow_blank=True, default="")
-    carrier_siret = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
-    start_date = serializers.DateField(required=False, allow_null=True, default=None)
-    end_date = serializers.DateField(required=False, allow_null=True, default=None)
-    call_axes = serializers.ListField(child=IdField(), required=False, default=list)
-    places = serializers.ListField(
-        child=serializers.CharField(max_length=5), required=False, default=list, help_text="codes INSEE"
+    carrier_siret = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20, validators=[validate_siret]
     )
-    targeting_kinds = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    partners = PartnerSerializer(many=True, required=False, default=list)
-    budget_lines = BudgetLineSerializer(many=True, required=False, default=list)
-    cofinancings = CoFinancingSerializer(many=True, required=False, default=list)
-    requests = RequestSerializer(many=True, required=False, default=list)
-    indicators = IndicatorSerializer(many=True, required=False, default=list)
+    start_date = PlausibleDateField(required=False, allow_null=True, default=None)
+    end_date = PlausibleDateField(required=False, allow_null=True, default=None)
+    call_axes = serializers.ListField(child=IdField(), required=False, default=list, **bounded_list(MAX_CALL_AXES))
+    places = serializers.ListField(
+        child=serializers.CharField(max_length=5),
+        required=False,
+        default=list,
+        help_text="codes INSEE",
+        **bounded_list(MAX_PLACES),
+    )
+    targeting_kinds = serializers.ListField(
+        child=ChoiceField(choices=APPLICATION_TARGETING_CHOICES),
+        required=False,
+        default=list,
+        **bounded_list(len(APPLICATION_TARGETING_CHOICES)),
+    )
+    partners = bounded_many(PartnerSerializer(), MAX_PARTNERS, required=False, default=list)
+    budget_lines = bounded_many(BudgetLineSerializer(), MAX_BUDGET_LINES, required=False, default=list)
+    cofinancings = bounded_many(CoFinancingSerializer(), MAX_COFINANCINGS, required=False, default=list)
+    requests = bounded_many(RequestSerializer(), MAX_ENVELOPES, required=False, default=list)
+    indicators = bounded_many(IndicatorSerializer(), MAX_INDICATORS, required=False, default=list)
 
     def to_content(self, call) -> ApplicationContent:
         data = self.validated_data
@@ -277,7 +307,7 @@ class ScoreSheetSerializer(serializers.ModelSerializer):
 
 
 class ScoreWriteSerializer(serializers.Serializer):
-    scores = ScoreItemSerializer(many=True)
+    scores = bounded_many(ScoreItemSerializer(), MAX_CRITERIA)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     submit = serializers.BooleanField(required=False, default=False, help_text="Valider : la notation est alors verrouillée")
 
@@ -303,9 +333,9 @@ class RankingSerializer(serializers.Serializer):
 
 class DecisionWriteSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=OUTCOME_CHOICES)
+    outcome = ChoiceField(choices=OUTCOME_CHOICES)
     reason = serializers.CharField()
-    allocations = RequestSerializer(many=True, required=False, default=list)
+    allocations = bounded_many(RequestSerializer(), MAX_ENVELOPES, required=False, default=list)
 
 
 class DecisionSerializer(serializers.ModelSerializer):

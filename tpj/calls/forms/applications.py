@@ -5,16 +5,26 @@ import uuid
 from django import forms
 
 from tpj.core.form_fields import ModelMultipleChoiceField
+from tpj.core.validators import plausible_date, validate_siret
 from tpj.nomenclatures.models import FundingSource
 
-from ..models import CallAxis, Targeting
+from ..limits import (
+    APPLICATION_TARGETING_CHOICES,
+    MAX_BUDGET_LINES,
+    MAX_COFINANCINGS,
+    MAX_INDICATORS,
+    MAX_PARTNERS,
+    MAX_PLACES,
+)
+from ..models import CallAxis
 from ..services.content import ApplicationContent
+from ..services.files import validate_attachment
 from .common import DateInput, parse_communes
 
 
 class PartnerForm(forms.Form):
     name = forms.CharField(label="Partenaire", max_length=255, required=False)
-    siret = forms.CharField(label="SIRET (facultatif)", max_length=20, required=False)
+    siret = forms.CharField(label="SIRET (facultatif)", max_length=20, required=False, validators=[validate_siret])
     role = forms.CharField(label="Rôle dans le projet", max_length=255, required=False)
 
 
@@ -52,10 +62,14 @@ class IndicatorForm(forms.Form):
         return data
 
 
-PartnerFormSet = forms.formset_factory(PartnerForm, extra=2)
-BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=2)
-CoFinancingFormSet = forms.formset_factory(CoFinancingForm, extra=2)
-IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1)
+def _formset(form, extra, bound):
+    return forms.formset_factory(form, extra=extra, max_num=bound, validate_max=True, absolute_max=bound)
+
+
+PartnerFormSet = _formset(PartnerForm, 2, MAX_PARTNERS)
+BudgetFormSet = _formset(BudgetLineForm, 2, MAX_BUDGET_LINES)
+CoFinancingFormSet = _formset(CoFinancingForm, 2, MAX_COFINANCINGS)
+IndicatorFormSet = _formset(IndicatorForm, 1, MAX_INDICATORS)
 
 
 class ApplicationForm(forms.Form):
@@ -66,6 +80,7 @@ class ApplicationForm(forms.Form):
         max_length=20,
         required=False,
         help_text="14 chiffres ; la structure doit pouvoir signer une convention de subvention.",
+        validators=[validate_siret],
     )
     description = forms.CharField(label="Description du projet", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     target_public = forms.CharField(label="Public visé", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -80,12 +95,12 @@ class ApplicationForm(forms.Form):
     )
     targeting_kinds = forms.MultipleChoiceField(
         label="Territoires prioritaires concernés",
-        choices=Targeting.choices[:-1],
+        choices=APPLICATION_TARGETING_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    start_date = forms.DateField(label="Début du projet", required=False, widget=DateInput())
-    end_date = forms.DateField(label="Fin du projet", required=False, widget=DateInput())
+    start_date = forms.DateField(label="Début du projet", required=False, widget=DateInput(), validators=[plausible_date])
+    end_date = forms.DateField(label="Fin du projet", required=False, widget=DateInput(), validators=[plausible_date])
 
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +121,7 @@ class ApplicationForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith("request_")]
 
     def clean_places(self):
-        return parse_communes(self.cleaned_data["places"])
+        return parse_communes(self.cleaned_data["places"], bound=MAX_PLACES)
 
 
 def _rows(formset, keys):
@@ -150,5 +165,17 @@ def initial_from(content: ApplicationContent) -> dict:
 
 
 class AttachmentForm(forms.Form):
-    label = forms.CharField(label="Intitulé de la pièce", max_length=255)
-    file = forms.FileField(label="Fichier")
+    label = forms.CharField(
+        label="Intitulé de la pièce", max_length=255, error_messages={"required": "Indiquez l'intitulé de la pièce jointe."}
+    )
+    file = forms.FileField(
+        label="Fichier",
+        help_text="PDF, PNG ou JPEG, 10 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}),
+        error_messages={"required": "Choisissez le fichier à joindre.", "empty": "Le fichier envoyé est vide."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_attachment(upload)
+        return upload

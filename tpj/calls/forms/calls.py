@@ -7,6 +7,7 @@ from tpj.core.form_fields import ModelMultipleChoiceField
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Departement
 
+from ..limits import MAX_CALL_AXES, MAX_CRITERIA, MAX_PLACES
 from ..models import Call, CallAxis, Campaign, Criterion, Envelope, Targeting
 from ..services.files import validate_pdf
 from .common import DateInput, DateTimeInput, parse_communes
@@ -81,7 +82,7 @@ class CallForm(forms.ModelForm):
         return upload
 
     def clean_target_communes_codes(self):
-        communes = parse_communes(self.cleaned_data["target_communes_codes"])
+        communes = parse_communes(self.cleaned_data["target_communes_codes"], bound=MAX_PLACES)
         outside = [c for c in communes if c.region_id != self.instance.region_id]
         if outside:
             raise ValidationError(f"Communes hors de la région : {', '.join(c.name for c in outside)}.")
@@ -117,9 +118,18 @@ class CallAxisForm(forms.ModelForm):
         return data
 
 
-AxisFormSet = forms.inlineformset_factory(Call, CallAxis, form=CallAxisForm, extra=1, can_delete=True)
+AxisFormSet = forms.inlineformset_factory(
+    Call, CallAxis, form=CallAxisForm, extra=1, can_delete=True, max_num=MAX_CALL_AXES, validate_max=True
+)
 CriterionFormSet = forms.inlineformset_factory(
-    Call, Criterion, fields=["label", "weight", "max_score"], extra=1, can_delete=True, widgets={"label": forms.TextInput()}
+    Call,
+    Criterion,
+    fields=["label", "weight", "max_score"],
+    extra=1,
+    can_delete=True,
+    widgets={"label": forms.TextInput()},
+    max_num=MAX_CRITERIA,
+    validate_max=True,
 )
 
 

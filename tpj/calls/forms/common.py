@@ -24,12 +24,15 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def parse_communes(value: str, field_label="commune") -> list[Commune]:
-    codes = INSEE_CODE.findall(value or "")
+def parse_communes(value: str, field_label="commune", bound=None) -> list[Commune]:
+    """The communes of a list of INSEE codes (each named once); at most `bound` of them."""
+    codes = list(dict.fromkeys(INSEE_CODE.findall(value or "")))
     if (value or "").strip() and not codes:
         raise ValidationError(f"Indiquez les {field_label}s par leur code INSEE à 5 caractères (ex. 35238 pour Rennes).")
+    if bound is not None and len(codes) > bound:
+        raise ValidationError(f"{len(codes)} {field_label}s indiquées : {bound} au plus.")
     communes = {c.insee_code: c for c in Commune.objects.filter(insee_code__in=codes).select_related("departement")}
     unknown = [c for c in codes if c not in communes]
     if unknown:
         raise ValidationError(f"Code(s) INSEE inconnu(s) : {', '.join(unknown)}.")
-    return [communes[c] for c in dict.fromkeys(codes)]
+    return [communes[c] for c in codes]

@@ -3,17 +3,19 @@
 from django import forms
 from django.utils import timezone
 
+from tpj.core.validators import plausible_date
+
 from .common import DateInput
 
 
 class DateForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+    date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate, validators=[plausible_date])
 
 
 class PaymentForm(forms.Form):
     request = forms.ModelChoiceField(label="Enveloppe", queryset=None, empty_label=None)
     amount = forms.DecimalField(label="Montant versé (€)", max_digits=12, decimal_places=2, min_value=0)
-    paid_on = forms.DateField(label="Versé le", widget=DateInput(), initial=timezone.localdate)
+    paid_on = forms.DateField(label="Versé le", widget=DateInput(), initial=timezone.localdate, validators=[plausible_date])
     label = forms.CharField(label="Libellé", required=False, max_length=255)
 
     def __init__(self, *args, application, **kwargs):
@@ -24,7 +26,7 @@ class PaymentForm(forms.Form):
 
 class IndicatorValueForm(forms.Form):
     indicator = forms.ModelChoiceField(label="Indicateur", queryset=None, empty_label=None)
-    measured_on = forms.DateField(label="Mesuré le", widget=DateInput(), initial=timezone.localdate)
+    measured_on = forms.DateField(label="Mesuré le", widget=DateInput(), initial=timezone.localdate, validators=[plausible_date])
     value = forms.CharField(label="Valeur", max_length=100)
     comment = forms.CharField(label="Commentaire", required=False, max_length=500)
 

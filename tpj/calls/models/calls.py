@@ -12,6 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from tpj.accounts.models import Role
+from tpj.core.validators import plausible_date
 from tpj.nomenclatures.models import Axis, FundingSource
 
 from .access import is_authenticated, is_national, managed_strands, manages_region
@@ -92,11 +93,14 @@ class Call(models.Model):
         "territories.Departement", verbose_name="départements ciblés", blank=True, related_name="+"
     )
     target_communes = models.ManyToManyField("territories.Commune", verbose_name="communes ciblées", blank=True, related_name="+")
-    publication_date = models.DateField("date de publication", null=True, blank=True)
-    applications_deadline = models.DateTimeField("date limite de dépôt des candidatures (heure de Paris)", null=True, blank=True)
-    jury_date = models.DateField("date du jury", null=True, blank=True)
-    laureates_date = models.DateField("date de désignation des lauréats", null=True, blank=True)
-    projects_start_date = models.DateField("date de démarrage des projets", null=True, blank=True)
+    # Dates a manager sets: between 2000 and ten years ahead (tpj.core.validators.plausible_date).
+    publication_date = models.DateField("date de publication", null=True, blank=True, validators=[plausible_date])
+    applications_deadline = models.DateTimeField(
+        "date limite de dépôt des candidatures (heure de Paris)", null=True, blank=True, validators=[plausible_date]
+    )
+    jury_date = models.DateField("date du jury", null=True, blank=True, validators=[plausible_date])
+    laureates_date = models.DateField("date de désignation des lauréats", null=True, blank=True, validators=[plausible_date])
+    projects_start_date = models.DateField("date de démarrage des projets", null=True, blank=True, validators=[plausible_date])
     cahier_des_charges = models.FileField("cahier des charges (PDF)", upload_to="calls/cahiers/", blank=True)
     checklist = models.TextField(
         "liste de vérification de l'instruction (un point par ligne)",

@@ -13,6 +13,7 @@ from ..models import (
 )
 from ..workflows import APPLICATION_WORKFLOW
 from .content import ApplicationContent, validate_content, write_content
+from .files import attachment_file_name, validate_attachment
 
 
 def create_application(user, call: Call, content: ApplicationContent, client_token=None) -> tuple[Application, bool]:
@@ -65,7 +66,10 @@ def add_attachment(app: Application, user, label: str, upload) -> Attachment:
         app = fresh_application(app, lock=True)
         if app.state not in (Application.State.DRAFT, Application.State.INFO_REQUESTED):
             raise ValidationError("Les pièces jointes s'ajoutent au brouillon ou en réponse à une demande de complément.")
-        attachment = Attachment.objects.create(application=app, label=label or upload.name, file=upload, uploaded_by=user)
+        content_type = validate_attachment(upload)
+        label = label or upload.name
+        upload.name = attachment_file_name(content_type)
+        attachment = Attachment.objects.create(application=app, label=label, file=upload, uploaded_by=user)
         record(actor=user, obj=app, action="calls.application.attachment_added", after={"label": attachment.label})
     return attachment
 

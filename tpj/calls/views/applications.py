@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.core import policy
+from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from ..forms.applications import (
@@ -186,6 +187,4 @@ class AttachmentView(PolicyRequiredMixin, View):
         return self.attachment.application
 
     def get(self, request, pk):
-        return FileResponse(
-            self.attachment.file.open("rb"), as_attachment=True, filename=self.attachment.file.name.rsplit("/", 1)[-1]
-        )
+        return serve_upload(self.attachment.file, filename=self.attachment.file.name.rsplit("/", 1)[-1])

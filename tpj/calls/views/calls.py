@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.core import policy
+from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import exports
@@ -166,10 +167,8 @@ class CallDocumentView(CallMixin, PolicyRequiredMixin, View):
     def get(self, request, pk):
         if not self.call.cahier_des_charges:
             raise Http404
-        return FileResponse(
-            self.call.cahier_des_charges.open("rb"),
-            content_type="application/pdf",
-            filename=f"cahier-des-charges-{self.call.region_id}-{self.call.campaign.year}.pdf",
+        return serve_upload(
+            self.call.cahier_des_charges, filename=f"cahier-des-charges-{self.call.region_id}-{self.call.campaign.year}.pdf"
         )
 
 

@@ -73,7 +73,7 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
     def _attachment(self):
         form = AttachmentForm(self.request.POST, self.request.FILES)
         if not form.is_valid():
-            raise ValidationError("Indiquez l'intitulé et choisissez le fichier à joindre.")
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
         add_attachment(self.application, self.request.user, form.cleaned_data["label"], form.cleaned_data["file"])
 
     def _payment(self):

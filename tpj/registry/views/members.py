@@ -5,14 +5,14 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.audit.services import record
 from tpj.core import policy
+from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Category
 
@@ -190,18 +190,11 @@ class EvidenceView(PolicyRequiredMixin, View):
         situation = self.situation
         if not situation.evidence:
             raise Http404("Aucun justificatif.")
-        try:
-            handle = situation.evidence.open("rb")
-        except FileNotFoundError:
-            raise Http404("Fichier introuvable.") from None
-        record(actor=request.user, obj=situation.entry, action="registry.evidence_viewed", reason=situation.evidence_name)
-        response = FileResponse(
-            handle,
-            content_type=situation.evidence_content_type or "application/octet-stream",
-            as_attachment=False,
+        return serve_upload(
+            situation.evidence,
             filename=situation.evidence_name or "justificatif",
+            content_type=situation.evidence_content_type,
+            audit=lambda: record(
+                actor=request.user, obj=situation.entry, action="registry.evidence_viewed", reason=situation.evidence_name
+            ),
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        patch_cache_control(response, private=True, no_store=True)
-        return response

@@ -7,12 +7,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from tpj.core import policy
+from tpj.core.api import bounded_many
 from tpj.core.api_permissions import PolicyPermission
 from tpj.core.openapi import PUBLIC, document
 
 from .. import services
 from ..apportionment import MAX_BIRTHS, MAX_TOTAL, BirthsTableError
 from ..models import Apportionment
+
+# A table of the 18 régions, with room for a few wrong lines to be told apart (unknown, twice).
+MAX_BIRTHS_LINES = 100
 
 NATIONAL_TEAM = "l'équipe nationale."
 
@@ -43,7 +47,7 @@ class ApportionmentRequestSerializer(serializers.Serializer):
             "max_value": f"Le nombre de postes ne peut dépasser {MAX_TOTAL}.",
         },
     )
-    births = BirthsLineSerializer(many=True, help_text="une ligne par région, les 18 régions")
+    births = bounded_many(BirthsLineSerializer(), MAX_BIRTHS_LINES, help_text="une ligne par région, les 18 régions")
 
     def validate_births(self, lines):
         names = services.region_names()

@@ -2,11 +2,12 @@
 managers of every région and the national team — so régions can copy what works."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.generic import TemplateView, View
 
 from tpj.calls.models import Call, CallAxis
 from tpj.core.text import normalize
+from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Region
@@ -90,8 +91,6 @@ class LibraryDocumentView(LibraryMixin, View):
         call = library_calls().filter(pk=pk).first()
         if call is None or not call.cahier_des_charges:
             raise Http404("Ce document n'existe pas.")
-        return FileResponse(
-            call.cahier_des_charges.open("rb"),
-            as_attachment=True,
-            filename=f"cahier-des-charges-{call.campaign.year}-{call.region_id}-{call.strand}.pdf",
+        return serve_upload(
+            call.cahier_des_charges, filename=f"cahier-des-charges-{call.campaign.year}-{call.region_id}-{call.strand}.pdf"
         )
