@@ -5,6 +5,7 @@
 - `live_server` (pytest-django): the platform served on a real port, transactional
   database (tests/conftest.py reloads the territories and nomenclatures after flushes).
 - `login(page, live_server, email)`: signs the browser in as that existing user.
+- the live server answers one page request at a time (see _OneRequestAtATimeServer).
 - `axe_check(page, label="")`: fails with a readable list when axe-core finds a
   "serious" or "critical" violation.
 
@@ -13,9 +14,12 @@ Every test here is skipped, with the reason, when /usr/bin/chromium is absent
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Debian's Chromium; TPJ_CHROMIUM points elsewhere (or at nothing, to check the skip).
 CHROMIUM = Path(os.environ.get("TPJ_CHROMIUM", "/usr/bin/chromium"))
@@ -34,6 +38,31 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
 # the test itself (factories, assertions) are still synchronous and safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, answering one page request at a time (static files in parallel).
+
+    On SQLite the test database lives in memory, one connection shared by every server
+    thread: two requests at once (a page and its htmx or map fetch, or the next page) fail
+    with "database table is locked". Browsers still load the static files in parallel.
+    """
+
+    def set_app(self, application):
+        from django.conf import settings
+
+        lock, static = threading.Lock(), settings.STATIC_URL
+
+        def serialised(environ, start_response):
+            if environ.get("PATH_INFO", "").startswith(static):
+                return application(environ, start_response)
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m "not browser"` deselects
