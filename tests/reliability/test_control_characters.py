@@ -49,10 +49,7 @@ FILLERS = {"email": "test@exemple.fr", "url": "https://exemple.fr", "tel": "0612
 # 5xx found by the form walk that control characters have nothing to do with (the same form
 # fails unpoisoned): action path -> reason. Tolerated, reported in docs/reliability.md; the
 # test fails once one stops failing, so that its entry is removed.
-KNOWN_DEFECTS = {
-    "/admin/valorisation/apportionment/add/": "every field of the admin's add form is read-only: IntegrityError "
-    "(NOT NULL valorisation_apportionment.total) on any submission",
-}
+KNOWN_DEFECTS = {}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

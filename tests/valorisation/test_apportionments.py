@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.factories import user_with_role
+from tpj.accounts.models import Role
 from tpj.valorisation.models import Allocation, Apportionment, BirthsTable
 
 from .factories import BIRTHS, births_csv
@@ -94,3 +96,12 @@ def test_only_national_team_imports_births(client, bretagne_manager):
     assert response.status_code == 403
     assert "Réservé à l'équipe nationale" in page_text(response)
     assert not BirthsTable.objects.exists()
+
+
+def test_the_admin_offers_no_empty_apportionment_form(client):
+    """An apportionment is computed from a births table; the admin's add form, every field of it
+    read-only, used to answer 500 (NOT NULL total) on submission."""
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    assert client.get("/admin/valorisation/apportionment/").status_code == 200
+    assert client.get("/admin/valorisation/apportionment/add/").status_code == 403
+    assert client.post("/admin/valorisation/apportionment/add/", {}).status_code == 403

@@ -39,3 +39,8 @@ class ApportionmentAdmin(admin.ModelAdmin):
     list_display = ["__str__", "measure", "created_at"]
     inlines = [AllocationInline]
     readonly_fields = ["measure", "births_table", "total", "method", "created_by"]
+
+    def has_add_permission(self, request):
+        # An apportionment is computed from a births table (service, page and API); the admin
+        # only shows them, and its add form would have no field to fill.
+        return False
