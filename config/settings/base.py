@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI served locally (CSP: no CDN, no inline script)
     "csp",
     "mozilla_django_oidc",
     # Foundation
@@ -278,9 +277,6 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "Tableau de bord", "description": "Module 3 : le tableau de bord national, selon votre périmètre."},
     ],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     # Error responses (400/401/403/404/429) documented on every operation.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tpj.core.openapi.document_error_responses"],
 }
