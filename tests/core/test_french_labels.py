@@ -104,3 +104,14 @@ def test_every_table_of_the_site_goes_through_the_table_tag():
         if path.name != "table.html" and tables > 0:
             by_hand.append(str(path.relative_to(templates)))
     assert not by_hand, f"Use {{% table %}} (tpj/core/templatetags/tables.py) in: {', '.join(sorted(by_hand))}"
+
+
+def test_technical_names_in_french_prose_are_marked_as_english_code():
+    from tpj.core.templatetags.technical import technical_terms
+
+    html = technical_terms('Ajouter autocomplete="email" et required ; réglage SESSION_COOKIE_AGE. <b>')
+    assert html == (
+        'Ajouter <code lang="en">autocomplete=&quot;email&quot;</code> et <code lang="en">required</code> ; '
+        'réglage <code lang="en">SESSION_COOKIE_AGE</code>. &lt;b&gt;'
+    )
+    assert technical_terms("Le titre et la langue de la page") == "Le titre et la langue de la page"
