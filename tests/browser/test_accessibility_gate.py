@@ -66,7 +66,10 @@ CRAWL_SKIPS = [
     (re.compile(r"^/oidc/"), "redirige vers ProConnect (service externe)"),
     (re.compile(r"^/admin/.+"), "l'administration Django (back-office du personnel) : seul son index est parcouru"),
     (re.compile(r"^/api/v1/(?!docs/|redoc/)"), "API JSON, pas une page ; couverte par tests/reliability (openapi)"),
-    (re.compile(r"^/api/v1/(docs|redoc)/"), "documentation de l'API (Swagger UI, ReDoc), vérifiée avec son propre chantier"),
+    (
+        re.compile(r"^/api/v1/(docs|redoc)/"),
+        "documentation de l'API, la même page pour tous : axe à 1280 et 375 px dans tests/browser/test_api_docs.py",
+    ),
     (re.compile(r"^/static/|^/media/"), "fichiers statiques"),
 ]
 
@@ -81,8 +84,8 @@ ROUTE_SKIPS = {
     "oidc_authentication_callback": "retour de ProConnect (service externe)",
     "oidc_authentication_init": "redirige vers ProConnect (service externe)",
     "oidc_logout": "redirige vers ProConnect (service externe)",
-    "api-docs": "documentation de l'API (Swagger UI, tiers), sous la responsabilité de sa propre vérification",
-    "api-redoc": "documentation de l'API (ReDoc, tiers), sous la responsabilité de sa propre vérification",
+    "api-docs": "documentation de l'API, la même page pour tous : axe à 1280 et 375 px dans tests/browser/test_api_docs.py",
+    "api-redoc": "redirige vers la documentation de l'API (api-docs)",
 }
 ROUTE_SKIP_PREFIXES = {
     "/api/v1/": "API JSON, pas une page ; couverte par tests/reliability (openapi)",

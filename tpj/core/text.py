@@ -83,3 +83,9 @@ def control_message(char: str, subject: str = "Ce texte", remedy: str = "retirez
     'Le champ « nom » contient un caractère de contrôle invisible (U+001B) : retirez-le.'
     """
     return f"{subject} contient un caractère de contrôle invisible ({control_code(char)}) : {remedy}."
+
+
+def french_plural(count: int, singular: str = "", plural: str = "s") -> str:
+    """The form that `count` takes in French: the singular for 0 and 1 (« 0 fiche créée »),
+    unlike English and Django's `pluralize`."""
+    return singular if abs(count or 0) < 2 else plural

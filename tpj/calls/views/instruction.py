@@ -49,7 +49,8 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
             if name == "submit":
                 app.refresh_from_db()
                 messages.success(
-                    request, f"Candidature déposée. Référence : {app.reference}. Un accusé de réception part à votre adresse e-mail."
+                    request,
+                    f"Candidature déposée. Référence : {app.reference}. Un accusé de réception part à votre adresse e-mail.",
                 )
             else:
                 messages.success(request, "Enregistré.")

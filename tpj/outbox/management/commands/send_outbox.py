@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from tpj.core.text import french_plural
 from tpj.outbox import services
 from tpj.outbox.models import OutgoingEmail
 
@@ -47,4 +48,4 @@ class Command(BaseCommand):
 
 
 def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n < 2 else plural}"
+    return f"{n} {french_plural(n, singular, plural)}"
