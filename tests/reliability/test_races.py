@@ -1,16 +1,19 @@
 """Check-then-write races (issue 13 §1), on PostgreSQL over real HTTP.
 
-Every state-changing operation of the calls API (POST/PUT/PATCH/DELETE under /api/v1/calls/
-and /api/v1/applications/), read from the OpenAPI schema, is sent PARALLEL times at the same
-instant (a barrier) to a live server, identical or contradictory requests. Whatever the
-interleaving: no 5xx, and one consistent end state (one call per agency and campaign, one
-transition, one conflict declaration that is never reverted, no duplicated content).
+Every state-changing operation of the API (POST/PUT/PATCH/DELETE), read from the OpenAPI
+schema — calls and applications, registry entries, national measures and apportionments,
+token and account deletion — is sent PARALLEL times at the same instant (a barrier) to a
+live server, identical or contradictory requests. Whatever the interleaving: no 5xx, and one
+consistent end state (one call per agency and campaign, one transition, one conflict
+declaration that is never reverted, one revision of a published entry, one anonymisation,
+one token, no duplicated content).
 
 How to race an operation is declared in RACES, keyed by the schema's operation id; an
 operation missing from it fails the test ("declare how to race it"), so that a new endpoint
 is raced too. The three cases of the issue are also written out below.
 """
 
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -44,16 +47,14 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 PARALLEL = 8
-CALLS_API = ("/api/v1/calls/", "/api/v1/applications/")
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
 
-def calls_write_operations() -> list[tuple[str, str, str]]:
-    """(operation id, METHOD, path template) of every state-changing operation of the calls API."""
+def write_operations() -> list[tuple[str, str, str]]:
+    """(operation id, METHOD, path template) of every state-changing operation of the API."""
     return [
         (item[method]["operationId"], method.upper(), path)
         for path, item in openapi_schema()["paths"].items()
-        if path.startswith(CALLS_API)
         for method in WRITE_METHODS
         if method in item
     ]
@@ -61,31 +62,42 @@ def calls_write_operations() -> list[tuple[str, str, str]]:
 
 @dataclass
 class Scenario:
-    """The object raced (`id` fills the path), the requests — (user, JSON body) — and the end-state check."""
+    """The object raced (`id` fills the path), the requests — (user, JSON body) — and the end-state check.
+
+    `user` None sends the request without a token; `paths`, per request, races other
+    operations on the same object (path templates of the schema) against the one tested."""
 
     id: int | None
     requests: list
     check: object  # fn(statuses: list[int], bodies: list) -> None
-    methods: list = field(default_factory=list)  # per request, when they differ from the operation's
+    paths: list = field(default_factory=list)
 
 
-def fire(method: str, url: str, requests_: list) -> tuple[list[int], list]:
+def fill(path: str, obj_id) -> str:
+    return re.sub(r"\{\w+\}", str(obj_id), path)
+
+
+def fire(method: str, url, requests_: list) -> tuple[list[int], list]:
+    """Send the requests at the same instant; `url` is one address, or one per request."""
+    urls = [url] * len(requests_) if isinstance(url, str) else url
     tokens = {}
     for user, _ in requests_:
-        tokens.setdefault(user.pk, Token.objects.get_or_create(user=user)[0].key)
+        if user is not None:
+            tokens.setdefault(user.pk, Token.objects.get_or_create(user=user)[0].key)
     barrier = threading.Barrier(len(requests_))
 
     def send(item):
-        user, body = item
+        (user, body), address = item
+        headers = {"Authorization": f"Token {tokens[user.pk]}"} if user is not None else {}
         barrier.wait()
-        response = requests.request(method, url, headers={"Authorization": f"Token {tokens[user.pk]}"}, json=body, timeout=60)
+        response = requests.request(method, address, headers=headers, json=body, timeout=60)
         try:
             return response.status_code, response.json()
         except ValueError:
             return response.status_code, response.text
 
     with ThreadPoolExecutor(len(requests_)) as pool:
-        results = list(pool.map(send, requests_))
+        results = list(pool.map(send, zip(requests_, urls, strict=True)))
     return [s for s, _ in results], [b for _, b in results]
 
 
@@ -394,6 +406,293 @@ def race_application_creation_with(call=None, carrier=None):
     return Scenario(call.pk, [(carrier, body)] * PARALLEL, check), body
 
 
+# --- registry entries ---------------------------------------------------------------------------
+
+ENTRY = "/api/v1/entries/{id}/"
+SIRET = "73282932000074"
+
+
+def _moderators():
+    from tests.factories import user_with_role
+    from tpj.accounts.models import Role
+
+    return [user_with_role(Role.MODERATOR, departements=["35"]), user_with_role(Role.MODERATOR, region="53")]
+
+
+def _member():
+    from tests.factories import user_with_role
+    from tpj.accounts.models import Role
+
+    return user_with_role(Role.APPLICANT)
+
+
+def entry_body(i=0) -> dict:
+    """A complete registration (submittable), the `i`-th variant of every field."""
+    return {
+        "kind": "etablissement",
+        "category": "creche",
+        "name": f"Crèche Les Petits Loups {i}",
+        "address": f"{i + 1} rue de Paris",
+        "postal_code": "35000",
+        "commune": "35238",
+        "website": f"https://petits-loups-{i}.example.fr",
+        "priorities": [{"number": 8, "description": f"Accueil des 0-3 ans, variante {i}"}],
+        "situations": [
+            {
+                "situation": 4,
+                "trusting_body_name": f"Conseil départemental d'Ille-et-Vilaine {i}",
+                "trusting_body_kind": "collectivite",
+                "reference_type": "siret",
+                "reference_value": SIRET,
+            }
+        ],
+        "contacts": [{"kind": "email", "value": f"contact{i}@petits-loups.fr", "is_public": True}],
+    }
+
+
+def as_body(entry) -> dict:
+    """What an entry holds, in the shape of `entry_body`."""
+    return {
+        "kind": entry.kind.slug,
+        "category": entry.category.slug,
+        "name": entry.name,
+        "address": entry.address,
+        "postal_code": entry.postal_code,
+        "commune": entry.commune_id,
+        "website": entry.website,
+        "priorities": [{"number": p.priority.number, "description": p.description} for p in entry.priorities.all()],
+        "situations": [
+            {
+                "situation": s.situation.number,
+                "trusting_body_name": s.trusting_body_name,
+                "trusting_body_kind": s.trusting_body_kind,
+                "reference_type": s.reference_type,
+                "reference_value": s.reference_value,
+            }
+            for s in entry.situations.all()
+        ],
+        "contacts": [{"kind": c.kind, "value": c.value, "is_public": c.is_public} for c in entry.contacts.all()],
+    }
+
+
+def race_entry_creation():
+    """Eight identical registrations (double clicks, same SIRET): eight drafts, none merged, and
+    once they are sent to moderation each one is flagged to moderators as a duplicate of the others."""
+    from tpj.registry.models import Entry, State
+    from tpj.registry.services.duplicates import find_duplicates
+
+    user = _member()
+
+    def check(statuses, bodies):
+        assert statuses == [201] * PARALLEL, statuses
+        entries = Entry.objects.filter(members=user)
+        assert sorted(entries.values_list("pk", flat=True)) == sorted(b["id"] for b in bodies)
+        assert all(as_body(e) == entry_body() for e in entries)
+        assert AuditEvent.objects.filter(action="registry.create", actor=user).count() == PARALLEL
+        entries.update(state=State.SUBMITTED)
+        duplicates = find_duplicates(entries.first())
+        assert len(duplicates) == PARALLEL - 1 and {d.reason for d in duplicates} == {f"même numéro SIRET ({SIRET})"}
+
+    return Scenario(None, [(user, entry_body())] * PARALLEL, check)
+
+
+def race_entry_edit():
+    """Eight members' substantive edits of a published entry, all different: one revision,
+    equal to one of the edits entirely (no mix of fields), the published entry untouched."""
+    from tests.registry.factories import verified_entry
+    from tpj.registry.models import Entry, State
+
+    member = _member()
+    entry = verified_entry(setup__members=[member])
+    published = as_body(entry)
+    bodies = [entry_body(i) for i in range(PARALLEL)]
+
+    def check(statuses, answers):
+        assert statuses == [200] * PARALLEL, statuses
+        revision = Entry.objects.get(revision_of=entry)
+        assert {a["id"] for a in answers} == {revision.pk}
+        assert revision.state == State.DRAFT and as_body(revision) in bodies
+        entry.refresh_from_db()
+        assert entry.state == State.VERIFIED and as_body(entry) == published
+        assert AuditEvent.objects.for_object(revision).filter(action="registry.revision_opened").count() == 1
+        assert AuditEvent.objects.for_object(revision).filter(action="registry.edit").count() == PARALLEL
+
+    return Scenario(entry.pk, [(member, b) for b in bodies], check)
+
+
+def race_entry_submission():
+    from tests.registry.factories import EntryFactory
+    from tpj.registry.models import State
+
+    member = _member()
+    entry = EntryFactory(state=State.DRAFT, setup__members=[member])
+
+    def check(statuses, _):
+        once(statuses)
+        entry.refresh_from_db()
+        assert entry.state == State.SUBMITTED and transitions(entry, State.SUBMITTED) == 1
+
+    return Scenario(entry.pk, [(member, {})] * PARALLEL, check)
+
+
+MODERATION = {
+    "verify": ("verified", {}),
+    "reject": ("rejected", {"reason": "Hors champ des 1000 premiers jours"}),
+    "request-changes": ("changes_requested", {"reason": "Précisez la référence de l'agrément"}),
+}
+
+
+def race_moderation(first):
+    """Two moderators at once: verify, reject and request changes on one submitted entry.
+    One decision wins; the others are refused in French; one transition in the audit log."""
+
+    def scenario():
+        from tests.registry.factories import EntryFactory
+        from tpj.registry.models import State
+
+        entry = EntryFactory(state=State.SUBMITTED, setup__members=[_member()])
+        moderators = _moderators()
+        order = [first, *(m for m in MODERATION if m != first)]
+        moves = [order[i % 3] for i in range(PARALLEL)]
+
+        def check(statuses, answers):
+            once(statuses, refused=(400,))
+            winner = moves[statuses.index(200)]
+            entry.refresh_from_db()
+            assert entry.state == MODERATION[winner][0]
+            assert (
+                AuditEvent.objects.for_object(entry)
+                .filter(from_state=State.SUBMITTED)
+                .exclude(action__endswith=".refused")
+                .count()
+                == 1
+            )
+            refusals = [a for s, a in zip(statuses, answers, strict=True) if s != 200]
+            assert all("impossible : l'état actuel est" in a["non_field_errors"][0] for a in refusals), refusals
+
+        return Scenario(
+            entry.pk,
+            [(moderators[i % 2], MODERATION[m][1]) for i, m in enumerate(moves)],
+            check,
+            paths=[f"{ENTRY}{m}/" for m in moves],
+        )
+
+    return scenario
+
+
+def race_suspension():
+    from tests.registry.factories import verified_entry
+    from tpj.registry.models import State
+
+    entry = verified_entry(setup__members=[_member()])
+    moderators = _moderators()
+
+    def check(statuses, _):
+        once(statuses, refused=(400,))
+        entry.refresh_from_db()
+        assert entry.state == State.SUSPENDED and transitions(entry, State.SUSPENDED) == 1
+
+    return Scenario(entry.pk, [(moderators[i % 2], {"reason": f"Plainte n° {i}"}) for i in range(PARALLEL)], check)
+
+
+# --- account: token and deletion ------------------------------------------------------------------
+
+
+def race_token():
+    """Eight sign-ins of one account at once: all succeed, with one and the same token."""
+    user = _member()
+    Token.objects.filter(user=user).delete()
+
+    def check(statuses, answers):
+        assert statuses == [200] * PARALLEL, (statuses, answers)
+        assert {a["token"] for a in answers} == {Token.objects.get(user=user).key}
+
+    return Scenario(None, [(None, {"email": user.email, "password": "mot-de-passe-solide-42"})] * PARALLEL, check)
+
+
+def race_account_deletion():
+    """Eight deletions of one account at once: one anonymisation, its draft entry deleted once."""
+    from tests.registry.factories import EntryFactory
+    from tpj.accounts.models import User
+    from tpj.registry.models import Entry, State
+
+    user = _member()
+    entry = EntryFactory(state=State.DRAFT, setup__members=[user])
+
+    def check(statuses, answers):
+        once(statuses, refused=(401, 409))
+        assert all("déjà été supprimé" in a["detail"] for s, a in zip(statuses, answers, strict=True) if s == 409), answers
+        assert answers[statuses.index(200)] == {"fiches_transferees": 0, "fiches_supprimees": 1, "fiches_conservees": 0}
+        deleted = User.objects.get(pk=user.pk)
+        assert not deleted.is_active and deleted.email != user.email
+        assert not Entry.objects.filter(pk=entry.pk).exists()
+        assert AuditEvent.objects.filter(action="privacy.delete_account", actor=user).count() == 1
+
+    return Scenario(None, [(user, {"confirmation": "SUPPRIMER"})] * PARALLEL, check)
+
+
+# --- national measures: deployments and apportionments -------------------------------------------
+
+
+def _national():
+    """A national-team user, and the national measures (migration data a flush removed)."""
+    from tests.factories import user_with_role
+    from tests.reliability.conftest import ensure_measures
+    from tpj.accounts.models import Role
+
+    ensure_measures()
+    return user_with_role(Role.NATIONAL_TEAM)
+
+
+def race_deployments():
+    """Eight deployments recorded at once (deployments have no uniqueness rule: a measure is
+    deployed many times in a région): each one recorded once, all counted in the progress."""
+    from tpj.valorisation.models import Deployment, Measure
+
+    user = _national()
+    measure = Measure.objects.get(slug="unites-parents-bebe")
+    before = Measure.objects.with_progress().get(pk=measure.pk).deployment_count
+    bodies = [
+        {"region": "53", "title": f"Unité parents-bébé n° {i}", "date": "2024-09-01", "quantity": 1, "amount": "150000.00"}
+        for i in range(PARALLEL)
+    ]
+
+    def check(statuses, answers):
+        assert statuses == [201] * PARALLEL, (statuses, answers)
+        created = Deployment.objects.filter(measure=measure, created_by=user)
+        assert sorted(created.values_list("title", flat=True)) == sorted(b["title"] for b in bodies)
+        assert Measure.objects.with_progress().get(pk=measure.pk).deployment_count == before + PARALLEL
+        assert AuditEvent.objects.filter(action="valorisation.deployment.create", actor=user).count() == PARALLEL
+
+    return Scenario(measure.pk, [(user, b) for b in bodies], check)
+
+
+def race_apportionments():
+    """Eight imports of a births table with two totals at once: each import is its own table
+    and apportionment (the service reuses a result only for the same table), every one whole —
+    18 régions, seats adding up to its total, identical for identical inputs."""
+    from tests.valorisation.factories import BIRTHS
+    from tpj.valorisation.models import Apportionment, BirthsTable
+
+    user = _national()
+    lines = [{"region": code, "births": n} for code, n in BIRTHS.items()]
+    bodies = [{"year": 2024, "source": "INSEE", "total": 100 + i % 2, "births": lines} for i in range(PARALLEL)]
+
+    def check(statuses, answers):
+        assert statuses == [201] * PARALLEL, (statuses, answers)
+        assert BirthsTable.objects.filter(imported_by=user).count() == PARALLEL
+        results = Apportionment.objects.filter(created_by=user).prefetch_related("allocations")
+        assert results.count() == PARALLEL
+        seats = {}
+        for result in results:
+            assert result.allocations.count() == len(BIRTHS)
+            assert sum(a.seats for a in result.allocations.all()) == result.total
+            seats.setdefault(result.total, set()).add(tuple(sorted((a.region_id, a.seats) for a in result.allocations.all())))
+        assert {total: len(variants) for total, variants in seats.items()} == {100: 1, 101: 1}
+
+    return Scenario(None, [(user, b) for b in bodies], check)
+
+
 RACES = {
     "calls_create": race_call_creation,
     "calls_partial_update": race_call_definition,
@@ -413,18 +712,29 @@ RACES = {
     "applications_declare_ineligible_create": application_transition(submitted, "ineligible", body={"reason": "Hors région"}),
     "applications_conflict_declaration_create": race_conflict_declaration,
     "applications_scores_create": race_scores,
+    "entries_create": race_entry_creation,
+    "entries_partial_update": race_entry_edit,
+    "entries_submit_create": race_entry_submission,
+    "entries_verify_create": race_moderation("verify"),
+    "entries_reject_create": race_moderation("reject"),
+    "entries_request_changes_create": race_moderation("request-changes"),
+    "entries_suspend_create": race_suspension,
+    "auth_token_create": race_token,
+    "me_delete_create": race_account_deletion,
+    "measures_deployments_create": race_deployments,
+    "apportionments_create": race_apportionments,
 }
 
 
-@pytest.mark.parametrize(("operation_id", "method", "path"), calls_write_operations(), ids=lambda v: str(v))
-def test_every_write_operation_of_the_calls_api_survives_a_race(live_server, operation_id, method, path):
+@pytest.mark.parametrize(("operation_id", "method", "path"), write_operations(), ids=lambda v: str(v))
+def test_every_write_operation_of_the_api_survives_a_race(live_server, operation_id, method, path):
     race = RACES.get(operation_id)
     assert race is not None, (
         f"{method} {path} ({operation_id}) is not raced: declare how to race it in RACES (tests/reliability/test_races.py)"
     )
     scenario = race()
-    url = live_server.url + path.replace("{id}", str(scenario.id))
-    statuses, bodies = fire(method, url, scenario.requests)
+    paths = scenario.paths or [path] * len(scenario.requests)
+    statuses, bodies = fire(method, [live_server.url + fill(p, scenario.id) for p in paths], scenario.requests)
     assert not [s for s in statuses if s >= 500], (statuses, bodies)
     scenario.check(statuses, bodies)
 
@@ -504,3 +814,32 @@ def test_simultaneous_jury_seatings_and_assignments_make_one_seat_and_one_sheet_
     assert ScoreSheet.objects.filter(application=app).count() == 2
     # the set-up's assignment (the first juror's sheet), then one that made the new member's sheet
     assert AuditEvent.objects.for_object(call).filter(action="calls.jury.assigned", after__sheets=1).count() == 2
+
+
+def test_simultaneous_account_deletions_on_the_page_anonymise_once():
+    """Eight tabs confirming « Supprimer mon compte » at once: one deletion, the others refused
+    (409 with the French message, or the sign-in page once the session is gone), never a 500."""
+    from django.db import connection
+    from django.test import Client
+
+    user = _member()
+
+    def one(_):
+        page = Client()
+        page.force_login(user)
+        barrier.wait()
+        try:
+            response = page.post(
+                "/mes-donnees/supprimer-mon-compte/", {"confirmation": "SUPPRIMER", "password": "mot-de-passe-solide-42"}
+            )
+            return response.status_code, response.content.decode()
+        finally:
+            connection.close()
+
+    barrier = threading.Barrier(PARALLEL)
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(one, range(PARALLEL)))
+    statuses = [s for s, _ in results]
+    once(statuses, refused=(302, 400, 409))
+    assert all("Ce compte a déjà été supprimé." in page for s, page in results if s == 409)
+    assert AuditEvent.objects.filter(action="privacy.delete_account", actor=user).count() == 1

@@ -27,6 +27,7 @@ from tpj.accounts.services import TokenRevocation, revoke_tokens
 from tpj.audit.models import AuditEvent
 from tpj.audit.services import record
 from tpj.calls.models import Application, ApplicationState, IntentDeclaration, JuryMember
+from tpj.core.errors import Conflict
 from tpj.registry.models import Entry, State
 
 from .register import REGISTER
@@ -110,6 +111,8 @@ def delete_account(user, *, transfer_to=None) -> dict:
     """Anonymise `user` (see the module docstring); return what was done, for the page."""
     User = apps.get_model(settings.AUTH_USER_MODEL)
     user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:  # a concurrent request (double click, second tab) got the lock first
+        raise Conflict("Ce compte a déjà été supprimé.")
     if transfer_to is not None and (transfer_to.pk == user.pk or not transfer_to.is_active):
         raise DeletionError("Choisissez un autre membre actif pour reprendre vos fiches.")
     summary = {"fiches_transferees": 0, "fiches_supprimees": 0, "fiches_conservees": 0}

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from tpj.core.errors import Conflict
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from . import services
@@ -40,5 +41,8 @@ class DeleteAccountView(MyDataView):
         except services.DeletionError as error:
             form.add_error("transfer_to", str(error))
             return self.get(request, form=form, status=400)
+        except Conflict as error:
+            form.add_error(None, error.messages[0])
+            return self.get(request, form=form, status=409)
         logout(request)
         return render(request, "privacy/deleted.html", {"summary": summary})
