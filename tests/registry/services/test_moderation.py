@@ -77,7 +77,7 @@ def test_the_moderation_page_shows_the_refusal_and_the_attempt_in_the_history(cl
     assert escape(REFUSAL) in response.content.decode()
     _assert_both_actions_logged(entry, first, second)
     page = client.get(url).content.decode()
-    assert "registry.reject.refused — action refusée (verified, inchangé)" in page
+    assert "Refus — action refusée (« Vérifiée », inchangé)" in page
 
 
 def test_the_audit_log_and_its_csv_mark_the_refused_attempt(client, entry, moderators):
