@@ -82,6 +82,12 @@ WEB = {
     "admin:registry_importjob_add": Rule(
         {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="imports are created by the import page"
     ),
+    "admin:outbox_outgoingemail_add": Rule(
+        {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="e-mails are written by the platform's services"
+    ),
+    "admin:valorisation_apportionment_add": Rule(
+        {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="apportionments are computed from a births table"
+    ),
     "admin:autocomplete": Rule({**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="403 without a valid app_label/model_name"),
     "admin:*_change": Skip("admin object pages share the admin site gate (core.administer) tested on every changelist"),
     "admin:*_history": Skip("admin object pages share the admin site gate tested on every changelist"),
