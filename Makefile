@@ -8,9 +8,10 @@ HOST ?= 127.0.0.1:8000
 .PHONY: demo install install-test assets db test test-postgres lint check lock bench clean
 
 ## Install everything, load territories, nomenclatures and demo data, serve on http://127.0.0.1:8000
+## Absolute links (e-mails, QR codes, verification page) follow the host that serves the demo
 demo: install db
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver $(HOST)
+	SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py load_demo
+	SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py runserver $(HOST)
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
