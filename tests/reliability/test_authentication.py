@@ -24,7 +24,7 @@ from tpj.accounts.models import Role, User
 from tpj.audit.models import AuditEvent
 from tpj.core import policy
 from tpj.privacy import services as privacy
-from tpj.registry.api import EntryViewSet
+from tpj.registry.api.entries import EntryViewSet
 from tpj.registry.models import Entry, State
 from tpj.territories.models import Commune
 

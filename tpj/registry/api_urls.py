@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api.entries import EntryViewSet
+from .api.map import MapView
 
 router = SimpleRouter()
-router.register("entries", api.EntryViewSet, basename="api-registry-entry")
+router.register("entries", EntryViewSet, basename="api-registry-entry")
 
 urlpatterns = [
-    path("map/", api.MapView.as_view(), name="api-registry-map"),
+    path("map/", MapView.as_view(), name="api-registry-map"),
     *router.urls,
 ]
