@@ -6,7 +6,8 @@ One table for the whole platform: a module that records a new action adds its la
 action, the page says it was refused).
 """
 
-from .models import REFUSED_SUFFIX
+# Suffix of the action of a refused attempt, e.g. "registry.reject.refused" (see Workflow.fire).
+REFUSED_SUFFIX = ".refused"
 
 ACTION_LABELS = {
     # accounts

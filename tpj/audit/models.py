@@ -3,8 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-# Suffix of the action of a refused attempt, e.g. "registry.reject.refused" (see Workflow.fire).
-REFUSED_SUFFIX = ".refused"
+from .labels import REFUSED_SUFFIX, action_label
 
 
 class AppendOnlyError(Exception):
@@ -68,8 +67,6 @@ class AuditEvent(models.Model):
     @property
     def action_label(self) -> str:
         """What happened, in French (tpj/audit/labels.py), never the action's code."""
-        from .labels import action_label
-
         return action_label(self.action)
 
     def _state_label(self, value: str) -> str:

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from stdnum.fr import siret as stdnum_siret
 
+from .text import french_plural
+
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 YEARS_AHEAD = 10
 
@@ -76,7 +78,7 @@ def validate_siret(value: str) -> None:
 
 
 def too_many_items_message(bound: int) -> str:
-    noun = "élément" if bound == 1 else "éléments"
+    noun = french_plural(bound, "élément", "éléments")
     return f"Cette liste compte trop d'éléments : {bound} {noun} au plus (comme dans le formulaire du site)."
 
 

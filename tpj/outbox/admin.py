@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.html import format_html_join
 
+from tpj.core.text import french_plural
+
 from . import purposes, services
 from .models import OutgoingEmail
 
@@ -81,7 +83,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         if retried:
             self.message_user(
                 request,
-                f"{retried} courriel remis en envoi." if retried == 1 else f"{retried} courriels remis en envoi.",
+                f"{retried} {french_plural(retried, 'courriel remis', 'courriels remis')} en envoi.",
                 messages.SUCCESS,
             )
         if skipped:

@@ -2,6 +2,7 @@ from django import template
 
 from tpj.calls.models import ApplicationState, CallState
 from tpj.calls.models import euros as format_euros
+from tpj.core.text import french_plural
 
 register = template.Library()
 
@@ -57,7 +58,7 @@ def application_counts(counts) -> str:
         n = (counts or {}).get(state, 0)
         if n:
             singular, plural = APPLICATION_COUNTS.get(state, (A(state).label.lower(),) * 2)
-            parts.append(f"{n} {singular if n == 1 else plural}")
+            parts.append(f"{n} {french_plural(n, singular, plural)}")
     return ", ".join(parts) or "aucune"
 
 

@@ -1,5 +1,7 @@
 from django import template
 
+from tpj.core.text import french_plural
+
 register = template.Library()
 
 
@@ -13,12 +15,12 @@ def outbox_failures(context, failures, action: str, *, describe_object: bool = F
         "action": action,
         "describe_object": describe_object,
         "csrf_token": context.get("csrf_token"),
-        "title": "1 courriel n'a pas pu être envoyé" if n == 1 else f"{n} courriels n'ont pas pu être envoyés",
-        "content": (
+        "title": french_plural(n, "1 courriel n'a pas pu être envoyé", f"{n} courriels n'ont pas pu être envoyés"),
+        "content": french_plural(
+            n,
             "Le destinataire ne l'a pas reçu : rien n'est enregistré comme notifié. "
-            "Corrigez l'adresse si elle est en cause, puis renvoyez-le."
-            if n == 1
-            else "Les destinataires ne les ont pas reçus : rien n'est enregistré comme notifié. "
-            "Corrigez les adresses si elles sont en cause, puis renvoyez-les."
+            "Corrigez l'adresse si elle est en cause, puis renvoyez-le.",
+            "Les destinataires ne les ont pas reçus : rien n'est enregistré comme notifié. "
+            "Corrigez les adresses si elles sont en cause, puis renvoyez-les.",
         ),
     }
