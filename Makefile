@@ -7,11 +7,12 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: demo install install-test assets db test test-postgres lint check lock bench clean
 
-## Install everything, load territories, nomenclatures and demo data, serve on http://127.0.0.1:8000
+## Install everything, load territories, nomenclatures and demo data, then run the web server
+## and a background worker together (Procfile.demo) on http://127.0.0.1:8000.
 ## Absolute links (e-mails, QR codes, verification page) follow the host that serves the demo
 demo: install db
 	SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py load_demo
-	SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py runserver $(HOST)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) SITE_URL=$${SITE_URL:-http://$(HOST)} $(VENV)/bin/honcho -f Procfile.demo start
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)

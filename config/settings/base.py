@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "csp",
     "mozilla_django_oidc",
+    "huey.contrib.djhuey",  # the task queue: `manage.py run_huey` is the worker
     # Foundation
     "tpj.core",
     "tpj.audit",
@@ -195,6 +196,29 @@ STORAGES = {
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Background work (tpj/core/queue.py): huey. The embedded default keeps its queue in a SQLite
+# file beside the database, so the demo needs no server; production names Redis with
+# QUEUE_URL=redis://… and runs `manage.py run_huey` on worker machines (Procfile: worker).
+QUEUE_URL = env("QUEUE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'queue.sqlite3'}")
+QUEUE_WORKERS = env.int("QUEUE_WORKERS", default=2)
+HUEY = {
+    "name": "tpj",
+    "immediate": env.bool("QUEUE_IMMEDIATE", default=False),  # run tasks in the caller (tests)
+    "utc": True,
+    "results": False,  # tasks write their outcome to the database, never to the queue
+    "consumer": {
+        "workers": QUEUE_WORKERS,
+        # Threads on the embedded default (one process, one SQLite file); processes in production.
+        "worker_type": env("QUEUE_WORKER_TYPE", default="thread"),
+        "check_worker_health": True,
+        "periodic": True,  # the scheduled jobs (docs/operations.md) run on the workers' own clock
+    },
+}
+if QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": QUEUE_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": QUEUE_URL.removeprefix("sqlite:///")})
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -10,3 +10,5 @@ GEOCODER = "offline"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}  # in memory
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon_write": "1000/minute", "login": "1000/minute"}}  # noqa: F405
+# Background tasks run in the caller, at once, on an in-memory queue.
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
