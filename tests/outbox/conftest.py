@@ -23,3 +23,19 @@ def hook_calls(monkeypatch):
         purposes._PURPOSES, "tests.secret", purposes.Purpose("tests.secret", "Essai avec lien personnel", sensitive=True)
     )
     return calls
+
+
+@pytest.fixture
+def time_passes():
+    """Move the outbox's clock forward: every backoff and lease ends `delta` earlier (the rows'
+    timestamps go back, so the code under test reads the real time)."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from tpj.outbox.models import OutgoingEmail
+
+    def run(delta=timedelta(days=2)):
+        OutgoingEmail.objects.update(next_attempt_at=F("next_attempt_at") - delta, claimed_until=F("claimed_until") - delta)
+
+    return run

@@ -1,5 +1,5 @@
 """The outbox: every e-mail the platform sends is first a row here, written in the
-transaction of the change that causes it, then sent (tpj.outbox.services)."""
+transaction of the change that causes it, then sent by a worker (tpj.outbox.delivery)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -26,6 +26,7 @@ class OutgoingEmailQuerySet(models.QuerySet):
 class OutgoingEmail(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "À envoyer"
+        SENDING = "sending", "En cours d'envoi"
         SENT = "sent", "Envoyé"
         FAILED = "failed", "En échec"
 
@@ -41,6 +42,12 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField("créé le", auto_now_add=True, db_index=True)
     last_attempt_at = models.DateTimeField("dernière tentative le", null=True, blank=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
+    # When a pending message may be tried (again): the backoff after a failed attempt.
+    next_attempt_at = models.DateTimeField("prochaine tentative le", null=True, blank=True)
+    # A lease. Sending: the worker that claimed the message is presumed dead after it (the
+    # message is then claimed again). Pending: its queued task is presumed lost after it
+    # (the periodic recovery queues it again).
+    claimed_until = models.DateTimeField("réservé jusqu'au", null=True, blank=True)
     # The object the message is about (an application, an entry, an account), for the staff
     # pages that list the failures of their objects.
     content_type = models.ForeignKey(
@@ -63,7 +70,10 @@ class OutgoingEmail(models.Model):
         verbose_name = "courriel sortant"
         verbose_name_plural = "courriels sortants"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "purpose"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "purpose"]),
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.purpose_label} — {', '.join(self.recipients)}"
