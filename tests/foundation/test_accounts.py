@@ -191,7 +191,7 @@ def test_password_reset_flow(client, django_capture_on_commit_callbacks):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Réinitialisation de votre mot de passe — Territoires des 1000 premiers jours"
-    path = re.search(r"http://testserver(/comptes/mot-de-passe/\S+/)", message.body).group(1)
+    path = re.search(r"http://127.0.0.1:8000(/comptes/mot-de-passe/\S+/)", message.body).group(1)
     form_page = client.get(path, follow=True)
     assert "Choisir un nouveau mot de passe" in form_page.content.decode()
     set_url = form_page.redirect_chain[-1][0]

@@ -4,6 +4,8 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
 
+from tpj.core.urls_absolute import site_protocol_and_domain
+
 from . import services, throttle
 from .authentication import DEMO_REFUSED, DISABLED
 from .models import User
@@ -89,7 +91,10 @@ class FrenchPasswordResetForm(PasswordResetForm):
     email = forms.EmailField(label="Adresse e-mail", max_length=254)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        """Through the outbox, like every e-mail: a refusing mail server is recorded, never silent."""
+        """Through the outbox, like every e-mail: a refusing mail server is recorded, never silent.
+        The link names SITE_URL, not the host this request reached (a node behind the load balancer)."""
+        protocol, domain = site_protocol_and_domain()
+        context = {**context, "protocol": protocol, "domain": domain}
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         html_body = render_to_string(html_email_template_name, context) if html_email_template_name else ""

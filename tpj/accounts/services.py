@@ -8,11 +8,11 @@ from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tpj.audit.services import record
+from tpj.core.urls_absolute import absolute_reverse
 from tpj.outbox import services as outbox
 
 from . import emails
@@ -36,7 +36,7 @@ def confirmation_token(user: User) -> str:
 
 def send_confirmation_email(user: User) -> None:
     """Enqueue the confirmation link of `user`'s address (sent once the caller's transaction commits)."""
-    link = settings.SITE_URL + reverse("accounts:confirm-email", args=[confirmation_token(user)])
+    link = absolute_reverse("accounts:confirm-email", args=[confirmation_token(user)])
     context = {"user": user, "link": link, "days": settings.EMAIL_CONFIRMATION_MAX_AGE_DAYS}
     outbox.enqueue(
         emails.CONFIRMATION,
@@ -51,12 +51,10 @@ def send_existing_account_email(user: User) -> None:
     """Tell the owner of an address that someone tried to sign up with it (no page says so)."""
     context = {
         "user": user,
-        "login_link": settings.SITE_URL + reverse("accounts:login"),
-        "reset_link": settings.SITE_URL + reverse("accounts:password-reset"),
+        "login_link": absolute_reverse("accounts:login"),
+        "reset_link": absolute_reverse("accounts:password-reset"),
         "confirmation_link": (
-            settings.SITE_URL + reverse("accounts:confirm-email", args=[confirmation_token(user)])
-            if user.email_confirmed_at is None
-            else ""
+            absolute_reverse("accounts:confirm-email", args=[confirmation_token(user)]) if user.email_confirmed_at is None else ""
         ),
         "days": settings.EMAIL_CONFIRMATION_MAX_AGE_DAYS,
     }

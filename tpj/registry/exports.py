@@ -3,13 +3,12 @@ and services). Only verified entries and the contacts their members agreed to pu
 
 import json
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
-from django.urls import reverse
 
 from tpj.core import exports as core_exports
 from tpj.core.text import normalize
+from tpj.core.urls_absolute import absolute_reverse
 
 from .models import ContactChannel, EntryPriority
 
@@ -68,7 +67,7 @@ def _contact(entry, kind) -> str:
 
 
 def _page(entry) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("registry:entry", args=[entry.pk])
+    return absolute_reverse("registry:entry", args=[entry.pk])
 
 
 def entry_row(entry) -> list:

@@ -4,10 +4,10 @@ and the QR code of an entry's public verification page."""
 import io
 
 import segno
-from django.conf import settings
-from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image, ImageDraw, ImageFont
+
+from tpj.core.urls_absolute import absolute_reverse
 
 BLUE, RED, CREAM = "#000091", "#E1000F", "#F5F5FE"
 TITLE = "Professionnel des"
@@ -16,7 +16,7 @@ SUBTITLE = "1000 premiers jours"
 
 def verification_url(entry) -> str:
     """The absolute address of the public page confirming that `entry` may use the logo (what its QR code holds)."""
-    return settings.SITE_URL.rstrip("/") + reverse("registry:verification", args=[entry.public_id])
+    return absolute_reverse("registry:verification", args=[entry.public_id])
 
 
 def logo_svg(caption: str = "") -> str:

@@ -6,11 +6,10 @@ format, its schema and how to compute its last update from live data.
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Max
-from django.urls import reverse
 
 from tpj.calls.exports import SCDL_FIELDS
+from tpj.core.urls_absolute import absolute_reverse
 from tpj.registry.exports import CSV_COLUMNS
 from tpj.registry.models import Entry
 
@@ -40,7 +39,7 @@ class Dataset:
     updated: str = ""  # name of the function in UPDATED computing the last update
 
     def url(self) -> str:
-        return settings.SITE_URL.rstrip("/") + reverse(self.url_name, kwargs=self.url_kwargs)
+        return absolute_reverse(self.url_name, kwargs=self.url_kwargs)
 
     def last_update(self):
         return UPDATED[self.updated]() if self.updated else None

@@ -2,8 +2,9 @@
 columns and its GeoJSON properties. Shared by the pages, the priorities pages and the open data
 catalogue, so it lives outside the view modules."""
 
-from django.conf import settings
 from django.urls import reverse
+
+from tpj.core.urls_absolute import absolute_reverse
 
 from .exports import point_feature
 from .projects import funding, location, national_axes
@@ -32,7 +33,7 @@ PROJECTS_HEADER = [
 
 def page_url(project) -> str:
     """The project's absolute permalink."""
-    return settings.SITE_URL.rstrip("/") + reverse("valorisation:project", args=[project.pk])
+    return absolute_reverse("valorisation:project", args=[project.pk])
 
 
 def decorate(project) -> object:

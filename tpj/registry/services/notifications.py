@@ -1,13 +1,12 @@
 """E-mails to an entry's members about moderators' decisions, through the outbox (tpj.outbox):
 written with the decision, sent after its commit, failures shown on the entry's moderation page."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from tpj.core import policy
+from tpj.core.urls_absolute import absolute_reverse
 from tpj.outbox import services as outbox
 from tpj.outbox.models import OutgoingEmail
 
@@ -37,8 +36,8 @@ def notify_members(entry: Entry, transition: str, reason: str = "", *, sender=No
         "transition": transition,
         "reason": reason,
         "subject": DECISION_SUBJECTS[transition],
-        "url": settings.SITE_URL.rstrip("/") + reverse("registry:entry", args=[entry.public_entry.pk]),
-        "edit_url": settings.SITE_URL.rstrip("/") + reverse("registry:edit", args=[entry.pk]),
+        "url": absolute_reverse("registry:entry", args=[entry.public_entry.pk]),
+        "edit_url": absolute_reverse("registry:edit", args=[entry.pk]),
     }
     return outbox.enqueue(
         MODERATION_DECISION,
