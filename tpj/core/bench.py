@@ -12,10 +12,11 @@ import psycopg
 from django.conf import settings
 
 
-def run_manage(args, url, timeout=7200) -> str:
-    """Run `manage.py *args` on the database at `url`; return its standard output."""
+def run_manage(args, url, timeout=7200, env=None) -> str:
+    """Run `manage.py *args` on the database at `url` (more variables in `env`); return its standard output."""
     env = {
         **os.environ,
+        **(env or {}),
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DEBUG": "False",

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-MODULES = ["registry", "calls", "valorisation"]
+MODULES = ["registry", "calls", "valorisation", "queue"]
+# Where a module's benchmark lives when it is not `tpj.<module>.bench`.
+RUNNERS = {"queue": "tpj.core.bench_queue.run"}
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 
 
@@ -33,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
         for module in options["only"] or MODULES:
-            run = import_string(f"tpj.{module}.bench.run")
+            run = import_string(RUNNERS.get(module, f"tpj.{module}.bench.run"))
             self.stdout.write(f"== {module}")
             text = replace_section(text, module, run(options))
             DOCS.write_text(text, encoding="utf-8")

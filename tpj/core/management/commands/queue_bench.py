@@ -1,0 +1,20 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from tpj.core.bench_queue import phases
+
+
+class Command(BaseCommand):
+    help = "Une phase du banc d'essai de la file de tâches (utilisé par `manage.py bench --only queue`)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--phase", choices=["measure", "worker"], required=True)
+        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--rows", type=int, default=phases.IMPORT_ROWS)
+
+    def handle(self, *args, phase, workers, rows, **options):
+        if phase == "worker":
+            phases.run_worker(workers)
+            return
+        self.stdout.write("RESULT " + json.dumps(phases.measure(rows), default=str))
