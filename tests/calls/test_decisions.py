@@ -1,18 +1,24 @@
 """Decisions on non-fungible envelopes: allocation limits, laureate list, notification and payments, concurrency."""
 
+import hashlib
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from tpj.audit.models import AuditEvent
-from tpj.calls.models import Application, Call, Envelope, EnvelopeRequest
+from tpj.calls.models import Application, Call, DecisionLetter, Envelope, EnvelopeRequest
+from tpj.calls.services import letters
 from tpj.calls.services.calls import fire_call, transmit
 from tpj.calls.services.decisions import decide, notify_decisions, reopen_decision
 from tpj.calls.services.follow_up import record_payment
+from tpj.calls.tasks.letters import draw_decision_letter, recover_decision_letters
 from tpj.core.policy import PermissionDenied
 
 from .factories import decidable, make_call, manager
@@ -135,3 +141,123 @@ def test_postgres_trigger_refuses_an_allocation_written_around_the_services():
     decide(apps[0], call.manager, "laureate", "Bien", {"ARS": Decimal("60000")})
     with pytest.raises(IntegrityError), transaction.atomic():
         EnvelopeRequest.objects.filter(application=apps[1]).update(amount_allocated=Decimal("50000"))
+
+
+# --- decision letters: drawn once by a worker, issued from the storage --------------------------
+
+
+def _decided_call():
+    call, apps = decidable()
+    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    for app in apps[2:]:
+        decide(app, call.manager, "rejected", "Moins prioritaire")
+    fire_call(call, call.manager, "decide_laureates")
+    return call, apps
+
+
+def _letter_time_passes():
+    DecisionLetter.objects.update(claimed_until=F("claimed_until") - timedelta(days=1))
+
+
+def _page(client, user, call) -> str:
+    client.force_login(user)
+    response = client.get(reverse("calls:allocation", args=[call.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_letter_is_drawn_once_stored_with_its_checksum_in_the_audit_log_and_attached_from_storage(
+    mailoutbox, django_capture_on_commit_callbacks, client
+):
+    call, apps = _decided_call()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_decisions(call, call.manager) == 4
+    letter = DecisionLetter.objects.get(application=apps[0])
+    assert letter.state == DecisionLetter.State.ISSUED and letter.issued_at and letter.attempts == 1
+    with letter.file.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == letter.sha256
+    (event,) = AuditEvent.objects.for_object(apps[0]).filter(action="calls.decision.letter_issued")
+    assert event.after["sha256"] == letter.sha256 and event.actor == call.manager
+    (sent,) = [m for m in mailoutbox if m.to == [apps[0].created_by.email]]
+    assert sent.attachments[0][1] == content  # the issued file, not a new drawing
+    assert letter.message.attachments.get().file.name == letter.file.name  # attached from the storage, not copied
+
+    # A copy of the task, the recovery and a second notification redraw nothing and send nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        draw_decision_letter(letter.pk)
+        recover_decision_letters()
+        assert notify_decisions(call, call.manager) == 0
+    assert DecisionLetter.objects.count() == 4 and len(mailoutbox) == 4
+    letter.refresh_from_db()
+    assert letter.sha256 == hashlib.sha256(content).hexdigest() and letter.attempts == 1
+
+    # The carrier downloads the letter as issued, whatever the drawing code says today.
+    carrier = apps[0].created_by
+    client.force_login(carrier)
+    response = client.get(reverse("calls:decision-letter", args=[apps[0].pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == content
+    assert f"Courrier envoyé le {timezone.localdate():%d/%m/%Y}" in _page(client, call.manager, call)
+
+
+def test_the_manager_can_leave_the_letters_are_drawn_by_the_worker_and_the_page_tells_their_state(
+    mailoutbox, django_capture_on_commit_callbacks, client, monkeypatch
+):
+    call, apps = _decided_call()
+    with monkeypatch.context() as stopped:  # no worker yet: the letters wait, requested
+        stopped.setattr(letters, "enqueue_quietly", lambda task, *args: False)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notify_decisions(call, call.manager) == 4
+    assert mailoutbox == [] and not Application.objects.filter(notified_at__isnull=False).exists()
+    page = _page(client, call.manager, call)
+    assert page.count("Courrier en préparation") == 4 and "Courrier envoyé le" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recover_decision_letters()  # the worker is back: its periodic recovery finds them
+    assert len(mailoutbox) == 4 and Application.objects.filter(notified_at__isnull=False).count() == 4
+    assert _page(client, call.manager, call).count("Courrier envoyé le") == 4
+
+
+def test_a_letter_that_cannot_be_drawn_is_retried_then_shown_failed_with_what_to_do(
+    mailoutbox, django_capture_on_commit_callbacks, client, monkeypatch
+):
+    call, apps = _decided_call()
+    with monkeypatch.context() as broken:
+        broken.setattr(letters, "decision_letter_pdf", lambda app: (_ for _ in ()).throw(OSError("disque plein")))
+        with django_capture_on_commit_callbacks(execute=True):
+            notify_decisions(call, call.manager)
+            for _ in range(letters.MAX_ATTEMPTS):
+                _letter_time_passes()
+                recover_decision_letters()
+    assert set(DecisionLetter.objects.values_list("state", "attempts")) == {(DecisionLetter.State.FAILED, letters.MAX_ATTEMPTS)}
+    assert mailoutbox == [] and not Application.objects.filter(notified_at__isnull=False).exists()
+    page = _page(client, call.manager, call)
+    assert "4 courriers de décision n&#x27;ont pas pu être préparés" in page and "relancer leur préparation" in page
+    assert page.count("Échec de la préparation du courrier") == 4
+
+    with django_capture_on_commit_callbacks(execute=True):  # repaired: notifying again requests them
+        assert notify_decisions(call, call.manager) == 4
+    assert len(mailoutbox) == 4 and set(DecisionLetter.objects.values_list("state", flat=True)) == {"issued"}
+
+
+def test_a_letter_whose_worker_died_while_drawing_is_drawn_once_its_lease_expires(
+    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    call, apps = _decided_call()
+    with monkeypatch.context() as killed:  # the worker claims each letter, then dies (SIGKILL)
+        killed.setattr(letters, "decision_letter_pdf", lambda app: (_ for _ in ()).throw(SystemExit))
+        with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
+            notify_decisions(call, call.manager)
+    (drawing,) = DecisionLetter.objects.filter(state=DecisionLetter.State.DRAWING)
+    with django_capture_on_commit_callbacks(execute=True):
+        recover_decision_letters()  # its lease holds: nobody else draws it yet
+    drawing.refresh_from_db()
+    assert drawing.state == DecisionLetter.State.DRAWING
+
+    _letter_time_passes()
+    with django_capture_on_commit_callbacks(execute=True):
+        recover_decision_letters()
+    assert set(DecisionLetter.objects.values_list("state", flat=True)) == {"issued"} and len(mailoutbox) == 4
+    drawing.refresh_from_db()
+    assert drawing.attempts == 2

@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "calls.jury.deliberation": "Compte rendu de délibération",
     "calls.decision.allocation": "Imputation sur les enveloppes",
     "calls.decision.letter_queued": "Mise en envoi du courrier de décision",
+    "calls.decision.letter_issued": "Émission du courrier de décision",
     "calls.decision.notified": "Notification de la décision",
     "calls.convention.signed": "Signature de la convention",
     "calls.payment.recorded": "Enregistrement d'un versement",

@@ -31,6 +31,7 @@ from .common import (
 )
 from .follow_up import IndicatorValue, Payment
 from .jury import CriterionScore, JuryMember, ScoreSheet, ScoreSheetQuerySet
+from .letters import DecisionLetter
 
 __all__ = [
     "AGENCY_OF_KIND",
@@ -50,6 +51,7 @@ __all__ = [
     "Campaign",
     "Criterion",
     "CriterionScore",
+    "DecisionLetter",
     "Envelope",
     "EnvelopeRequest",
     "Indicator",

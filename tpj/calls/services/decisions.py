@@ -1,4 +1,4 @@
-"""Decisions on the applications and the money charged to the envelopes; decision letters."""
+"""Decisions on the applications and the money charged to the envelopes; their notification."""
 
 from decimal import Decimal
 
@@ -8,15 +8,14 @@ from django.db import IntegrityError, transaction
 from tpj.audit.services import record
 from tpj.core import policy
 
-from ..emails import DECISION_LETTER
-from ..letters import decision_letter_pdf
 from ..models import (
     Application,
     Call,
 )
 from ..workflows import APPLICATION_WORKFLOW, OUTCOMES
-from . import checks, mail
+from . import checks
 from .allocations import allocate
+from .letters import request_letter
 from .notifications import current_letters
 
 
@@ -58,14 +57,17 @@ def reopen_decision(app: Application, user, reason: str) -> Application:
 
 
 def notify_decisions(call: Call, user) -> int:
-    """Write each decided applicant's decision letter (PDF attached) to the outbox; return how many.
+    """Ask the workers for each decided applicant's decision letter; return how many.
 
-    The letters are sent after the commit. An application is recorded as notified
-    (`notified_at`, the audit event, the carrier's access to the letter) by the letter's
-    on-sent hook (tpj.calls.emails), once its letter has been sent, never before. An
-    application whose current letter is waiting, failed (« Renvoyer » on the decisions page
-    retries it) or sent gets no second one; the call's row is locked, so two managers
-    notifying at once write each letter once.
+    Each letter is drawn once by a worker, stored as issued (its SHA-256 in the audit log)
+    and e-mailed through the outbox with the stored PDF attached (tpj.calls.services.letters).
+    An application is recorded as notified (`notified_at`, the audit event, the carrier's
+    access to the letter) by the letter's on-sent hook (tpj.calls.emails), once its letter
+    has been sent, never before. An application whose current letter is being prepared,
+    issued or sent gets no second one (a failed drawing is requested again; a failed e-mail
+    is sent again with « Renvoyer »); the call's row is locked, so two managers notifying at
+    once request each letter once. The manager need not wait: the decisions page shows each
+    letter's state.
     """
     policy.require(user, "calls.manage_call", call)
     with transaction.atomic():
@@ -73,20 +75,11 @@ def notify_decisions(call: Call, user) -> int:
         if call.state not in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED):
             raise ValidationError("Les décisions se notifient une fois la liste des lauréats arrêtée.")
         apps = call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True)
-        lettered = current_letters(apps)
+        lettered = current_letters(apps)  # e-mailed letters of before the worker tier
         queued = 0
-        for app in apps.select_related("created_by", "call"):
-            if app.pk in lettered:
+        for app in apps:
+            if app.pk in lettered or request_letter(app, user) is None:
                 continue
-            mail.send(
-                DECISION_LETTER,
-                app.created_by.email,
-                f"Décision — {app.reference}",
-                f"Veuillez trouver ci-joint la décision relative à votre candidature « {app.title} ».",
-                obj=app,
-                sender=user,
-                attachments=[(f"decision-{app.reference}.pdf", decision_letter_pdf(app), "application/pdf")],
-            )
             record(actor=user, obj=app, action="calls.decision.letter_queued")
             queued += 1
     return queued

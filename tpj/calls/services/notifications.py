@@ -1,8 +1,10 @@
 """The calls' e-mails as the call's managers follow them: each decided application's letter
-(waiting, sent, failed) and the failed e-mails of the call, which they send again."""
+(in preparation, sent, failed) and the failed e-mails and letters of the call, which they
+send or request again."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tpj.core import policy
@@ -10,7 +12,7 @@ from tpj.outbox import services as outbox
 from tpj.outbox.models import OutgoingEmail
 
 from ..emails import DECISION_LETTER
-from ..models import Application, Call
+from ..models import Application, Call, DecisionLetter
 
 
 def current_letters(applications) -> dict[int, OutgoingEmail]:
@@ -54,21 +56,49 @@ def resend_email(call: Call, user, message_id) -> OutgoingEmail:
     return message
 
 
+def current_drawn_letters(applications) -> dict[int, DecisionLetter]:
+    """{application id: the DecisionLetter of its current decision} for `applications`."""
+    rows = DecisionLetter.objects.filter(application__in=applications, decided_at=F("application__decided_at")).select_related(
+        "application"
+    )
+    return {letter.application_id: letter for letter in rows}
+
+
+def failed_letters(call: Call) -> list[DecisionLetter]:
+    """The call's decision letters that could not be drawn after their attempts (the
+    manager requests them again by notifying once more)."""
+    applications = call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True)
+    letters = current_drawn_letters(applications).values()
+    return sorted((x for x in letters if x.state == DecisionLetter.State.FAILED), key=lambda x: x.pk)
+
+
 def letter_badges(applications) -> dict[int, tuple[str, str]]:
     """{application id: (French label, DSFR badge type)} of each decided application's letter:
-    « notifiée » only once the letter is sent, « envoi en échec », « envoi en cours »."""
-    letters = current_letters(applications)
+    « en préparation » while a worker draws it or the outbox sends it, « envoyé le … » once
+    sent (the decision is then notified), « échec » when it could not be drawn or sent."""
+    messages = current_letters(applications)
+    drawn = current_drawn_letters(applications)
     badges = {}
     for app in applications.filter(state__in=Application.DECIDED_STATES):
-        letter = letters.get(app.pk)
+        letter, message = drawn.get(app.pk), messages.get(app.pk)
         if app.notified_at:
-            badges[app.pk] = (f"Notifiée le {timezone.localtime(app.notified_at):%d/%m/%Y}", "success")
-        elif letter is None:
+            badges[app.pk] = (f"Courrier envoyé le {timezone.localtime(app.notified_at):%d/%m/%Y}", "success")
+        elif message is not None:
+            badges[app.pk] = _message_badge(message)
+        elif letter is None or letter.state == DecisionLetter.State.CANCELLED:
             badges[app.pk] = ("Non notifiée", "")
-        elif letter.status == OutgoingEmail.Status.FAILED:
-            badges[app.pk] = ("Envoi en échec", "error")
-        elif letter.status == OutgoingEmail.Status.PENDING:
-            badges[app.pk] = ("Envoi en cours", "info")
-        else:  # sent, but its decision was reopened meanwhile
-            badges[app.pk] = ("Courrier envoyé", "")
+        elif letter.state == DecisionLetter.State.FAILED:
+            badges[app.pk] = ("Échec de la préparation du courrier", "error")
+        else:
+            badges[app.pk] = ("Courrier en préparation", "info")
     return badges
+
+
+def _message_badge(message: OutgoingEmail) -> tuple[str, str]:
+    if message.status == OutgoingEmail.Status.FAILED:
+        return ("Échec de l'envoi du courrier", "error")
+    if message.status == OutgoingEmail.Status.SENT:  # sent, but its decision was reopened meanwhile
+        return ("Courrier envoyé", "")
+    if message.attempts and message.next_attempt_at and message.status == OutgoingEmail.Status.PENDING:
+        return (f"Courrier en préparation (nouvel essai d'envoi à {timezone.localtime(message.next_attempt_at):%H:%M})", "info")
+    return ("Courrier en préparation", "info")

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
 from tpj.core import policy
+from tpj.core.text import french_plural
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from ..forms.decisions import DecisionForm
@@ -17,7 +18,8 @@ from ..letters import decision_letter_pdf
 from ..models import Application, Call, EnvelopeRequest, euros
 from ..services.decisions import decide, notify_decisions, reopen_decision
 from ..services.jury import ranking
-from ..services.notifications import failed_emails, letter_badges, resend_email
+from ..services.letters import issued_letter
+from ..services.notifications import failed_emails, failed_letters, letter_badges, resend_email
 from .common import ApplicationMixin, CallMixin, add_errors, flash_error
 from .jury import format_score
 
@@ -73,6 +75,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             "outcomes": DecisionForm.OUTCOMES,
             "can_notify": self.call.state in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED),
             "failed_emails": failed_emails(self.call),
+            **_failed_letters_alert(failed_letters(self.call)),
         }
 
     def get(self, request, pk):
@@ -100,6 +103,25 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
         return render(request, self.template, self.context(form), status=400)
 
 
+def _failed_letters_alert(letters) -> dict:
+    """The decisions page's alert on the letters that could not be drawn, with what to do."""
+    n = len(letters)
+    references = ", ".join(letter.application.reference for letter in letters)
+    return {
+        "failed_letters": letters,
+        "failed_letters_title": french_plural(
+            n, "1 courrier de décision n'a pas pu être préparé", f"{n} courriers de décision n'ont pas pu être préparés"
+        ),
+        "failed_letters_content": french_plural(
+            n,
+            f"Dossier {references} : rien n'est envoyé ni notifié. Cliquez sur « Notifier les décisions » "
+            "pour relancer sa préparation ; si l'échec persiste, prévenez l'administrateur de la plateforme.",
+            f"Dossiers {references} : rien n'est envoyé ni notifié. Cliquez sur « Notifier les décisions » "
+            "pour relancer leur préparation ; si l'échec persiste, prévenez l'administrateur de la plateforme.",
+        ),
+    }
+
+
 def _badge(letter):
     """django-dsfr's badge for a letter's (label, kind) from letter_badges."""
     if letter is None:
@@ -109,7 +131,7 @@ def _badge(letter):
 
 
 class NotifyView(CallMixin, PolicyRequiredMixin, View):
-    """Write the decision letters to the outbox, or (`resend`: its id) send a failed e-mail of the call
+    """Ask the workers for the decision letters (drawn, stored, then e-mailed), or (`resend`: its id) send a failed e-mail of the call
     again; the decisions page then shows each letter's state."""
 
     policy_action = "calls.manage_call"
@@ -132,10 +154,14 @@ class NotifyView(CallMixin, PolicyRequiredMixin, View):
 
 def _queued_message(n: int) -> str:
     if n == 0:
-        return "Aucun courrier de décision à envoyer : chaque décision est notifiée, en cours d'envoi ou en échec."
-    if n == 1:
-        return "1 courrier de décision mis en envoi : son état s'affiche ci-dessous."
-    return f"{n} courriers de décision mis en envoi : leur état s'affiche ci-dessous."
+        return "Aucun courrier de décision à préparer : chaque décision est notifiée, son courrier en préparation ou en échec d'envoi."
+    return french_plural(
+        n,
+        "1 courrier de décision en préparation : il est rédigé puis envoyé en arrière-plan. "
+        "Vous pouvez quitter cette page ; son état s'y affiche.",
+        f"{n} courriers de décision en préparation : ils sont rédigés puis envoyés en arrière-plan. "
+        "Vous pouvez quitter cette page ; leur état s'y affiche.",
+    )
 
 
 class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):
@@ -146,6 +172,10 @@ class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):
         # No letter before the decision, nor (for the carrier) before it is notified: a 404, as for a missing file.
         if app.state not in Application.DECIDED_STATES or not policy.check(request.user, "calls.view_decision_letter", app):
             raise Http404
-        response = HttpResponse(decision_letter_pdf(app), content_type="application/pdf")
+        letter = issued_letter(app)
+        if letter is not None:  # the letter as issued, from the storage: never redrawn
+            response = FileResponse(letter.file.open("rb"), content_type="application/pdf")
+        else:  # the manager's preview before notification (or a letter sent before the worker tier)
+            response = HttpResponse(decision_letter_pdf(app), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="decision-{app.reference}.pdf"'
         return response
