@@ -11,6 +11,7 @@ from .result import Result
 from .web import Browser, logged_in
 
 ADMIN = "admin@demo.1000jours.fr"
+IMPORT_TASK = "tpj.registry.tasks.imports.run_import"
 PURPOSE = "registry.moderation_decision"  # a declared purpose with no on-sent hook
 EMAIL_TIMEOUT = 120
 IMPORT_TIMEOUT = 240  # a lease to expire, then the minute's recovery, then the rest of the file
@@ -98,11 +99,11 @@ def _running_worker(cluster: Cluster):
         if not process.alive:
             continue
         text = process.log_text()
-        started, open_ids = _executions(text, "tpj.registry.tasks")
+        started, open_ids = _executions(text, IMPORT_TASK)
         if open_ids:
             return process, "tâche d'import en cours dans son journal"
         if started:
-            candidates.append((text.rfind("Executing tpj.registry.tasks"), process))
+            candidates.append((text.rfind(f"Executing {IMPORT_TASK}"), process))
     if candidates:
         return max(candidates, key=lambda c: c[0])[1], "dernière tâche d'import démarrée"
     alive = [p for p in cluster.workers if p.alive]
@@ -132,7 +133,9 @@ def import_survives_killed_worker(cluster: Cluster, rows: int) -> Result:
         job = _job(cluster, pk)
         if job.get("status") in ("done", "failed"):
             break
-        if killed_at is None and job.get("total") and job["next_row"] >= job["total"] // 2:
+        # Chunks grow (2,000 rows, then doubling): the first progress seen past a third of the
+        # file is as close to half-way as the chunks allow.
+        if killed_at is None and job.get("total") and job["total"] // 3 <= job["next_row"] < job["total"]:
             victim, why = _running_worker(cluster)
             if victim is None:
                 return result.fail(why)

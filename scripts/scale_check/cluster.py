@@ -29,6 +29,7 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", "6379"
 QUEUE_DB, CACHE_DB = 7, 8
 DEMO_PASSWORD = "demo-1000-jours"
 LOGIN_FAILURE_LIMIT = 5
+IMPORT_LEASE_SECONDS = 20
 
 
 def free_port() -> int:
@@ -92,6 +93,8 @@ class Cluster:
                 "MEDIA_ROOT": str(self.media_root),
                 "EMAIL_URL": f"smtp://{self.sink.host}:{self.sink.port}" if self.sink else "consolemail://",
                 "LOGIN_FAILURE_LIMIT": str(LOGIN_FAILURE_LIMIT),
+                # A killed worker's import is taken back sooner than the default minute.
+                "IMPORT_LEASE_SECONDS": str(IMPORT_LEASE_SECONDS),
                 "LOG_LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
             }
