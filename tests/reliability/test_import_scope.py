@@ -103,7 +103,7 @@ def bretagne_jobs(cast, canary):
     one pending, whose next chunk would create an entry in Rennes."""
     author = cast.user(MODERATOR)
     done = importer.create_job(f"Réseau {canary}", csv_file(row("BZH-1", IN_COMMUNE), f"BZH-{canary};;;;;;;;;;;;"), author)
-    importer.run(done, author)
+    importer.work(done.pk)
     pending = importer.create_job(f"Réseau {canary} bis", csv_file(row("BZH-2", IN_COMMUNE, name=f"Relais {canary}")), author)
     done.refresh_from_db()
     assert done.created_count == 1 and done.error_count == 1 and canary in str(done.errors)
@@ -118,7 +118,7 @@ def client_of(user) -> Client:
 
 
 def _requests(route, job):
-    """Every way of calling the route on `job`: plain GET, the htmx poll that advances a job, POST."""
+    """Every way of calling the route on `job`: plain GET, the htmx poll of the progress bar, POST."""
     path = route.path(**dict.fromkeys(route.params, job.pk))
     yield "GET", path, {}
     yield "GET (htmx)", path, {"HTTP_HX_REQUEST": "true"}
@@ -235,10 +235,10 @@ def test_a_moderators_import_keeps_its_rows_and_refuses_the_others_with_the_reas
 def test_a_row_outside_the_territory_is_refused_even_when_its_identifier_is_known(cast):
     """Not counted "already present": the report tells nothing of another territory's entries."""
     admin_job = importer.create_job("CAF", csv_file(row("LYON-1", LYON)), cast.user(ADMINISTRATOR))
-    importer.run(admin_job, cast.user(ADMINISTRATOR))
+    importer.work(admin_job.pk)
     moderator = cast.user(MODERATOR)
     job = importer.create_job("CAF", csv_file(row("LYON-1", LYON), row("RNS-1", IN_COMMUNE)), moderator)
-    importer.run(job, moderator)
+    importer.work(job.pk)
     job.refresh_from_db()
     assert (job.created_count, job.updated_count, job.error_count) == (1, 0, 1)
     assert job.errors[0]["erreurs"] == [f"{REFUSED} (Lyon, Rhône)"]
@@ -257,18 +257,19 @@ def test_an_administrators_import_is_not_limited(cast, who, tmp_path):
     else:
         author = cast.user(ADMINISTRATOR) if who == "administrator" else user_with_role(Role.MODERATOR)
         job = importer.create_job("CAF", csv_file(*rows), author)
-        importer.run(job, author)
+        importer.work(job.pk)
     job.refresh_from_db()
     assert (job.created_count, job.error_count) == (3, 0)
     assert sorted(Entry.objects.values_list("departement_id", flat=True)) == ["31", "35", "69"]
 
 
-@pytest.mark.parametrize("advanced_by", ["administrator's page", "command line", "second process"])
+@pytest.mark.parametrize("advanced_by", ["worker", "command line", "recovery after a killed worker"])
 def test_the_authors_territory_applies_whoever_advances_the_job(cast, advanced_by, tmp_path):
     author = cast.user(MODERATOR)
     rows = [row("RNS-1", IN_COMMUNE), row("LYON-1", LYON)]
-    job = importer.create_job("CAF", csv_file(*rows), author)
-    if advanced_by == "administrator's page":
+    job = importer.create_job("CAF", csv_file(*rows), author, chunk_size=1)
+    if advanced_by == "worker":
+        importer.queue_job(job)  # run here: tests run the queue's tasks at once
         response = client_of(cast.user(ADMINISTRATOR)).get(f"/annuaire/import/{job.pk}/", HTTP_HX_REQUEST="true")
         assert response.status_code == 200 and f"{REFUSED} (Lyon, Rhône)" in response.content.decode()
     elif advanced_by == "command line":  # resumes the unfinished job of the same source
@@ -276,7 +277,8 @@ def test_the_authors_territory_applies_whoever_advances_the_job(cast, advanced_b
         path.write_text("\n".join([HEADER, *rows]), encoding="utf-8")
         assert importer.import_file(str(path), "CAF").pk == job.pk
     else:
-        importer.run(job, None, chunk_size=1, prepare_ahead=True)
+        importer.run(job, importer.claim(job.pk), max_chunks=1)
+        importer.recover(now=timezone.now() + 2 * importer.LEASE)
     assert list(Entry.objects.values_list("commune_id", flat=True)) == [IN_COMMUNE]
 
 
@@ -284,6 +286,7 @@ def test_an_author_who_lost_the_moderator_role_imports_nothing(cast):
     author = user_with_role(Role.MODERATOR, departements=["35"], email="ancien@fiabilite.example")
     job = importer.create_job("CAF", csv_file(row("RNS-1", IN_COMMUNE)), author)
     author.role_assignments.update(is_active=False)
+    importer.queue_job(job)  # the worker applies the author's territory of the moment: none
     response = client_of(cast.user(ADMINISTRATOR)).get(f"/annuaire/import/{job.pk}/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and f"{REFUSED} (Rennes, Ille-et-Vilaine)" in response.content.decode()
     assert not Entry.objects.exists()
@@ -299,6 +302,6 @@ def test_the_territory_is_checked_without_a_query_per_row(cast):
     ref = importer.ReferenceData(scope)
     rows = [dict(zip(HEADER.split(";"), row(f"R-{i}", (IN_COMMUNE, LYON)[i % 2]).split(";"), strict=True)) for i in range(200)]
     with CaptureQueriesContext(connection) as queries:
-        prepared = importer._prepare_chunk(list(enumerate(rows)), ref, "CAF", bulk.datetime_value(timezone.now()))
+        prepared = importer.prepare_chunk(list(enumerate(rows)), ref, "CAF", bulk.datetime_value(timezone.now()))
     assert len(queries) == 0
     assert [item.outside for item in prepared] == [False, True] * 100

@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "registry.logo_downloaded": "Téléchargement du logo « Territoire des 1000 premiers jours »",
     "registry.import_created": "Lancement d'un import",
     "registry.import_chunk": "Import d'un lot de lignes",
+    "registry.import_done": "Fin d'un import",
+    "registry.import_failed": "Échec d'un import",
     # registry: the workflow (tpj/registry/workflow.py)
     "registry.submit": "Soumission à vérification",
     "registry.verify": "Vérification et publication",

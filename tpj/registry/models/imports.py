@@ -1,4 +1,4 @@
-"""CSV import jobs (run by `importer`)."""
+"""CSV import jobs: the record of an import that the workers run (`importer.jobs`)."""
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +16,12 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 class ImportJob(models.Model):
-    """A CSV import of a network's entries: resumable (next_row) and idempotent (external ids)."""
+    """A CSV import of a network's entries, run by a worker chunk by chunk.
+
+    Resumable: `next_row` moves in the transaction that writes each chunk's entries.
+    Claimed: the worker running it holds `claim_token` until `claimed_until`, a lease
+    renewed with each chunk; a job whose lease expired (its worker was killed) is queued
+    again by `recover_imports`. Idempotent: rows whose external id is known are skipped."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
@@ -37,6 +42,11 @@ class ImportJob(models.Model):
     error_count = models.IntegerField(default=0)
     errors = models.JSONField("erreurs par ligne", default=list, blank=True)
     message = models.TextField(blank=True)
+    chunk_size = models.PositiveIntegerField("lignes par transaction", default=20_000)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField("réservé jusqu'à", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("reprises sans avancée", default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -44,9 +54,14 @@ class ImportJob(models.Model):
         verbose_name = "import CSV"
         verbose_name_plural = "imports CSV"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "claimed_until"], name="registry_importjob_waiting")]
 
     def __str__(self):
         return f"Import {self.source} du {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def progress_percent(self) -> int:
