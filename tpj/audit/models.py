@@ -70,12 +70,17 @@ class AuditEvent(models.Model):
         return action_label(self.action)
 
     def _state_label(self, value: str) -> str:
-        """The French label of a state of the object's model (its `state` field's choices)."""
+        """The French label of a state of the object's model (the choices of its `state` field,
+        then of its other workflows' fields, named `<something>_state`)."""
         model = ContentType.objects.get_for_id(self.content_type_id).model_class() if self.content_type_id else None
         try:
             choices = dict(model._meta.get_field("state").flatchoices) if model else {}
         except FieldDoesNotExist:
             choices = {}
+        if model and value not in choices:
+            for field in model._meta.concrete_fields:
+                if field.name.endswith("_state") and field.choices:
+                    choices = {**dict(field.flatchoices), **choices}
         return str(choices.get(value, value))
 
     @property

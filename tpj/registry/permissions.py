@@ -70,6 +70,23 @@ def moderate(user, entry) -> Decision:
     return Decision.allow()
 
 
+@rule("registry.confirm_accuracy")
+def confirm_accuracy(user, entry) -> Decision:
+    """The yearly « votre fiche est-elle toujours exacte ? »: answered by a member of the entry."""
+    if _is_member(user, entry):
+        return Decision.allow()
+    return Decision.deny("Seuls les membres de la fiche peuvent confirmer son exactitude.")
+
+
+@rule("registry.review_by_system")
+def review_by_system(user, entry) -> Decision:
+    """The yearly review's automatic steps (ask the members, propose a suspension): the
+    scheduled jobs act with no user (None); no person, signed in or not, may fire them."""
+    if user is None:
+        return Decision.allow()
+    return Decision.deny("Cette étape de la revue annuelle est faite automatiquement.")
+
+
 @rule("registry.moderation_queue")
 def moderation_queue(user, obj=None) -> Decision:
     return Decision.allow() if is_moderator(user) else Decision.deny("Réservé aux modérateurs territoriaux.")

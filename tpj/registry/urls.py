@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exports, imports, members, moderation, public
+from .views import exports, imports, members, moderation, public, review
 
 app_name = "registry"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("justificatifs/<int:pk>/", members.EvidenceView.as_view(), name="evidence"),
     path("moderation/", moderation.ModerationQueueView.as_view(), name="moderation"),
     path("moderation/<int:pk>/", moderation.ModerationDetailView.as_view(), name="moderate"),
+    path("moderation/revue-annuelle/", review.ReviewQueueView.as_view(), name="review-queue"),
+    path("fiches/<int:pk>/confirmer/", review.MemberConfirmView.as_view(), name="review-confirm-member"),
+    path("confirmer/<str:token>/", review.ReviewConfirmView.as_view(), name="review-confirm"),
     path("verification/<uuid:public_id>/", public.VerificationView.as_view(), name="verification"),
     path("verification/<uuid:public_id>/qr.png", public.VerificationQRView.as_view(), name="verification-qr"),
     path("partenaires/", public.PartnersView.as_view(), name="partners"),

@@ -2,9 +2,11 @@
 
 from enum import StrEnum
 
+from django.utils import timezone
+
 from tpj.core.workflow import Transition, Workflow
 
-from .models import State
+from .models import ReviewState, State
 
 
 class Move(StrEnum):
@@ -41,3 +43,73 @@ ENTRY_WORKFLOW = Workflow(
 )
 
 MODERATION_TRANSITIONS = (Move.VERIFY, Move.REJECT, Move.REQUEST_CHANGES, Move.SUSPEND, Move.REINSTATE)
+
+
+class ReviewMove(StrEnum):
+    """The transitions of the yearly accuracy review (services/review.py)."""
+
+    REQUEST = "request_confirmation"
+    CONFIRM = "confirm"
+    PROPOSE_SUSPENSION = "propose_suspension"
+    CONFIRM_SUSPENSION = "confirm_suspension"
+    KEEP = "keep"
+
+
+def _stamp_requested(entry, firing):
+    entry.review_requested_at = timezone.now()
+
+
+def _stamp_reviewed(entry, firing):
+    entry.reviewed_at = timezone.now()
+    entry.review_requested_at = None
+
+
+# The yearly review, on its own field: the entry stays published (and on the map) while its
+# members are asked and while a suspension is only proposed; the moderator's confirmation
+# suspends it through the registry workflow (services.review.confirm_suspension).
+# "registry.review_by_system" is granted to the scheduled jobs alone (no user).
+REVIEW_WORKFLOW = Workflow(
+    name="registry.review",
+    state_field="review_state",
+    transitions=[
+        Transition(
+            ReviewMove.REQUEST,
+            "Demander la confirmation annuelle de l'exactitude",
+            (ReviewState.CURRENT, ReviewState.LAPSED),
+            ReviewState.REQUESTED,
+            "registry.review_by_system",
+            stamps=(_stamp_requested,),
+        ),
+        Transition(
+            ReviewMove.CONFIRM,
+            "Confirmer l'exactitude de la fiche",
+            (ReviewState.REQUESTED, ReviewState.SUSPENSION_PROPOSED),
+            ReviewState.CURRENT,
+            "registry.confirm_accuracy",
+            stamps=(_stamp_reviewed,),
+        ),
+        Transition(
+            ReviewMove.PROPOSE_SUSPENSION,
+            "Proposer la suspension faute de confirmation",
+            (ReviewState.REQUESTED,),
+            ReviewState.SUSPENSION_PROPOSED,
+            "registry.review_by_system",
+        ),
+        Transition(
+            ReviewMove.CONFIRM_SUSPENSION,
+            "Confirmer la suspension",
+            (ReviewState.SUSPENSION_PROPOSED,),
+            ReviewState.LAPSED,
+            "registry.moderate",
+            requires_reason=True,
+        ),
+        Transition(
+            ReviewMove.KEEP,
+            "Maintenir la fiche publiée",
+            (ReviewState.SUSPENSION_PROPOSED,),
+            ReviewState.CURRENT,
+            "registry.moderate",
+            stamps=(_stamp_reviewed,),
+        ),
+    ],
+)

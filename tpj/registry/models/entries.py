@@ -30,6 +30,15 @@ class State(models.TextChoices):
     SUSPENDED = "suspended", "Suspendue"
 
 
+class ReviewState(models.TextChoices):
+    """Where a published entry stands in its yearly accuracy review (workflow.REVIEW_WORKFLOW)."""
+
+    CURRENT = "current", "À jour"
+    REQUESTED = "confirmation_requested", "Confirmation d'exactitude demandée"
+    SUSPENSION_PROPOSED = "suspension_proposed", "Suspension proposée faute de confirmation"
+    LAPSED = "lapsed", "Suspendue faute de confirmation"
+
+
 class GeocodingPrecision(models.TextChoices):
     HOUSENUMBER = "housenumber", "au numéro"
     STREET = "street", "à la rue"
@@ -163,6 +172,14 @@ class Entry(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
     verified_at = models.DateTimeField("vérifiée le", null=True, blank=True)
+    # The yearly review (« votre fiche est-elle toujours exacte ? »): asked of the members a
+    # year after the last confirmation (or the verification); no answer within
+    # REGISTRY_REVIEW_ANSWER_DAYS proposes the suspension, which a moderator confirms or not.
+    review_state = models.CharField(
+        "revue annuelle", max_length=24, choices=ReviewState.choices, default=ReviewState.CURRENT, editable=False
+    )
+    review_requested_at = models.DateTimeField("confirmation demandée le", null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField("exactitude confirmée le", null=True, blank=True, editable=False)
 
     objects = EntryQuerySet.as_manager()
 
@@ -194,6 +211,12 @@ class Entry(models.Model):
             models.Index(fields=["revision_of"], name="registry_revision_of", condition=Q(revision_of__isnull=False)),
             # Duplicate warnings: the other entries within 200 m that are not published.
             models.Index(fields=["latitude", "longitude"], name="registry_unpublished_geo", condition=UNPUBLISHED),
+            # The yearly review's pending steps (answers awaited, suspensions proposed): few rows.
+            models.Index(
+                fields=["review_state", "review_requested_at"],
+                name="registry_review_pending",
+                condition=~Q(review_state="current"),
+            ),
         ]
 
     def __str__(self):
