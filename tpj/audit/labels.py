@@ -20,6 +20,11 @@ ACTION_LABELS = {
     "privacy.export": "Téléchargement de ses données personnelles",
     "privacy.delete_account": "Suppression du compte",
     "privacy.purge_drafts": "Purge des brouillons abandonnés",
+    # downloads (files prepared by the workers)
+    "downloads.requested": "Demande d'un fichier à préparer",
+    "downloads.ready": "Fichier préparé",
+    "downloads.failed": "Échec de la préparation d'un fichier",
+    "downloads.purged": "Suppression d'un fichier préparé arrivé à échéance",
     # registry: services
     "registry.create": "Création de la fiche",
     "registry.demo_created": "Création de la fiche de démonstration",
