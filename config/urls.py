@@ -10,6 +10,7 @@ urlpatterns = [
     path("appels-a-projets/", include("tpj.calls.urls")),
     path("valorisation/", include("tpj.valorisation.urls")),
     path("mes-donnees/", include("tpj.privacy.urls")),
+    path("telechargements/", include("tpj.downloads.urls")),
     path("api/v1/", include("config.api_urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),

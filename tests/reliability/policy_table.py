@@ -85,6 +85,9 @@ WEB = {
     "admin:outbox_outgoingemail_add": Rule(
         {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="e-mails are written by the platform's services"
     ),
+    "admin:downloads_exportjob_add": Rule(
+        {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="files are prepared from the site's « Préparer le fichier » buttons"
+    ),
     "admin:valorisation_apportionment_add": Rule(
         {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="apportionments are computed from a births table"
     ),
@@ -124,6 +127,15 @@ WEB = {
     "registry:import": nobody_but(MODERATOR, ADMINISTRATOR),
     # a job: its author's and the administrators' (outside: another territory's moderator's job)
     "registry:import-job": nobody_but(ADMINISTRATOR, scoped=(MODERATOR,), outside=HIDDEN),
+    # --- Prepared downloads: each user's own files (administrators: all); someone else's: 404
+    "downloads:list": signed_in(),
+    "downloads:job": nobody_but(ADMINISTRATOR, scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN),
+    "downloads:file": nobody_but(ADMINISTRATOR, scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN),
+    "downloads:prepare": Rule(
+        {role: (LOGIN if role == VISITOR else HIDDEN) for role in ROLES},
+        method="POST",
+        note="a POST without a known kind of file is 404; requests with a kind are tested in tests/downloads",
+    ),
     # --- Module 2: calls
     "calls:index": everyone(),
     "calls:my-jury": signed_in(),

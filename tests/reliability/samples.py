@@ -40,6 +40,9 @@ WEB_SAMPLES = {
     },
     "registry:export": _fixed(fmt="csv"),
     "registry:import-job": _pk("import_job", "import_job_out"),
+    # Prepared downloads
+    "downloads:job": _pk("export_job", "export_job_out"),
+    "downloads:file": _pk("export_job", "export_job_out"),
     # Calls
     "calls:campaign-*": _pk("campaign"),
     "calls:campaign-export": lambda w: {"inside": {"pk": w["campaign"].pk, "fmt": "csv"}},

@@ -76,6 +76,9 @@ def _registry(world: World):
         situation.evidence_content_type, situation.evidence_name = "application/pdf", "justificatif.pdf"
         situation.save()
     world.objects.update(
+        # a file prepared for the professional (« Mes téléchargements »), and one for a stranger
+        export_job=_export_job(professional),
+        export_job_out=_export_job(world.stranger),
         entry_in=inside,
         entry_out=outside,
         entry_verified_in=verified_entry(name="Relais petite enfance de Rennes", setup__members=[professional]),
@@ -91,6 +94,28 @@ def _registry(world: World):
             created_by=user_with_role(Role.MODERATOR, departements=[OUT_DEPARTEMENT], email="moderateur@etranger.example"),
         ),
     )
+
+
+def _export_job(user):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from tpj.downloads.models import ExportJob
+
+    job = ExportJob.objects.create(
+        requested_by=user,
+        kind="registry.csv",
+        title="Annuaire : fiches vérifiées (CSV) — annuaire complet",
+        filename="annuaire-1000-premiers-jours.csv",
+        content_type="text/csv; charset=utf-8",
+        format_label="CSV",
+        status=ExportJob.Status.READY,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    job.file.save("annuaire-1000-premiers-jours.csv", ContentFile(b"id;nom\r\n"), save=True)
+    return job
 
 
 def _calls(world: World):

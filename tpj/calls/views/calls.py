@@ -189,12 +189,26 @@ class CallApplicationsView(CallMixin, PolicyRequiredMixin, TemplateView):
         }
 
 
+# A call's history up to this many events is streamed at once; a longer one is prepared by
+# the workers (« Préparer le fichier », tpj.downloads). Laureates and SCDL files (a few
+# hundred rows per call) stay immediate.
+SYNC_HISTORY_MAX_EVENTS = 20_000
+
+
 class CallExportView(CallMixin, PolicyRequiredMixin, View):
     policy_action = "calls.view_history"
 
     def get(self, request, pk, fmt):
         call = self.call
         if fmt == "historique":
+            events = exports.call_history(call).count()
+            if events > SYNC_HISTORY_MAX_EVENTS:
+                messages.info(
+                    request,
+                    f"L'historique de cet appel compte {events} événements : utilisez « Préparer l'historique complet », "
+                    "le fichier sera disponible dans « Mes téléchargements ».",
+                )
+                return redirect("calls:call-detail", call.pk)
             return exports.call_history_csv(call)
         if fmt == "scdl":
             return exports.scdl_csv(call)

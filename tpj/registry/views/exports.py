@@ -1,10 +1,20 @@
-"""Open data exports of the directory (CSV, GeoJSON, data·inclusion)."""
+"""Open data exports of the directory (CSV, GeoJSON, data·inclusion).
+
+Their addresses stay public. Without filters (the whole directory, the open-data
+catalogue's files) the file the workers regenerate regularly is served when it is not older
+than the directory's last change; otherwise, and with filters, the export is streamed row by
+row as it is read (constant memory). Signed-in users can also have any filter state prepared
+as a file (« Préparer le fichier », tpj.downloads)."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.views import View
 
+from tpj.core.uploads import serve_upload
+from tpj.downloads.services import latest_public
+
 from .. import exports
+from ..downloads import PUBLIC_KINDS, filters_of
 from ..filters import EntryFilter
 
 
@@ -12,10 +22,14 @@ class ExportView(View):
     """Open data: published entries and consented contacts only, with the directory filters."""
 
     def get(self, request, fmt):
+        if fmt not in PUBLIC_KINDS:
+            raise Http404("Format inconnu.")
         try:
             filters = EntryFilter.from_query(request.GET)
         except ValidationError as error:
             return JsonResponse({"detail": "Filtres invalides.", "errors": error.message_dict}, status=400)
+        if not filters_of(request.GET) and (prepared := latest_public(PUBLIC_KINDS[fmt])):
+            return serve_upload(prepared.file, filename=prepared.filename, content_type=prepared.content_type)
         queryset = filters.published_entries()
         if fmt == "csv":
             return exports.csv_response(queryset)
@@ -23,6 +37,4 @@ class ExportView(View):
             return exports.geojson_response(queryset)
         if fmt == "data-inclusion-structures":
             return exports.json_array_response(exports.data_inclusion_structures(queryset), "structures-data-inclusion.json")
-        if fmt == "data-inclusion-services":
-            return exports.json_array_response(exports.data_inclusion_services(queryset), "services-data-inclusion.json")
-        raise Http404("Format inconnu.")
+        return exports.json_array_response(exports.data_inclusion_services(queryset), "services-data-inclusion.json")

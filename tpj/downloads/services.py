@@ -1,0 +1,280 @@
+"""Requesting, building, recovering and purging export files.
+
+request_export(user, kind, parameters) — a job saved and queued (the French message of
+                                         `QueueUnavailable` when the queue is down: the
+                                         job waits and the recovery queues it later).
+build(job_id)                           — claim the job, write its file to the default
+                                         storage, record the outcome (the worker's task).
+recover_stalled()                       — queue again the jobs the queue lost and the builds
+                                         whose worker died (every minute).
+purge_expired()                         — delete the files past their date (every hour).
+refresh_public_exports()                — queue a new open-data file where its data changed.
+"""
+
+import datetime
+import hashlib
+import logging
+import tempfile
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tpj.audit.services import record
+from tpj.core.queue import UNAVAILABLE_MESSAGE, QueueUnavailable, enqueue, enqueue_quietly, queue_is_reachable
+
+from . import builders
+from .models import ExportJob, export_path
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=5)  # renewed while rows are written
+HEARTBEAT_CHUNKS = 2000  # pieces written between two renewals of the lease (and progress updates)
+REQUEUE_AFTER = datetime.timedelta(minutes=5)  # a job still waiting after this is queued again
+MAX_ATTEMPTS = 3  # builds interrupted (worker killed) before the job is marked failed
+KEEP_FOR = datetime.timedelta(days=7)  # a prepared file stays downloadable this long
+PUBLIC_OVERLAP = datetime.timedelta(hours=1)  # an open-data file replaced stays this long (downloads under way)
+
+FAILED_MESSAGE = (
+    "La préparation du fichier a échoué. Demandez-le à nouveau ; si l'échec se répète, signalez-le à l'équipe du site."
+)
+INTERRUPTED_MESSAGE = "La préparation du fichier a été interrompue à plusieurs reprises. Demandez-le à nouveau."
+
+
+def _task():
+    from .tasks import build_export  # the task module imports this one
+
+    return build_export
+
+
+def request_export(user, kind: str, parameters: dict) -> tuple[ExportJob, str]:
+    """Save a job for `user` and queue its build. Returns the job and a French message (the
+    queue's unavailability message when it could not be queued: the job is kept and starts
+    automatically). Raises PermissionDenied (French reason) when `user` may not have the file."""
+    builder = builders.get(kind)
+    decision = builder.authorize(user, parameters)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            requested_by=user,
+            kind=kind,
+            title=_title(builder, parameters),
+            parameters=parameters,
+            scope=builder.scope(user),
+            filename=builder.filename(parameters),
+            content_type=builder.content_type,
+            format_label=builder.format_label,
+            last_queued_at=timezone.now(),
+        )
+        record(actor=user, obj=job, action="downloads.requested", to_state=job.status, after={"kind": kind, **parameters})
+    # Queued once the job is committed (the view runs in ATOMIC_REQUESTS: the worker must find the row).
+    message = "Le fichier est en préparation : il sera disponible dans « Mes téléchargements »."
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: enqueue_quietly(_task(), job.pk), robust=True)
+        # Queued after the commit: say now whether the queue answers (if not, the job waits
+        # and `recover_stalled` queues it once the queue is back).
+        return job, message if queue_is_reachable() else UNAVAILABLE_MESSAGE
+    try:
+        enqueue(_task(), job.pk)
+    except QueueUnavailable as error:
+        return job, error.message
+    job.refresh_from_db()
+    return job, message
+
+
+def _title(builder, parameters) -> str:
+    description = builder.describe(parameters)
+    return (f"{builder.label} — {description}" if description else builder.label)[:255]
+
+
+def claim(job_id: int, now=None) -> uuid.UUID | None:
+    """Take job `job_id` for this worker (a conditional UPDATE): a waiting job, or a build whose
+    lease expired. Returns the claim's token, or None when the job is not to be built now."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    taken = (
+        ExportJob.objects.filter(pk=job_id, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING, claimed_until__lt=now))
+        .update(
+            status=ExportJob.Status.RUNNING,
+            claim_token=token,
+            claimed_until=now + LEASE,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            rows_written=0,
+        )
+    )
+    return token if taken else None
+
+
+def _mine(job_id, token):
+    return ExportJob.objects.filter(pk=job_id, claim_token=token, status=ExportJob.Status.RUNNING)
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (this one was too slow to renew its lease)."""
+
+
+def build(job_id: int) -> bool:
+    """Build job `job_id` if it can be claimed; True when this call stored its file.
+
+    The file is written to a temporary file (hashed on the way), then saved once to the
+    default storage; no transaction is held while rows are written."""
+    token = claim(job_id)
+    if token is None:
+        return False
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    builder = builders.get(job.kind)
+    user = job.requested_by
+    try:
+        if user is not None:
+            decision = builder.authorize(user, job.parameters)
+            if not decision:
+                raise PermissionDenied(decision.reason)
+        if builder.count:
+            _mine(job.pk, token).update(total_rows=builder.count(job.parameters, user))
+        with tempfile.TemporaryFile() as handle:
+            size, digest, pieces = _write(builder.chunks(job.parameters, user), handle, job.pk, token)
+            handle.seek(0)
+            name = default_storage.save(export_path(job, job.filename), File(handle, name=job.filename))
+    except LeaseLost:
+        logger.warning("Export %s: lease lost, another worker builds it", job_id)
+        return False
+    except Exception as error:
+        reason = str(error) if isinstance(error, PermissionDenied) and str(error) else FAILED_MESSAGE
+        if not isinstance(error, PermissionDenied):
+            logger.exception("Export %s (%s) failed", job_id, job.kind)
+        _fail(job, token, reason)
+        return False
+    return _finish(job, token, name=name, size=size, sha256=digest, rows=max(pieces - builder.framing, 0))
+
+
+def _write(chunks, handle, job_id, token) -> tuple[int, str, int]:
+    digest, size, pieces = hashlib.sha256(), 0, 0
+    for chunk in chunks:
+        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        handle.write(data)
+        digest.update(data)
+        size += len(data)
+        pieces += 1
+        if pieces % HEARTBEAT_CHUNKS == 0:
+            renewed = _mine(job_id, token).update(claimed_until=timezone.now() + LEASE, rows_written=pieces)
+            if not renewed:
+                raise LeaseLost
+    return size, digest.hexdigest(), pieces
+
+
+def _finish(job, token, *, name, size, sha256, rows) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        done = _mine(job.pk, token).update(
+            status=ExportJob.Status.READY,
+            file=name,
+            size=size,
+            sha256=sha256,
+            rows_written=rows,
+            total_rows=rows,
+            finished_at=now,
+            expires_at=now + KEEP_FOR,
+            claimed_until=None,
+            error="",
+        )
+        if not done:  # taken over meanwhile: the other build's file is the one kept
+            transaction.on_commit(lambda: default_storage.delete(name))
+            return False
+        job.refresh_from_db()
+        record(
+            actor=None,
+            obj=job,
+            action="downloads.ready",
+            from_state=ExportJob.Status.RUNNING,
+            to_state=ExportJob.Status.READY,
+            after={"lignes": rows, "octets": size, "sha256": sha256},
+        )
+        if job.requested_by_id is None:  # a new open-data file: the previous ones leave after a while
+            ExportJob.objects.public(job.kind).exclude(pk=job.pk).filter(expires_at__gt=now + PUBLIC_OVERLAP).update(
+                expires_at=now + PUBLIC_OVERLAP
+            )
+    return True
+
+
+def _fail(job, token, reason: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if _mine(job.pk, token).update(
+            status=ExportJob.Status.FAILED, error=reason, finished_at=now, expires_at=now + KEEP_FOR, claimed_until=None
+        ):
+            record(
+                actor=None,
+                obj=job,
+                action="downloads.failed",
+                from_state=ExportJob.Status.RUNNING,
+                to_state=ExportJob.Status.FAILED,
+                reason=reason,
+            )
+
+
+def recover_stalled(now=None) -> int:
+    """Queue again the jobs still waiting after REQUEUE_AFTER (a task lost, or never queued
+    because the queue was down) and the builds whose lease expired (a worker killed); a build
+    interrupted MAX_ATTEMPTS times is marked failed. Returns the number of jobs queued."""
+    now = now or timezone.now()
+    queued = 0
+    for job in ExportJob.objects.stalled(now, REQUEUE_AFTER).only("pk", "status", "attempts", "claim_token"):
+        if job.status == ExportJob.Status.RUNNING and job.attempts >= MAX_ATTEMPTS:
+            _fail(job, job.claim_token, INTERRUPTED_MESSAGE)
+            continue
+        ExportJob.objects.filter(pk=job.pk).update(last_queued_at=now)
+        queued += enqueue_quietly(_task(), job.pk)
+    return queued
+
+
+def purge_expired(now=None) -> int:
+    """Delete the jobs past their date and their files. Returns how many were deleted."""
+    now = now or timezone.now()
+    purged = 0
+    for job in ExportJob.objects.filter(expires_at__lt=now).exclude(status=ExportJob.Status.RUNNING):
+        if job.file:
+            job.file.delete(save=False)
+        with transaction.atomic():
+            record(actor=None, obj=job, action="downloads.purged", from_state=job.status, after={"fichier": job.filename})
+            job.delete()
+        purged += 1
+    return purged
+
+
+def latest_public(kind: str) -> ExportJob | None:
+    """The newest open-data file of `kind`, if it is not older than its data's last change."""
+    builder = builders.get(kind)
+    job = ExportJob.objects.public(kind).first()
+    if job is None or not job.file:
+        return None
+    changed = builder.last_change() if builder.last_change else None
+    return None if changed and changed > job.created_at else job
+
+
+def refresh_public_exports() -> int:
+    """Queue a new open-data file for every public builder whose data changed since its last
+    file (none waiting already). Returns the number of jobs created."""
+    created = 0
+    for builder in builders.public_builders():
+        if latest_public(builder.kind) is not None:
+            continue
+        if ExportJob.objects.filter(kind=builder.kind, requested_by__isnull=True, status__in=["queued", "running"]).exists():
+            continue
+        job = ExportJob.objects.create(
+            kind=builder.kind,
+            title=builder.label,
+            filename=builder.filename({}),
+            content_type=builder.content_type,
+            format_label=builder.format_label,
+            last_queued_at=timezone.now(),
+        )
+        transaction.on_commit(lambda pk=job.pk: enqueue_quietly(_task(), pk), robust=True)
+        created += 1
+    return created
