@@ -23,7 +23,7 @@ def _result(cli_rate, workers_rate):
         "queue": "SqliteHuey",
         "database": "sqlite",
         "bare": summary,
-        "latency": {"steady": summary, "sparse": summary},
+        "latency": {"steady": summary, "sparse": summary, "idle": {"p50": 1.0, "p95": 1.0, "n": 1}},
         "smtp_bare": 300.0,
         "outbox": [{"workers": 1, "messages": 500, "sent": 500, "rate": 120.0, "end_to_end": 110.0}],
         "smtp_received": 800,

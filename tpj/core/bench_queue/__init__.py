@@ -72,7 +72,7 @@ def render(results, rows) -> str:
         "Real consumers (`manage.py run_huey` with the project's consumer settings and every app's tasks) "
         "on a fresh database and a queue of their own. Latency: a no-op task queued to an idle consumer, "
         "its start time (`time.time()`) against its enqueue time, 200 tasks 10–30 ms apart (steady) and "
-        "10 tasks 1.5–2.5 s apart (sparse). Outbox: 500 messages written in one transaction, sent by the "
+        "10 tasks 1.5–2.5 s apart (sparse), then one task after 70 s without any (idle). Outbox: 500 messages written in one transaction, sent by the "
         "workers to an SMTP server on the loopback (tpj/core/bench_queue/smtp_sink.py), rate between the "
         f"first and the last `sent_at`. Import: {_n(rows)} synthetic rows into an empty registry. "
         f"Target: import ≥ {_n(IMPORT_TARGET)} entries/s.",
@@ -115,12 +115,12 @@ def _rows(result) -> list[str]:
     rows = []
     bare = result["bare"]
     latency = result["latency"]
-    for kind in ("steady", "sparse"):
-        figure = "failed" if _failed(latency) else _ms(latency[kind])
-        rows.append(
-            f"| enqueue → start, {kind}, p50 / p95 (ms) | {figure} | {_ms(bare)} "
-            "| bare storage: put + take back, in one process |"
-        )
+    for kind, label in (("steady", "steady, p50 / p95"), ("sparse", "sparse, p50 / p95"), ("idle", "after 70 s idle")):
+        if _failed(latency) or kind not in latency:
+            figure = "failed"
+        else:
+            figure = _ms(latency[kind]) if latency[kind]["n"] > 1 else f"{latency[kind]['p50']:.1f}"
+        rows.append(f"| enqueue → start, {label} (ms) | {figure} | {_ms(bare)} | bare storage: put + take back, in one process |")
     smtp = "failed" if _failed(result["smtp_bare"]) else f"{result['smtp_bare']:.0f}"
     if _failed(result["outbox"]):
         rows.append(f"| outbox (messages/s) | failed | {smtp} | bare `smtplib`, one connection per message, same server |")

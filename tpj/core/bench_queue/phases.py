@@ -32,6 +32,7 @@ from .smtp_sink import SmtpSink
 
 STEADY_PROBES = 200  # one every 10–30 ms: the consumer is busy enough never to back off
 SPARSE_PROBES = 10  # one every 1.5–2.5 s: the consumer polls an idle queue (SQLite: backoff)
+IDLE_SECONDS = 70  # then one task: huey's backoff reaches its longest wait after about 66 s
 OUTBOX_MESSAGES = 500
 IMPORT_ROWS = 100_000
 IMPORT_TARGET = 10_000  # entries per second (issue 15, Benchmark)
@@ -275,10 +276,13 @@ def measure(import_rows: int = IMPORT_ROWS) -> dict:
     def latencies():
         with Consumer(workers=1):
             time.sleep(3)  # idle: the consumer polls an empty queue
-            return {
+            figures = {
                 "steady": probe_latency(STEADY_PROBES, 0.010, 0.030),
                 "sparse": probe_latency(SPARSE_PROBES, 1.5, 2.5),
             }
+            time.sleep(IDLE_SECONDS)  # a quiet minute: the polling consumer has backed off to its longest wait
+            figures["idle"] = probe_latency(1, 0, 0)
+            return figures
 
     _attempt(result, "latency", latencies)
     with SmtpSink() as sink:
