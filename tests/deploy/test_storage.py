@@ -34,9 +34,7 @@ def object_storage(settings, tmp_path):
 
 
 def _body(response) -> bytes:
-    data = b"".join(response.streaming_content)
-    response.close()
-    return data
+    return b"".join(response.streaming_content)  # the test client closes the file once read
 
 
 def test_call_documents_and_attachments_go_through_the_configured_storage(client, object_storage):
