@@ -46,6 +46,12 @@ ACTION_LABELS = {
     "registry.request_changes": "Demande de modifications",
     "registry.suspend": "Suspension",
     "registry.reinstate": "Rétablissement",
+    # registry: the yearly accuracy review (scheduled job, members, moderators)
+    "registry.review.request_confirmation": "Demande de confirmation annuelle de l'exactitude",
+    "registry.review.confirm": "Confirmation de l'exactitude de la fiche",
+    "registry.review.propose_suspension": "Proposition de suspension faute de confirmation",
+    "registry.review.confirm_suspension": "Suspension confirmée faute de confirmation",
+    "registry.review.keep": "Fiche maintenue malgré l'absence de confirmation",
     # calls: services
     "calls.campaign.created": "Création de la campagne",
     "calls.intent.declared": "Déclaration d'intention",
