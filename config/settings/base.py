@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONCE, NONE, SELF
 
+from tpj.core.logging import init_error_reports, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -29,6 +31,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Demo mode creates and accepts the demo accounts; production refuses them.
 DEMO_MODE = env.bool("DEMO_MODE", default=True)
+# The public root of the site: every absolute link (e-mails sent by workers, QR codes, the
+# verification page, open-data addresses, permalinks) is built from it (tpj.core.urls_absolute).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "tpj.core",
     "tpj.audit",
     "tpj.outbox",  # every e-mail: written with the change that causes it, then sent
+    "tpj.downloads",  # large exports built by the workers, offered in « Mes téléchargements »
     "tpj.territories",
     "tpj.nomenclatures",
     "tpj.accounts",
@@ -71,6 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tpj.core.logging.RequestIdMiddleware",  # every log line of a request carries its id
+    # /sante/ answered before the host check and the HTTPS redirect: a load balancer probes
+    # each node by its own address, often in plain HTTP.
+    "tpj.core.views_health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -131,6 +140,16 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A Redis that is down slows nothing and breaks no page: each cache call gives up after a
+# second and is logged (logger tpj.cache), reads miss, writes are dropped. The login lockout
+# then counts nothing until Redis is back (tpj/accounts/throttle.py fails open).
+REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "tpj.cache"
+# Sessions in the database: shared by every web node, and kept when the cache is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["tpj.accounts.backends.EmailBackend"]
@@ -194,6 +213,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+# Uploads are read and written only through Django's storage API (FieldFile.open/save,
+# default_storage), so object storage needs no code change: FILE_STORAGE=s3 stores them in an
+# S3-compatible bucket (django-storages). Credentials come from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY in the environment (read by boto3, never written here). Files stay
+# private: served by the views that check permissions, never by a public bucket URL.
+FILE_STORAGE = env("FILE_STORAGE", default="filesystem")
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),  # Scaleway, OVH, MinIO…
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "location": env("AWS_LOCATION", default=""),  # a prefix inside the bucket
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,  # two uploads of one name keep both, as on the filesystem
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -213,21 +251,44 @@ HUEY = {
         "worker_type": env("QUEUE_WORKER_TYPE", default="thread"),
         "check_worker_health": True,
         "periodic": True,  # the scheduled jobs (docs/operations.md) run on the workers' own clock
+        # The SQLite queue file is polled (Redis blocks on its list instead): huey's default
+        # backoff stretches the wait between polls of an idle queue to 10 s, so the first task
+        # after a quiet minute waited seconds to start. 1 s bounds that (docs/benchmarks.md).
+        "max_delay": 1.0,
     },
 }
 if QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
     HUEY.update({"huey_class": "huey.RedisHuey", "url": QUEUE_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": QUEUE_URL.removeprefix("sqlite:///")})
+# A worker's claim on an import job, renewed with each chunk: past it, the worker is taken for
+# dead and `recover_imports` (every minute) queues the job again (the scale check shortens it).
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=60)
+
+# Scheduled jobs (docs/operations.md): reminders, the yearly review of registry entries,
+# the moderators' digest. Days before a deadline at which each reminder goes out.
+CALLS_DEADLINE_REMINDER_DAYS = (14, 7, 1)  # national deadlines, to the ARS and DREETS late
+CALLS_DRAFT_REMINDER_DAYS = (7, 1)  # a call's closing, to the authors of draft applications
+CALLS_JURY_REMINDER_DAYS = (7, 1)  # the jury's date, to jurors with files to score (else weekly)
+REGISTRY_REVIEW_INTERVAL_DAYS = env.int("REGISTRY_REVIEW_INTERVAL_DAYS", default=365)
+REGISTRY_REVIEW_ANSWER_DAYS = env.int("REGISTRY_REVIEW_ANSWER_DAYS", default=30)  # then suspension proposed
+REGISTRY_REVIEW_BATCH = env.int("REGISTRY_REVIEW_BATCH", default=1000)  # entries asked per hourly run
+REGISTRY_MODERATION_AGEING_DAYS = env.int("REGISTRY_MODERATION_AGEING_DAYS", default=7)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Territoires des 1000 premiers jours <ne-pas-repondre@1000jours.example>")
-# The outbox (tpj.outbox): the function that sends a message by id once its transaction
-# commits (today in the process; the worker tier puts it on its queue), and how many
-# attempts `manage.py send_outbox` makes before a failed message waits for --retry-failed.
-OUTBOX_DISPATCHER = env("OUTBOX_DISPATCHER", default="tpj.outbox.services.send_now")
+# Another e-mail backend than EMAIL_URL's SMTP, e.g. a provider through django-anymail:
+# EMAIL_BACKEND=anymail.backends.brevo.EmailBackend and ANYMAIL='{"BREVO_API_KEY": "…"}'.
+if env("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env("EMAIL_BACKEND")
+ANYMAIL = env.json("ANYMAIL", default={})
+# The outbox (tpj.outbox): workers send each message; a refused one is tried again after
+# 1, 5, 25, 125… minutes, and is failed for good (listed to staff) after OUTBOX_MAX_ATTEMPTS
+# attempts. A worker's claim on a message lasts OUTBOX_LEASE_SECONDS (far above EMAIL_TIMEOUT):
+# past it, the worker is presumed dead and the message is sent by another.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 # Seconds before an unreachable mail server gives up (Django waits forever by default).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=EMAIL_CONFIG.get("EMAIL_TIMEOUT") or 20)
 
@@ -341,11 +402,17 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-    # E-mails not sent are logged at ERROR with the message's id (tpj.outbox.services).
-    "loggers": {"tpj.outbox": {"level": "INFO"}},
-}
+# Logs on the standard error: LOG_FORMAT=json (one JSON object per line, production's default)
+# or text; each line of a request carries its id (X-Request-ID). tpj/core/logging.py.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+
+# Error reports (sentry-sdk, or a compatible service such as GlitchTip): off without a DSN.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+ERROR_REPORTS = init_error_reports(
+    SENTRY_DSN,
+    environment=env("SENTRY_ENVIRONMENT", default=""),
+    release=env("SENTRY_RELEASE", default=""),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)

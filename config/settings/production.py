@@ -1,5 +1,7 @@
 """Production profile: secure defaults, secrets only from the environment, no demo accounts."""
 
+from tpj.core.logging import logging_config
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -7,7 +9,14 @@ DEBUG = False
 DEMO_MODE = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Required: the public address every absolute link names (e-mails are sent by workers, which
+# have no request to ask).
+SITE_URL = env("SITE_URL")
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)  # noqa: F405
+LOG_FORMAT = env("LOG_FORMAT", default="json")  # one JSON object per line, for the log collector
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
