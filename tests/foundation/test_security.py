@@ -21,6 +21,7 @@ def _production_env(tmp_path, **extra):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="plateforme.example.gouv.fr",
+        SITE_URL="https://plateforme.example.gouv.fr",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         PYTHONWARNINGS="error::DeprecationWarning",
         **extra,
