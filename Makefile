@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo install install-test assets db test test-postgres lint check lock bench clean
+.PHONY: demo install install-test assets db test test-postgres lint check lock bench scale-check clean
 
 ## Install everything, load territories, nomenclatures and demo data, then run the web server
 ## and a background worker together (Procfile.demo) on http://127.0.0.1:8000.
@@ -58,6 +58,13 @@ check: lint
 
 bench: install-test
 	$(PY) manage.py bench
+
+## Scale-out proven on this machine (issue 15 §6): a fresh PostgreSQL database, Redis (queue db 7,
+## cache db 8), one media directory, two gunicorn web nodes and two workers; a PASS/FAIL line per
+## check (shared session, upload and login lockout; e-mails sent once; a worker killed mid-import),
+## public read throughput; everything stopped and dropped at the end. Options: --help
+scale-check: install-test
+	$(PY) -m scripts.scale_check $(SCALE_CHECK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
