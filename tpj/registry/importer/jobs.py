@@ -31,6 +31,7 @@ from huey.contrib.djhuey import HUEY
 from tpj.audit.services import record
 from tpj.core import csv_reader
 from tpj.core.queue import enqueue, enqueue_on_commit, enqueue_quietly
+from tpj.core.tasks import maintain_database
 from tpj.core.text import clean, french_plural
 
 from .. import bulk
@@ -298,10 +299,6 @@ def _finish(job: ImportJob, token) -> None:
 def _queue_maintenance() -> None:
     """Statistics and VACUUM after a bulk load, by a worker once the job commits (outside
     the import's transactions: VACUUM cannot run in one)."""
-    try:
-        from tpj.core.tasks import maintain_database
-    except ImportError:  # the maintenance task lands with the scheduled jobs
-        return
 
     enqueue_on_commit(maintain_database, ["registry.Entry", "registry.EntryPriority", "registry.EntrySituation"])
 
