@@ -128,6 +128,8 @@ def _route_kwargs():
         "registry:verification": lambda: _first(verified, public_id="public_id"),
         "registry:verification-qr": lambda: _first(verified, public_id="public_id"),
         "registry:export": lambda: {"fmt": "csv"},
+        "registry:review-confirm-member": lambda: _first(theirs.filter(state=E.VERIFIED), pk="pk"),
+        "registry:review-confirm": lambda: _review_link(theirs.filter(state=E.VERIFIED)),
         "calls:campaign-board": lambda: _first(Campaign.objects, pk="pk"),
         "calls:campaign-edit": lambda: _first(Campaign.objects, pk="pk"),
         "calls:campaign-export": lambda: {**_first(Campaign.objects, pk="pk"), "fmt": "csv"},
@@ -161,6 +163,15 @@ def _route_kwargs():
         "valorisation:deployment-create": lambda: _first(Measure.objects, slug="slug"),
         "valorisation:deployments-csv": lambda: _first(Measure.objects, slug="slug"),
     }
+
+
+def _review_link(entries) -> dict | None:
+    """The yearly review e-mail's one-click link, as sent to a demo member of one of `entries`."""
+    from tpj.registry.services.review import confirmation_token
+
+    entry = entries.order_by("pk").first()
+    member = entry.members.filter(is_active=True).order_by("pk").first() if entry else None
+    return {"token": confirmation_token(entry, member)} if member else None
 
 
 def _route_skip(route) -> str | None:

@@ -127,6 +127,16 @@ WEB = {
     "registry:import": nobody_but(MODERATOR, ADMINISTRATOR),
     # a job: its author's and the administrators' (outside: another territory's moderator's job)
     "registry:import-job": nobody_but(ADMINISTRATOR, scoped=(MODERATOR,), outside=HIDDEN),
+    # --- Yearly accuracy review: members confirm their entry; moderators decide the proposed suspensions
+    "registry:review-queue": nobody_but(MODERATOR, ADMINISTRATOR, note="each moderator sees the entries of their scope"),
+    "registry:review-confirm-member": Rule(
+        {**MEMBERS.outcomes}, method="POST", note="« Je confirme » on the entry's page; nothing awaited: a message, no change"
+    ),
+    # the e-mail's one-click link: the signed token names the member, no sign-in needed
+    "registry:review-confirm": Rule(
+        {role: Scoped(OK, BAD) for role in ROLES},
+        note="inside: a member's valid link (whoever opens it: GET changes nothing); outside: a forged link, refused with 400",
+    ),
     # --- Prepared downloads: each user's own files (administrators: all); someone else's: 404
     "downloads:list": signed_in(),
     "downloads:job": nobody_but(ADMINISTRATOR, scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN),

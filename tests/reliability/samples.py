@@ -40,6 +40,8 @@ WEB_SAMPLES = {
     },
     "registry:export": _fixed(fmt="csv"),
     "registry:import-job": _pk("import_job", "import_job_out"),
+    "registry:review-confirm-member": _pk("entry_in", "entry_out"),
+    "registry:review-confirm": lambda w: {"inside": {"token": w["review_token_in"]}, "outside": {"token": "faux-jeton"}},
     # Prepared downloads
     "downloads:job": _pk("export_job", "export_job_out"),
     "downloads:file": _pk("export_job", "export_job_out"),

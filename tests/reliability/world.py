@@ -59,6 +59,7 @@ def _registry(world: World):
 
     from tests.registry.factories import EntryFactory, verified_entry
     from tpj.registry.models import EntrySituation, ImportJob, State
+    from tpj.registry.services.review import confirmation_token
     from tpj.territories.models import Commune
 
     professional = world.cast.user(PROFESSIONAL)
@@ -82,6 +83,8 @@ def _registry(world: World):
         entry_in=inside,
         entry_out=outside,
         entry_verified_in=verified_entry(name="Relais petite enfance de Rennes", setup__members=[professional]),
+        # the yearly review e-mail's one-click link, as sent to the professional for their entry
+        review_token_in=confirmation_token(inside, professional),
         evidence_in=EntrySituation.objects.filter(entry=inside).first(),
         evidence_out=EntrySituation.objects.filter(entry=outside).first(),
         import_job=ImportJob.objects.create(
