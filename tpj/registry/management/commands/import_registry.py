@@ -66,7 +66,7 @@ class Command(BaseCommand):
         token = importer.claim(job.pk)
         if token is not None:
             job = ImportJob.objects.select_related("created_by").get(pk=job.pk)
-            importer.run_claimed(job, token, progress=self._progress)
+            importer.run_claimed(job, token, progress=self._progress, prepare_ahead=True)
 
     def _follow(self, job, here) -> ImportJob:
         """Print the job's progress until it ends. When no live worker holds it (its lease
