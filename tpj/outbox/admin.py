@@ -21,7 +21,7 @@ class PurposeFilter(admin.SimpleListFilter):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    """Read-only: messages are written by the services and sent by the dispatcher; « Renvoyer »
+    """Read-only: messages are written by the services and sent by the workers; « Renvoyer »
     puts failed ones back in line."""
 
     list_display = ["created_at", "purpose_label", "recipient_list", "subject", "status", "attempts", "sent_at", "last_error"]
@@ -41,6 +41,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "last_attempt_at",
+        "next_attempt_at",
         "sent_at",
         "content_type",
         "object_id",

@@ -18,9 +18,9 @@ def outbox_failures(context, failures, action: str, *, describe_object: bool = F
         "title": french_plural(n, "1 courriel n'a pas pu être envoyé", f"{n} courriels n'ont pas pu être envoyés"),
         "content": french_plural(
             n,
-            "Le destinataire ne l'a pas reçu : rien n'est enregistré comme notifié. "
-            "Corrigez l'adresse si elle est en cause, puis renvoyez-le.",
-            "Les destinataires ne les ont pas reçus : rien n'est enregistré comme notifié. "
-            "Corrigez les adresses si elles sont en cause, puis renvoyez-les.",
+            "Il a été retenté automatiquement, sans succès : le destinataire ne l'a pas reçu et rien n'est "
+            "enregistré comme notifié. Suivez la consigne de la colonne « Erreur », puis renvoyez-le.",
+            "Ils ont été retentés automatiquement, sans succès : les destinataires ne les ont pas reçus et rien "
+            "n'est enregistré comme notifié. Suivez la consigne de la colonne « Erreur », puis renvoyez-les.",
         ),
     }
