@@ -122,16 +122,8 @@ def import_entries(user, obj=None) -> Decision:
     return Decision.allow() if is_moderator(user) else Decision.deny("L'import est réservé aux administrateurs et modérateurs.")
 
 
-# Import jobs: who sees one is `ImportJob.objects.visible_to` (its author, administrators).
-
-
-@rule("registry.run_import")
-def run_import(user, job) -> Decision:
-    """Advancing a job (each poll of its progress page processes a chunk): its author, or an
-    administrator. Its rows stay limited to the author's territory (`import_territory`)."""
-    if user.is_authenticated and job is not None and (user.is_administrator or job.created_by_id == user.pk):
-        return Decision.allow()
-    return Decision.deny("Seuls l'auteur de l'import et les administrateurs peuvent le poursuivre.")
+# Import jobs: who sees one is `ImportJob.objects.visible_to` (its author, administrators);
+# workers advance them, under the author's territory (`import_territory`).
 
 
 def import_territory(author) -> Scope | None:
