@@ -196,6 +196,32 @@ def _stop(worker, sig=signal.SIGTERM):
         worker.wait()
 
 
+def _tree(pid):
+    """`pid` and all its descendants (RQ's work horse leaves its parent's process group)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _kill_tree(worker):
+    """SIGKILL the worker and every process under it at once, as a machine's crash or the
+    kernel's OOM killer would."""
+    for pid in _tree(worker.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    worker.wait()
+
+
 def _lines(log):
     if not log.exists():
         return []
@@ -273,7 +299,7 @@ def measure_kill():
     try:
         _wait_for(log, 1, timeout=60)
     finally:
-        _stop(first, signal.SIGKILL)  # mid-task: the job sleeps 3 s after writing its start
+        _kill_tree(first)  # mid-task: the job sleeps 3 s after writing its start
     killed_at = time.time()
     second = _start_worker(maintenance=True)
     watch = KILL_WATCH_SECONDS.get(CANDIDATE, DEFAULT_KILL_WATCH)
