@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,6 +119,12 @@ def test_no_answer_proposes_the_suspension_and_only_a_moderator_suspends(client,
     assert AuditEvent.objects.for_object(entry).filter(action="registry.suspend", actor=moderator).exists()
     (told,) = OutgoingEmail.objects.filter(purpose=MODERATION_DECISION)
     assert told.recipients == [member.email] and "Fiche sans réponse." in told.body
+
+    # The member who opens the year's link afterwards is told the entry is suspended, and how to
+    # have it reinstated — not that it is up to date.
+    link = confirm_link(OutgoingEmail.objects.get(purpose=REVIEW_REQUEST))
+    page = Client().get(link[link.index("/annuaire/") :]).content.decode()
+    assert "est suspendue" in page and "à jour." not in page
 
 
 def test_a_moderator_may_keep_the_entry_published(client, member, moderator):

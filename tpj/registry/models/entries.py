@@ -259,6 +259,10 @@ class Entry(models.Model):
         return self.state == State.VERIFIED and self.revision_of_id is None
 
     @property
+    def is_suspended(self) -> bool:
+        return self.state == State.SUSPENDED
+
+    @property
     def public_entry(self):
         """The published entry this one concerns (itself, or the original of a revision)."""
         return self.revision_of if self.revision_of_id else self
