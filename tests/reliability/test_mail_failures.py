@@ -2,19 +2,24 @@
 server that refuses it or cannot be reached.
 
 One flow per outbox purpose (FLOWS), driven through the site as its user would: the page
-answers without a 5xx, nothing is recorded as sent or notified, the message waits in the
-outbox as failed, and the staff concerned see it on their page (the call's decisions page,
-the entry's moderation page, the administration). Once the server works again,
-`send_outbox --retry-failed` sends it and the notified state appears. A purpose declared
-without a flow here fails test_every_purpose_has_a_flow.
+answers without a 5xx, the worker's attempt fails, the message is tried again after its
+backoff by the periodic recovery, and after the last attempt it is failed for good: nothing
+is recorded as sent or notified, nothing is lost (the row keeps it), and the staff
+concerned see it on their page (the call's decisions page, the entry's moderation page, the
+administration). Once the server works again, `send_outbox --retry-failed` sends it and the
+notified state appears. The scheduled reminders (SCHEDULED) have no request: their flow
+writes the message as their job does, and the administration lists its failure. A purpose
+declared without a flow here fails test_every_purpose_has_a_flow.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -28,7 +33,9 @@ from tpj.calls.services.applications import create_application
 from tpj.calls.services.decisions import decide
 from tpj.calls.workflows import CALL_WORKFLOW
 from tpj.outbox import purposes
+from tpj.outbox import services as outbox
 from tpj.outbox.models import OutgoingEmail
+from tpj.outbox.tasks import recover_outbox
 from tpj.registry.models import State
 
 pytestmark = pytest.mark.django_db
@@ -134,9 +141,23 @@ def decision_letter(post):
 
     def notified():
         app.refresh_from_db()
-        return app.notified_at is not None and carrier.get(letter).status_code == 200
+        response = carrier.get(letter)
+        response.close()  # the issued letter is streamed from the storage
+        return app.notified_at is not None and response.status_code == 200
 
     return Flow(app.created_by.email, call.manager, reverse("calls:allocation", args=[call.pk]), notified)
+
+
+def scheduled(purpose):
+    """A scheduled reminder: written by its job (no request), its failure listed in the administration."""
+
+    def flow(post):
+        recipient = "rappel@courriels.example"
+        with post.capture(execute=True):  # the job's transaction commits
+            outbox.enqueue(purpose, to=recipient, subject="Rappel", body="Texte du rappel")
+        return Flow(recipient, _administrator(), ADMIN_FAILURES)
+
+    return flow
 
 
 FLOWS = {
@@ -148,11 +169,19 @@ FLOWS = {
     "calls.information_request": information_request,
     "calls.decision_letter": decision_letter,
 }
+SCHEDULED = {
+    "calls.deadline_reminder",
+    "calls.draft_reminder",
+    "calls.jury_reminder",
+    "registry.review_request",
+    "registry.moderation_ageing",
+}
+DECLARED = {p.key for p in purposes.all_purposes()}
+FLOWS.update({key: scheduled(key) for key in sorted(SCHEDULED & DECLARED)})
 
 
 def test_every_purpose_has_a_flow():
-    declared = {p.key for p in purposes.all_purposes()}
-    assert declared == set(FLOWS), "Each e-mail purpose needs its failure flow in FLOWS: " + ", ".join(declared ^ set(FLOWS))
+    assert set(FLOWS) == DECLARED, "Each e-mail purpose needs its failure flow in FLOWS: " + ", ".join(DECLARED ^ set(FLOWS))
 
 
 @pytest.fixture
@@ -168,18 +197,35 @@ def post(django_capture_on_commit_callbacks):
         return response
 
     run.responses = responses
+    run.capture = django_capture_on_commit_callbacks
     return run
+
+
+def _retries_run_out(django_capture_on_commit_callbacks):
+    """Time passes and the workers' periodic recovery tries each waiting message again, until
+    none waits (OUTBOX_MAX_ATTEMPTS bounds it)."""
+    while OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING).exists():
+        OutgoingEmail.objects.update(next_attempt_at=F("next_attempt_at") - timedelta(days=1))
+        with django_capture_on_commit_callbacks(execute=True):
+            recover_outbox()
 
 
 @pytest.mark.parametrize("backend", [REFUSING, UNREACHABLE], ids=["refusing", "unreachable"])
 @pytest.mark.parametrize("purpose", sorted(FLOWS))
-def test_a_failed_email_is_never_recorded_as_sent_and_staff_see_it(purpose, backend, post, settings):
+def test_a_failed_email_is_never_recorded_as_sent_and_staff_see_it(
+    purpose, backend, post, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = backend
+    settings.OUTBOX_MAX_ATTEMPTS = 3
     flow = FLOWS[purpose](post)
 
     message = _message(purpose, flow)
-    assert message.status == OutgoingEmail.Status.FAILED and message.attempts == 1 and message.sent_at is None
-    assert message.last_error.startswith("Le serveur d'envoi")
+    assert message.status == OutgoingEmail.Status.PENDING and message.attempts == 1  # to be tried again
+    assert f'name="resend" value="{message.pk}"' not in _client(flow.staff).get(flow.staff_page).content.decode()
+    _retries_run_out(django_capture_on_commit_callbacks)
+    message.refresh_from_db()
+    assert message.status == OutgoingEmail.Status.FAILED and message.attempts == 3 and message.sent_at is None
+    assert message.last_error.startswith("Le serveur d'envoi") and "renvoyez-le" in message.last_error.lower()  # what to do
     assert mail.outbox == []
     if flow.delivered:
         assert not flow.delivered(), "recorded as notified although the e-mail was not sent"
@@ -197,7 +243,7 @@ def test_a_failed_email_is_never_recorded_as_sent_and_staff_see_it(purpose, back
     settings.EMAIL_BACKEND = WORKING
     call_command("send_outbox", "--retry-failed")
     message.refresh_from_db()
-    assert message.status == OutgoingEmail.Status.SENT and message.attempts == 2
+    assert message.status == OutgoingEmail.Status.SENT and message.attempts == 4
     assert [flow.recipient] in [m.to for m in mail.outbox]
     if flow.delivered:
         assert flow.delivered(), "sent, but the notified state did not follow"
@@ -220,6 +266,7 @@ def test_a_failed_email_is_never_recorded_as_sent_and_staff_see_it(purpose, back
 )
 def test_renvoyer_sends_a_failed_email_again_for_the_staff_concerned_only(purpose, outsider, post, settings):
     settings.EMAIL_BACKEND = REFUSING
+    settings.OUTBOX_MAX_ATTEMPTS = 1
     flow = FLOWS[purpose](post)
     message = _message(purpose, flow)
     settings.EMAIL_BACKEND = WORKING
