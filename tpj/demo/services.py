@@ -16,7 +16,12 @@ from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, 
 from tpj.territories.models import Departement
 
 # Each module may add demo data of its own: a `load()` in these modules, run in order.
-MODULE_LOADERS = ["tpj.registry.demo.load", "tpj.calls.demo.load", "tpj.valorisation.demo.load"]
+MODULE_LOADERS = [
+    "tpj.registry.demo.load",
+    "tpj.calls.demo.load",
+    "tpj.valorisation.demo.load",
+    "tpj.demo.worker_tier.load",
+]
 
 
 @dataclass(frozen=True)
