@@ -80,10 +80,7 @@ ROUTE_SKIPS = {
     "territories:commune-autocomplete": "fragment htmx de l'autocomplétion, vérifié dans l'annuaire et le formulaire de fiche",
     "registry:evidence": "téléchargement d'un justificatif ; les données de démonstration n'en déposent pas",
     "calls:attachment": "téléchargement d'une pièce jointe ; les données de démonstration n'en déposent pas",
-    "registry:import-job": "les données de démonstration ne contiennent pas d'import ; page couverte par tests/registry",
     "downloads:prepare": "POST seulement (« Préparer le fichier » de l'annuaire et d'un appel à projets)",
-    "downloads:job": "les données de démonstration ne contiennent pas de fichier préparé ; page couverte par tests/downloads",
-    "downloads:file": "téléchargement d'un fichier préparé ; les données de démonstration n'en contiennent pas",
     "oidc_authentication_callback": "retour de ProConnect (service externe)",
     "oidc_authentication_init": "redirige vers ProConnect (service externe)",
     "oidc_logout": "redirige vers ProConnect (service externe)",
@@ -104,7 +101,8 @@ def _first(queryset, **kwargs_of):
 def _route_kwargs():
     """How to reach each route with parameters, from the demo data."""
     from tpj.calls.models import Application, Attachment, Call, Campaign, ScoreSheet
-    from tpj.registry.models import Entry, EntrySituation
+    from tpj.downloads.models import ExportJob
+    from tpj.registry.models import Entry, EntrySituation, ImportJob
     from tpj.registry.models import State as E
     from tpj.valorisation.models import Apportionment, BirthsTable, Measure
 
@@ -130,6 +128,13 @@ def _route_kwargs():
         "registry:export": lambda: {"fmt": "csv"},
         "registry:review-confirm-member": lambda: _first(theirs.filter(state=E.VERIFIED), pk="pk"),
         "registry:review-confirm": lambda: _review_link(theirs.filter(state=E.VERIFIED)),
+        # The worker tier's demo (tpj/demo/worker_tier.py): the Bretagne moderator's imports,
+        # the national team's prepared files.
+        "registry:import-job": lambda: _first(ImportJob.objects.filter(created_by__email__in=visitors), pk="pk"),
+        "downloads:job": lambda: _first(ExportJob.objects.filter(requested_by__email__in=visitors), pk="pk"),
+        "downloads:file": lambda: _first(
+            ExportJob.objects.filter(requested_by__email__in=visitors, status=ExportJob.Status.READY), pk="pk"
+        ),
         "calls:campaign-board": lambda: _first(Campaign.objects, pk="pk"),
         "calls:campaign-edit": lambda: _first(Campaign.objects, pk="pk"),
         "calls:campaign-export": lambda: {**_first(Campaign.objects, pk="pk"), "fmt": "csv"},

@@ -179,6 +179,7 @@ def test_queue_unreachable_the_job_waits_and_starts_by_itself(client, django_cap
     client.force_login(user)
     page = _prepare(client, django_capture_on_commit_callbacks, "registry.csv")
     assert UNAVAILABLE_MESSAGE in page.content.decode()
+    assert [m.level_tag for m in page.context["messages"]] == ["warning"]  # not a success
     job = ExportJob.objects.get(requested_by=user)
     assert job.status == ExportJob.Status.QUEUED
     assert "En attente" in client.get(reverse("downloads:list")).content.decode()

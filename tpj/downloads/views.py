@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from tpj.core.queue import UNAVAILABLE_MESSAGE
 from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 
@@ -69,7 +70,12 @@ class PrepareView(PolicyRequiredMixin, View):
             return redirect(_back(request))
         except PermissionDenied as error:
             return render(request, "403.html", {"reason": str(error)}, status=403)
-        level = messages.SUCCESS if job.status != ExportJob.Status.FAILED else messages.ERROR
+        if job.status == ExportJob.Status.FAILED:
+            level = messages.ERROR
+        elif message == UNAVAILABLE_MESSAGE:  # saved, queued once the queue answers again
+            level = messages.WARNING
+        else:
+            level = messages.SUCCESS
         messages.add_message(request, level, message)
         return redirect("downloads:list")
 

@@ -74,7 +74,7 @@ def failed_letters(call: Call) -> list[DecisionLetter]:
 
 def letter_badges(applications) -> dict[int, tuple[str, str]]:
     """{application id: (French label, DSFR badge type)} of each decided application's letter:
-    « en préparation » while a worker draws it or the outbox sends it, « envoyé le … » once
+    « en préparation » while a worker draws it, « émis, en cours d'envoi » while the outbox sends it, « envoyé le … » once
     sent (the decision is then notified), « échec » when it could not be drawn or sent."""
     messages = current_letters(applications)
     drawn = current_drawn_letters(applications)
@@ -99,6 +99,7 @@ def _message_badge(message: OutgoingEmail) -> tuple[str, str]:
         return ("Échec de l'envoi du courrier", "error")
     if message.status == OutgoingEmail.Status.SENT:  # sent, but its decision was reopened meanwhile
         return ("Courrier envoyé", "")
+    # The e-mail exists once the letter is issued: drawn and stored, on its way to the applicant.
     if message.attempts and message.next_attempt_at and message.status == OutgoingEmail.Status.PENDING:
-        return (f"Courrier en préparation (nouvel essai d'envoi à {timezone.localtime(message.next_attempt_at):%H:%M})", "info")
-    return ("Courrier en préparation", "info")
+        return (f"Courrier émis, nouvel essai d'envoi à {timezone.localtime(message.next_attempt_at):%H:%M}", "info")
+    return ("Courrier émis, en cours d'envoi", "info")
