@@ -119,7 +119,7 @@ def _route_kwargs():
         "registry:entry": lambda: _first(verified, pk="pk"),
         "registry:edit": lambda: _first(theirs.filter(state=E.DRAFT), pk="pk") or _first(theirs, pk="pk"),
         "registry:submit": lambda: _first(theirs.filter(state=E.DRAFT), pk="pk") or _first(theirs, pk="pk"),
-        "registry:members": lambda: _first(verified.filter(members__isnull=False), pk="pk"),
+        "registry:members": lambda: _first(theirs.filter(state=E.VERIFIED), pk="pk"),
         "registry:logo": lambda: {**_first(theirs.filter(state=E.VERIFIED), pk="pk"), "fmt": "svg"},
         "registry:evidence": lambda: _first(EntrySituation.objects.exclude(evidence=""), pk="pk"),
         "registry:moderate": lambda: _first(Entry.objects.filter(state=E.SUBMITTED), pk="pk"),

@@ -58,6 +58,11 @@ def test_the_demo_shows_each_state_of_the_background_work_and_loads_twice_withou
     with ready.file.open("rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == ready.sha256 and ready.rows_written > 0
     assert ExportJob.objects.filter(requested_by=national, status=ExportJob.Status.QUEUED).count() == 1
+    # The journal names the states of the background work in French, never their codes.
+    labels = {e.to_state_label for e in AuditEvent.objects.for_object(ready) if e.to_state}
+    assert labels == {"En attente", "Prêt"}
+    labels = {e.to_state_label for e in AuditEvent.objects.for_object(done) if e.to_state}
+    assert labels == {"Terminé"}
 
     # The yearly review: pro@'s entry awaits its confirmation; one in Bretagne is proposed for suspension.
     mine = Entry.objects.get(members=pro)

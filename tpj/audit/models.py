@@ -71,12 +71,16 @@ class AuditEvent(models.Model):
 
     def _state_label(self, value: str) -> str:
         """The French label of a state of the object's model (the choices of its `state` field,
-        then of its other workflows' fields, named `<something>_state`)."""
+        or `status` for the background work's rows — imports, exports, e-mails —, then of its
+        other workflows' fields, named `<something>_state`)."""
         model = ContentType.objects.get_for_id(self.content_type_id).model_class() if self.content_type_id else None
-        try:
-            choices = dict(model._meta.get_field("state").flatchoices) if model else {}
-        except FieldDoesNotExist:
-            choices = {}
+        choices = {}
+        for name in ("state", "status") if model else ():
+            try:
+                choices = dict(model._meta.get_field(name).flatchoices)
+                break
+            except FieldDoesNotExist:
+                continue
         if model and value not in choices:
             for field in model._meta.concrete_fields:
                 if field.name.endswith("_state") and field.choices:
