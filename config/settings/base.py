@@ -261,6 +261,9 @@ if QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
     HUEY.update({"huey_class": "huey.RedisHuey", "url": QUEUE_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": QUEUE_URL.removeprefix("sqlite:///")})
+    # huey opens its file as soon as Django starts (any manage.py command): on a fresh
+    # clone, var/ does not exist yet.
+    Path(HUEY["filename"]).parent.mkdir(parents=True, exist_ok=True)
 # A worker's claim on an import job, renewed with each chunk: past it, the worker is taken for
 # dead and `recover_imports` (every minute) queues the job again (the scale check shortens it).
 IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=60)

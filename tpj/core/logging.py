@@ -76,6 +76,9 @@ def logging_config(fmt: str = "text", level: str = "WARNING") -> dict:
             "tpj.outbox": {"level": "INFO"},
             "tpj.core.queue": {"level": "INFO"},
             "tpj.cache": {"level": "WARNING"},
+            # The worker's own lines (task started, done, retried), once, in this format: with
+            # a handler configured here, `run_huey` adds none of its own.
+            "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
 
