@@ -19,6 +19,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -142,7 +144,13 @@ def decision_letter(post):
     def notified():
         app.refresh_from_db()
         response = carrier.get(letter)
-        response.close()  # the issued letter is streamed from the storage
+        # The issued letter is streamed from the storage: close it as the test client does,
+        # without the request_finished handler that would close the test's database connection.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         return app.notified_at is not None and response.status_code == 200
 
     return Flow(app.created_by.email, call.manager, reverse("calls:allocation", args=[call.pk]), notified)
