@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.calls.factories import close, make_call, submitted_application
 from tests.factories import UserFactory
 from tests.registry.factories import EntryFactory, verified_entry
+from tests.responses import close_response
 from tpj.audit.models import AuditEvent
 from tpj.calls.services.decisions import decide
 from tpj.calls.services.instruction import declare_eligible
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def _body(response) -> bytes:
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
+    close_response(response)
     return content
 
 

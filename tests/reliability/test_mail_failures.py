@@ -19,8 +19,6 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.core.signals import request_finished
-from django.db import close_old_connections
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -30,6 +28,7 @@ from tests.calls.factories import applicant, content, decidable, make_call, subm
 from tests.factories import UserFactory, user_with_role
 from tests.outbox.backends import REFUSING, UNREACHABLE, WORKING
 from tests.registry.factories import EntryFactory
+from tests.responses import close_response
 from tpj.accounts.models import Role
 from tpj.calls.services.applications import create_application
 from tpj.calls.services.decisions import decide
@@ -144,13 +143,7 @@ def decision_letter(post):
     def notified():
         app.refresh_from_db()
         response = carrier.get(letter)
-        # The issued letter is streamed from the storage: close it as the test client does,
-        # without the request_finished handler that would close the test's database connection.
-        request_finished.disconnect(close_old_connections)
-        try:
-            response.close()
-        finally:
-            request_finished.connect(close_old_connections)
+        close_response(response)  # the issued letter is streamed from the storage
         return app.notified_at is not None and response.status_code == 200
 
     return Flow(app.created_by.email, call.manager, reverse("calls:allocation", args=[call.pk]), notified)

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 
 import tpj
+from tests.responses import close_response
 from tpj.core.uploads import PDF
 
 from . import samples
@@ -147,7 +148,7 @@ def upload_forms(cast, world) -> dict:
                 except Exception:  # a page that crashes is another test's failure (crash safety)
                     continue
                 if response.streaming:  # a download (a file served from the storage): no form, and closed
-                    response.close()
+                    close_response(response)
                     continue
                 if response.status_code != 200 or b'type="file"' not in response.content:
                     continue
@@ -380,7 +381,7 @@ def test_an_attachment_is_served_with_the_type_of_its_content(cast, content, ser
     assert served["X-Content-Type-Options"] == "nosniff"
     assert served["Content-Disposition"].startswith("inline" if inline else "attachment")
     assert b"".join(served.streaming_content) == content
-    served.close()
+    close_response(served)
 
 
 @pytest.mark.django_db
@@ -395,7 +396,7 @@ def test_a_stored_file_that_is_not_a_pdf_or_an_image_is_a_download_of_no_known_t
     assert served["Content-Type"] == "application/octet-stream"
     assert served["Content-Disposition"].startswith("attachment")
     assert served["X-Content-Type-Options"] == "nosniff"
-    served.close()
+    close_response(served)
 
 
 def test_the_client_used_here_keeps_the_file_name_it_is_given():
