@@ -9,6 +9,8 @@ task queued twice has its effect once.
 
     enqueue(task, *args)            — now; raises QueueUnavailable (a French message) if the
                                       queue's server cannot be reached.
+    enqueue_quietly(task, *args)    — now; False (logged) instead of the exception, for work
+                                      the periodic recovery finds again by itself.
     enqueue_on_commit(task, *args)  — once the current transaction commits; a queue that
                                       cannot be reached is logged, and the periodic recovery
                                       queues the work later.
@@ -73,11 +75,3 @@ def queue_is_reachable() -> bool:
         logger.warning("Queue: storage unreachable (%s: %s)", type(error).__name__, error)
         return False
     return True
-
-
-def pending_tasks() -> int | None:
-    """Tasks waiting in the queue, or None when it cannot be read (the health page shows it)."""
-    try:
-        return HUEY.pending_count()
-    except Exception:
-        return None

@@ -28,10 +28,6 @@ def claim(key: str) -> bool:
     return True
 
 
-def was_sent(key: str) -> bool:
-    return SentReminder.objects.filter(key=key[:200]).exists()
-
-
 def days_until(day: datetime.date, today: datetime.date | None = None) -> int:
     """Whole days from `today` (the local date, Paris) to `day`: 1 the day before."""
     return (day - (today or timezone.localdate())).days
