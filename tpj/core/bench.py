@@ -1,6 +1,7 @@
 """Orchestration shared by the modules' benchmarks: each phase runs in a child process
 (`manage.py <module>_bench --phase …`) against its own database, and prints one
-`RESULT {json}` line that the parent reads back."""
+`RESULT {json}` line that the parent reads back; and what their reports share (percentiles,
+figures, the heading of each set-up)."""
 
 import json
 import os
@@ -59,3 +60,23 @@ def migrate(url):
     """Create the schema and load the territories on the database at `url`."""
     run_manage(["migrate", "--noinput"], url, timeout=3600)
     run_manage(["load_territories"], url, timeout=3600)
+
+
+def percentile(values, fraction):
+    """The value at `fraction` (0.95 for the p95) of `values`, by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def thousands(value) -> str:
+    """A figure rounded to a whole number, thousands separated by a space ("12 345")."""
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def section_heading(name: str, result: dict) -> list[str]:
+    """The report's lines that open a set-up (« SQLite », « PostgreSQL + Redis »), followed by
+    its error when its benchmark failed (`result` holds an "error" then)."""
+    lines = ["", f"### {name}", ""]
+    if "error" in result:
+        lines += ["Échec du banc :", "", "```", result["error"], "```"]
+    return lines

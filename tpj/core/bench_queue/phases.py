@@ -28,6 +28,8 @@ from django.db import connection, transaction
 from django.utils.module_loading import import_string
 from huey.contrib.djhuey import HUEY, task
 
+from tpj.core.bench import percentile
+
 from .smtp_sink import SmtpSink
 
 STEADY_PROBES = 200  # one every 10–30 ms: the consumer is busy enough never to back off
@@ -44,11 +46,6 @@ def probe(enqueued_at: float, log: str) -> None:
     started = time.time()
     with open(log, "a") as handle:
         handle.write(f"{enqueued_at} {started}\n")
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def summary(values_ms) -> dict:
