@@ -56,20 +56,22 @@ def resend_email(call: Call, user, message_id) -> OutgoingEmail:
     return message
 
 
+def _current_drawn(applications):
+    """The DecisionLetters of the current decision of `applications` (one each at most)."""
+    return DecisionLetter.objects.filter(application__in=applications, decided_at=F("application__decided_at"))
+
+
 def current_drawn_letters(applications) -> dict[int, DecisionLetter]:
     """{application id: the DecisionLetter of its current decision} for `applications`."""
-    rows = DecisionLetter.objects.filter(application__in=applications, decided_at=F("application__decided_at")).select_related(
-        "application"
-    )
-    return {letter.application_id: letter for letter in rows}
+    return {letter.application_id: letter for letter in _current_drawn(applications)}
 
 
 def failed_letters(call: Call) -> list[DecisionLetter]:
     """The call's decision letters that could not be drawn after their attempts (the
     manager requests them again by notifying once more)."""
     applications = call.applications.filter(state__in=Application.DECIDED_STATES, notified_at__isnull=True)
-    letters = current_drawn_letters(applications).values()
-    return sorted((x for x in letters if x.state == DecisionLetter.State.FAILED), key=lambda x: x.pk)
+    failed = _current_drawn(applications).filter(state=DecisionLetter.State.FAILED)
+    return list(failed.select_related("application").order_by("pk"))
 
 
 def letter_badges(applications) -> dict[int, tuple[str, str]]:
