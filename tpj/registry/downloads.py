@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import QueryDict
 
-from tpj.core import exports as core_exports
 from tpj.downloads.builders import Builder, register
 
 from . import exports
@@ -84,86 +83,41 @@ def _count_services(parameters, user) -> int:
     return EntryPriority.objects.filter(entry__in=_entries(parameters).values("pk")).count()
 
 
-def _csv(parameters, user):
-    rows = (exports.entry_row(entry) for entry in exports.export_queryset(_entries(parameters)).iterator(chunk_size=2000))
-    return core_exports.csv_lines(exports.CSV_COLUMNS, rows)
-
-
-def _geojson(parameters, user):
-    features = (exports.geojson_feature(e) for e in exports.export_queryset(_entries(parameters)).iterator(chunk_size=2000))
-    return exports._json_array(features, '{"type": "FeatureCollection", "features": [', "]}")
-
-
-def _structures(parameters, user):
-    return exports._json_array(exports.data_inclusion_structures(_entries(parameters)))
-
-
-def _services(parameters, user):
-    return exports._json_array(exports.data_inclusion_services(_entries(parameters)))
-
-
-# Open data: the same published entries whoever asks, regenerated regularly without filters.
-COMMON = {
-    "parse": _parse,
-    "describe": _describe,
-    "scope": lambda user: {"donnees": "publiques"},
-    "public": True,
-    "last_change": _last_change,
+# Each open-data format of `exports.FORMATS`: what the page says the file holds, and how many
+# rows it will have (the services: one per declared priority).
+LABELS = {
+    "csv": ("Annuaire : fiches vérifiées (CSV)", _count_entries),
+    "geojson": ("Annuaire : carte des fiches vérifiées (GeoJSON)", _count_entries),
+    "data-inclusion-structures": ("Annuaire au format data·inclusion : structures (JSON)", _count_entries),
+    "data-inclusion-services": ("Annuaire au format data·inclusion : services (JSON)", _count_services),
 }
 
-register(
-    Builder(
-        kind="registry.csv",
-        label="Annuaire : fiches vérifiées (CSV)",
-        format_label="CSV",
-        content_type=core_exports.CSV_CONTENT_TYPE,
-        filename=lambda p: "annuaire-1000-premiers-jours.csv",
-        chunks=_csv,
-        count=_count_entries,
-        **COMMON,
-    )
-)
-register(
-    Builder(
-        kind="registry.geojson",
-        label="Annuaire : carte des fiches vérifiées (GeoJSON)",
-        format_label="GeoJSON",
-        content_type="application/geo+json",
-        filename=lambda p: "annuaire-1000-premiers-jours.geojson",
-        chunks=_geojson,
-        count=_count_entries,
-        **COMMON,
-    )
-)
-register(
-    Builder(
-        kind="registry.data-inclusion-structures",
-        label="Annuaire au format data·inclusion : structures (JSON)",
-        format_label="JSON",
-        content_type="application/json",
-        filename=lambda p: "structures-data-inclusion.json",
-        chunks=_structures,
-        count=_count_entries,
-        **COMMON,
-    )
-)
-register(
-    Builder(
-        kind="registry.data-inclusion-services",
-        label="Annuaire au format data·inclusion : services (JSON)",
-        format_label="JSON",
-        content_type="application/json",
-        filename=lambda p: "services-data-inclusion.json",
-        chunks=_services,
-        count=_count_services,
-        **COMMON,
-    )
-)
 
-# The export formats of the public address `annuaire/export.<fmt>` and their builders.
-PUBLIC_KINDS = {
-    "csv": "registry.csv",
-    "geojson": "registry.geojson",
-    "data-inclusion-structures": "registry.data-inclusion-structures",
-    "data-inclusion-services": "registry.data-inclusion-services",
-}
+def public_kind(fmt: str) -> str:
+    """The builder of the public address `annuaire/export.<fmt>` ("registry.csv")."""
+    return f"registry.{fmt}"
+
+
+def _register(fmt: str, export: exports.Format) -> None:
+    label, count = LABELS[fmt]
+    register(
+        Builder(
+            kind=public_kind(fmt),
+            label=label,
+            format_label=export.format_label,
+            content_type=export.content_type,
+            filename=lambda parameters: export.filename,
+            chunks=lambda parameters, user: export.chunks(_entries(parameters)),
+            count=count,
+            parse=_parse,
+            describe=_describe,
+            # Open data: the same published entries whoever asks, regenerated regularly without filters.
+            scope=lambda user: {"donnees": "publiques"},
+            public=True,
+            last_change=_last_change,
+        )
+    )
+
+
+for _fmt, _export in exports.FORMATS.items():
+    _register(_fmt, _export)

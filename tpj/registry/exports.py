@@ -2,6 +2,8 @@
 and services). Only verified entries and the contacts their members agreed to publish."""
 
 import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
@@ -94,10 +96,10 @@ def entry_row(entry) -> list:
     ]
 
 
-def csv_response(queryset):
-    """The published entries of `queryset` as a CSV file, streamed."""
+def csv_chunks(queryset):
+    """The published entries of `queryset` as the lines of a CSV file."""
     rows = (entry_row(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))
-    return core_exports.csv_response("annuaire-1000-premiers-jours.csv", CSV_COLUMNS, rows)
+    return core_exports.csv_lines(CSV_COLUMNS, rows)
 
 
 def geojson_feature(entry) -> dict:
@@ -109,23 +111,17 @@ def geojson_feature(entry) -> dict:
 
 
 def _json_array(items, head="[", tail="]"):
+    """A JSON array streamed item by item (exports of the whole directory stay in constant memory)."""
     yield head
     for index, item in enumerate(items):
         yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
     yield tail
 
 
-def geojson_response(queryset):
+def geojson_chunks(queryset):
+    """The published entries of `queryset` as the pieces of a GeoJSON feature collection."""
     features = (geojson_feature(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))
-    response = StreamingHttpResponse(
-        _json_array(features, '{"type": "FeatureCollection", "features": [', "]}"), content_type="application/geo+json"
-    )
-    return core_exports.attachment(response, "annuaire-1000-premiers-jours.geojson")
-
-
-def json_array_response(items, filename):
-    """A JSON array streamed item by item (exports of the whole directory stay in constant memory)."""
-    return core_exports.attachment(StreamingHttpResponse(_json_array(items), content_type="application/json"), filename)
+    return _json_array(features, '{"type": "FeatureCollection", "features": [', "]}")
 
 
 def _porteurs(entry) -> tuple[list[str], list[str]]:
@@ -218,3 +214,35 @@ def data_inclusion_services(queryset):
 
 def data_inclusion_structures(queryset):
     return (data_inclusion_structure(entry) for entry in export_queryset(queryset).iterator(chunk_size=2000))
+
+
+@dataclass(frozen=True)
+class Format:
+    """An open-data file of the directory: how it is named and typed, and its pieces of text
+    for a queryset of published entries (streamed by the view, written by the workers)."""
+
+    format_label: str  # "CSV", "GeoJSON", "JSON"
+    content_type: str
+    filename: str
+    chunks: Callable[[object], Iterator[str]]
+
+
+# The formats of the public address `annuaire/export.<fmt>`.
+FORMATS = {
+    "csv": Format("CSV", core_exports.CSV_CONTENT_TYPE, "annuaire-1000-premiers-jours.csv", csv_chunks),
+    "geojson": Format("GeoJSON", "application/geo+json", "annuaire-1000-premiers-jours.geojson", geojson_chunks),
+    "data-inclusion-structures": Format(
+        "JSON", "application/json", "structures-data-inclusion.json", lambda qs: _json_array(data_inclusion_structures(qs))
+    ),
+    "data-inclusion-services": Format(
+        "JSON", "application/json", "services-data-inclusion.json", lambda qs: _json_array(data_inclusion_services(qs))
+    ),
+}
+
+
+def response(fmt: str, queryset) -> StreamingHttpResponse:
+    """The published entries of `queryset` in format `fmt` (a key of FORMATS), streamed as a download."""
+    export = FORMATS[fmt]
+    return core_exports.attachment(
+        StreamingHttpResponse(export.chunks(queryset), content_type=export.content_type), export.filename
+    )

@@ -14,7 +14,7 @@ from tpj.core.uploads import serve_upload
 from tpj.downloads.services import latest_public
 
 from .. import exports
-from ..downloads import PUBLIC_KINDS, filters_of
+from ..downloads import filters_of, public_kind
 from ..filters import EntryFilter
 
 
@@ -22,19 +22,12 @@ class ExportView(View):
     """Open data: published entries and consented contacts only, with the directory filters."""
 
     def get(self, request, fmt):
-        if fmt not in PUBLIC_KINDS:
+        if fmt not in exports.FORMATS:
             raise Http404("Format inconnu.")
         try:
             filters = EntryFilter.from_query(request.GET)
         except ValidationError as error:
             return JsonResponse({"detail": "Filtres invalides.", "errors": error.message_dict}, status=400)
-        if not filters_of(request.GET) and (prepared := latest_public(PUBLIC_KINDS[fmt])):
+        if not filters_of(request.GET) and (prepared := latest_public(public_kind(fmt))):
             return serve_upload(prepared.file, filename=prepared.filename, content_type=prepared.content_type)
-        queryset = filters.published_entries()
-        if fmt == "csv":
-            return exports.csv_response(queryset)
-        if fmt == "geojson":
-            return exports.geojson_response(queryset)
-        if fmt == "data-inclusion-structures":
-            return exports.json_array_response(exports.data_inclusion_structures(queryset), "structures-data-inclusion.json")
-        return exports.json_array_response(exports.data_inclusion_services(queryset), "services-data-inclusion.json")
+        return exports.response(fmt, filters.published_entries())
