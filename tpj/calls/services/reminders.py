@@ -119,7 +119,7 @@ def remind_agencies(today: datetime.date | None = None) -> int:
     """Send the national deadlines' reminders due today to the agencies late; return how many."""
     today = today or timezone.localdate()
     offsets = _offsets("CALLS_DEADLINE_REMINDER_DAYS", DEADLINE_REMINDER_DAYS)
-    agencies = Organisation.objects.filter(kind__in=list(Organisation.REGIONAL_AGENCIES), region__isnull=False)
+    agencies = list(Organisation.objects.filter(kind__in=list(Organisation.REGIONAL_AGENCIES), region__isnull=False))
     sent = 0
     for campaign in Campaign.objects.exclude(state=Campaign.State.TRANSMITTED):
         for deadline in NATIONAL_DEADLINES:
@@ -128,7 +128,7 @@ def remind_agencies(today: datetime.date | None = None) -> int:
             offset = due_offset(days_left, offsets)
             if offset is None:
                 continue
-            for organisation in agencies.select_related("region"):
+            for organisation in agencies:
                 agency = Agency(organisation.kind.upper())
                 if not agency_is_late(campaign, deadline, organisation.region_id, agency):
                     continue
