@@ -3,11 +3,12 @@
 import re
 import secrets
 
-from .cluster import DEMO_PASSWORD, LOGIN_FAILURE_LIMIT, Cluster
+from tpj.accounts.demo import DEMO_PASSWORD
+
+from .cluster import ADMIN, LOGIN_FAILURE_LIMIT, Cluster
 from .result import Result
 from .web import DASHBOARD, LOGIN, LOGOUT, Browser, logged_in, page_text
 
-ADMIN = "admin@demo.1000jours.fr"
 APPLICANT = "porteur@demo.1000jours.fr"
 PROFESSIONAL = "pro@demo.1000jours.fr"
 WRONG_PASSWORD = "pas-le-bon-mot-de-passe"

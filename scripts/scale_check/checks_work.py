@@ -6,11 +6,12 @@ import signal
 import time
 from collections import Counter
 
-from .cluster import DEMO_PASSWORD, Cluster, free_port, log
+from tpj.accounts.demo import DEMO_PASSWORD
+
+from .cluster import ADMIN, Cluster, free_port, log
 from .result import Result
 from .web import Browser, logged_in
 
-ADMIN = "admin@demo.1000jours.fr"
 SEND_TASK = "tpj.outbox.tasks.send_email"
 IMPORT_TASK = "tpj.registry.tasks.imports.run_import"
 PURPOSE = "registry.moderation_decision"  # a declared purpose with no on-sent hook

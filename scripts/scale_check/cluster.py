@@ -27,7 +27,7 @@ PYTHON = str(VENV_BIN / "python")
 PG = {"host": os.environ.get("PGHOST", "127.0.0.1"), "port": os.environ.get("PGPORT", "5432"), "user": "postgres"}
 REDIS_HOST, REDIS_PORT = "127.0.0.1", "6379"
 QUEUE_DB, CACHE_DB = 7, 8
-DEMO_PASSWORD = "demo-1000-jours"
+ADMIN = "admin@demo.1000jours.fr"  # the demo's administrator (load_demo)
 LOGIN_FAILURE_LIMIT = 5
 IMPORT_LEASE_SECONDS = 20
 
