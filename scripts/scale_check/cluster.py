@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from .smtp_sink import SmtpSink
+from tpj.core.smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent

@@ -4,7 +4,7 @@ and its report says when the import misses its target instead of hiding it."""
 from django.core.mail import EmailMessage, get_connection
 
 from tpj.core.bench_queue import render
-from tpj.core.bench_queue.smtp_sink import SmtpSink
+from tpj.core.smtp_sink import SmtpSink
 
 
 def test_the_smtp_sink_accepts_what_django_sends():

@@ -4,7 +4,7 @@ over is recorded once, with the subject as written and its recipients, so a dupl
 from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend
 
-from scripts.scale_check.smtp_sink import SmtpSink
+from tpj.core.smtp_sink import SmtpSink
 
 
 def test_every_message_handed_over_is_recorded_once_with_its_subject_and_id(tmp_path):

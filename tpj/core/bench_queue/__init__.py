@@ -68,7 +68,7 @@ def render(results, rows) -> str:
         "on a fresh database and a queue of their own. Latency: a no-op task queued to an idle consumer, "
         "its start time (`time.time()`) against its enqueue time, 200 tasks 10–30 ms apart (steady) and "
         "10 tasks 1.5–2.5 s apart (sparse), then one task after 70 s without any (idle). Outbox: 500 messages written in one transaction, sent by the "
-        "workers to an SMTP server on the loopback (tpj/core/bench_queue/smtp_sink.py), rate between the "
+        "workers to an SMTP server on the loopback (tpj/core/smtp_sink.py), rate between the "
         f"first and the last `sent_at`. Import: {thousands(rows)} synthetic rows into an empty registry. "
         f"Target: import ≥ {thousands(IMPORT_TARGET)} entries/s.",
         "",

@@ -29,8 +29,7 @@ from django.utils.module_loading import import_string
 from huey.contrib.djhuey import HUEY, task
 
 from tpj.core.bench import percentile
-
-from .smtp_sink import SmtpSink
+from tpj.core.smtp_sink import SmtpSink
 
 STEADY_PROBES = 200  # one every 10–30 ms: the consumer is busy enough never to back off
 SPARSE_PROBES = 10  # one every 1.5–2.5 s: the consumer polls an idle queue (SQLite: backoff)

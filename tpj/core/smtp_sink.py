@@ -1,9 +1,11 @@
-"""A minimal SMTP receiver that records every message it accepts (stdlib only).
+"""A local SMTP server that accepts every message (stdlib only): the mail server of the queue
+benchmark (tpj.core.bench_queue) and of `make scale-check` (scripts/scale_check).
 
-It speaks just enough SMTP for Django's SMTP backend (EHLO/HELO, MAIL, RCPT, DATA, RSET,
-NOOP, QUIT), one thread per connection, and appends one JSON line per accepted message
-(Message-ID, Subject, recipients) to a file, so that "each e-mail sent exactly once" can be
-counted after the run, whoever sent it.
+It speaks just enough SMTP for Django's SMTP backend and `smtplib` (EHLO/HELO, MAIL, RCPT,
+DATA, RSET, NOOP, QUIT), one thread per connection. `received` counts the messages accepted;
+given a `path`, it also appends one JSON line per message (Message-ID, Subject, recipients)
+to that file, so that "each e-mail sent exactly once" can be counted after the run, whoever
+sent it. Without one it keeps nothing, and costs the benchmark's rates nothing more.
 """
 
 import json
@@ -78,14 +80,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if line in (b".\r\n", b".\n"):
                 break
             lines.append(line[1:] if line.startswith(b"..") else line)  # dot-unstuffing
-        message = BytesHeaderParser().parsebytes(b"".join(lines))
-        self.server.sink.record(
-            {
-                "message_id": _header(message, "Message-ID"),
-                "subject": _header(message, "Subject"),
-                "to": recipients,
-            }
-        )
+        self.server.sink.accept(b"".join(lines), recipients)
         return True
 
 
@@ -95,11 +90,14 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class SmtpSink:
-    """Start with `start()`; `port` is chosen by the system; `messages()` reads what was accepted."""
+    """`SmtpSink(path).start()` … `stop()`, or `with SmtpSink() as sink:`; `port` is chosen by
+    the system; `received` counts the messages accepted, `messages()` reads those recorded."""
 
-    def __init__(self, path: Path, host: str = "127.0.0.1", port: int = 0):
-        self.path = Path(path)
-        self.path.write_text("")
+    def __init__(self, path: Path | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.write_text("")
+        self.received = 0
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
         self._server.sink = self
@@ -114,7 +112,21 @@ class SmtpSink:
         self._server.shutdown()
         self._server.server_close()
 
-    def record(self, entry: dict) -> None:
+    def __enter__(self) -> "SmtpSink":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def accept(self, data: bytes, recipients: list) -> None:
+        """Count one message handed over (its headers and body in `data`), and record it when
+        the sink has a file."""
+        with self._lock:
+            self.received += 1
+        if self.path is None:
+            return
+        message = BytesHeaderParser().parsebytes(data)
+        entry = {"message_id": _header(message, "Message-ID"), "subject": _header(message, "Subject"), "to": recipients}
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
