@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tpj.accounts.models import Role, User
+from tpj.core.models import SentReminder
 from tpj.core.reminders import claim
 from tpj.core.text import french_plural
 from tpj.core.urls_absolute import absolute_reverse
@@ -46,12 +47,24 @@ def waiting_too_long(user, now=None):
     )
 
 
+def _digest_key(user, today) -> str:
+    return f"registry.ageing:{user.pk}:{today.isoformat()}"
+
+
 def send_ageing_digests(now=None) -> int:
     """Send today's digest to each moderator who has entries waiting too long; return how many."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    # The job runs hourly: the moderators already written to today are skipped in one query,
+    # without counting their entries again (`claim` below stays what guarantees one digest).
+    users = list(moderators().order_by("pk"))
+    sent_today = set(
+        SentReminder.objects.filter(key__in=[_digest_key(user, today) for user in users]).values_list("key", flat=True)
+    )
     sent = 0
-    for user in moderators().order_by("pk"):
+    for user in users:
+        if _digest_key(user, today) in sent_today:
+            continue
         waiting = waiting_too_long(user, now)
         count = waiting.count()
         proposed = Entry.objects.moderated_by(user).filter(review_state=ReviewState.SUSPENSION_PROPOSED).count()
@@ -76,7 +89,7 @@ def send_ageing_digests(now=None) -> int:
         if proposed:
             parts.append(f"{proposed} suspension{french_plural(proposed)} à confirmer")
         with transaction.atomic():
-            if not claim(f"registry.ageing:{user.pk}:{today.isoformat()}"):
+            if not claim(_digest_key(user, today)):
                 continue
             outbox.enqueue(
                 MODERATION_AGEING,
