@@ -124,7 +124,8 @@ def _send_request(entry: Entry, member) -> None:
 
 
 def awaits_confirmation(entry: Entry) -> bool:
-    return entry.review_state in (ReviewState.REQUESTED, ReviewState.SUSPENSION_PROPOSED)
+    """Whether the members' confirmation of `entry` is awaited (the states it may be confirmed from)."""
+    return entry.review_state in REVIEW_WORKFLOW.get(ReviewMove.CONFIRM).sources
 
 
 def confirm(entry: Entry, user) -> Entry:

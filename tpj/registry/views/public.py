@@ -23,6 +23,7 @@ from ..filters import EntryFilter, within_km
 from ..grid import equirectangular_km
 from ..models import Entry, State
 from ..search import SearchResults, entry_queryset
+from ..services import review
 from ..workflow import ENTRY_WORKFLOW, Move
 
 PAGE_SIZE = 20
@@ -99,6 +100,7 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
             "can_moderate": is_moderator and entry.state != State.DRAFT,
             "contacts": entry.contacts.all() if sees_private else entry.public_contacts(),
             "pending_revision": entry.pending_revision if is_member else None,
+            "awaits_confirmation": is_member and review.awaits_confirmation(entry),
             "can_submit": any(t.name == Move.SUBMIT for t in ENTRY_WORKFLOW.available(entry, user)),
             "can_download_logo": policy.check(user, "registry.download_logo", entry).allowed,
         }
