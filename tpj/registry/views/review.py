@@ -12,6 +12,11 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from ..models import Entry
 from ..services import review
 
+SUSPENDED_MESSAGE = (
+    "Cette fiche a été suspendue : elle n'apparaît plus dans l'annuaire ni sur la carte. Pour la faire rétablir, "
+    "mettez-la à jour depuis « Mes fiches » et soumettez-la : un modérateur de votre territoire la vérifiera."
+)
+
 
 class ReviewConfirmView(View):
     """The link of the yearly e-mail: the entry named, one button « Je confirme ». No sign-in:
@@ -34,6 +39,7 @@ class ReviewConfirmView(View):
         try:
             review.confirm(self.entry, self.member)
         except (ValidationError, policy.PermissionDenied):
+            self.entry.refresh_from_db()  # answered or suspended meanwhile: the page says which
             return render(request, self.template, {"entry": self.entry, "awaited": False})
         return render(request, self.template, {"entry": self.entry, "confirmed": True})
 
@@ -52,7 +58,11 @@ class MemberConfirmView(PolicyRequiredMixin, View):
             review.confirm(self.entry, request.user)
             messages.success(request, "Merci : l'exactitude de votre fiche est confirmée pour un an.")
         except ValidationError:
-            messages.info(request, "Aucune confirmation n'est attendue pour cette fiche : elle est à jour.")
+            self.entry.refresh_from_db()
+            if self.entry.is_suspended:  # a moderator suspended it meanwhile: not « à jour »
+                messages.warning(request, SUSPENDED_MESSAGE)
+            else:
+                messages.info(request, "Aucune confirmation n'est attendue pour cette fiche : elle est à jour.")
         return redirect("registry:entry", pk=pk)
 
 
@@ -87,7 +97,12 @@ class ReviewQueueView(PolicyRequiredMixin, View):
                 messages.success(request, f"La fiche « {entry.name} » reste publiée.")
         except (ValidationError, policy.PermissionDenied) as error:
             text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            return render(request, self.template, self.context({entry.pk: text}), status=400)
+            context = self.context({entry.pk: text})
+            if entry.pk not in {listed.pk for listed in context["entries"]}:
+                # Decided meanwhile (a member confirmed, another moderator answered): its card,
+                # where the reason is shown, is gone from the list.
+                messages.error(request, f"« {entry.name} » : {text}")
+            return render(request, self.template, context, status=400)
         return redirect("registry:review-queue")
 
 
