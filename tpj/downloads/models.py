@@ -8,8 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from . import builders
-
 
 def size_label(size: int) -> str:
     """A file size in French units: « 850 o », « 3,2 ko », « 12,4 Mo », « 1,1 Go »."""
@@ -115,7 +113,3 @@ class ExportJob(models.Model):
     @property
     def size_label(self) -> str:
         return size_label(self.size or 0)
-
-    @property
-    def builder(self):
-        return builders.get(self.kind) if builders.exists(self.kind) else None
