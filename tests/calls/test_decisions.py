@@ -19,6 +19,7 @@ from tpj.calls.services.calls import fire_call, transmit
 from tpj.calls.services.decisions import decide, notify_decisions, reopen_decision
 from tpj.calls.services.follow_up import record_payment
 from tpj.calls.tasks.letters import draw_decision_letter, recover_decision_letters
+from tpj.core import leases
 from tpj.core.policy import PermissionDenied
 
 from .factories import decidable, make_call, manager
@@ -206,7 +207,7 @@ def test_the_manager_can_leave_the_letters_are_drawn_by_the_worker_and_the_page_
 ):
     call, apps = _decided_call()
     with monkeypatch.context() as stopped:  # no worker yet: the letters wait, requested
-        stopped.setattr(letters, "enqueue_quietly", lambda task, *args: False)
+        stopped.setattr(leases, "enqueue_quietly", lambda task, *args: False)
         with django_capture_on_commit_callbacks(execute=True):
             assert notify_decisions(call, call.manager) == 4
     assert mailoutbox == [] and not Application.objects.filter(notified_at__isnull=False).exists()

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from tests.factories import UserFactory
+from tpj.core import leases
 from tpj.outbox import delivery, services
 from tpj.outbox.models import OutgoingEmail
 from tpj.outbox.tasks import recover_outbox, send_email
@@ -152,7 +153,7 @@ def test_a_message_whose_worker_died_while_sending_is_sent_once_its_lease_expire
 
 def test_a_message_never_queued_is_found_by_the_next_recovery(hook_calls, monkeypatch, django_capture_on_commit_callbacks):
     with monkeypatch.context() as down:  # the queue's server is down when the change commits
-        down.setattr(delivery, "enqueue_quietly", lambda task, *args: False)
+        down.setattr(leases, "enqueue_quietly", lambda task, *args: False)
         message = _committed(django_capture_on_commit_callbacks)
     assert message.status == OutgoingEmail.Status.PENDING and message.claimed_until is None and mail.outbox == []
     recover_outbox()

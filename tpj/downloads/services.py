@@ -21,10 +21,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from tpj.audit.services import record
+from tpj.core import leases
 from tpj.core.queue import UNAVAILABLE_MESSAGE, QueueUnavailable, enqueue, enqueue_quietly, queue_is_reachable
 
 from . import builders
@@ -96,28 +97,20 @@ def claim(job_id: int, now=None) -> uuid.UUID | None:
     """Take job `job_id` for this worker (a conditional UPDATE): a waiting job, or a build whose
     lease expired. Returns the claim's token, or None when the job is not to be built now."""
     now = now or timezone.now()
-    token = uuid.uuid4()
-    taken = (
-        ExportJob.objects.filter(pk=job_id, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING, claimed_until__lt=now))
-        .update(
-            status=ExportJob.Status.RUNNING,
-            claim_token=token,
-            claimed_until=now + LEASE,
-            attempts=F("attempts") + 1,
-            started_at=now,
-            rows_written=0,
-        )
+    claimable = leases.claimable(now, waiting=Q(status=ExportJob.Status.QUEUED), working=Q(status=ExportJob.Status.RUNNING))
+    return leases.claim(
+        ExportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS),
+        lease=LEASE,
+        now=now,
+        token=uuid.uuid4(),
+        status=ExportJob.Status.RUNNING,
+        started_at=now,
+        rows_written=0,
     )
-    return token if taken else None
 
 
 def _mine(job_id, token):
     return ExportJob.objects.filter(pk=job_id, claim_token=token, status=ExportJob.Status.RUNNING)
-
-
-class LeaseLost(Exception):
-    """Another worker took the job over (this one was too slow to renew its lease)."""
 
 
 def build(job_id: int) -> bool:
@@ -142,7 +135,7 @@ def build(job_id: int) -> bool:
             size, digest, pieces = _write(builder.chunks(job.parameters, user), handle, job.pk, token)
             handle.seek(0)
             name = default_storage.save(export_path(job, job.filename), File(handle, name=job.filename))
-    except LeaseLost:
+    except leases.LeaseLost:
         logger.warning("Export %s: lease lost, another worker builds it", job_id)
         return False
     except Exception as error:
@@ -162,10 +155,8 @@ def _write(chunks, handle, job_id, token) -> tuple[int, str, int]:
         digest.update(data)
         size += len(data)
         pieces += 1
-        if pieces % HEARTBEAT_CHUNKS == 0:
-            renewed = _mine(job_id, token).update(claimed_until=timezone.now() + LEASE, rows_written=pieces)
-            if not renewed:
-                raise LeaseLost
+        if pieces % HEARTBEAT_CHUNKS == 0 and not leases.renew(_mine(job_id, token), lease=LEASE, rows_written=pieces):
+            raise leases.LeaseLost(job_id)
     return size, digest.hexdigest(), pieces
 
 
@@ -224,14 +215,14 @@ def recover_stalled(now=None) -> int:
     because the queue was down) and the builds whose lease expired (a worker killed); a build
     interrupted MAX_ATTEMPTS times is marked failed. Returns the number of jobs queued."""
     now = now or timezone.now()
-    queued = 0
+    ids = []
     for job in ExportJob.objects.stalled(now, REQUEUE_AFTER).only("pk", "status", "attempts", "claim_token"):
         if job.status == ExportJob.Status.RUNNING and job.attempts >= MAX_ATTEMPTS:
             _fail(job, job.claim_token, INTERRUPTED_MESSAGE)
-            continue
-        ExportJob.objects.filter(pk=job.pk).update(last_queued_at=now)
-        queued += enqueue_quietly(_task(), job.pk)
-    return queued
+        else:
+            ids.append(job.pk)
+    ExportJob.objects.filter(pk__in=ids).update(last_queued_at=now)
+    return leases.requeue(_task(), ids)
 
 
 def purge_expired(now=None) -> int:

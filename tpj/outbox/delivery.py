@@ -29,10 +29,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from tpj.core.queue import enqueue_quietly
+from tpj.core import leases
 
 from . import purposes
 from .models import OutgoingEmail
@@ -60,24 +60,31 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=5 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _due(now, *, early: bool = False) -> Q:
+def _pending(now, *, early: bool = False) -> Q:
+    """Pending messages whose next attempt has come at `now` (every pending one if `early`)."""
+    pending = Q(status=OutgoingEmail.Status.PENDING)
+    if early:
+        return pending
+    return pending & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def claimable(now, *, early: bool = False) -> Q:
     """Messages a worker may claim at `now`: pending and due (any pending one if `early`),
     or sending under an expired lease (their worker died)."""
-    pending = Q(status=OutgoingEmail.Status.PENDING)
-    if not early:
-        pending &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return pending | Q(status=OutgoingEmail.Status.SENDING, claimed_until__lt=now)
+    return leases.claimable(now, waiting=_pending(now, early=early), working=Q(status=OutgoingEmail.Status.SENDING))
 
 
 def claim(pk: int, *, early: bool = False):
     """Take message `pk` for one attempt; return the lease (the claim's token), or None
     when it is not to be sent now (sent, failed, being sent, or waiting for its backoff)."""
     now = timezone.now()
-    until = now + lease()
-    claimed = OutgoingEmail.objects.filter(_due(now, early=early), pk=pk).update(
-        status=OutgoingEmail.Status.SENDING, claimed_until=until, attempts=F("attempts") + 1, last_attempt_at=now
+    return leases.claim(
+        OutgoingEmail.objects.filter(claimable(now, early=early), pk=pk),
+        lease=lease(),
+        now=now,
+        status=OutgoingEmail.Status.SENDING,
+        last_attempt_at=now,
     )
-    return until if claimed else None
 
 
 def send(message, *, early: bool = False) -> OutgoingEmail | None:
@@ -190,20 +197,25 @@ def _email(message: OutgoingEmail) -> EmailMultiAlternatives:
 # --- queueing -------------------------------------------------------------------------------
 
 
+def _task():
+    from .tasks import send_email  # the task module imports this one
+
+    return send_email
+
+
+def _waiting():
+    return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING)
+
+
 def queue(pk: int) -> bool:
     """Put `send_email(pk)` on the task queue now. When the queue cannot take it, the
     message's queued lease is dropped, so that the next recovery queues it again."""
-    from .tasks import send_email  # the task module imports this one
-
-    if enqueue_quietly(send_email, pk):
-        return True
-    OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.PENDING).update(claimed_until=None)
-    return False
+    return leases.queue(_task(), pk, waiting=_waiting())
 
 
 def recover(*, limit: int = 1000) -> int:
-    """Queue again the messages whose task was lost; return how many (the periodic
-    `recover_outbox` task, every minute).
+    """Queue again the messages whose task was lost; return how many the queue took (the
+    periodic `recover_outbox` task, every minute).
 
     Pending messages whose next attempt has come and whose queued task is presumed lost
     (never queued because the queue was down, or queued longer ago than the lease), and
@@ -211,17 +223,13 @@ def recover(*, limit: int = 1000) -> int:
     first one still runs is harmless: only one claims the message.
     """
     now = timezone.now()
-    waiting = Q(status=OutgoingEmail.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    waiting &= Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    stalled = Q(status=OutgoingEmail.Status.SENDING, claimed_until__lt=now)
-    ids = list(OutgoingEmail.objects.filter(waiting | stalled).order_by("pk").values_list("pk", flat=True)[:limit])
+    lost = (_pending(now) | Q(status=OutgoingEmail.Status.SENDING)) & leases.free(now)
+    ids = list(OutgoingEmail.objects.filter(lost).order_by("pk").values_list("pk", flat=True)[:limit])
     if not ids:
         return 0
-    OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.PENDING).update(claimed_until=now + lease())
-    for pk in ids:
-        queue(pk)
-    logger.info("Outbox: %s e-mails queued again by the recovery", len(ids))
-    return len(ids)
+    queued = leases.requeue(_task(), ids, waiting=_waiting(), lease=lease(), now=now)
+    logger.info("Outbox: %s e-mails queued again by the recovery", queued)
+    return queued
 
 
 # --- errors as staff read them --------------------------------------------------------------

@@ -24,11 +24,11 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from tpj.audit.services import record
-from tpj.core.queue import enqueue_quietly
+from tpj.core import leases
 
 from ..emails import DECISION_LETTER
 from ..letters import decision_letter_pdf
@@ -84,25 +84,26 @@ def _task():
     return draw_decision_letter
 
 
+def _waiting():
+    return DecisionLetter.objects.filter(state=DecisionLetter.State.REQUESTED)
+
+
 def _queue_on_commit(letter_id: int) -> None:
-    transaction.on_commit(partial(_queue, letter_id), robust=True)
-
-
-def _queue(letter_id: int) -> None:
-    """Queue the drawing now; when the queue cannot take it, the next recovery will."""
-    if not enqueue_quietly(_task(), letter_id):
-        DecisionLetter.objects.filter(pk=letter_id, state=DecisionLetter.State.REQUESTED).update(claimed_until=None)
+    """Queue the drawing once the caller's transaction commits; when the queue cannot take
+    it, the next recovery will."""
+    transaction.on_commit(partial(leases.queue, _task(), letter_id, waiting=_waiting()), robust=True)
 
 
 def issue_letter(letter_id: int) -> DecisionLetter | None:
     """Draw, store and issue letter `letter_id`, then put its e-mail in the outbox; return it,
     or None when there is nothing to do (issued already, or another worker is drawing it)."""
-    now = timezone.now()
-    token = now + lease()
-    claimable = Q(state=DecisionLetter.State.REQUESTED) | Q(state=DecisionLetter.State.DRAWING, claimed_until__lt=now)
-    if not DecisionLetter.objects.filter(claimable, pk=letter_id).update(
-        state=DecisionLetter.State.DRAWING, claimed_until=token, attempts=F("attempts") + 1
-    ):
+    claimable = leases.claimable(
+        timezone.now(), waiting=Q(state=DecisionLetter.State.REQUESTED), working=Q(state=DecisionLetter.State.DRAWING)
+    )
+    token = leases.claim(
+        DecisionLetter.objects.filter(claimable, pk=letter_id), lease=lease(), state=DecisionLetter.State.DRAWING
+    )
+    if token is None:
         return None
     letter = DecisionLetter.objects.select_related(
         "application__call__region", "application__organisation", "application__created_by"
@@ -184,12 +185,8 @@ def _record_failure(letter: DecisionLetter, token, error: BaseException) -> Deci
 
 
 def recover_letters(*, limit: int = 500) -> int:
-    """Queue again the letters whose task was lost or whose worker died; return how many."""
+    """Queue again the letters whose task was lost or whose worker died; return how many the queue took."""
     now = timezone.now()
-    waiting = Q(state=DecisionLetter.State.REQUESTED) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    stalled = Q(state=DecisionLetter.State.DRAWING, claimed_until__lt=now)
-    ids = list(DecisionLetter.objects.filter(waiting | stalled).order_by("pk").values_list("pk", flat=True)[:limit])
-    DecisionLetter.objects.filter(pk__in=ids, state=DecisionLetter.State.REQUESTED).update(claimed_until=now + lease())
-    for pk in ids:
-        _queue(pk)
-    return len(ids)
+    lost = Q(state__in=[DecisionLetter.State.REQUESTED, DecisionLetter.State.DRAWING]) & leases.free(now)
+    ids = list(DecisionLetter.objects.filter(lost).order_by("pk").values_list("pk", flat=True)[:limit])
+    return leases.requeue(_task(), ids, waiting=_waiting(), lease=lease(), now=now)

@@ -24,13 +24,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tpj.audit.services import record
-from tpj.core import ahead, csv_reader
-from tpj.core.queue import enqueue, enqueue_on_commit, enqueue_quietly
+from tpj.core import ahead, csv_reader, leases
+from tpj.core.leases import LeaseLost
+from tpj.core.queue import enqueue, enqueue_on_commit
 from tpj.core.tasks import maintain_database
 from tpj.core.text import clean, french_plural
 
@@ -51,10 +52,6 @@ LEASE = timedelta(seconds=getattr(settings, "IMPORT_LEASE_SECONDS", 60))
 MAX_ATTEMPTS = 5  # claims in a row without a chunk written, before the job is failed
 RECOVERY_GRACE = timedelta(minutes=1)  # a job just created is being queued: not re-queued yet
 UNFINISHED = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
-
-
-class LeaseLost(Exception):
-    """The job was claimed by another worker since (this one's lease had expired)."""
 
 
 class JobBusy(Exception):
@@ -123,13 +120,14 @@ def claim(job_id: int, now=None) -> uuid.UUID | None:
     """Take job `job_id` for this worker: a waiting job, or one whose worker's lease expired.
     Returns the claim's token, or None when the job is finished or held by a live worker."""
     now = now or timezone.now()
-    token = uuid.uuid4()
-    taken = (
-        ImportJob.objects.filter(pk=job_id, status__in=UNFINISHED, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(status=ImportJob.Status.RUNNING, claim_token=token, claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    claimable = leases.claimable(now, waiting=Q(status=ImportJob.Status.PENDING), working=Q(status=ImportJob.Status.RUNNING))
+    return leases.claim(
+        ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS),
+        lease=LEASE,
+        now=now,
+        token=uuid.uuid4(),
+        status=ImportJob.Status.RUNNING,
     )
-    return token if taken else None
 
 
 def work(job_id: int) -> ImportJob | None:
@@ -169,8 +167,7 @@ def run_claimed(job: ImportJob, token: uuid.UUID, progress=None, prepare_ahead: 
 def is_free(job: ImportJob, now=None) -> bool:
     """Whether an unfinished job is held by no live worker (never claimed, released, or its
     worker's lease expired)."""
-    now = now or timezone.now()
-    return not job.is_finished and (job.claimed_until is None or job.claimed_until < now)
+    return not job.is_finished and leases.is_free(job, now)
 
 
 def run(job: ImportJob, token: uuid.UUID, max_chunks: int | None = None, progress=None, prepare_ahead: bool = False) -> ImportJob:
@@ -231,10 +228,8 @@ def _write_chunk(job: ImportJob, prepared: list[PreparedRow], token, created_her
     receives the chunk's new ones.
     """
     next_row = prepared[-1].line - 1
-    held = ImportJob.objects.filter(pk=job.pk, claim_token=token, next_row=job.next_row).update(
-        next_row=next_row, claimed_until=timezone.now() + LEASE, attempts=0
-    )
-    if not held:
+    held = ImportJob.objects.filter(pk=job.pk, claim_token=token, next_row=job.next_row)
+    if not leases.renew(held, lease=LEASE, next_row=next_row, attempts=0):
         raise LeaseLost(job.pk)
     if created_here is None:
         known = bulk.known_external_ids(job.source, [item.external_id for item in prepared if item.external_id])
@@ -283,7 +278,7 @@ def _write_chunk(job: ImportJob, prepared: list[PreparedRow], token, created_her
 
 def _release(job: ImportJob, token) -> None:
     """Give the claim back (the job stays unfinished: `recover` queues it again)."""
-    ImportJob.objects.filter(pk=job.pk, claim_token=token).update(claimed_until=None)
+    leases.release(ImportJob.objects.filter(pk=job.pk, claim_token=token))
 
 
 def _finish(job: ImportJob, token) -> None:
@@ -329,16 +324,13 @@ def recover(now=None) -> int:
     never queued); fail those that stopped `MAX_ATTEMPTS` times without writing a chunk.
     Returns the number of jobs queued. A job queued twice runs once (`claim`)."""
     now = now or timezone.now()
-    free = ImportJob.objects.filter(status__in=UNFINISHED).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    free = ImportJob.objects.filter(leases.free(now), status__in=UNFINISHED)
     for job in free.filter(attempts__gte=MAX_ATTEMPTS):
         fail(job, "L'import s'est interrompu plusieurs fois sans avancer : il a été arrêté. Vérifiez le fichier.")
     waiting = free.filter(attempts__lt=MAX_ATTEMPTS).filter(
         Q(status=ImportJob.Status.RUNNING) | Q(created_at__lt=now - RECOVERY_GRACE)
     )
-    queued = 0
-    for job_id in waiting.values_list("pk", flat=True):
-        queued += enqueue_quietly(_task(), job_id)
-    return queued
+    return leases.requeue(_task(), list(waiting.values_list("pk", flat=True)))
 
 
 @transaction.atomic
