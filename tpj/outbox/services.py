@@ -15,6 +15,7 @@ from functools import partial
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -102,7 +103,7 @@ def retry(message: OutgoingEmail, *, actor=None) -> bool:
 def due(*, retry_failed: bool = False):
     """Messages `manage.py send_outbox` sends at once: every pending one (whatever its
     backoff), those whose worker died while sending, and with `retry_failed` the failed ones."""
-    now = timezone.now()
-    statuses = [OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED] if retry_failed else [OutgoingEmail.Status.PENDING]
-    stalled = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING, claimed_until__lt=now)
-    return (OutgoingEmail.objects.filter(status__in=statuses) | stalled).order_by("created_at", "pk")
+    rows = delivery.claimable(timezone.now(), early=True)
+    if retry_failed:
+        rows |= Q(status=OutgoingEmail.Status.FAILED)
+    return OutgoingEmail.objects.filter(rows).order_by("created_at", "pk")
