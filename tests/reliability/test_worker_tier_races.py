@@ -412,3 +412,127 @@ def test_renvoyer_in_the_admin_and_on_the_decisions_page_at_once_sends_each_emai
     statuses = no_server_error(fire(requests_))
     assert statuses == [302] * PARALLEL
     _sent_once(apps, messages)
+
+
+# --- the workers: eight copies of one task at once ----------------------------------------------
+
+
+def _pending_email():
+    from tpj.outbox.models import OutgoingEmail
+
+    message = OutgoingEmail.objects.create(
+        purpose="calls.receipt", recipients=["porteur@example.fr"], subject="Accusé", body="Reçu.", next_attempt_at=timezone.now()
+    )
+
+    def check():
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == (OutgoingEmail.Status.SENT, 1)
+        assert [m.to for m in mail.outbox] == [["porteur@example.fr"]]
+
+    return message.pk, check
+
+
+def _requested_letter():
+    from tpj.calls.models import DecisionLetter
+    from tpj.outbox.models import OutgoingEmail
+
+    call, apps = _decided_call()
+    apps[0].refresh_from_db()
+    letter = DecisionLetter.objects.create(application=apps[0], decided_at=apps[0].decided_at, requested_by=call.manager)
+
+    def check():
+        letter.refresh_from_db()
+        assert (letter.state, letter.attempts) == (DecisionLetter.State.ISSUED, 1)
+        assert events(apps[0], "calls.decision.letter_issued") == 1
+        assert OutgoingEmail.objects.filter(pk=letter.message_id).count() == 1 and len(mail.outbox) == 1
+        assert default_storage.listdir(letter.file.name.rsplit("/", 1)[0])[1] == [letter.file.name.rsplit("/", 1)[1]]
+
+    return letter.pk, check
+
+
+def _queued_export():
+    from tpj.downloads.models import ExportJob
+
+    verified_entry()
+    job = ExportJob.objects.create(
+        requested_by=UserFactory(),
+        kind="registry.csv",
+        title="Annuaire",
+        filename="annuaire.csv",
+        content_type="text/csv; charset=utf-8",
+        format_label="CSV",
+        last_queued_at=timezone.now(),
+    )
+
+    def check():
+        job.refresh_from_db()
+        assert (job.status, job.attempts) == (ExportJob.Status.READY, 1)
+        assert events(job, "downloads.ready") == 1
+        assert default_storage.listdir(f"exports/{job.pk}")[1] == ["annuaire.csv"]
+
+    return job.pk, check
+
+
+def _saved_import():
+    from tpj.registry import importer
+    from tpj.registry.models import Entry, ImportJob
+
+    rows = 2500
+    content = "\n".join([HEADER, *(ROW.format(i) for i in range(rows))]).encode()
+    author = user_with_role(Role.MODERATOR, departements=["69"])
+    job = importer.create_job("CAF du Rhône", SimpleUploadedFile("rpe.csv", content), author)
+
+    def check():
+        job.refresh_from_db()
+        assert (job.status, job.next_row, job.created_count, job.updated_count) == (ImportJob.Status.DONE, rows, rows, 0)
+        assert Entry.objects.filter(import_source="CAF du Rhône").count() == rows
+        assert events(job, "registry.import_done") == 1
+
+    return job.pk, check
+
+
+def _send(pk):
+    from tpj.outbox import delivery
+
+    delivery.send(pk)
+
+
+def _issue(pk):
+    from tpj.calls.services import letters
+
+    letters.issue_letter(pk)
+
+
+def _build(pk):
+    from tpj.downloads import services
+
+    services.build(pk)
+
+
+def _import(pk):
+    from tpj.registry import importer
+
+    importer.work(pk)
+
+
+@pytest.mark.parametrize(
+    ("setup", "work"),
+    [(_pending_email, _send), (_requested_letter, _issue), (_queued_export, _build), (_saved_import, _import)],
+    ids=["outbox-email", "decision-letter", "export", "import"],
+)
+def test_eight_workers_given_one_row_at_once_do_its_work_once(setup, work):
+    """A task queued eight times (the page's, the recovery's, copies) taken by eight workers
+    at once: one claims the row and does the work; the others find it taken and do nothing."""
+    pk, check = setup()
+    barrier = threading.Barrier(PARALLEL)
+
+    def one(_):
+        barrier.wait()
+        try:
+            work(pk)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        list(pool.map(one, range(PARALLEL)))
+    check()
