@@ -17,6 +17,7 @@ from tests.responses import close_response
 from tpj.audit.models import AuditEvent
 from tpj.calls.services.decisions import decide
 from tpj.calls.services.instruction import declare_eligible
+from tpj.core import queue
 from tpj.core.queue import UNAVAILABLE_MESSAGE
 from tpj.downloads import services
 from tpj.downloads.models import ExportJob, size_label
@@ -175,7 +176,7 @@ def test_a_build_interrupted_again_and_again_ends_failed_in_french():
 
 def test_queue_unreachable_the_job_waits_and_starts_by_itself(client, django_capture_on_commit_callbacks, monkeypatch, directory):
     monkeypatch.setattr(services, "queue_is_reachable", lambda: False)
-    monkeypatch.setattr(services, "enqueue_quietly", lambda task, *args: False)  # Redis down
+    monkeypatch.setattr(queue, "enqueue_quietly", lambda task, *args: False)  # Redis down
     user = UserFactory()
     client.force_login(user)
     page = _prepare(client, django_capture_on_commit_callbacks, "registry.csv")

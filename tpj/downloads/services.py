@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from tpj.audit.services import record
 from tpj.core import leases
-from tpj.core.queue import UNAVAILABLE_MESSAGE, QueueUnavailable, enqueue, enqueue_quietly, queue_is_reachable
+from tpj.core.queue import UNAVAILABLE_MESSAGE, QueueUnavailable, enqueue, enqueue_on_commit, queue_is_reachable
 
 from . import builders
 from .models import ExportJob, export_path
@@ -76,7 +76,7 @@ def request_export(user, kind: str, parameters: dict) -> tuple[ExportJob, str]:
     # Queued once the job is committed (the view runs in ATOMIC_REQUESTS: the worker must find the row).
     message = "Le fichier est en préparation : il sera disponible dans « Mes téléchargements »."
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: enqueue_quietly(_task(), job.pk), robust=True)
+        enqueue_on_commit(_task(), job.pk)
         # Queued after the commit: say now whether the queue answers (if not, the job waits
         # and `recover_stalled` queues it once the queue is back).
         return job, message if queue_is_reachable() else UNAVAILABLE_MESSAGE
@@ -266,6 +266,6 @@ def refresh_public_exports() -> int:
             format_label=builder.format_label,
             last_queued_at=timezone.now(),
         )
-        transaction.on_commit(lambda pk=job.pk: enqueue_quietly(_task(), pk), robust=True)
+        enqueue_on_commit(_task(), job.pk)
         created += 1
     return created
