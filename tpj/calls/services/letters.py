@@ -17,10 +17,8 @@ notification finds it issued and does nothing; the download page serves the stor
 
 import hashlib
 import logging
-from datetime import timedelta
 from functools import partial
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -29,6 +27,7 @@ from django.utils import timezone
 
 from tpj.audit.services import record
 from tpj.core import leases
+from tpj.outbox.delivery import backoff, lease  # a drawing is leased and retried as a sending is
 
 from ..emails import DECISION_LETTER
 from ..letters import decision_letter_pdf
@@ -39,10 +38,6 @@ logger = logging.getLogger(__name__)
 
 # Attempts at drawing and storing a letter before it is failed (shown on the decisions page).
 MAX_ATTEMPTS = 3
-
-
-def lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 300))
 
 
 def current_letter(app: Application) -> DecisionLetter | None:
@@ -168,7 +163,7 @@ def _record_failure(letter: DecisionLetter, token, error: BaseException) -> Deci
     DecisionLetter.objects.filter(pk=letter.pk, state=DecisionLetter.State.DRAWING, claimed_until=token).update(
         state=DecisionLetter.State.FAILED if final else DecisionLetter.State.REQUESTED,
         # not final: the recovery queues it again once this wait is over
-        claimed_until=None if final else timezone.now() + timedelta(minutes=5 ** (letter.attempts - 1)),
+        claimed_until=None if final else timezone.now() + backoff(letter.attempts),
         last_error=summary,
     )
     logger.log(
