@@ -23,7 +23,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
@@ -183,14 +183,16 @@ def run(job: ImportJob, token: uuid.UUID, max_chunks: int | None = None, progres
     ref = ReferenceData(import_territory(job.created_by))
     # A first run for a source no entry comes from yet can only meet identifiers it
     # created itself: they are remembered here instead of looked up (0.8 s per 100,000
-    # rows on PostgreSQL). A resumed run, or a known source, asks the database.
+    # rows on PostgreSQL). A resumed run, or a known source, asks the database; so does
+    # this run from the chunk where another job of the same source is found at work.
+    started_at = timezone.now()
     created_here = set() if job.next_row == 0 and not bulk.source_has_entries(job.source) else None
     prepared = _prepared_chunks(job, ref)
     if prepare_ahead and ahead.can_work_ahead():
         prepared = ahead.iterate_ahead(prepared)
     try:
         for chunks, chunk in enumerate(prepared, start=1):
-            _write_chunk(job, chunk, token, created_here)
+            created_here = _write_chunk(job, chunk, token, created_here, started_at)
             if progress:
                 progress(job)
             if max_chunks is not None and chunks >= max_chunks and job.next_row < job.total_rows:
@@ -215,22 +217,31 @@ def _prepared_chunks(job: ImportJob, ref: ReferenceData):
 
 
 @transaction.atomic
-def _write_chunk(job: ImportJob, prepared: list[PreparedRow], token, created_here: set[str] | None = None) -> None:
-    """Insert one checked chunk, move `next_row` and renew the lease, in one transaction.
+def _write_chunk(
+    job: ImportJob, prepared: list[PreparedRow], token, created_here: set[str] | None = None, started_at=None
+) -> set[str] | None:
+    """Insert one checked chunk, move `next_row` and renew the lease, in one transaction;
+    return `created_here`, or None once it can no longer be trusted.
 
     The job's row is updated first, on condition that this worker still holds the claim
     and that no chunk was written since it read `next_row`: the row stays locked until
     the commit, and a worker that lost its claim writes nothing (LeaseLost).
 
-    Rows whose identifier is already known for this source (an earlier run, or earlier in
-    the file) are skipped, whether valid or not: a re-run changes nothing. When
-    `created_here` is given, it holds every identifier the source has (see `run`) and
-    receives the chunk's new ones.
+    Chunks of one source are written one at a time (`_serialise_source`), so that two jobs
+    of the same source (a double click, the same file sent twice) never insert the same
+    identifier. Rows whose identifier is already known for this source (an earlier run,
+    another job, or earlier in the file) are skipped, whether valid or not: a re-run
+    changes nothing. When `created_here` is given, it holds every identifier the source
+    has (see `run`) and receives the chunk's new ones — until another job of the source
+    is found at work since `started_at`: then the database is asked.
     """
     next_row = prepared[-1].line - 1
     held = ImportJob.objects.filter(pk=job.pk, claim_token=token, next_row=job.next_row)
     if not leases.renew(held, lease=LEASE, next_row=next_row, attempts=0):
         raise LeaseLost(job.pk)
+    _serialise_source(job.source)
+    if created_here is not None and _another_job_at_work(job, started_at):
+        created_here = None
     if created_here is None:
         known = bulk.known_external_ids(job.source, [item.external_id for item in prepared if item.external_id])
     else:
@@ -274,6 +285,21 @@ def _write_chunk(job: ImportJob, prepared: list[PreparedRow], token, created_her
         action="registry.import_chunk",
         reason=f"lignes {first_line}–{next_row + 1} : {created} (soumises), {refused}",
     )
+    return created_here
+
+
+def _serialise_source(source: str) -> None:
+    """Hold the source's lock until the transaction ends. PostgreSQL: an advisory lock on
+    the source's name; SQLite writes one transaction at a time already (IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"registry.import:{source}"])
+
+
+def _another_job_at_work(job: ImportJob, since) -> bool:
+    """Whether another job of `job`'s source is unfinished, or finished since `since`."""
+    others = ImportJob.objects.filter(source=job.source).exclude(pk=job.pk)
+    return others.filter(Q(status__in=UNFINISHED) | Q(finished_at__gte=since)).exists()
 
 
 def _release(job: ImportJob, token) -> None:
