@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from tests.factories import UserFactory
+from tpj.audit.models import AuditEvent
 from tpj.core import leases
 from tpj.outbox import delivery, services
 from tpj.outbox.models import OutgoingEmail
@@ -124,6 +125,19 @@ def test_retry_sends_a_failed_message_and_only_then_runs_its_hook(hook_calls, se
     message.refresh_from_db()
     assert message.status == OutgoingEmail.Status.SENT and message.attempts == 2 and message.last_error == ""
     assert len(mail.outbox) == 1 and hook_calls == [message]
+
+
+def test_renvoyer_is_recorded_in_the_audit_log_with_who_and_the_error_it_answers(hook_calls, settings):
+    settings.EMAIL_BACKEND = REFUSING
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    message = services.send(_enqueue())
+    staff = UserFactory()
+    assert services.retry(message, actor=staff)
+    assert not services.retry(message, actor=staff)  # back in line already: nothing to record
+    events = AuditEvent.objects.filter(action="outbox.retry", object_id=str(message.pk))
+    assert [(e.actor, e.from_state_label, e.to_state_label) for e in events] == [(staff, "En échec", "À envoyer")]
+    assert events[0].action_label == "Renvoi d'un courriel en échec"
+    assert events[0].reason.startswith("Le serveur d'envoi a refusé")
 
 
 def test_a_task_queued_twice_sends_the_message_once(hook_calls, django_capture_on_commit_callbacks):

@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "downloads.ready": "Fichier préparé",
     "downloads.failed": "Échec de la préparation d'un fichier",
     "downloads.purged": "Suppression d'un fichier préparé arrivé à échéance",
+    # outbox
+    "outbox.retry": "Renvoi d'un courriel en échec",
     # registry: services
     "registry.create": "Création de la fiche",
     "registry.demo_created": "Création de la fiche de démonstration",

@@ -3,8 +3,8 @@
 The database is the record of every piece of background work (an outgoing e-mail, an
 import job, an export job): a task only says "look at row N now". So a task lost with a
 killed worker, or never queued because the queue's server was down, is not work lost:
-the periodic `recover_stalled_work` tasks of each app find the rows still waiting and
-queue them again. Each task claims its row with a conditional update before acting, so a
+the periodic `recover_…` tasks of each app (`recover_outbox`, `recover_decision_letters`,
+`recover_imports`, `recover_exports`) find the rows still waiting and queue them again. Each task claims its row with a conditional update before acting, so a
 task queued twice has its effect once.
 
     enqueue(task, *args)            — now; raises QueueUnavailable (a French message) if the

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tpj.core import leases
+
 
 def size_label(size: int) -> str:
     """A file size in French units: « 850 o », « 3,2 ko », « 12,4 Mo », « 1,1 Go »."""
@@ -39,7 +41,7 @@ class ExportJobQuerySet(models.QuerySet):
     def stalled(self, now, requeue_after):
         """Jobs waiting that the queue may have lost, and builds whose worker stopped renewing its lease."""
         waiting = Q(status=ExportJob.Status.QUEUED, last_queued_at__lt=now - requeue_after)
-        interrupted = Q(status=ExportJob.Status.RUNNING, claimed_until__lt=now)
+        interrupted = Q(status=ExportJob.Status.RUNNING) & leases.free(now)
         return self.filter(waiting | interrupted)
 
 

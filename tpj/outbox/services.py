@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from tpj.audit import services as audit
+
 from . import delivery, purposes
 from .delivery import describe, recover, send
 from .models import OutgoingAttachment, OutgoingEmail
@@ -95,6 +97,14 @@ def retry(message: OutgoingEmail, *, actor=None) -> bool:
     )
     if updated:
         message.status = OutgoingEmail.Status.PENDING
+        audit.record(
+            actor=actor,
+            obj=message,
+            action="outbox.retry",
+            from_state=OutgoingEmail.Status.FAILED,
+            to_state=OutgoingEmail.Status.PENDING,
+            reason=message.last_error,
+        )
         schedule(message)
         logger.info("Outbox: e-mail %s (%s) put back in line by %s", message.pk, message.purpose, getattr(actor, "pk", None))
     return bool(updated)
