@@ -1,0 +1,81 @@
+"""How many SQL statements each public read of the registry costs: the search API, the map
+API at every zoom, the entry page and the directory page. A page that starts reading one
+more row per entry, or one query per entry, fails here before it fails under load.
+
+Each request is sent once first: the counts are those of a warm worker (its in-process
+caches of nomenclatures and territory names filled), as production serves them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tpj.registry.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("api-registry-entry-list")
+MAP = reverse("api-registry-map")
+DIRECTORY = reverse("registry:directory")
+RENNES_BBOX = "-1.75,48.05,-1.60,48.15"
+
+
+@pytest.fixture
+def warm(client):
+    """Send a request once (fill the worker's caches), then return the statements of the second."""
+
+    def queries(path, params=None, **headers):
+        first = client.get(path, params or {}, **headers)
+        assert first.status_code == 200, first.content[:500]
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path, params or {}, **headers)
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    return queries
+
+
+def test_search_api_reads_a_page_in_a_fixed_number_of_queries(warm, entries):
+    # The count from the precomputed map counts, the page's ids, the entries, their priorities, their contacts.
+    assert len(warm(SEARCH)) == 7
+    assert len(warm(SEARCH, {"priorite": 2, "departement": "35"})) == 8
+    # Text and distance: the count comes with the page's ids (one query), then the same three reads.
+    assert len(warm(SEARCH, {"q": "creche"})) == 7
+    assert len(warm(SEARCH, {"autour": "35238", "km": 20})) == 8
+
+
+def test_search_api_cost_does_not_grow_with_the_page(warm, entries):
+    from tests.registry.factories import verified_entry
+
+    few = len(warm(SEARCH))
+    for _ in range(5):
+        verified_entry(setup__priorities=(1, 2, 3))
+    assert len(warm(SEARCH)) == few
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"zoom": 5}, 3),
+        ({"zoom": 7}, 3),
+        ({"zoom": 9, "bbox": RENNES_BBOX}, 3),
+        ({"zoom": 11, "bbox": RENNES_BBOX}, 3),
+        ({"zoom": 14, "bbox": RENNES_BBOX}, 3),
+        ({"zoom": 5, "q": "creche"}, 3),
+        ({"zoom": 11, "bbox": RENNES_BBOX, "priorite": [2, 6]}, 3),
+    ],
+)
+def test_map_api_answers_each_zoom_in_one_query(warm, entries, params, expected):
+    assert len(warm(MAP, params)) == expected
+
+
+def test_entry_page_reads_the_entry_in_a_fixed_number_of_queries(warm, entries):
+    entry = Entry.objects.published().first()
+    assert len(warm(reverse("registry:entry", args=[entry.pk]))) == 7
+
+
+def test_directory_page_reads_its_list_and_filters_in_a_fixed_number_of_queries(warm, entries):
+    assert len(warm(DIRECTORY)) == 12
+    assert len(warm(DIRECTORY, {"departement": "35", "priorite": 2})) == 13
+    # The list alone, as the page's filters fetch it (htmx): no form choices.
+    assert len(warm(DIRECTORY, {"departement": "35"}, HTTP_HX_REQUEST="true")) == 8
