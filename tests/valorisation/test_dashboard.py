@@ -137,17 +137,3 @@ def test_query_count_does_not_grow_with_the_data(client, data):
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
-
-
-def test_registry_figures_are_reused_for_the_configured_time_only(client, data, settings):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.VALORISATION_COVERAGE_CACHE_SECONDS = 60
-    client.force_login(user_with_role(Role.NATIONAL_TEAM))
-    url = reverse("valorisation:dashboard")
-    assert {r.code: r.verified for r in client.get(url).context["rows"]}["53"] == 2
-    verified_entry(name="Nouvelle crèche", commune=Commune.objects.get(insee_code="35238"))
-    assert {r.code: r.verified for r in client.get(url).context["rows"]}["53"] == 2  # within the minute
-    cache.clear()  # the minute has passed
-    assert {r.code: r.verified for r in client.get(url).context["rows"]}["53"] == 3

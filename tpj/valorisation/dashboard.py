@@ -1,27 +1,28 @@
 """The national dashboard: one row per région (and per département for registry coverage),
 computed from live data with a fixed number of aggregate queries whatever the volume.
 
-Sources: Module 2 (campaign deadlines, declarations of intent, calls and their calendar,
-envelopes, applications, laureates by axis, transmission) and Module 1 (verified entries
-per priority from the registry's live map counts `MapAggregate`, moderation backlog),
-related to population (sum of the communes' population, COG) and, when a births table has
-been imported, to births.
+Sources: Module 2, read live (campaign deadlines, declarations of intent, calls and their
+calendar, envelopes, applications, laureates by axis, transmission) and Module 1, from the
+coverage snapshot refreshed by a scheduled job (coverage.py: verified entries per priority,
+moderation backlog, population and centre of each département), related to population and,
+when a births table has been imported, to births.
 """
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Avg, Count, Min, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tpj.calls.models import Application, Call, Campaign, Envelope, EnvelopeRequest, IntentDeclaration
 from tpj.core import policy
 from tpj.nomenclatures.models import Axis, Priority
-from tpj.registry.models import Entry, MapAggregate, State
-from tpj.territories.models import Commune, Departement, Region
+from tpj.territories.models import Region
 
+from . import coverage
 from .models import BirthsTable
 from .permissions import regions_in_scope
 
@@ -80,6 +81,7 @@ class Row:
     verified_by_priority: dict = field(default_factory=dict)
     backlog: int = 0
     oldest_submitted: object = None
+    located_communes: int = 0
 
     @property
     def remaining(self) -> Decimal:
@@ -120,6 +122,8 @@ class Dashboard:
     axes: list
     priorities: list
     births_table: object = None
+    # When the registry figures were computed (coverage snapshot); None when there is no département.
+    coverage_at: object = None
 
     @property
     def totals(self) -> dict:
@@ -138,28 +142,6 @@ class Dashboard:
         }
 
 
-def _territory_reference() -> dict:
-    """Population and centre (mean of commune points) of every région and département. Reference data: cached."""
-    key = "valorisation:territory-reference:v1"
-    data = cache.get(key)
-    if data is None:
-        regions = {
-            r["region_id"]: r
-            for r in Commune.objects.values("region_id").annotate(
-                population=Sum("population"), latitude=Avg("latitude"), longitude=Avg("longitude")
-            )
-        }
-        departements = {
-            d["departement_id"]: d
-            for d in Commune.objects.values("departement_id").annotate(
-                population=Sum("population"), latitude=Avg("latitude"), longitude=Avg("longitude")
-            )
-        }
-        data = {"regions": regions, "departements": departements}
-        cache.set(key, data, 3600)
-    return data
-
-
 def campaigns():
     """Every national campaign, newest first."""
     return Campaign.objects.order_by("-year")
@@ -169,6 +151,34 @@ def current_campaign(year=None):
     """The campaign of `year`, or the newest one; None when there is none."""
     qs = campaigns()
     return qs.filter(year=year).first() if year else qs.first()
+
+
+# How long a rendered page body is kept; its key changes anyway whenever a figure does.
+BODY_CACHE_SECONDS = 600
+
+
+def body_key(scope: list[str] | None, params, board: Dashboard, choices: dict) -> str:
+    """Cache key of the page body shown to a viewer whose scope is `scope` (regions_in_scope:
+    None for the whole country), asking `params`, for the figures of `board`.
+
+    The data version is a digest of the figures themselves (every value the body shows, the
+    campaigns and régions offered, today's date for the ages in days), so that a change of a
+    call, an envelope, an application or the coverage snapshot gives another key whatever its
+    path (form, workflow, bulk update, another process), and two viewers share a body only
+    when they have the same scope and filters and would see the same figures."""
+    version = pickle.dumps(
+        (
+            scope,
+            sorted(params.lists()),
+            board,
+            choices,
+            timezone.localdate(),
+            settings.MAP_TILES_URL,
+            settings.MAP_TILES_ATTRIBUTION,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    return "valorisation:dashboard-body:" + hashlib.blake2b(version, digest_size=20).hexdigest()
 
 
 class ScopeRefused(Exception):
@@ -197,26 +207,18 @@ def dashboard_scope(user, params) -> tuple[list[str] | None, object]:
 
 
 def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
-    """The dashboard restricted to `regions` (None: all) for `campaign` (None: no campaign data)."""
-    reference = _territory_reference()
+    """The dashboard restricted to `regions` (None: all) for `campaign` (None: no campaign data).
+
+    The calls' figures are read live (small tables); the registry's from the coverage snapshot."""
     region_qs = Region.objects.all() if regions is None else Region.objects.filter(code__in=regions)
-    rows = {}
-    for region in region_qs:
-        ref = reference["regions"].get(region.code, {})
-        rows[region.code] = Row(
-            code=region.code,
-            name=region.name,
-            latitude=ref.get("latitude") or 0.0,
-            longitude=ref.get("longitude") or 0.0,
-            population=ref.get("population") or 0,
-        )
+    rows = {region.code: Row(code=region.code, name=region.name) for region in region_qs}
     births_table = BirthsTable.objects.first()
     if births_table:
         for code, births in births_table.counts.filter(region_id__in=rows).values_list("region_id", "births"):
             rows[code].births = births
     if campaign is not None:
         _add_calls(rows, campaign)
-    departements = _add_registry(rows, scoped=regions is not None)
+    departements, coverage_at = _add_registry(rows, regions)
     return Dashboard(
         campaign=campaign,
         rows=list(rows.values()),
@@ -224,6 +226,7 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
         axes=list(Axis.objects.all()),
         priorities=list(Priority.objects.all()),
         births_table=births_table,
+        coverage_at=coverage_at,
     )
 
 
@@ -291,99 +294,41 @@ class DepartementRow:
     indicator = Row.indicator
 
 
-OLDEST_SCAN = 2000  # pending entries read in submission order before falling back to an aggregate
-
-
-def _backlog(pending) -> dict:
-    """{département: (pending entries, oldest submission)}.
-
-    The counts come from an index-only aggregate. The oldest submission per département
-    is found by reading the queue in submission order (index on state, submitted_at)
-    until every département with a backlog has been seen — usually a few hundred rows —
-    and, for the départements not met within OLDEST_SCAN rows, by an aggregate restricted
-    to them. Same result as MIN(submitted_at) GROUP BY département, without reading every
-    pending row's page.
-    """
-    counts = dict(pending.values_list("departement_id").annotate(n=Count("id")).values_list("departement_id", "n"))
-    oldest = {}
-    for code, submitted_at in pending.order_by("submitted_at").values_list("departement_id", "submitted_at")[:OLDEST_SCAN]:
-        oldest.setdefault(code, submitted_at)
-        if len(oldest) == len(counts):
-            break
-    remaining = set(counts) - set(oldest)
-    if remaining:
-        oldest.update(
-            pending.filter(departement_id__in=remaining)
-            .values_list("departement_id")
-            .annotate(first=Min("submitted_at"))
-            .values_list("departement_id", "first")
-        )
-    return {code: (n, oldest.get(code)) for code, n in counts.items()}
-
-
-def coverage_ttl() -> int:
-    """Seconds the registry coverage figures are reused (settings.VALORISATION_COVERAGE_CACHE_SECONDS, default 60; 0: never)."""
-    return getattr(settings, "VALORISATION_COVERAGE_CACHE_SECONDS", 60)
-
-
-def _registry_figures(departement_codes: list[str], scoped: bool) -> dict:
-    """{département: (verified, verified by priority, pending, oldest pending)} from the registry's live data.
-
-    Recomputed at most every `coverage_ttl()` seconds per scope: on a million entries
-    these two aggregates are most of the dashboard's cost, and a minute's delay on
-    registry counts is invisible to its readers (the page says so).
-    """
-    ttl = coverage_ttl()
-    key = "valorisation:coverage:" + ("national" if not scoped else ",".join(sorted(departement_codes)))
-    if ttl and (cached := cache.get(key)) is not None:
-        return cached
-    figures = {code: [0, {}, 0, None] for code in departement_codes}
-    counts = MapAggregate.objects.filter(level="D")
-    backlog = Entry.objects.filter(state=State.SUBMITTED, departement__isnull=False)
-    if scoped:  # the whole country needs no territorial condition (and the planner then uses the state index alone)
-        counts = counts.filter(departement_id__in=departement_codes)
-        backlog = backlog.filter(departement_id__in=departement_codes)
-    # priority first: SQLite then walks the (level, priority, cell) index instead of scanning the whole table
-    for c in counts.values("priority", "departement_id").annotate(n=Sum("count")):
-        figure = figures.get(c["departement_id"])
-        if figure is None:
+def _add_registry(rows: dict, regions: list[str] | None) -> tuple[list[DepartementRow], object]:
+    """Population, centre, verified entries per priority and moderation backlog of each
+    département and région, from the stored coverage snapshot (coverage.py); and its date."""
+    departements = []
+    computed_at = None
+    for f in coverage.snapshot(regions):
+        if f.region_id not in rows:
             continue
-        if c["priority"] == 0:
-            figure[0] = c["n"]
-        else:
-            figure[1][c["priority"]] = c["n"]
-    for code, (n, oldest) in _backlog(backlog).items():
-        if code in figures:
-            figures[code][2:] = [n, oldest]
-    if ttl:
-        cache.set(key, figures, ttl)
-    return figures
-
-
-def _add_registry(rows: dict, scoped: bool = True) -> list[DepartementRow]:
-    """Verified entries per priority (registry's live MapAggregate, département level) and moderation backlog."""
-    reference = _territory_reference()["departements"]
-    departements = {
-        d.code: DepartementRow(
-            code=d.code,
-            name=d.name,
-            region_code=d.region_id,
-            latitude=reference.get(d.code, {}).get("latitude") or 0.0,
-            longitude=reference.get(d.code, {}).get("longitude") or 0.0,
-            population=reference.get(d.code, {}).get("population") or 0,
+        dep = DepartementRow(
+            code=f.departement_id,
+            name=f.departement.name,
+            region_code=f.region_id,
+            latitude=f.latitude or 0.0,
+            longitude=f.longitude or 0.0,
+            population=f.population,
+            verified=f.verified,
+            backlog=f.backlog,
+            oldest_submitted=f.oldest_submitted,
+            verified_by_priority={int(number): n for number, n in f.verified_by_priority.items()},
         )
-        for d in Departement.objects.filter(region_id__in=list(rows))
-    }
-    figures = _registry_figures(list(departements), scoped)
-    for code, (verified, by_priority, pending, oldest) in figures.items():
-        dep = departements[code]
-        dep.verified, dep.verified_by_priority, dep.backlog, dep.oldest_submitted = verified, dict(by_priority), pending, oldest
-    for dep in departements.values():
+        departements.append(dep)
+        computed_at = f.computed_at if computed_at is None else min(computed_at, f.computed_at)
         row = rows[dep.region_code]
+        row.population += dep.population
         row.verified += dep.verified
         row.backlog += dep.backlog
         if dep.oldest_submitted and (row.oldest_submitted is None or dep.oldest_submitted < row.oldest_submitted):
             row.oldest_submitted = dep.oldest_submitted
         for number, n in dep.verified_by_priority.items():
             row.verified_by_priority[number] = row.verified_by_priority.get(number, 0) + n
-    return sorted(departements.values(), key=lambda d: d.code)
+        if f.located_communes and f.latitude is not None:  # the région's centre: mean of its communes' points
+            row.latitude += f.latitude * f.located_communes
+            row.longitude += f.longitude * f.located_communes
+            row.located_communes += f.located_communes
+    for row in rows.values():
+        if row.located_communes:
+            row.latitude, row.longitude = row.latitude / row.located_communes, row.longitude / row.located_communes
+    return departements, computed_at

@@ -242,3 +242,31 @@ class Highlight(models.Model):
 
     def __str__(self):
         return f"Coup de cœur {self.region} {self.year}"
+
+
+class CoverageFigure(models.Model):
+    """The registry's coverage of one département as the national dashboard shows it: a snapshot
+    written by `coverage.refresh()` (scheduled job `valorisation.tasks.refresh_coverage`, and
+    after a bulk or demo load), so that the dashboard reads 101 rows instead of aggregating the
+    whole registry. Every row of one refresh carries the same `computed_at`, shown to readers."""
+
+    departement = models.OneToOneField(Departement, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("territories.Region", on_delete=models.CASCADE, related_name="+")
+    # Reference data of the département at the time of the snapshot (sum and centre of its communes).
+    population = models.BigIntegerField(default=0)
+    located_communes = models.IntegerField(default=0)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    verified = models.IntegerField(default=0)
+    # {"priority number": verified entries with it}; JSON keys are strings.
+    verified_by_priority = models.JSONField(default=dict)
+    backlog = models.IntegerField(default=0)
+    oldest_submitted = models.DateTimeField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "couverture de l'annuaire d'un département"
+        verbose_name_plural = "couverture de l'annuaire par département"
+
+    def __str__(self):
+        return f"Couverture {self.departement_id} au {self.computed_at:%d/%m/%Y %H:%M}"

@@ -1,14 +1,18 @@
 """National dashboard pages and CSV exports (national team: every région; call manager: its own)."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from tpj.calls.models import euros
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.territories.models import Region
 
-from .. import dashboard, exports
+from .. import coverage, dashboard, exports
 from ..charts import bar_chart
 from ..dashboard import ScopeRefused, dashboard_scope
 from ..permissions import regions_in_scope
@@ -47,12 +51,28 @@ class DashboardMixin(PolicyRequiredMixin):
 
 
 class DashboardView(DashboardMixin, TemplateView):
+    """The page: its body is rendered once per viewer's scope, filters and data version (dashboard.body_key)."""
+
     template_name = "valorisation/dashboard.html"
 
     def respond(self, board):
+        params = self.request.GET
+        scope = regions_in_scope(self.request.user)
+        choices = {
+            "campaign_years": list(dashboard.campaigns().values_list("year", flat=True)),
+            "all_regions": list(Region.objects.values_list("code", "name")),
+        }
+        rows = sorted(board.rows, key=lambda r: r.name)
+        key = dashboard.body_key(scope, params, board, choices)
+        body = cache.get(key)
+        if body is None:
+            body = render_to_string("valorisation/_dashboard_body.html", self.body_context(board, rows, scope, choices))
+            cache.set(key, body, dashboard.BODY_CACHE_SECONDS)
+        return self.render_to_response({"board": board, "rows": rows, "body": mark_safe(body)})  # our own rendering, escaped
+
+    def body_context(self, board, rows, scope, choices) -> dict:
         indicator = self.request.GET.get("indicateur")
         indicator = indicator if indicator in dashboard.INDICATORS else "verified_per_100k"
-        rows = sorted(board.rows, key=lambda r: r.name)
         for r in rows:  # table cells precomputed: nested template loops and number localisation are slow
             r.axis_cells = [r.laureates_by_axis.get(a.number, "") for a in board.axes]
             r.priority_cells = [r.verified_by_priority.get(p.number, "") for p in board.priorities]
@@ -113,24 +133,23 @@ class DashboardView(DashboardMixin, TemplateView):
         }
         params = self.request.GET.copy()
         params.pop("indicateur", None)
-        return self.render_to_response(
-            {
-                "board": board,
-                "rows": rows,
-                "totals": board.totals,
-                "chart": chart,
-                "money_chart": money_chart,
-                "indicators": dashboard.INDICATORS,
-                "indicator": indicator,
-                "map_points": map_points,
-                "campaigns": dashboard.campaigns(),
-                "querystring": params.urlencode(),
-                "is_national": regions_in_scope(self.request.user) is None,
-                "coverage_ttl": dashboard.coverage_ttl(),
-                "all_regions": Region.objects.all(),
-                "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
-            }
-        )
+        return {
+            "board": board,
+            "rows": rows,
+            "totals": board.totals,
+            "chart": chart,
+            "money_chart": money_chart,
+            "indicators": dashboard.INDICATORS,
+            "indicator": indicator,
+            "map_points": map_points,
+            "params": self.request.GET,
+            "querystring": params.urlencode(),
+            "is_national": scope is None,
+            "coverage_at": timezone.localtime(board.coverage_at) if board.coverage_at else None,
+            "refresh_minutes": coverage.REFRESH_MINUTES,
+            "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+            **choices,
+        }
 
 
 REGION_HEADER = [
