@@ -218,3 +218,12 @@ def test_the_dashboard_is_built_with_a_fixed_number_of_queries(registry):
     with CaptureQueriesContext(connection) as queries:
         dashboard.build(regions=["53"], campaign=None)
     assert len(queries) == 5
+
+
+def test_the_demo_load_ends_with_fresh_registry_figures(registry):
+    from tpj.demo.services import MODULE_LOADERS
+    from tpj.valorisation import demo
+
+    assert MODULE_LOADERS[-1] == "tpj.valorisation.demo.refresh_coverage"  # after every loader that adds entries
+    demo.refresh_coverage({})
+    assert stored() == direct_count()

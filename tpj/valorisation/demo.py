@@ -17,7 +17,7 @@ from django.db import transaction
 
 from tpj.accounts.models import User
 
-from . import services
+from . import coverage, services
 from .models import Apportionment, BirthsTable, Deployment, Highlight, Measure
 from .projects import public_laureates
 
@@ -174,3 +174,9 @@ def _highlights(accounts: dict) -> None:
             application=project,
             reason="Un projet partenarial qui va vers les familles les plus éloignées des services.",
         )
+
+
+def refresh_coverage(accounts: dict) -> None:
+    """After the whole demo load (last of tpj.demo's loaders): the dashboard's registry figures
+    count the demo entries at once instead of at the scheduled job's next run."""
+    coverage.refresh()
