@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo install install-test assets db test test-postgres lint check lock bench scale-check clean
+.PHONY: demo install install-test assets db test test-postgres lint check lock bench scale-check loadtest clean
 
 ## Install everything, load territories, nomenclatures and demo data, then run the web server
 ## and a background worker together (Procfile.demo) on http://127.0.0.1:8000.
@@ -65,6 +65,13 @@ bench: install-test
 ## public read throughput; everything stopped and dropped at the end. Options: --help
 scale-check: install-test
 	$(PY) -m scripts.scale_check $(SCALE_CHECK_ARGS)
+
+## Concurrent mixed public traffic (issue 16 §2): wrk (`apt-get install -y wrk`) against one gunicorn node in the
+## production profile, per back-end (PostgreSQL tpj_loadtest, SQLite var/loadtest.sqlite3: built once, kept) and
+## worker model (sync, gthread, uvicorn), at 8/32/64/128 clients beside the static ceiling; tables written to
+## docs/benchmarks.md. Options: LOADTEST_ARGS="--entries 20000 --duration 10" (see --help)
+loadtest: install-test
+	$(PY) -m scripts.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
