@@ -10,7 +10,7 @@ registry workflow, but also by bulk imports and maintenance commands, and a reco
 drift.
 """
 
-from django.db.models import Avg, Count, Min, Sum
+from django.db.models import Avg, Count, F, Min, Sum
 from django.utils import timezone
 
 from tpj.registry.models import Entry, MapAggregate, State
@@ -105,12 +105,15 @@ def refresh() -> int:
     return len(figures)
 
 
-def snapshot(regions: list[str] | None = None) -> list[CoverageFigure]:
+def snapshot(regions: list[str] | None = None) -> list[dict]:
     """The stored coverage of the départements of `regions` (None: all), with their names, in
-    one query. On a fresh install, before the scheduled job has run, computes and stores it once."""
-    figures = CoverageFigure.objects.select_related("departement").order_by("departement_id")
+    one query (dicts of FIGURE_FIELDS, `departement_id`, `name`: the dashboard reads it at each
+    display, models would cost more than the query). On a fresh install, before the scheduled
+    job has run, computes and stores it once."""
+    figures = CoverageFigure.objects.order_by("departement_id")
     if regions is not None:
         figures = figures.filter(region_id__in=regions)
+    figures = figures.values("departement_id", "region_id", *FIGURE_FIELDS[1:], name=F("departement__name"))
     rows = list(figures)
     if not rows and not CoverageFigure.objects.exists():
         refresh()

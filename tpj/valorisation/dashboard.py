@@ -211,7 +211,7 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
 
     The calls' figures are read live (small tables); the registry's from the coverage snapshot."""
     region_qs = Region.objects.all() if regions is None else Region.objects.filter(code__in=regions)
-    rows = {region.code: Row(code=region.code, name=region.name) for region in region_qs}
+    rows = {code: Row(code=code, name=name) for code, name in region_qs.values_list("code", "name")}
     births_table = BirthsTable.objects.first()
     if births_table:
         for code, births in births_table.counts.filter(region_id__in=rows).values_list("region_id", "births"):
@@ -300,22 +300,22 @@ def _add_registry(rows: dict, regions: list[str] | None) -> tuple[list[Departeme
     departements = []
     computed_at = None
     for f in coverage.snapshot(regions):
-        if f.region_id not in rows:
+        if f["region_id"] not in rows:
             continue
         dep = DepartementRow(
-            code=f.departement_id,
-            name=f.departement.name,
-            region_code=f.region_id,
-            latitude=f.latitude or 0.0,
-            longitude=f.longitude or 0.0,
-            population=f.population,
-            verified=f.verified,
-            backlog=f.backlog,
-            oldest_submitted=f.oldest_submitted,
-            verified_by_priority={int(number): n for number, n in f.verified_by_priority.items()},
+            code=f["departement_id"],
+            name=f["name"],
+            region_code=f["region_id"],
+            latitude=f["latitude"] or 0.0,
+            longitude=f["longitude"] or 0.0,
+            population=f["population"],
+            verified=f["verified"],
+            backlog=f["backlog"],
+            oldest_submitted=f["oldest_submitted"],
+            verified_by_priority={int(number): n for number, n in f["verified_by_priority"].items()},
         )
         departements.append(dep)
-        computed_at = f.computed_at if computed_at is None else min(computed_at, f.computed_at)
+        computed_at = f["computed_at"] if computed_at is None else min(computed_at, f["computed_at"])
         row = rows[dep.region_code]
         row.population += dep.population
         row.verified += dep.verified
@@ -324,10 +324,10 @@ def _add_registry(rows: dict, regions: list[str] | None) -> tuple[list[Departeme
             row.oldest_submitted = dep.oldest_submitted
         for number, n in dep.verified_by_priority.items():
             row.verified_by_priority[number] = row.verified_by_priority.get(number, 0) + n
-        if f.located_communes and f.latitude is not None:  # the région's centre: mean of its communes' points
-            row.latitude += f.latitude * f.located_communes
-            row.longitude += f.longitude * f.located_communes
-            row.located_communes += f.located_communes
+        if f["located_communes"] and f["latitude"] is not None:  # the région's centre: mean of its communes' points
+            row.latitude += f["latitude"] * f["located_communes"]
+            row.longitude += f["longitude"] * f["located_communes"]
+            row.located_communes += f["located_communes"]
     for row in rows.values():
         if row.located_communes:
             row.latitude, row.longitude = row.latitude / row.located_communes, row.longitude / row.located_communes
