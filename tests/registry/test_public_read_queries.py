@@ -40,7 +40,7 @@ def test_search_api_reads_a_page_in_a_fixed_number_of_queries(warm, entries):
     assert len(warm(SEARCH)) == 7
     assert len(warm(SEARCH, {"priorite": 2, "departement": "35"})) == 8
     # Text and distance: the count comes with the page's ids (one query), then the same three reads.
-    assert len(warm(SEARCH, {"q": "creche"})) == 7
+    assert len(warm(SEARCH, {"q": "creche"})) == 6
     assert len(warm(SEARCH, {"autour": "35238", "km": 20})) == 8
 
 
@@ -79,3 +79,20 @@ def test_directory_page_reads_its_list_and_filters_in_a_fixed_number_of_queries(
     assert len(warm(DIRECTORY, {"departement": "35", "priorite": 2})) == 13
     # The list alone, as the page's filters fetch it (htmx): no form choices.
     assert len(warm(DIRECTORY, {"departement": "35"}, HTTP_HX_REQUEST="true")) == 8
+
+
+def test_search_api_pages_show_what_the_entry_serializer_shows_anyone(api_client, entries):
+    from tests.registry.factories import verified_entry
+    from tpj.registry.api.serializers import EntrySerializer
+    from tpj.registry.search import entry_queryset
+
+    nowhere = verified_entry(name="Relais sans commune")
+    Entry.objects.filter(pk=nowhere.pk).update(
+        commune=None, departement=None, region=None, postal_code="", latitude=None, longitude=None
+    )
+    body = api_client.get(SEARCH).json()
+    ids = [row["id"] for row in body["results"]]
+    expected = EntrySerializer(entry_queryset().filter(pk__in=ids).order_by("name", "id"), many=True).data
+    assert body["results"] == [dict(row) for row in expected]
+    assert any(row["commune"] is None and row["commune_name"] == "" for row in body["results"])
+    assert all(row["contacts"] == [{"kind": "email", "value": "public@example.fr"}] for row in body["results"])

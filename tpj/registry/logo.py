@@ -16,7 +16,12 @@ SUBTITLE = "1000 premiers jours"
 
 def verification_url(entry) -> str:
     """The absolute address of the public page confirming that `entry` may use the logo (what its QR code holds)."""
-    return absolute_reverse("registry:verification", args=[entry.public_id])
+    return verification_url_of(entry.public_id)
+
+
+def verification_url_of(public_id) -> str:
+    """`verification_url` of the entry whose public identifier is `public_id`."""
+    return absolute_reverse("registry:verification", args=[public_id])
 
 
 def logo_svg(caption: str = "") -> str:

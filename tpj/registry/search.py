@@ -29,14 +29,23 @@ def entry_queryset():
     )
 
 
+def read_entries(ids: list[int]) -> list[Entry]:
+    """The entries `ids`, in that order, with what `entry_queryset` reads."""
+    entries = entry_queryset().in_bulk(ids)
+    return [entries[pk] for pk in ids if pk in entries]
+
+
 class SearchResults:
     """The published entries matching `filters`, in directory order: by name, or by
     distance when searching around a commune. Sliced by Django's and DRF's paginators."""
 
-    def __init__(self, filters: EntryFilter, page: int | str | None = None, per_page: int | None = None):
+    def __init__(self, filters: EntryFilter, page: int | str | None = None, per_page: int | None = None, read=None):
         """`page`/`per_page`: the page the caller is about to ask for, if known. When the
-        total has to be counted live, it is counted by the query that reads that page."""
+        total has to be counted live, it is counted by the query that reads that page.
+        `read(ids)`: what a page holds, in the order of `ids` (default: the entries, with
+        what `entry_queryset` reads); a caller that shows less reads less."""
         self.filters = filters
+        self._read = read or read_entries
         self._ids_read = {}
         self._expected = None
         number = str(page or 1)
@@ -77,15 +86,16 @@ class SearchResults:
         if not isinstance(index, slice):
             raise TypeError("SearchResults se lit par tranches (pagination).")
         ids = self._nearest_ids(index) if self.filters.near else self._ids(self.filters, index)
-        entries = entry_queryset().in_bulk(ids)
-        return [entries[pk] for pk in ids if pk in entries]
+        return self._read(ids)
 
     def _query(self, filters: EntryFilter):
         return filters.published_entries().order_by(*self.ordering)
 
     def _ids(self, filters: EntryFilter, index: slice) -> list[int]:
-        if (index.start, index.stop) in self._ids_read:
-            return self._ids_read[(index.start, index.stop)]
+        for (start, stop), ids in self._ids_read.items():
+            # The last page is asked shorter than it was read (the paginator stops at the total).
+            if start == (index.start or 0) and index.stop is not None and index.stop <= stop:
+                return ids[: index.stop - start]
         return list(self._query(filters).values_list("id", flat=True)[index])
 
     def _nearest_ids(self, index: slice) -> list[int]:

@@ -11,6 +11,7 @@ from tpj.core import policy
 from tpj.core.api import Pagination, validation_error_detail
 from tpj.core.api_permissions import PolicyPermission
 from tpj.core.openapi import PUBLIC, document
+from tpj.core.renderers import fast_json_renderers
 
 from ..filters import EntryFilter
 from ..search import SearchResults, entry_queryset
@@ -18,7 +19,7 @@ from ..services import moderation
 from ..services.entries import create_entry, save_entry
 from ..workflow import Move
 from .common import FILTER_PARAMETERS, TAG
-from .serializers import EntrySerializer, EntryWriteSerializer, ReasonSerializer
+from .serializers import EntrySerializer, EntryWriteSerializer, ReasonSerializer, public_entries
 
 MODERATORS = "les modérateurs territoriaux dont le périmètre couvre la fiche, s'ils n'en sont pas membres."
 ENTRY_NOT_SEEN = " Une fiche que vous ne pouvez pas voir répond 404, jamais 401 ni 403 : son existence n'est pas révélée."
@@ -57,6 +58,7 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     object_policy_actions = ("registry.view_entry", "registry.edit", "registry.submit", "registry.moderate")
     serializer_class = EntrySerializer
     pagination_class = EntryPagination
+    renderer_classes = fast_json_renderers()
     http_method_names = ["get", "post", "patch", "head", "options"]
     path_parameters = {"id": "Numéro de la fiche"}
 
@@ -96,9 +98,11 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             filters = EntryFilter.from_query(request.query_params)
         except DjangoValidationError as error:
             return Response(validation_error_detail(error), status=status.HTTP_400_BAD_REQUEST)
-        results = SearchResults(filters, request.query_params.get("page"), self.paginator.get_page_size(request))
-        page = self.paginate_queryset(results)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # The page as EntrySerializer shows it to anyone, read as plain values (serializers.public_entries).
+        results = SearchResults(
+            filters, request.query_params.get("page"), self.paginator.get_page_size(request), read=public_entries
+        )
+        return self.get_paginated_response(self.paginate_queryset(results))
 
     @document(
         "Inscrire une activité",

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from tpj.core.api import validation_error_detail
 from tpj.core.openapi import PUBLIC, document
+from tpj.core.renderers import fast_json_renderers
 
 from .. import mapdata
 from ..filters import EntryFilter
@@ -22,6 +23,7 @@ class MapView(APIView):
     cluster, then points — a few thousand features at most, whatever the filters."""
 
     permission_classes = [AllowAny]
+    renderer_classes = fast_json_renderers()
 
     @document(
         "Lire la carte de l'annuaire",
