@@ -83,6 +83,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public reads (issue 16): after whitenoise, which serves static files with its own
+    # compressed copies, and after the CSP and security middlewares, which add their
+    # headers to every answer, cached or not; before the session, CSRF and authentication
+    # middlewares, which a cache hit skips (one version read, one cache read). Compression
+    # wraps the cache so that it sees every other answer; it skips the stored ones, already
+    # compressed once when stored (tpj/core/public_cache).
+    "tpj.core.public_cache.compression.CompressionMiddleware",
+    "tpj.core.public_cache.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,6 +154,28 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
+# The public cache (tpj/core/public_cache): anonymous public reads, keyed by their scope's
+# content version. In production, the same Redis as the default cache under its own key
+# prefix; on the embedded default, a locmem cache of its own (per process), so that pages
+# never evict the login lockout counters of the default cache. PUBLIC_CACHE_SECONDS bounds
+# how long a variant nobody asks for stays stored (a version bump makes it unreachable at
+# once); 0 turns the public cache off (compression stays).
+PUBLIC_CACHE_ALIAS = "public"
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=600)
+
+
+def public_cache_settings(default: dict) -> dict:
+    """The public cache beside a given default cache (production.py redefines the default)."""
+    if default["BACKEND"] == "django_redis.cache.RedisCache":
+        return {**default, "KEY_PREFIX": "public"}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-reads",
+        "OPTIONS": {"MAX_ENTRIES": env.int("PUBLIC_CACHE_MAX_ENTRIES", default=20000)},
+    }
+
+
+CACHES[PUBLIC_CACHE_ALIAS] = public_cache_settings(CACHES["default"])
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "tpj.cache"
 # Sessions in the database: shared by every web node, and kept when the cache is down.

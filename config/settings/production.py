@@ -15,6 +15,7 @@ SITE_URL = env("SITE_URL")
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)  # noqa: F405
+CACHES[PUBLIC_CACHE_ALIAS] = public_cache_settings(CACHES["default"])  # noqa: F405  (tpj/core/public_cache)
 LOG_FORMAT = env("LOG_FORMAT", default="json")  # one JSON object per line, for the log collector
 LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)  # noqa: F405
 

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from .public_cache.models import PublicVersion  # noqa: F401  (the model lives with its cache)
+
 
 class SentReminder(models.Model):
     """One scheduled reminder already written to the outbox, by its key.

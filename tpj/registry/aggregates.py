@@ -4,6 +4,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from .models import Entry, MapAggregate, State
+from .public_version import bump_registry
 
 LEVELS = (("D", None), ("C", "cell_coarse"), ("F", "cell_fine"))
 
@@ -63,4 +64,5 @@ def rebuild() -> int:
                 f"WHERE {_PUBLISHED} GROUP BY {group_cell}e.departement_id, e.region_id, e.category_id, e.kind_id, p.number",
                 [level, State.VERIFIED],
             )
+    bump_registry()  # raw SQL bypasses the signals: the public cache's version, at the commit
     return MapAggregate.objects.count()

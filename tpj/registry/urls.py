@@ -1,12 +1,16 @@
 from django.urls import path
 
+from tpj.core.public_cache.marking import public_read
+from tpj.core.public_cache.versions import REGISTRY
+
 from .views import exports, imports, members, moderation, public, review
 
 app_name = "registry"
 
 urlpatterns = [
-    path("", public.DirectoryView.as_view(), name="directory"),
-    path("fiches/<int:pk>/", public.EntryDetailView.as_view(), name="entry"),
+    # Served to anonymous visitors from the public cache (tpj/core/public_cache).
+    path("", public_read(REGISTRY)(public.DirectoryView.as_view()), name="directory"),
+    path("fiches/<int:pk>/", public_read(REGISTRY)(public.EntryDetailView.as_view()), name="entry"),
     path("mes-fiches/", members.MyEntriesView.as_view(), name="mine"),
     path("inscrire/", members.EntryCreateView.as_view(), name="create"),
     path("fiches/<int:pk>/modifier/", members.EntryEditView.as_view(), name="edit"),

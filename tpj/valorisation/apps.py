@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ValorisationConfig(AppConfig):
     name = "tpj.valorisation"
     verbose_name = "Valorisation & pilotage national"
+
+    def ready(self):
+        from . import public_version  # signals of models, importable only once apps are ready
+
+        public_version.connect()  # the projetothèque's public cache version (tpj.core.public_cache)

@@ -1,5 +1,8 @@
 from django.urls import path
 
+from tpj.core.public_cache.marking import public_read
+from tpj.core.public_cache.versions import PROJECTS
+
 from .views import apportionments, dashboard, index, library, measures, opendata, priorities, projects
 
 app_name = "valorisation"
@@ -7,10 +10,11 @@ app_name = "valorisation"
 urlpatterns = [
     path("", index.IndexView.as_view(), name="index"),
     # Projetothèque
-    path("projets/", projects.ProjectListView.as_view(), name="projects"),
+    # The projetothèque's list and pages, served to anonymous visitors from the public cache.
+    path("projets/", public_read(PROJECTS)(projects.ProjectListView.as_view()), name="projects"),
     path("projets/projets-laureats.csv", projects.ProjectsCsvView.as_view(), name="projects-csv"),
     path("projets/projets-laureats.geojson", projects.ProjectsGeoJsonView.as_view(), name="projects-geojson"),
-    path("projets/<int:pk>/", projects.ProjectDetailView.as_view(), name="project"),
+    path("projets/<int:pk>/", public_read(PROJECTS)(projects.ProjectDetailView.as_view()), name="project"),
     path("projets/<int:pk>/coup-de-coeur/", projects.HighlightView.as_view(), name="highlight"),
     # National dashboard
     path("tableau-de-bord/", dashboard.DashboardView.as_view(), name="dashboard"),

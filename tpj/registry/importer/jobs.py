@@ -38,6 +38,7 @@ from tpj.core.text import clean, french_plural
 from .. import bulk
 from ..models import ContactChannel, Entry, EntryPriority, EntrySituation, ImportJob
 from ..permissions import import_territory
+from ..public_version import bump_registry
 from .rows import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PreparedRow, ReferenceData, normalise_header, prepare_chunk
 
 logger = logging.getLogger(__name__)
@@ -269,6 +270,7 @@ def _write_chunk(
     bulk.insert_rows(EntryPriority._meta.db_table, bulk.PRIORITY_COLUMNS, priorities)
     bulk.insert_rows(EntrySituation._meta.db_table, bulk.SITUATION_COLUMNS, situations)
     bulk.insert_rows(ContactChannel._meta.db_table, bulk.CONTACT_COLUMNS, contacts)
+    bump_registry()  # imported rows bypass the signals: the public cache's version, at this chunk's commit
     first_line = prepared[0].line
     job.next_row = next_row
     job.created_count += len(entries)
