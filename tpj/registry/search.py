@@ -35,6 +35,35 @@ def read_entries(ids: list[int]) -> list[Entry]:
     return [entries[pk] for pk in ids if pk in entries]
 
 
+def directory_rows(ids: list[int]) -> list[dict]:
+    """What the directory's list shows of the entries `ids`, in that order, as plain values
+    in two queries: id, name, category, commune and département, and the priorities as
+    (number, short label)."""
+    priorities = {pk: [] for pk in ids}
+    for entry_id, number, short_label in EntryPriority.objects.filter(entry_id__in=ids).values_list(
+        "entry_id", "priority__number", "priority__short_label"
+    ):
+        priorities[entry_id].append((number, short_label))
+    rows = (
+        Entry.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("id", "name", "category__label", "commune__name", "departement_id")
+    )
+    by_id = {row[0]: row for row in rows}
+    return [
+        {
+            "id": pk,
+            "name": by_id[pk][1],
+            "category_label": by_id[pk][2],
+            "commune_name": by_id[pk][3] or "",
+            "departement": by_id[pk][4],
+            "priorities": priorities[pk],
+        }
+        for pk in ids
+        if pk in by_id
+    ]
+
+
 class SearchResults:
     """The published entries matching `filters`, in directory order: by name, or by
     distance when searching around a commune. Sliced by Django's and DRF's paginators."""

@@ -1,6 +1,8 @@
 """Map API: what the directory map shows for a zone and a zoom level."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -18,6 +20,7 @@ from .common import FILTER_PARAMETERS, TAG
 
 
 @extend_schema(tags=[TAG])
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # a pure read: no transaction per request
 class MapView(APIView):
     """Map features for a bounding box and zoom: counts by région, département, grid
     cluster, then points — a few thousand features at most, whatever the filters."""

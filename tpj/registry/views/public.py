@@ -6,9 +6,11 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -22,7 +24,7 @@ from .. import logo
 from ..filters import EntryFilter, within_km
 from ..grid import equirectangular_km
 from ..models import Entry, State
-from ..search import SearchResults, entry_queryset
+from ..search import SearchResults, directory_rows, entry_queryset
 from ..services import review
 from ..workflow import ENTRY_WORKFLOW, Move
 
@@ -38,6 +40,12 @@ def filter_context(request):
     return filters, errors
 
 
+# Public reads write nothing: no transaction around them (ATOMIC_REQUESTS would open one per
+# request, and on SQLite take the write lock).
+read_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
+
+
+@read_only
 class DirectoryView(TemplateView):
     """The directory list and the map, driven by the same permalink filters."""
 
@@ -48,7 +56,8 @@ class DirectoryView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filters, errors = filter_context(self.request)
-        paginator = Paginator([] if errors else SearchResults(filters, self.request.GET.get("page"), PAGE_SIZE), PAGE_SIZE)
+        results = [] if errors else SearchResults(filters, self.request.GET.get("page"), PAGE_SIZE, read=directory_rows)
+        paginator = Paginator(results, PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
         count = paginator.count
         query = self.request.GET.copy()
@@ -61,11 +70,19 @@ class DirectoryView(TemplateView):
             "entries": page.object_list,
             "count": count,
             "querystring": query.urlencode(),
-            "priorities": Priority.objects.all(),
-            "categories": Category.objects.filter(is_active=True),
-            "kinds": EntryKind.objects.all(),
-            "regions": Region.objects.all(),
-            "departements": Departement.objects.all(),
+            # The form's choices as (value, label) and the values chosen: the page draws about
+            # 150 options, which read plain values much faster than model instances.
+            "priorities": Priority.objects.values_list("number", "short_label"),
+            "categories": Category.objects.filter(is_active=True).values_list("slug", "label"),
+            "kinds": EntryKind.objects.values_list("slug", "label"),
+            "regions": Region.objects.values_list("code", "name"),
+            "departements": Departement.objects.values_list("code", "name"),
+            "selected": {
+                "category": filters.category.slug if filters.category else None,
+                "kind": filters.kind.slug if filters.kind else None,
+                "region": filters.region.code if filters.region else None,
+                "departement": filters.departement.code if filters.departement else None,
+            },
             "map_config": json.dumps(
                 {
                     "api": reverse("api-registry-map"),
@@ -77,12 +94,13 @@ class DirectoryView(TemplateView):
         }
 
 
+@read_only
 class EntryDetailView(PolicyRequiredMixin, TemplateView):
     template_name = "registry/entry_detail.html"
     policy_action = "registry.view_entry"
 
     def get_policy_object(self):
-        self.entry = get_object_or_404(entry_queryset().prefetch_related("situations__situation"), pk=self.kwargs["pk"])
+        self.entry = get_object_or_404(entry_queryset(), pk=self.kwargs["pk"])
         return self.entry
 
     def get_context_data(self, **kwargs):
@@ -90,6 +108,7 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
         is_member = policy.check(user, "registry.edit", entry).allowed
         sees_private = policy.check(user, "registry.view_private", entry).allowed
         is_moderator = policy.check(user, "registry.moderate", entry).allowed
+        # What only members, moderators and the national team see is read for them only.
         return {
             **super().get_context_data(**kwargs),
             "entry": entry,
@@ -99,10 +118,11 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
             "can_edit": is_member and entry.state != State.SUBMITTED,
             "can_moderate": is_moderator and entry.state != State.DRAFT,
             "contacts": entry.contacts.all() if sees_private else entry.public_contacts(),
+            "situations": entry.situations.select_related("situation") if sees_private else (),
             "pending_revision": entry.pending_revision if is_member else None,
             "awaits_confirmation": is_member and review.awaits_confirmation(entry),
-            "can_submit": any(t.name == Move.SUBMIT for t in ENTRY_WORKFLOW.available(entry, user)),
-            "can_download_logo": policy.check(user, "registry.download_logo", entry).allowed,
+            "can_submit": is_member and any(t.name == Move.SUBMIT for t in ENTRY_WORKFLOW.available(entry, user)),
+            "can_download_logo": is_member and policy.check(user, "registry.download_logo", entry).allowed,
         }
 
 
