@@ -16,7 +16,7 @@ from django.utils import timezone
 from tpj.audit.models import AuditEvent
 from tpj.core.queue import QueueUnavailable
 from tpj.registry import bulk, importer
-from tpj.registry.importer import jobs
+from tpj.registry.importer import chunks, jobs
 from tpj.registry.models import Entry, ImportJob
 from tpj.registry.tasks.imports import recover_imports, run_import
 
@@ -212,3 +212,66 @@ def test_the_command_line_here_resumes_the_unfinished_job_of_its_source(tmp_path
     assert "Reprise de l'import" in out.getvalue() and "5/5 lignes (100 %)" in out.getvalue()
     job.refresh_from_db()
     assert (ImportJob.objects.count(), job.status, Entry.objects.count()) == (1, ImportJob.Status.DONE, 5)
+
+
+# -- chunks checked ahead by a second process (importer.chunks, tpj.core.ahead) -------------
+
+
+@pytest.fixture
+def ahead_from_the_fourth_chunk(monkeypatch):
+    """The worker checks the first chunks itself, a second process the rest, however small the file."""
+    monkeypatch.setattr(chunks, "MIN_AHEAD_ROWS", 0)
+
+
+def outcome(job):
+    job.refresh_from_db()
+    entries = Entry.objects.filter(import_source=job.source).order_by("external_id")
+    return (
+        (job.status, job.next_row, job.created_count, job.error_count),
+        [error["ligne"] for error in job.errors],
+        list(entries.values_list("external_id", "name", "state", "situations__trusting_body_name")),
+    )
+
+
+def test_chunks_checked_by_a_second_process_give_the_same_entries_and_errors(moderator_69, ahead_from_the_fourth_chunk):
+    here = job_of(moderator_69, count=17, chunk_size=3, bad_every=5, source="CAF ici")
+    importer.run_claimed(here, importer.claim(here.pk), prepare_ahead=False)
+    ahead = job_of(moderator_69, count=17, chunk_size=3, bad_every=5, source="CAF ailleurs")
+    importer.queue_job(ahead)  # 3 chunks here, then 3 more checked in the second process
+    (state, lines, entries), (state_here, lines_here, entries_here) = outcome(ahead), outcome(here)
+    assert state == state_here == (ImportJob.Status.DONE, 17, 13, 4)
+    assert lines == lines_here == [2, 7, 12, 17]  # the file's lines, header included
+    assert entries == entries_here and len(entries) == 13
+    assert chunk_events(ahead) == 6  # 3 + 3 + 3 here, 3 + 3 + 2 ahead
+
+
+def test_a_worker_killed_while_a_second_process_works_ahead_loses_and_repeats_nothing(
+    moderator_69, monkeypatch, ahead_from_the_fourth_chunk
+):
+    job = job_of(moderator_69, count=20, chunk_size=3)
+    kill_during_chunk(monkeypatch, 5)  # the second chunk checked ahead
+    with pytest.raises(Killed):
+        run_import(job.pk)
+    monkeypatch.undo()
+    job.refresh_from_db()
+    assert (job.next_row, job.created_count) == (12, 12)
+    assert sorted(imported_ids()) == sorted(f"RPE-{i}" for i in range(12))
+
+    ImportJob.objects.filter(pk=job.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))  # lease expired
+    monkeypatch.setattr(chunks, "MIN_AHEAD_ROWS", 0)
+    assert importer.recover() == 1  # resumed at row 12: 3 chunks here, the rest ahead
+    job.refresh_from_db()
+    assert (job.status, job.next_row, job.created_count) == (ImportJob.Status.DONE, 20, 20)
+    ids = imported_ids()
+    assert len(ids) == len(set(ids)) == 20, "a row was lost or written twice"
+
+
+def test_a_worker_stopping_early_stops_the_second_process_and_the_next_one_resumes(moderator_69, ahead_from_the_fourth_chunk):
+    job = job_of(moderator_69, count=30, chunk_size=3)
+    importer.run(job, importer.claim(job.pk), max_chunks=5)  # two chunks of the second process taken, more ready
+    job.refresh_from_db()
+    assert (job.status, job.next_row, job.created_count, job.claimed_until) == (ImportJob.Status.RUNNING, 15, 15, None)
+    run_import(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == (ImportJob.Status.DONE, 30)
+    assert sorted(imported_ids()) == sorted(f"RPE-{i}" for i in range(30))

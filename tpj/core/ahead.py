@@ -1,98 +1,103 @@
-"""Work ahead in a second process while this one writes to the database."""
+"""Work ahead in a second process while this one writes to the database.
+
+The second process is a fresh interpreter (`python -m tpj.core.ahead`), not a fork: a
+worker may be one thread among others (a fork would copy their locks, held or not, into a
+child that can never release them) or a daemonic process (which multiprocessing forbids to
+have children). It loads Django's settings and apps (about a second: the settings module
+named by DJANGO_SETTINGS_MODULE, as manage.py and the test runner set it; settings
+overridden in this process are not seen there), never the database.
+"""
 
 import gc
-import multiprocessing
 import os
 import pickle
-import queue
+import signal
+import subprocess
+import sys
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from django.db import connections
+import django
+from django.conf import settings
+from django.utils.module_loading import import_string
 
-# Items computed ahead and not yet taken: bounds the memory of the child's lead.
-BUFFERED_ITEMS = 2
 _DONE, _FAILED, _ITEM = "done", "failed", "item"
+_LENGTH = 8  # bytes of the length before each message
 
 
-def can_work_ahead() -> bool:
-    """True where a child process can inherit the loaded state (fork: Linux, the PaaS)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+def iterate_ahead(produce: str, spec) -> Iterator:
+    """Yield what `produce(spec)` yields (`produce`: the dotted path of a generator
+    function), computed in a second Python process while the caller works on the previous
+    item.
 
-
-def iterate_ahead(items: Iterable) -> Iterator:
-    """Yield what `items` yields, computed in a forked child process, up to
-    `BUFFERED_ITEMS` ahead of the consumer.
-
-    The child inherits everything already loaded (no re-import, no pickling of
-    `items`); only the items themselves are pickled back. It must not use the database
-    (it closes its copies of the parent's database sockets). An exception in the child is
-    raised here as a RuntimeError carrying its traceback; leaving the loop early stops
-    the child, and a child whose parent died stops by itself.
-    """
-    context = multiprocessing.get_context("fork")
-    channel = context.Queue(BUFFERED_ITEMS)
-    child = context.Process(target=_produce, args=(items, channel, os.getpid()), daemon=True)
-    child.start()
+    `spec` is pickled to the second process and each item pickled back; the second process
+    runs at most one item ahead (it waits, its item pickled, until this one takes it),
+    which bounds its memory. An exception there is raised here as a RuntimeError carrying
+    its traceback; leaving the loop early stops the second process, and one whose parent
+    died stops at its next item (nobody reads the pipe any more)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tpj.core.ahead"],
+        cwd=settings.BASE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     try:
+        process.stdin.write(pickle.dumps((produce, spec), pickle.HIGHEST_PROTOCOL))
+        process.stdin.close()
         while True:
-            try:
-                kind, payload = channel.get(timeout=1)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise RuntimeError(f"Le processus de préparation s'est arrêté (code {child.exitcode}).") from None
-                continue
+            kind, payload = _read(process)
             if kind == _DONE:
                 return
             if kind == _FAILED:
                 raise RuntimeError(f"Échec du processus de préparation :\n{payload}")
-            yield pickle.loads(payload)
+            yield payload
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
-        channel.close()
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
 
 
-def _produce(items: Iterable, channel, parent: int) -> None:
-    _let_go_of_database_sockets()
-    # No garbage collection in this short-lived process: scanning the inherited objects
-    # would copy their pages, and what it produces holds no reference cycles.
+def _read(process) -> tuple:
+    header = process.stdout.read(_LENGTH)
+    message = process.stdout.read(int.from_bytes(header, "big")) if len(header) == _LENGTH else b""
+    if not message:
+        raise RuntimeError(f"Le processus de préparation s'est arrêté (code {process.wait()}).")
+    return pickle.loads(message)
+
+
+def _serve() -> None:
+    """The second process: read (produce, spec), write each item, then done or the error."""
+    # Stopping is the parent's decision (it kills this process, or stops reading): a Ctrl-C
+    # or a consumer's graceful stop sent to the whole group must not cut the parent's work.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # a stray print must not corrupt the channel
+    # No garbage collection in this short-lived process: what it produces holds no cycles.
     gc.disable()
     try:
-        for item in items:
-            # Pickled here: left to the queue's feeder thread, pickling competes with the
-            # work for the interpreter lock (an import's preparation took 35 % longer).
-            _put(channel, (_ITEM, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)), parent)
-    except _Orphaned:
-        # Nobody reads the pipe any more: do not wait at exit for queued items to be sent.
-        channel.cancel_join_thread()
-        return
-    except BaseException:  # reported to the parent, which decides
-        channel.put((_FAILED, traceback.format_exc()))
-    else:
-        _put(channel, (_DONE, None), parent)
-    channel.close()
-    channel.join_thread()
-
-
-class _Orphaned(Exception):
-    """The parent is gone: nobody will take what this process prepares."""
-
-
-def _put(channel, message, parent: int) -> None:
-    while True:
+        django.setup()
+        produce, spec = pickle.load(sys.stdin.buffer)
         try:
-            return channel.put(message, timeout=1)
-        except queue.Full:
-            if os.getppid() != parent:
-                raise _Orphaned from None
+            for item in import_string(produce)(spec):
+                _write(channel, (_ITEM, item))
+        except BrokenPipeError:
+            raise
+        except BaseException:  # reported to the parent, which decides
+            _write(channel, (_FAILED, traceback.format_exc()))
+        else:
+            _write(channel, (_DONE, None))
+    except BrokenPipeError:
+        # Nobody reads the pipe any more: the parent left early or was killed.
+        os._exit(0)
 
 
-def _let_go_of_database_sockets() -> None:
-    """Close this process's copies of the parent's database sockets, without a word to the
-    server (a goodbye would end the parent's session). If the parent is killed, its server
-    sessions then end at once and release their locks, instead of waiting for this child."""
-    for connection in connections.all(initialized_only=True):
-        if connection.vendor == "postgresql" and connection.connection is not None:
-            os.close(connection.connection.pgconn.socket)
+def _write(channel, message) -> None:
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    channel.write(len(data).to_bytes(_LENGTH, "big"))
+    channel.write(data)
+    channel.flush()
+
+
+if __name__ == "__main__":
+    _serve()

@@ -15,7 +15,6 @@
 """
 
 import gc
-import itertools
 import logging
 import uuid
 from datetime import timedelta
@@ -29,7 +28,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tpj.audit.services import record
-from tpj.core import ahead, csv_reader, leases
+from tpj.core import csv_reader, leases
 from tpj.core.leases import LeaseLost
 from tpj.core.queue import enqueue, enqueue_on_commit
 from tpj.core.tasks import maintain_database
@@ -39,12 +38,12 @@ from .. import bulk
 from ..models import ContactChannel, Entry, EntryPriority, EntrySituation, ImportJob
 from ..permissions import import_territory
 from ..public_version import bump_registry
-from .rows import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PreparedRow, ReferenceData, normalise_header, prepare_chunk
+from . import chunks
+from .rows import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PreparedRow, ReferenceData, normalise_header
 
 logger = logging.getLogger(__name__)
 
-FIRST_CHUNK_SIZE = 2000  # the first chunk is small: the progress bar moves at once
-CHUNK_SIZE = 20_000  # then doubling up to this: bigger transactions rewrite each index page fewer times
+CHUNK_SIZE = 20_000  # chunks.FIRST_CHUNK_SIZE, then doubling up to this: bigger transactions rewrite each index page fewer times
 COMMAND_CHUNK_SIZE = CHUNK_SIZE
 MAX_ERRORS_KEPT = 5000
 # A lease covers one chunk (a second or two at 10,000 rows/s) many times over; a worker
@@ -145,7 +144,7 @@ def work(job_id: int) -> ImportJob | None:
         return None
 
 
-def run_claimed(job: ImportJob, token: uuid.UUID, progress=None, prepare_ahead: bool = False) -> ImportJob:
+def run_claimed(job: ImportJob, token: uuid.UUID, progress=None, prepare_ahead: bool = True) -> ImportJob:
     """Run a job this process claimed to its end. On an error, the claim is given back (the
     recovery tries again, up to MAX_ATTEMPTS times without progress) and the error raised."""
     # No garbage collection meanwhile: the chunks are millions of fresh tuples without
@@ -171,16 +170,16 @@ def is_free(job: ImportJob, now=None) -> bool:
     return not job.is_finished and leases.is_free(job, now)
 
 
-def run(job: ImportJob, token: uuid.UUID, max_chunks: int | None = None, progress=None, prepare_ahead: bool = False) -> ImportJob:
+def run(job: ImportJob, token: uuid.UUID, max_chunks: int | None = None, progress=None, prepare_ahead: bool = True) -> ImportJob:
     """Write the claimed `job` from `next_row`, chunk by chunk; `progress(job)` after each.
 
     Each chunk is first checked and turned into table rows without touching the database
     (`rows.prepare_chunk`), then written in one transaction (`_write_chunk`). With
-    `prepare_ahead` (a process of its own: the command line's --here, not a thread worker,
-    which must not fork), the next chunks are checked in a forked second process while this
-    one writes (`tpj.core.ahead`): measured faster than one process. The author's
-    territory applies, whoever runs the job. Stopping after `max_chunks` releases the claim
-    (the job stays unfinished, and is queued again by `recover`)."""
+    `prepare_ahead`, the chunks after the first few are checked in a second process while
+    this one writes (`chunks.prepared`): measured faster than one process, in a worker as
+    on the command line. The author's territory applies, whoever runs the job. Stopping
+    after `max_chunks` releases the claim (the job stays unfinished, and is queued again
+    by `recover`)."""
     ref = ReferenceData(import_territory(job.created_by))
     # A first run for a source no entry comes from yet can only meet identifiers it
     # created itself: they are remembered here instead of looked up (0.8 s per 100,000
@@ -188,33 +187,19 @@ def run(job: ImportJob, token: uuid.UUID, max_chunks: int | None = None, progres
     # this run from the chunk where another job of the same source is found at work.
     started_at = timezone.now()
     created_here = set() if job.next_row == 0 and not bulk.source_has_entries(job.source) else None
-    prepared = _prepared_chunks(job, ref)
-    if prepare_ahead and ahead.can_work_ahead():
-        prepared = ahead.iterate_ahead(prepared)
+    prepared = chunks.prepared(job, ref, work_ahead=prepare_ahead)
     try:
-        for chunks, chunk in enumerate(prepared, start=1):
+        for written, chunk in enumerate(prepared, start=1):
             created_here = _write_chunk(job, chunk, token, created_here, started_at)
             if progress:
                 progress(job)
-            if max_chunks is not None and chunks >= max_chunks and job.next_row < job.total_rows:
+            if max_chunks is not None and written >= max_chunks and job.next_row < job.total_rows:
                 _release(job, token)
                 return job
     finally:
         prepared.close()  # stops the file reading, or the process working ahead
     _finish(job, token)
     return job
-
-
-def _prepared_chunks(job: ImportJob, ref: ReferenceData):
-    """The file's rows from `next_row` on, checked (no database access), a chunk at a time."""
-    with job.file.open("rb") as handle:
-        reader, _ = csv_reader.dict_reader(handle, job.encoding)
-        reader.fieldnames = [normalise_header(h) for h in reader.fieldnames or []]
-        rows = itertools.islice(enumerate(reader), job.next_row, None)
-        size = min(job.chunk_size, FIRST_CHUNK_SIZE)
-        while chunk := list(itertools.islice(rows, size)):
-            yield prepare_chunk(chunk, ref, job.source, bulk.datetime_value(timezone.now()))
-            size = min(2 * size, job.chunk_size)
 
 
 @transaction.atomic
@@ -394,4 +379,4 @@ def import_file(path: str, source: str, user=None, chunk_size: int = CHUNK_SIZE,
     if token is None:
         raise JobBusy(job.pk)
     job = ImportJob.objects.select_related("created_by").get(pk=job.pk)
-    return run_claimed(job, token, progress=progress, prepare_ahead=True)
+    return run_claimed(job, token, progress=progress)
