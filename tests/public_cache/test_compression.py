@@ -100,7 +100,7 @@ def test_bytes_on_the_wire(visitor, db, capsys):
     lines = ["", "| read | identity | gzip | br |", "|---|---:|---:|---:|"]
     for label, (path, params) in reads.items():
         sizes = [len(visitor.get(path, params, headers={"Accept-Encoding": accept}).content) for accept in ("", "gzip", "br")]
-        assert sizes[0] > sizes[1] > sizes[2]
+        assert sizes[0] >= sizes[1] >= sizes[2]  # below 512 bytes, sent as it is
         lines.append(f"| {label} | {sizes[0]:,} | {sizes[1]:,} | {sizes[2]:,} |")
     with capsys.disabled():
         print("\n".join(lines))

@@ -2,7 +2,10 @@
 publication, edit, suspension, deletion, bulk import, map counts' rebuild, and the
 projetothèque's laureates."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -137,3 +140,11 @@ def test_a_suspended_entry_is_never_served_again_by_any_public_read(committed, c
     assert visitor.get(MAP).json()["total"] == 1
     assert withdrawn.pk not in [p[0] for p in visitor.get(MAP, point_zoom).json()["points"]]
     assert visitor.get(reverse("api-registry-entry-detail", args=[withdrawn.pk])).status_code == 404
+
+
+def test_the_purge_command_bumps_every_scope(visitor, published):
+    before = {scope: versions.current(scope) for scope in versions.SCOPES}
+    etag = visitor.get(SEARCH)["ETag"]
+    call_command("purge_public_cache", stdout=io.StringIO())
+    assert all(versions.current(scope) > before[scope] for scope in versions.SCOPES)
+    assert visitor.get(SEARCH)["ETag"] != etag
