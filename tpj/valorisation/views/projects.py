@@ -4,8 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
 from tpj.accounts.models import Organisation
@@ -30,16 +32,24 @@ def bad_filters(error: ValidationError) -> JsonResponse:
     return JsonResponse({"detail": "Filtres invalides.", "errors": error.message_dict}, status=400)
 
 
+@method_decorator(transaction.non_atomic_requests, name="dispatch")  # a pure read: no transaction per request
 class ProjectListView(PublicMixin, TemplateView):
     template_name = "valorisation/projects.html"
 
     def get(self, request, *args, **kwargs):
         try:
-            filters, projects = filtered(request)
+            filters = ProjectFilter.from_query(request.GET)
         except ValidationError as error:
             filters, projects = ProjectFilter(), []
             messages.error(request, "Filtres invalides : " + " ".join(m for ms in error.message_dict.values() for m in ms))
-        page = Paginator(projects, 20).get_page(request.GET.get("page"))
+        else:
+            # Without a text, the database counts and pages the laureates: only the page's 20
+            # projects are read with their relations. The text is matched in Python, on all.
+            projects = filters.select(public_projects()) if filters.q else filters.apply(public_projects())
+        paginator = Paginator(projects, 20)
+        page = paginator.get_page(request.GET.get("page"))
+        for project in page.object_list:
+            decorate(project)
         years = public_laureates().order_by("-call__campaign__year").values_list("call__campaign__year", flat=True).distinct()
         departements = Departement.objects.filter(region_id=filters.region) if filters.region else Departement.objects.all()
         highlights = Highlight.objects.filter(application__in=public_laureates()).select_related(
@@ -50,7 +60,7 @@ class ProjectListView(PublicMixin, TemplateView):
                 "filters": filters,
                 "page_obj": page,
                 "projects": page.object_list,
-                "count": len(projects),
+                "count": paginator.count,
                 "querystring": filters.querystring(),
                 "regions": Region.objects.all(),
                 "departements": departements,
