@@ -15,13 +15,17 @@ import requests
 from ..scale_check.cluster import PYTHON, REDIS_HOST, REDIS_PORT, ROOT, VENV_BIN, Process, free_port
 
 CACHE_DB, QUEUE_DB = 11, 12  # Redis databases of the load test (scale-check uses 7 and 8)
-# name -> (application, gunicorn options). The ASGI model runs the same Django through
-# uvicorn's worker class (package uvicorn-worker).
+# name -> (application, gunicorn options, variables of its own). The ASGI model runs the same
+# Django through uvicorn's worker class (package uvicorn-worker), without persistent database
+# connections: under ASGI, Django does not close a request's connection in the thread that
+# opened it, so CONN_MAX_AGE leaks one connection per thread until PostgreSQL refuses clients
+# ("too many clients already": measured, every request failed) — Django's documentation asks
+# for CONN_MAX_AGE=0 in async mode.
 WORKER_MODELS = {
-    "sync-2": ("config.wsgi", ["-k", "sync", "-w", "2"]),
-    "sync-4": ("config.wsgi", ["-k", "sync", "-w", "4"]),
-    "gthread-2x4": ("config.wsgi", ["-k", "gthread", "-w", "2", "--threads", "4"]),
-    "uvicorn-2": ("config.asgi:application", ["-k", "uvicorn_worker.UvicornWorker", "-w", "2"]),
+    "sync-2": ("config.wsgi", ["-k", "sync", "-w", "2"], {}),
+    "sync-4": ("config.wsgi", ["-k", "sync", "-w", "4"], {}),
+    "gthread-2x4": ("config.wsgi", ["-k", "gthread", "-w", "2", "--threads", "4"], {}),
+    "uvicorn-2": ("config.asgi:application", ["-k", "uvicorn_worker.UvicornWorker", "-w", "2"], {"CONN_MAX_AGE": "0"}),
 }
 MODEL_LABELS = {
     "sync-2": "gunicorn sync, 2 workers",
@@ -53,7 +57,9 @@ def environment(database_url: str, workdir: Path, port: int, secret_key: str) ->
 
 def _base_env() -> dict:
     return {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "QUEUE_", "CACHE_URL", "STATIC_ROOT"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "QUEUE_", "CACHE_URL", "STATIC_ROOT", "CONN_MAX_AGE"))
     }
 
 
@@ -85,13 +91,13 @@ class Server:
 
     def start(self, timeout: float = 90) -> "Server":
         """Start gunicorn and wait until /sante/ answers 200 (database, cache and queue reachable)."""
-        app, options = WORKER_MODELS[self.model]
+        app, options, own = WORKER_MODELS[self.model]
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         command = [str(VENV_BIN / "gunicorn"), app, "-b", f"127.0.0.1:{port}", *options, "--timeout", "60", "--no-control-socket"]
         log_path = self.workdir / f"{self.model}.log"
         with log_path.open("w") as handle:
-            env = {**_base_env(), **environment(self.database_url, self.workdir, port, secrets.token_urlsafe(40))}
+            env = {**_base_env(), **environment(self.database_url, self.workdir, port, secrets.token_urlsafe(40)), **own}
             popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
         self.process = Process(self.model, popen, log_path)
         deadline = time.monotonic() + timeout
