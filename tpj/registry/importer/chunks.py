@@ -68,9 +68,10 @@ def prepared(job: ImportJob, ref: ReferenceData, work_ahead: bool) -> Iterator[l
     if not work_ahead or job.total_rows - whole.start - head_rows < max(MIN_AHEAD_ROWS, 1):
         yield from prepared_chunks(whole)
         return
-    yield from prepared_chunks(whole._replace(chunks=HEAD_CHUNKS))
     rest = whole._replace(start=whole.start + head_rows, first_size=cut[HEAD_CHUNKS])
-    yield from ahead.iterate_ahead("tpj.registry.importer.chunks.prepared_chunks", rest)
+    with ahead.iterate_ahead("tpj.registry.importer.chunks.prepared_chunks", rest) as later:  # starting now
+        yield from prepared_chunks(whole._replace(chunks=HEAD_CHUNKS))
+        yield from later
 
 
 def prepared_chunks(plan: ChunkPlan) -> Iterator[list[PreparedRow]]:
