@@ -36,12 +36,14 @@ def warm(client):
 
 
 def test_search_api_reads_a_page_in_a_fixed_number_of_queries(warm, entries):
-    # The count from the precomputed map counts, the page's ids, the entries, their priorities, their contacts.
+    # The transaction (opened and closed), the count from the precomputed map counts, the
+    # page's ids, the entries, their priorities, their public contacts.
     assert len(warm(SEARCH)) == 7
-    assert len(warm(SEARCH, {"priorite": 2, "departement": "35"})) == 8
+    # Territory filters are read from the worker's copy of the régions and départements.
+    assert len(warm(SEARCH, {"priorite": 2, "departement": "35"})) == 7
     # Text and distance: the count comes with the page's ids (one query), then the same three reads.
     assert len(warm(SEARCH, {"q": "creche"})) == 6
-    assert len(warm(SEARCH, {"autour": "35238", "km": 20})) == 8
+    assert len(warm(SEARCH, {"autour": "35238", "km": 20})) == 8  # + the commune, + the count within the radius
 
 
 def test_search_api_cost_does_not_grow_with_the_page(warm, entries):
@@ -79,11 +81,11 @@ def test_entry_page_reads_the_entry_in_a_fixed_number_of_queries(warm, entries):
 
 def test_directory_page_reads_its_list_and_filters_in_a_fixed_number_of_queries(warm, entries):
     # The count (precomputed), the page's ids, its entries, their priorities, and the form's
-    # five lists of choices; no transaction.
-    assert len(warm(DIRECTORY)) == 9
-    assert len(warm(DIRECTORY, {"departement": "35", "priorite": 2})) == 10  # + the département filter's lookup
+    # priorities, categories and kinds (régions and départements: the worker's copy); no transaction.
+    assert len(warm(DIRECTORY)) == 7
+    assert len(warm(DIRECTORY, {"departement": "35", "priorite": 2})) == 7
     # The list alone, as the page's filters fetch it (htmx): no form choices.
-    assert len(warm(DIRECTORY, {"departement": "35"}, HTTP_HX_REQUEST="true")) == 5
+    assert len(warm(DIRECTORY, {"departement": "35"}, HTTP_HX_REQUEST="true")) == 4
 
 
 def test_search_api_pages_show_what_the_entry_serializer_shows_anyone(api_client, entries):

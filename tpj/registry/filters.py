@@ -51,16 +51,17 @@ class EntryFilter:
                 errors["priorite"] = f"Priorité inconnue : « {raw} » (numéros de 1 à {max(numbers)})."
             elif int(raw) not in result.priorities:
                 result.priorities.append(int(raw))
+        regions, departements = reference_territories()
         lookups = (
-            ("categorie", "category", Category, "slug", "Catégorie inconnue"),
-            ("type", "kind", EntryKind, "slug", "Type de fiche inconnu"),
-            ("region", "region", Region, "code", "Région inconnue"),
-            ("departement", "departement", Departement, "code", "Département inconnu"),
+            ("categorie", "category", Category, "slug", "Catégorie inconnue", {}),
+            ("type", "kind", EntryKind, "slug", "Type de fiche inconnu", {}),
+            ("region", "region", Region, "code", "Région inconnue", regions),
+            ("departement", "departement", Departement, "code", "Département inconnu", departements),
         )
-        for param, attr, model, key, message in lookups:
+        for param, attr, model, key, message, known in lookups:
             value = (params.get(param) or "").strip()
             if value:
-                obj = model.objects.filter(**{key: value}).first()
+                obj = known.get(value) or model.objects.filter(**{key: value}).first()
                 if obj is None:
                     errors[param] = f"{message} : « {value[:50]} »."
                 setattr(result, attr, obj)
@@ -181,6 +182,22 @@ def _valid_priority_numbers() -> frozenset:
         _priority_numbers_cached.cache_clear()
         numbers = frozenset(Priority.objects.values_list("number", flat=True))
     return numbers
+
+
+@lru_cache(maxsize=1)
+def _reference_territories() -> tuple[dict, dict]:
+    return {r.code: r for r in Region.objects.all()}, {d.code: d for d in Departement.objects.all()}
+
+
+def reference_territories() -> tuple[dict[str, Region], dict[str, Departement]]:
+    """(régions, départements) by code, in their display order, read once per process: the
+    filters, the map and the directory's form read them on every request, and only
+    `load_territories`, a deployment step, changes them. A code missing here is still
+    looked up in the database by the filters."""
+    territories = _reference_territories()
+    if not territories[0]:  # read before the territories were loaded: read again next time
+        _reference_territories.cache_clear()
+    return territories
 
 
 _WORD = re.compile(r"[^\W_]+")

@@ -6,15 +6,11 @@ them; the others (text, commune, distance, several priorities) group the entries
 on indexed columns. Never more than `MAX_FEATURES` features in a response.
 """
 
-from functools import lru_cache
-
 from django.db.models import Avg, Count, Sum
 from django.db.models.functions import Mod
 
-from tpj.territories.models import Departement, Region
-
 from . import grid
-from .filters import EntryFilter, text_count
+from .filters import EntryFilter, reference_territories, text_count
 from .models import Entry
 
 MAX_POINTS = 2000
@@ -38,13 +34,16 @@ def _cells_in_bbox(bbox, size) -> int:
     return (row_max - row_min + 1) * (col_max - col_min + 1)
 
 
-@lru_cache(maxsize=1)
 def _territory_names():
-    return (dict(Region.objects.values_list("code", "name")), dict(Departement.objects.values_list("code", "name")))
+    regions, departements = reference_territories()
+    return {code: r.name for code, r in regions.items()}, {code: d.name for code, d in departements.items()}
+
+
+PRECISION = 5  # decimals of the coordinates sent (about a metre)
 
 
 def _round(value):
-    return round(value, 5)
+    return round(value, PRECISION)
 
 
 def map_data(filters: EntryFilter, zoom: int) -> dict:
@@ -99,18 +98,27 @@ def _clusters(filters: EntryFilter, size: float) -> list[list]:
                 .annotate(col=Mod("cell", 100_000))
                 .filter(col__gte=col_min, col__lte=col_max)
             )
-        grouped = rows.values("cell").annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).order_by()
-        result = [[_round(g["lat"] / g["n"]), _round(g["lon"] / g["n"]), g["n"]] for g in grouped if g["n"]]
+        # values_list: a few thousand tuples, no dict per row (a third of this function's time).
+        grouped = (
+            rows.values("cell").annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).values_list("n", "lat", "lon")
+        ).order_by()
+        result = [[round(lat / n, PRECISION), round(lon / n, PRECISION), n] for n, lat, lon in grouped if n]
     else:
         column = "cell_coarse" if size == grid.COARSE else "cell_fine"
-        grouped = _live_rows(filters).values(column).annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")).order_by()
-        result = [[_round(g["lat"]), _round(g["lon"]), g["n"]] for g in grouped]
+        grouped = (
+            _live_rows(filters)
+            .values(column)
+            .annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude"))
+            .values_list("n", "lat", "lon")
+            .order_by()
+        )
+        result = [[round(lat, PRECISION), round(lon, PRECISION), n] for n, lat, lon in grouped]
     return result[:MAX_FEATURES]
 
 
 def _points(filters: EntryFilter) -> list[list]:
     rows = _live_rows(filters).order_by().values_list("id", "latitude", "longitude")[: MAX_POINTS + 1]
-    return [[pk, _round(lat), _round(lon)] for pk, lat, lon in rows]
+    return [[pk, round(lat, PRECISION), round(lon, PRECISION)] for pk, lat, lon in rows]
 
 
 def published_count(filters: EntryFilter) -> int:

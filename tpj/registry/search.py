@@ -7,7 +7,7 @@ answer (`mapdata.published_count`).
 """
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from django.db.models import CharField, Count, Prefetch, Value, Window
@@ -35,10 +35,21 @@ def read_entries(ids: list[int]) -> list[Entry]:
     return [entries[pk] for pk in ids if pk in entries]
 
 
-def directory_rows(ids: list[int]) -> list[dict]:
-    """What the directory's list shows of the entries `ids`, in that order, as plain values
-    in two queries: id, name, category, commune and département, and the priorities as
-    (number, short label)."""
+@dataclass(slots=True)
+class DirectoryRow:
+    """An entry as the directory's list shows it."""
+
+    id: int
+    name: str
+    category_label: str
+    commune_name: str
+    departement: str | None
+    priorities: list[tuple[int, str]]  # (number, short label)
+
+
+def directory_rows(ids: list[int]) -> list[DirectoryRow]:
+    """What the directory's list shows of the entries `ids`, in that order, read as plain
+    values in two queries (entries with their category and commune, priorities)."""
     priorities = {pk: [] for pk in ids}
     for entry_id, number, short_label in EntryPriority.objects.filter(entry_id__in=ids).values_list(
         "entry_id", "priority__number", "priority__short_label"
@@ -51,14 +62,7 @@ def directory_rows(ids: list[int]) -> list[dict]:
     )
     by_id = {row[0]: row for row in rows}
     return [
-        {
-            "id": pk,
-            "name": by_id[pk][1],
-            "category_label": by_id[pk][2],
-            "commune_name": by_id[pk][3] or "",
-            "departement": by_id[pk][4],
-            "priorities": priorities[pk],
-        }
+        DirectoryRow(pk, by_id[pk][1], by_id[pk][2], by_id[pk][3] or "", by_id[pk][4], priorities[pk])
         for pk in ids
         if pk in by_id
     ]

@@ -18,10 +18,9 @@ from tpj.audit.services import record
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Category, EntryKind, Priority
-from tpj.territories.models import Departement, Region
 
 from .. import logo
-from ..filters import EntryFilter, within_km
+from ..filters import EntryFilter, reference_territories, within_km
 from ..grid import equirectangular_km
 from ..models import Entry, State
 from ..search import SearchResults, directory_rows, entry_queryset
@@ -62,6 +61,7 @@ class DirectoryView(TemplateView):
         count = paginator.count
         query = self.request.GET.copy()
         query.pop("page", None)
+        regions, departements = reference_territories()
         return {
             **super().get_context_data(**kwargs),
             "filters": filters,
@@ -75,8 +75,8 @@ class DirectoryView(TemplateView):
             "priorities": Priority.objects.values_list("number", "short_label"),
             "categories": Category.objects.filter(is_active=True).values_list("slug", "label"),
             "kinds": EntryKind.objects.values_list("slug", "label"),
-            "regions": Region.objects.values_list("code", "name"),
-            "departements": Departement.objects.values_list("code", "name"),
+            "regions": [(code, r.name) for code, r in regions.items()],
+            "departements": [(code, d.name) for code, d in departements.items()],
             "selected": {
                 "category": filters.category.slug if filters.category else None,
                 "kind": filters.kind.slug if filters.kind else None,
