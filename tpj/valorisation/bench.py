@@ -27,7 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from tpj.accounts.demo import demo_siret
@@ -36,6 +36,7 @@ from tpj.calls.models import Application, Call, CallAxis, Campaign, Envelope, En
 from tpj.core.bench import fresh_database, migrate, percentile, read_result, run_manage, section_heading, thousands
 from tpj.nomenclatures.models import Axis, FundingSource
 from tpj.registry import aggregates, synthetic
+from tpj.registry.bench import measure_requests, read_path_table
 from tpj.registry.models import Entry, State
 from tpj.territories.models import Commune, Region
 
@@ -137,6 +138,16 @@ def render(results, entries) -> str:
                 f"{row['warm_p95']:.1f} | {row['warm_max']:.1f} | {row['load_before']:.1f} → {row['load_after']:.1f} | "
                 f"{'oui' if met else '**non**'} |"
             )
+        if "public" in measure:
+            public = measure["public"]
+            lines += [
+                "",
+                f"Projetothèque, public list ({len(YEARS) * 18 * LAUREATES_PER_CALL} public laureates), on a miss of the "
+                "public cache, next to its bare SQL as the registry's public reads are (same columns and target); load "
+                f"average {public['loadavg'][0]:.1f} → {public['loadavg'][1]:.1f}:",
+                "",
+                *read_path_table(public["rows"]),
+            ]
     return "\n".join(lines)
 
 
@@ -333,7 +344,31 @@ def phase_measure() -> dict:
                 "load_after": os.getloadavg()[0],
             }
         )
-    return {"rows": rows, "refresh": refresh, "loadavg": [loadavg_before, os.getloadavg()[0]]}
+    return {
+        "rows": rows,
+        "refresh": refresh,
+        "public": _measure_projects(),
+        "loadavg": [loadavg_before, os.getloadavg()[0]],
+    }
+
+
+def _measure_projects() -> dict:
+    """The projetothèque's public list (issue 16 §1), on a miss of the public cache, next to its bare SQL."""
+    rng = random.Random(5)
+    loads = [os.getloadavg()[0]]
+    regions = list(Region.objects.values_list("code", flat=True))
+    cases = [
+        ("projetothèque list (HTML, no filter)", lambda: {"page": rng.randint(1, 20)}),
+        ("projetothèque list (HTML, région + year)", lambda: {"region": rng.choice(regions), "year": rng.choice(YEARS)}),
+        ("projetothèque list (HTML, text)", lambda: {"q": rng.choice(["projet 1", "projet 3", "porteur"])}),
+    ]
+    with override_settings(PUBLIC_CACHE_SECONDS=0):
+        rows = [
+            measure_requests(Client(), label, [("/valorisation/projets/", params()) for _ in range(REPEAT)])
+            for label, params in cases
+        ]
+    loads.append(os.getloadavg()[0])
+    return {"rows": rows, "loadavg": loads}
 
 
 def _measure_refresh() -> dict:
