@@ -275,3 +275,17 @@ def test_a_worker_stopping_early_stops_the_second_process_and_the_next_one_resum
     job.refresh_from_db()
     assert (job.status, job.created_count) == (ImportJob.Status.DONE, 30)
     assert sorted(imported_ids()) == sorted(f"RPE-{i}" for i in range(30))
+
+
+def test_without_a_second_process_to_be_had_the_worker_checks_every_chunk_itself(
+    moderator_69, monkeypatch, ahead_from_the_fourth_chunk
+):
+    def no_process(*args):
+        raise OSError("Cannot allocate memory")
+
+    monkeypatch.setattr(chunks.ahead, "iterate_ahead", no_process)
+    job = job_of(moderator_69, count=20, chunk_size=3)
+    importer.queue_job(job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == (ImportJob.Status.DONE, 20)
+    assert sorted(imported_ids()) == sorted(f"RPE-{i}" for i in range(20))

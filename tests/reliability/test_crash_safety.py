@@ -26,7 +26,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 ROOT = Path(settings.BASE_DIR)
-ROWS, CHUNK, SOURCE = 6000, 200, "Réseau crash-test"
+# Enough rows for the second process that checks chunks ahead to start (importer.chunks.MIN_AHEAD_ROWS).
+ROWS, CHUNK, SOURCE = 12_000, 200, "Réseau crash-test"
 HEADER = (
     "identifiant;nom;type;categorie;adresse;code_postal;commune;priorites;description;situation;organisme;"
     "type_organisme;type_reference;reference;email;telephone;contacts_publics"
@@ -54,6 +55,19 @@ def _command(path, tmp_path):
     return args, env
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return [int(child) for child in children.read().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "\nState:\tZ" not in status.read()  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
 def test_killed_import_leaves_whole_chunks_only_and_resumes_idempotently(tmp_path):
     path = tmp_path / "reseau.csv"
     _csv(path)
@@ -67,10 +81,16 @@ def test_killed_import_leaves_whole_chunks_only_and_resumes_idempotently(tmp_pat
                     break
                 assert process.poll() is None, f"the import ended before it could be killed: {process.stderr.read().decode()}"
                 time.sleep(0.02)
+            ahead = _children(process.pid)
             process.send_signal(signal.SIGKILL)
         finally:
             process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
+    assert ahead, "no second process was checking chunks ahead"
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in ahead) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in ahead), "the second process outlived the killed import"
 
     job = ImportJob.objects.get(source=SOURCE)
     imported = Entry.objects.filter(import_source=SOURCE)

@@ -8,6 +8,7 @@ small ones, `HEAD_CHUNKS`) itself meanwhile, and the second process starts after
 """
 
 import itertools
+import logging
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -19,6 +20,8 @@ from tpj.core import ahead, csv_reader
 from .. import bulk
 from ..models import ImportJob
 from .rows import PreparedRow, ReferenceData, normalise_header, prepare_chunk
+
+logger = logging.getLogger(__name__)
 
 FIRST_CHUNK_SIZE = 2000  # the first chunk is small: the progress bar moves at once
 HEAD_CHUNKS = 3  # checked by the worker itself while the second process starts (2,000 + 4,000 + 8,000 rows)
@@ -69,7 +72,13 @@ def prepared(job: ImportJob, ref: ReferenceData, work_ahead: bool) -> Iterator[l
         yield from prepared_chunks(whole)
         return
     rest = whole._replace(start=whole.start + head_rows, first_size=cut[HEAD_CHUNKS])
-    with ahead.iterate_ahead("tpj.registry.importer.chunks.prepared_chunks", rest) as later:  # starting now
+    try:
+        later = ahead.iterate_ahead("tpj.registry.importer.chunks.prepared_chunks", rest)  # starting now
+    except OSError:  # no process to be had (memory, limits): slower, not stopped
+        logger.warning("Import %s: no second process to check chunks ahead; checked here", job.pk, exc_info=True)
+        yield from prepared_chunks(whole)
+        return
+    with later:
         yield from prepared_chunks(whole._replace(chunks=HEAD_CHUNKS))
         yield from later
 
