@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from tests.valorisation.factories import laureate
+from tpj.calls.models import Partner
 from tpj.core.public_cache import versions
+from tpj.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
 PROJECTS = reverse("valorisation:projects")
@@ -36,3 +38,17 @@ def test_projects_not_yet_transmitted_keep_the_cache(committed):
         laureate(title="Pas encore transmis", transmitted=False, year=2030)
     assert versions.current(versions.PROJECTS) > before  # its carrier and campaign are new rows
     assert versions.current(versions.REGISTRY) == registry
+
+
+def test_a_partner_or_a_place_added_to_a_public_project_shows_on_its_page_at_once(committed, visitor):
+    with committed():
+        project = laureate(title="Ateliers parents-bébés")
+    detail = reverse("valorisation:project", args=[project.pk])
+    assert "Pas de partenaire déclaré." in visitor.get(detail).content.decode()
+    with committed():
+        Partner.objects.create(application=project, name="Centre social des Lilas", role="accueil des ateliers")
+    assert "Centre social des Lilas" in visitor.get(detail).content.decode()
+    before = versions.current(versions.PROJECTS)
+    with committed():
+        project.places.add(Commune.objects.first())
+    assert versions.current(versions.PROJECTS) > before

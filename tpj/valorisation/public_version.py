@@ -6,12 +6,28 @@ Each of these saved or deleted bumps the `projetotheque` version once its transa
 commits: a laureate application, a transmitted call (its transmission publishes its
 laureates), a campaign, an organisation, a highlight. Other applications and calls are not
 public: saving them keeps the cache.
+
+The rows a project card shows with its application (partners, indicators, co-financings,
+envelope requests, places) bump it whatever their application's state: they are saved mostly
+while an application is drafted, and a bump (one UPDATE after the commit, then the
+projetothèque's pages read again) costs less than reading the application to know whether it
+is public.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from tpj.accounts.models import Organisation
-from tpj.calls.models import Application, ApplicationState, Call, CallState, Campaign
+from tpj.calls.models import (
+    Application,
+    ApplicationState,
+    Call,
+    CallState,
+    Campaign,
+    CoFinancing,
+    EnvelopeRequest,
+    Indicator,
+    Partner,
+)
 from tpj.core.public_cache.versions import PROJECTS, bump
 
 from .models import Highlight
@@ -35,6 +51,8 @@ def connect() -> None:
     """Called once, by ValorisationConfig.ready()."""
     receivers = {Application: _application_changed, Call: _call_changed, Campaign: _shown_changed}
     receivers |= {Organisation: _shown_changed, Highlight: _shown_changed}
+    receivers |= dict.fromkeys((Partner, Indicator, CoFinancing, EnvelopeRequest), _shown_changed)
     for signal in (post_save, post_delete):
         for model, receiver in receivers.items():
             signal.connect(receiver, sender=model, dispatch_uid=f"public_version.{model.__name__}.{signal}")
+    m2m_changed.connect(_shown_changed, sender=Application.places.through, dispatch_uid="public_version.Application.places")
