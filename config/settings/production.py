@@ -12,6 +12,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Required: the public address every absolute link names (e-mails are sent by workers, which
 # have no request to ask).
 SITE_URL = env("SITE_URL")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405  (gunicorn threads, both back-ends)
 CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)  # noqa: F405
