@@ -132,13 +132,8 @@ class Cluster:
                 "config.wsgi",
                 "-b",
                 f"127.0.0.1:{port}",
-                # The Procfile's worker model (gthread, chosen by `make loadtest`).
-                "-k",
-                "gthread",
                 "-w",
                 "2",
-                "--threads",
-                "4",
                 "--timeout",
                 "60",
                 "--no-control-socket",
