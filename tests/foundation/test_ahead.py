@@ -9,6 +9,7 @@ import time
 import pytest
 from django.conf import settings
 
+from tests.processes import children, running
 from tpj.core import ahead
 
 HERE = "tests.foundation.test_ahead"
@@ -55,29 +56,13 @@ def test_a_second_process_that_dies_is_reported_not_waited_for():
         list(ahead.iterate_ahead(f"{HERE}.dying", None))
 
 
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return "\nState:\tZ" not in status.read()  # a zombie has exited
-    except FileNotFoundError:
-        return False
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            return [int(child) for child in children.read().split()]
-    except FileNotFoundError:
-        return []
-
-
 def test_leaving_early_stops_the_second_process():
-    others = set(_children(os.getpid()))  # e.g. the browser of the browser tests, in a full run
+    others = set(children(os.getpid()))  # e.g. the browser of the browser tests, in a full run
     items = ahead.iterate_ahead(f"{HERE}.endless", 1_000_000)
     assert len(next(items)) == 1_000_000
-    [child] = set(_children(os.getpid())) - others
+    [child] = set(children(os.getpid())) - others
     items.close()
-    assert not _running(child)
+    assert not running(child)
 
 
 ORPHAN_SCRIPT = f"""
@@ -100,18 +85,18 @@ def test_a_second_process_whose_parent_was_killed_stops_by_itself():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
     ) as parent:
         child = int(parent.stdout.readline())
-        assert _running(child)
+        assert running(child)
         parent.send_signal(signal.SIGKILL)
     deadline = time.monotonic() + 30
-    while _running(child) and time.monotonic() < deadline:
+    while running(child) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _running(child)
+    assert not running(child)
 
 
 def test_a_ctrl_c_sent_to_the_group_leaves_the_second_process_to_its_parent():
-    others = set(_children(os.getpid()))
+    others = set(children(os.getpid()))
     items = ahead.iterate_ahead(f"{HERE}.numbered", 3)
     assert next(items)[0] == 0
-    [child] = set(_children(os.getpid())) - others
+    [child] = set(children(os.getpid())) - others
     os.kill(child, signal.SIGINT)
     assert [index for index, _ in items] == [1, 2]

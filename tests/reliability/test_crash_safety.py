@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.processes import children, running
 from tpj.registry.models import Entry, ImportJob
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
@@ -55,19 +56,6 @@ def _command(path, tmp_path):
     return args, env
 
 
-def _children(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as children:
-        return [int(child) for child in children.read().split()]
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return "\nState:\tZ" not in status.read()  # a zombie has exited
-    except FileNotFoundError:
-        return False
-
-
 def test_killed_import_leaves_whole_chunks_only_and_resumes_idempotently(tmp_path):
     path = tmp_path / "reseau.csv"
     _csv(path)
@@ -81,16 +69,16 @@ def test_killed_import_leaves_whole_chunks_only_and_resumes_idempotently(tmp_pat
                     break
                 assert process.poll() is None, f"the import ended before it could be killed: {process.stderr.read().decode()}"
                 time.sleep(0.02)
-            ahead = _children(process.pid)
+            ahead = children(process.pid)
             process.send_signal(signal.SIGKILL)
         finally:
             process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     assert ahead, "no second process was checking chunks ahead"
     deadline = time.monotonic() + 30
-    while any(_running(pid) for pid in ahead) and time.monotonic() < deadline:
+    while any(running(pid) for pid in ahead) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_running(pid) for pid in ahead), "the second process outlived the killed import"
+    assert not any(running(pid) for pid in ahead), "the second process outlived the killed import"
 
     job = ImportJob.objects.get(source=SOURCE)
     imported = Entry.objects.filter(import_source=SOURCE)
