@@ -6,16 +6,13 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from tests.reliability.test_concurrency import ON_POSTGRES, in_parallel
+from tests.concurrency import CONCURRENT_ON_POSTGRES
+from tests.reliability.test_concurrency import in_parallel
 from tpj.outbox import delivery, services
 from tpj.outbox.models import OutgoingEmail
 from tpj.outbox.tasks import send_email
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = CONCURRENT_ON_POSTGRES
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from decimal import Decimal
 
 import pytest
 import requests
-from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -37,15 +36,11 @@ from tests.calls.factories import (
     manager,
     submitted_application,
 )
+from tests.concurrency import CONCURRENT_ON_POSTGRES
 from tests.reliability.openapi import openapi_schema
 from tpj.audit.models import AuditEvent
 
-ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = CONCURRENT_ON_POSTGRES
 PARALLEL = 8
 WRITE_METHODS = ("post", "put", "patch", "delete")
 

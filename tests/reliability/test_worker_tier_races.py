@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,17 +30,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.calls.factories import decidable, manager
+from tests.concurrency import CONCURRENT_ON_POSTGRES
 from tests.factories import UserFactory, user_with_role
 from tests.registry.factories import EntryFactory, verified_entry
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
 
-ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (row locks and real concurrent transactions)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = CONCURRENT_ON_POSTGRES
 PARALLEL = 8
 
 
