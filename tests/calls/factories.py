@@ -15,6 +15,7 @@ from tpj.calls.models import Application, Call, Campaign
 from tpj.calls.services.applications import create_application, submit_application
 from tpj.calls.services.calls import create_call, fire_call
 from tpj.calls.services.content import ApplicationContent
+from tpj.calls.services.decisions import decide
 from tpj.calls.services.instruction import declare_eligible
 from tpj.nomenclatures.models import FundingSource
 from tpj.territories.models import Commune
@@ -116,3 +117,14 @@ def decidable(strand="joint", requested=Decimal("60000")):
     apps = [submitted_application(call, title=f"Projet {i}", requests=dict.fromkeys(call.agencies, requested)) for i in range(4)]
     close(call)
     return call, [declare_eligible(a, call.manager) for a in apps]
+
+
+def decided_call():
+    """A joint call with its laureates decided: four decisions (two laureates, two rejected)."""
+    call, apps = decidable()
+    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
+    decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
+    for app in apps[2:]:
+        decide(app, call.manager, "rejected", "Moins prioritaire")
+    fire_call(call, call.manager, "decide_laureates")
+    return call, apps

@@ -22,7 +22,7 @@ from tpj.calls.tasks.letters import draw_decision_letter, recover_decision_lette
 from tpj.core import leases
 from tpj.core.policy import PermissionDenied
 
-from .factories import decidable, make_call, manager
+from .factories import decidable, decided_call, make_call, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -147,16 +147,6 @@ def test_postgres_trigger_refuses_an_allocation_written_around_the_services():
 # --- decision letters: drawn once by a worker, issued from the storage --------------------------
 
 
-def _decided_call():
-    call, apps = decidable()
-    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
-    decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
-    for app in apps[2:]:
-        decide(app, call.manager, "rejected", "Moins prioritaire")
-    fire_call(call, call.manager, "decide_laureates")
-    return call, apps
-
-
 def _letter_time_passes():
     DecisionLetter.objects.update(claimed_until=F("claimed_until") - timedelta(days=1))
 
@@ -171,7 +161,7 @@ def _page(client, user, call) -> str:
 def test_a_letter_is_drawn_once_stored_with_its_checksum_in_the_audit_log_and_attached_from_storage(
     mailoutbox, django_capture_on_commit_callbacks, client
 ):
-    call, apps = _decided_call()
+    call, apps = decided_call()
     with django_capture_on_commit_callbacks(execute=True):
         assert notify_decisions(call, call.manager) == 4
     letter = DecisionLetter.objects.get(application=apps[0])
@@ -205,7 +195,7 @@ def test_a_letter_is_drawn_once_stored_with_its_checksum_in_the_audit_log_and_at
 def test_the_manager_can_leave_the_letters_are_drawn_by_the_worker_and_the_page_tells_their_state(
     mailoutbox, django_capture_on_commit_callbacks, client, monkeypatch
 ):
-    call, apps = _decided_call()
+    call, apps = decided_call()
     with monkeypatch.context() as stopped:  # no worker yet: the letters wait, requested
         stopped.setattr(leases, "enqueue_quietly", lambda task, *args: False)
         with django_capture_on_commit_callbacks(execute=True):
@@ -223,7 +213,7 @@ def test_the_manager_can_leave_the_letters_are_drawn_by_the_worker_and_the_page_
 def test_a_letter_that_cannot_be_drawn_is_retried_then_shown_failed_with_what_to_do(
     mailoutbox, django_capture_on_commit_callbacks, client, monkeypatch
 ):
-    call, apps = _decided_call()
+    call, apps = decided_call()
     with monkeypatch.context() as broken:
         broken.setattr(letters, "decision_letter_pdf", lambda app: (_ for _ in ()).throw(OSError("disque plein")))
         with django_capture_on_commit_callbacks(execute=True):
@@ -245,7 +235,7 @@ def test_a_letter_that_cannot_be_drawn_is_retried_then_shown_failed_with_what_to
 def test_a_letter_whose_worker_died_while_drawing_is_drawn_once_its_lease_expires(
     mailoutbox, django_capture_on_commit_callbacks, monkeypatch
 ):
-    call, apps = _decided_call()
+    call, apps = decided_call()
     with monkeypatch.context() as killed:  # the worker claims each letter, then dies (SIGKILL)
         killed.setattr(letters, "decision_letter_pdf", lambda app: (_ for _ in ()).throw(SystemExit))
         with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):

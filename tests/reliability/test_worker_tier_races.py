@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.calls.factories import decidable, manager
+from tests.calls.factories import decided_call, manager
 from tests.concurrency import CONCURRENT_ON_POSTGRES
 from tests.factories import UserFactory, user_with_role
 from tests.registry.factories import EntryFactory, verified_entry
@@ -290,19 +290,9 @@ def test_eight_confirmations_of_one_entry_confirm_it_once():
 
 
 def _decided_call():
-    """A joint call with its laureates decided: four decisions (two laureates, two rejected)."""
-    from decimal import Decimal
-
-    from tpj.calls.services.calls import fire_call
-    from tpj.calls.services.decisions import decide
-
-    call, apps = decidable()
-    decide(apps[0], call.manager, "laureate", "Excellent", {"ARS": Decimal("60000"), "DREETS": Decimal("60000")})
-    decide(apps[1], call.manager, "laureate", "Bien", {"ARS": Decimal("40000"), "DREETS": Decimal("40000")})
-    for app in apps[2:]:
-        decide(app, call.manager, "rejected", "Moins prioritaire")
-    fire_call(call, call.manager, "decide_laureates")
-    mail.outbox.clear()  # the receipts of the applications
+    """`decided_call()`, without the applications' receipts in the mailbox."""
+    call, apps = decided_call()
+    mail.outbox.clear()
     return call, apps
 
 
