@@ -31,9 +31,10 @@ lock:
 	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --annotation-style line requirements/base.in -o requirements/base.txt
 	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --annotation-style line requirements/test.in -o requirements/test.txt
 
-## Front-end libraries (htmx, Leaflet) from the npm registry, pinned by package-lock.json
+## Front-end libraries (htmx, Leaflet, the letters' font) from the npm registry, pinned by package-lock.json;
+## without the devDependencies (the outlines' source, 137 MB: scripts/build_outlines.py installs them)
 assets:
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
 db:
 	mkdir -p var
@@ -56,8 +57,10 @@ lint:
 check: lint
 	$(PY) manage.py makemigrations --check --dry-run
 
+## Every module's benchmark, the training offer's included (issue 20: 20,000 offers, 100,000 sessions);
+## one section: BENCH_ARGS="--only training --offers 20000 --sessions 100000 [--reuse]"
 bench: install-test
-	$(PY) manage.py bench
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 ## Scale-out proven on this machine (issue 15 §6): a fresh PostgreSQL database, Redis (queue db 7,
 ## cache db 8), one media directory, two gunicorn web nodes and two workers; a PASS/FAIL line per

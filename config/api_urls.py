@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("tpj.nomenclatures.api_urls")),
     path("", include("tpj.registry.api_urls")),
     path("", include("tpj.calls.api_urls")),
+    path("training/", include("tpj.training.api_urls")),
     path("", include("tpj.valorisation.api_urls")),
     path("", include("tpj.privacy.api_urls")),
 ]

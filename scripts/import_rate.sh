@@ -19,7 +19,7 @@ ROWS="${1:-100000}" BASE="${2:-0}" RUNS="${3:-1}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$WORK/db.sqlite3}" QUEUE_URL="sqlite:///$WORK/queue.sqlite3"
-export MEDIA_ROOT="$WORK/media" DJANGO_SETTINGS_MODULE=config.settings.base DEBUG=False ROWS BASE RUNS
+export MEDIA_ROOT="$WORK/media" DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.base} DEBUG=False ROWS BASE RUNS
 case "$DATABASE_URL" in
 postgres*) .venv/bin/python -c 'import os; from tpj.core.bench import fresh_database; fresh_database("PostgreSQL", os.environ["DATABASE_URL"])' ;;
 esac
@@ -28,7 +28,7 @@ esac
 if [ "$BASE" -gt 0 ]; then
     .venv/bin/python manage.py registry_bench --phase load --entries "$BASE" >/dev/null
     case "$DATABASE_URL" in # as the registry bench does: the load's pages written back before the timing
-    postgres*) .venv/bin/python -c 'import os; from tpj.registry.bench import settle_postgres; settle_postgres(os.environ["DATABASE_URL"])' ;;
+    postgres*) .venv/bin/python -c 'import os, django; django.setup(); from tpj.registry.bench import settle_postgres; settle_postgres(os.environ["DATABASE_URL"])' ;;
     esac
 fi
 .venv/bin/python manage.py shell -c '

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "tpj.audit",
     "tpj.outbox",  # every e-mail: written with the change that causes it, then sent
     "tpj.downloads",  # large exports built by the workers, offered in « Mes téléchargements »
+    "tpj.notifications",  # what each person is told: the bell, e-mails, daily digests
+    "tpj.conversations",  # one conversation per file (application, registry entry)
     "tpj.territories",
     "tpj.nomenclatures",
     "tpj.accounts",
@@ -69,10 +71,14 @@ INSTALLED_APPS = [
     "tpj.registry",
     # Module 2 — appels à projets régionaux
     "tpj.calls",
+    # Module 4 — offre de formation Enfance=Égalité
+    "tpj.training",
     # Module 3 — valorisation & pilotage national
     "tpj.valorisation",
     # Personal data (RGPD): register, export, account deletion, draft retention
     "tpj.privacy",
+    # « Mon espace »: what each person must do now, one section per role (reads every module)
+    "tpj.workspace",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tpj.core.context_processors.site",
+                "tpj.notifications.context_processors.bell",  # the header's unread count (signed-in users)
                 "csp.context_processors.nonce",  # {{ CSP_NONCE }} for any inline <script nonce=…>
             ],
         },
@@ -207,7 +214,7 @@ OIDC_AUTHENTICATE_CLASS = "tpj.accounts.oidc.ProConnectRequestView"  # 404 while
 LOGIN_REDIRECT_URL_FAILURE = "/comptes/connexion/?proconnect=echec"
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "workspace:index"
 LOGOUT_REDIRECT_URL = "core:home"
 # Days during which an e-mail confirmation link stays valid.
 EMAIL_CONFIRMATION_MAX_AGE_DAYS = env.int("EMAIL_CONFIRMATION_MAX_AGE_DAYS", default=3)
@@ -364,6 +371,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name a field "kind": the per-call questions' types get their own name.
+    "ENUM_NAME_OVERRIDES": {"QuestionKindEnum": "tpj.calls.models.questions.QuestionKind"},
     # Each view names its tag (extend_schema(tags=[…])); the documentation page follows this order.
     "TAGS": [
         {
@@ -399,6 +408,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Module 3 : répartition d'un nombre national de postes entre régions selon les naissances.",
         },
         {"name": "Tableau de bord", "description": "Module 3 : le tableau de bord national, selon votre périmètre."},
+        {
+            "name": "Offre de formation",
+            "description": "Module 4 : offres de formation Enfance=Égalité publiées et leurs sessions, avec leurs filtres.",
+        },
     ],
     # Error responses (400/401/403/404/429) documented on every operation.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tpj.core.openapi.document_error_responses"],
@@ -410,6 +423,7 @@ MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© les contributeu
 # Geocoding adapter: "ban" (Base Adresse Nationale / Géoplateforme) or "offline" (commune centre).
 GEOCODER = env("GEOCODER", default="offline")
 GEOCODER_BAN_URL = env("GEOCODER_BAN_URL", default="https://data.geopf.fr/geocodage/search")
+SIRENE = env("SIRENE", default="offline")  # Sirene adapter (tpj.core.sirene): "api" (Recherche d'entreprises) or "offline"
 
 # Content Security Policy (django-csp), enforced in every profile so that tests see what
 # production does: scripts only from this site (or with the per-request nonce), map tiles

@@ -6,7 +6,7 @@ import re
 import requests
 
 LOGIN = "/comptes/connexion/"
-DASHBOARD = "/comptes/mon-espace/"
+DASHBOARD = "/mon-espace/"
 LOGOUT = "/comptes/deconnexion/"
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -14,6 +14,7 @@ Every test here is skipped, with the reason, when /usr/bin/chromium is absent
 """
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=fr-FR",  # the file pickers and date fields as a French browser draws them
 ]
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -95,6 +97,9 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    # Map tiles and anything else off this machine are refused, as on a ministry network that
+    # blocks the tile server: the pages must work without them.
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))

@@ -32,6 +32,7 @@ from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from tests.browser.conftest import CHROMIUM
 from tests.reliability.urlmap import site_routes
@@ -55,9 +56,12 @@ VISITORS = {
     "equipe-nationale": "national@demo.1000jours.fr",
     "moderatrice": "moderateur.bretagne@demo.1000jours.fr",
     "gestionnaire-ars": "ars.bretagne@demo.1000jours.fr",
+    "instructrice": "instruction.ars.bretagne@demo.1000jours.fr",
     "jury": "jury.caf@demo.1000jours.fr",
     "porteuse": "porteur@demo.1000jours.fr",
     "professionnelle": "pro@demo.1000jours.fr",
+    "formatrice": "formation@demo.1000jours.fr",
+    "commissaire": "commissaire.bretagne@demo.1000jours.fr",
 }
 
 # URLs the crawl never opens, with the reason.
@@ -80,6 +84,11 @@ ROUTE_SKIPS = {
     "territories:commune-autocomplete": "fragment htmx de l'autocomplétion, vérifié dans l'annuaire et le formulaire de fiche",
     "registry:evidence": "téléchargement d'un justificatif ; les données de démonstration n'en déposent pas",
     "calls:attachment": "téléchargement d'une pièce jointe ; les données de démonstration n'en déposent pas",
+    "calls:report-file": "téléchargement d'un rapport de suivi ; les données de démonstration n'en déposent pas",
+    "calls:convention-file": "téléchargement d'une convention (PDF) ; les données de démonstration n'en émettent pas",
+    "notifications:open": "marque la notification comme lue et redirige vers sa page (tests/browser/test_notifications_journey.py)",
+    "conversations:attachment": "téléchargement d'une pièce jointe d'un échange ; les données de démonstration n'en déposent pas",
+    "conversations:export": "fichier CSV des échanges d'un dossier, pas une page",
     "downloads:prepare": "POST seulement (« Préparer le fichier » de l'annuaire et d'un appel à projets)",
     "oidc_authentication_callback": "retour de ProConnect (service externe)",
     "oidc_authentication_init": "redirige vers ProConnect (service externe)",
@@ -93,6 +102,14 @@ ROUTE_SKIP_PREFIXES = {
 }
 
 
+def _thread(kind_key):
+    from tpj.conversations.kinds import get
+    from tpj.conversations.models import Thread
+
+    thread = Thread.objects.filter(kind=kind_key).order_by("pk").first()
+    return None if thread is None else {"kind": get(kind_key).slug, "pk": int(thread.object_id)}
+
+
 def _first(queryset, **kwargs_of):
     obj = queryset.order_by("pk").first()
     return None if obj is None else {name: getattr(obj, attr) for name, attr in kwargs_of.items()}
@@ -100,10 +117,11 @@ def _first(queryset, **kwargs_of):
 
 def _route_kwargs():
     """How to reach each route with parameters, from the demo data."""
-    from tpj.calls.models import Application, Attachment, Call, Campaign, ScoreSheet
+    from tpj.calls.models import Application, ApplicationAnswer, Attachment, Call, Campaign, ScoreSheet
     from tpj.downloads.models import ExportJob
-    from tpj.registry.models import Entry, EntrySituation, ImportJob
+    from tpj.registry.models import Entry, EntryClaim, EntrySituation, ImportJob
     from tpj.registry.models import State as E
+    from tpj.training.models import Offer, OfferState, PlanItem, Session, TrainingOrganisation, TrainingPlan
     from tpj.valorisation.models import Apportionment, BirthsTable, Measure
 
     A = Application.State
@@ -113,6 +131,19 @@ def _route_kwargs():
     theirs = Entry.objects.filter(members__email__in=visitors).distinct()
     bretagne = Call.objects.filter(region_id="53")
     decided_call = Call.objects.filter(applications__state=A.LAUREATE).distinct()
+    # A call of the Bretagne ARS manager (its instruction team, its own form), a laureate and a
+    # submitted file of such a call, an application of the demo carrier.
+    ars_bretagne = bretagne.filter(strand__in=[Call.Strand.ARS, Call.Strand.JOINT])
+    laureate = Application.objects.filter(state=A.LAUREATE, call__in=ars_bretagne)
+    carried = Application.objects.filter(organisation__members__email__in=visitors).distinct()
+    submitted = Application.objects.filter(call__in=ars_bretagne).exclude(state=A.DRAFT)
+    instructed = submitted.filter(instruction_assignments__isnull=False).distinct()  # the demo instructor's files
+    # The demo training organisation (tpj/training/demo.py): a published offer, one awaiting moderation.
+    training_organisation = TrainingOrganisation.objects.filter(name="Institut de formation petite enfance de Bretagne")
+    published_offer = Offer.objects.filter(title="Favoriser l'éveil au langage des tout-petits", state=OfferState.PUBLISHED)
+    submitted_offer = Offer.objects.filter(
+        title="Accueillir les parents : la coéducation au quotidien", state=OfferState.SUBMITTED
+    )
     return {
         "accounts:confirm-email": lambda: {"token": "jeton-invalide"},
         "accounts:password-reset-confirm": lambda: {"uidb64": "MQ", "token": "jeton-invalide"},
@@ -128,6 +159,13 @@ def _route_kwargs():
         "registry:export": lambda: {"fmt": "csv"},
         "registry:review-confirm-member": lambda: _first(theirs.filter(state=E.VERIFIED), pk="pk"),
         "registry:review-confirm": lambda: _review_link(theirs.filter(state=E.VERIFIED)),
+        # Claims and invitations (issue 17 §5): the demo's imported entry without members and
+        # the professional's claim of it; an invitation link that is not valid (its French page).
+        "registry:claim-entry": lambda: _first(verified.filter(members__isnull=True), pk="pk"),
+        "registry:claim": lambda: _first(EntryClaim.objects, pk="pk"),
+        "registry:invitation": _invitation_link,
+        # The demo's exchange on an application (issue 17 §3), read by its manager or carrier.
+        "conversations:thread": lambda: _thread("calls.application"),
         # The worker tier's demo (tpj/demo/worker_tier.py): the Bretagne moderator's imports,
         # the national team's prepared files.
         "registry:import-job": lambda: _first(ImportJob.objects.filter(created_by__email__in=visitors), pk="pk"),
@@ -155,6 +193,25 @@ def _route_kwargs():
         "calls:decision-letter": lambda: _first(Application.objects.filter(state=A.LAUREATE), pk="pk"),
         "calls:attachment": lambda: _first(Attachment.objects, pk="pk"),
         "calls:sheet": lambda: _first(ScoreSheet.objects.filter(member__user__email__in=visitors), pk="pk"),
+        # Issue 18. The POST-only addresses answer 405 to a GET from whoever may use them.
+        "calls:derogation-request": lambda: _first(ars_bretagne.filter(applications__state=A.LAUREATE), pk="pk"),
+        "calls:derogation-decide": lambda: _first(decided_call, pk="pk"),
+        "calls:call-questions": lambda: _first(ars_bretagne.filter(questions__isnull=False).distinct(), pk="pk"),
+        "calls:answer-upload": lambda: _first(carried, pk="pk"),
+        "calls:answer-file": lambda: _first(ApplicationAnswer.objects.exclude(file=""), pk="pk"),
+        "calls:instruction-team": lambda: _first(ars_bretagne.filter(instructors__isnull=False).distinct(), pk="pk")
+        or _first(ars_bretagne, pk="pk"),
+        "calls:instruction-team-action": lambda: {**(_first(ars_bretagne, pk="pk") or {"pk": None}), "name": "ajouter"},
+        "calls:application-instruction": lambda: {
+            **(_first(instructed, pk="pk") or _first(submitted, pk="pk") or {"pk": None}),
+            "name": "cocher",
+        },
+        "calls:call-reports": lambda: _first(decided_call, pk="pk"),
+        "calls:report-action": lambda: {**(_first(laureate, pk="pk") or {"pk": None}), "kind": "interim", "name": "envoyer"},
+        "calls:convention": lambda: _first(laureate, pk="pk"),
+        "calls:convention-action": lambda: {**(_first(laureate, pk="pk") or {"pk": None}), "name": "echeancier"},
+        "calls:call-conventions": lambda: _first(ars_bretagne.filter(applications__state=A.LAUREATE).distinct(), pk="pk"),
+        "calls:committee": lambda: _first(decided_call, pk="pk"),
         "valorisation:project": lambda: _first(Application.objects.public_laureates(), pk="pk"),
         "valorisation:highlight": lambda: _first(Application.objects.public_laureates(), pk="pk"),
         "valorisation:library-call": lambda: _first(Call.objects.exclude(state=Call.State.DRAFT), pk="pk"),
@@ -167,7 +224,44 @@ def _route_kwargs():
         "valorisation:measure": lambda: _first(Measure.objects, slug="slug"),
         "valorisation:deployment-create": lambda: _first(Measure.objects, slug="slug"),
         "valorisation:deployments-csv": lambda: _first(Measure.objects, slug="slug"),
+        # Module 4: the offer's public page; its form and its moderation (the commissaire of
+        # Bretagne) on the offer awaiting moderation; « action » is POST only (405 on a GET).
+        "training:offer": lambda: _first(published_offer, pk="pk"),
+        "training:create": lambda: _first(training_organisation, pk="pk"),
+        "training:edit": lambda: _first(submitted_offer, pk="pk"),
+        "training:move": lambda: _first(submitted_offer, pk="pk"),
+        "training:moderate": lambda: _first(submitted_offer, pk="pk"),
+        # Journeys 4 and 5: the demo professional's plan (tpj/training/demo.py) and its offers;
+        # the bilan of the organisation's ended sessions (declared, or awaiting).
+        "training:plan": lambda: _first(TrainingPlan.objects, pk="pk"),
+        "training:plan-rename": lambda: _first(TrainingPlan.objects, pk="pk"),
+        "training:plan-delete": lambda: _first(TrainingPlan.objects, pk="pk"),
+        "training:plan-export": lambda: {**(_first(TrainingPlan.objects, pk="pk") or {"pk": None}), "fmt": "csv"},
+        "training:plan-item": lambda: _first(PlanItem.objects, pk="plan_id", item="pk"),
+        "training:plan-item-remove": lambda: _first(PlanItem.objects, pk="plan_id", item="pk"),
+        "training:add-to-plan": lambda: _first(published_offer, pk="pk"),
+        "training:export": lambda: {"fmt": "csv"},
+        "training:session-report": lambda: _first(
+            Session.objects.filter(offer__organisation__in=training_organisation, end_date__lt=timezone.localdate()), pk="pk"
+        ),
     }
+
+
+def _invitation_link() -> dict | None:
+    """A pending invitation to a demo entry, whose link (token) the test knows: the link's page
+    as the invited person sees it before signing in."""
+    from tpj.registry.models import Entry, MemberInvitation
+    from tpj.registry.services.invitations import hash_token, invitation_expiry
+
+    entry = Entry.objects.filter(members__email=VISITORS["professionnelle"]).order_by("pk").first()
+    if entry is None:
+        return None
+    token = "lien-de-demonstration"
+    MemberInvitation.objects.get_or_create(
+        token_hash=hash_token(token),
+        defaults={"entry": entry, "email": "invitee@exemple.fr", "expires_at": invitation_expiry(timezone.now())},
+    )
+    return {"token": token}
 
 
 def _review_link(entries) -> dict | None:
@@ -215,8 +309,13 @@ ENGLISH_WORDS = [
     "Welcome", "Page not found", "Server Error", "contributors", "A JavaScript library for interactive maps",
     "Yes", "None", "True", "False", "null", "undefined", "NaN",
 ]  # fmt: skip
-# Choice values that are also French words (or appear inside their own label).
-FRENCH_VALUES = {"commune", "convention", "financement", "etat", "sante", "monenfant", "metro", "drom", "ars", "region", "joint"}
+# Choice values that are also French words (or appear inside their own label): « la file de
+# modération », « le rapport final », « la commissaire ».
+FRENCH_VALUES = {
+    "commune", "convention", "financement", "etat", "sante", "monenfant", "metro", "drom", "ars", "region", "joint",
+    "commissaire", "file", "final", "territorial",
+    "CLP",  # the commissaire's acronym, in DOMAIN.md's glossary beside ARS and DREETS
+}  # fmt: skip
 
 
 def declared_codes() -> set[str]:
@@ -418,7 +517,7 @@ def crawl_and_scan(browser, live_server, visitor, email) -> tuple[list[Finding],
     crawl = Crawl(visitor, context.request, live_server.url)
     crawl.add("/", 0)
     if email:
-        crawl.add("/comptes/mon-espace/", 0)
+        crawl.add("/mon-espace/", 0)
     routes, problems = route_urls()
     patterns = forbidden_patterns()
     page = context.new_page()
@@ -477,7 +576,7 @@ def _reached(client, url) -> bool:
     endpoint (405 on GET, or a redirect to the page holding the form — not to the login)."""
     response = client.get(url)
     response.close()  # downloads are file responses
-    if response.status_code == 302:
+    if response.status_code in (301, 302):
         return not response["Location"].startswith(reverse(settings.LOGIN_URL))
     return response.status_code in (200, 400, 405)
 

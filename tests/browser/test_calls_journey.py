@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.mark.django_db(transaction=True)
 def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
-    from tests.calls.factories import CampaignFactory, applicant, jury_user, manager
+    from tests.calls.factories import CampaignFactory, applicant, declared, jury_user, manager
     from tests.factories import OrganisationFactory
     from tpj.calls.letters import simple_pdf
     from tpj.calls.models import Application, Call
@@ -23,7 +23,9 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
 
     ars = manager("ARS", "53")
     manager("DREETS", "53")
-    call = services.create_call(ars, CampaignFactory(), Call.Strand.JOINT)
+    campaign = CampaignFactory()
+    declared(ars, campaign)
+    call = services.create_call(ars, campaign, Call.Strand.JOINT)
     reseau = OrganisationFactory(name="Réseau périnatal de test")
     funder = jury_user()
     operator = jury_user(organisation=reseau)
@@ -45,6 +47,7 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(re.compile(rf"/appels-a-projets/{call.pk}/$"))
     page.get_by_role("button", name="Publier l'appel").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     assert page.get_by_text("Publié — candidatures ouvertes").first.is_visible()
 
     # 2. The applicant fills in a draft and submits it.
@@ -75,6 +78,7 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.wait_for_url(re.compile(r"/candidatures/\d+/$"))
     page.get_by_role("button", name="Déposer la candidature").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     assert page.get_by_role("heading", name="Accusé de réception").is_visible()
     axe_check(page, "candidature déposée")
     application = Application.objects.get()
@@ -85,9 +89,11 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     login(page, live_server, ars.email)
     page.goto(f"{base}/{call.pk}/")
     page.get_by_role("button", name="Clore les candidatures").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     page.goto(f"{base}/candidatures/{application.pk}/")
     axe_check(page, "instruction")
     page.get_by_role("button", name="Déclarer recevable").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     page.goto(f"{base}/{call.pk}/jury/")
     for member, kind in ((funder, "funder"), (operator, "operator")):
         page.fill("#id_email", member.email)
@@ -114,13 +120,14 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
         page.fill(f"#id_score_{criterion.pk}", "4")
     axe_check(page, "notation")
     page.get_by_role("button", name="Valider ma notation").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     assert page.get_by_text("Notation validée et verrouillée.").is_visible()
 
     # 5. Ranking, decision on both envelopes, laureates decided, list transmitted.
     page.context.clear_cookies()
     login(page, live_server, ars.email)
     page.goto(f"{base}/{call.pk}/classement/")
-    assert page.get_by_role("cell", name="16,00").is_visible()
+    assert page.get_by_role("cell", name="16,00").first.is_visible()  # the mean, and the funders' mean beside it
     axe_check(page, "classement")
     page.goto(f"{base}/{call.pk}/decisions/")
     axe_check(page, "décisions")
@@ -130,7 +137,9 @@ def test_call_lifecycle_in_the_browser(page, live_server, login, axe_check):
     assert page.get_by_text(f"Décision enregistrée pour {application.reference}.").is_visible()
     page.goto(f"{base}/{call.pk}/")
     page.get_by_role("button", name="Arrêter la liste des lauréats").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     page.get_by_role("button", name="Transmettre la liste des lauréats à l'équipe nationale").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirmer").click()  # what cannot be undone
     assert page.get_by_text("Liste des lauréats transmise").first.is_visible()
     assert Application.objects.public_laureates().get() == application
     assert page.context.request.get(f"{live_server.url}/api/v1/laureates/").json()["count"] == 1

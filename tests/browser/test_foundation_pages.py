@@ -58,7 +58,7 @@ def test_login_then_logout(page, live_server):
     page.get_by_label("Adresse e-mail").fill("camille@example.fr")
     page.get_by_label("Mot de passe").fill("mot-de-passe-solide-42")
     page.get_by_role("button", name="Se connecter").last.click()
-    page.wait_for_url(re.compile(r".*/comptes/mon-espace/$"))
+    page.wait_for_url(re.compile(r".*/mon-espace/$"))
     assert page.get_by_role("heading", name="Mon espace").is_visible()
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(f"{live_server.url}/")
@@ -77,7 +77,7 @@ def test_signup_page_is_accessible_even_with_errors(page, live_server, axe_check
 def test_login_helper_signs_the_browser_in(page, live_server, login):
     UserFactory(email="aide@example.fr")
     login(page, live_server, "aide@example.fr")
-    _open(page, live_server, "/comptes/mon-espace/")
+    _open(page, live_server, "/mon-espace/")
     assert page.get_by_text("aide@example.fr").first.is_visible()
 
 

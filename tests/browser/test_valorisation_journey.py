@@ -26,12 +26,11 @@ def journey_data(transactional_db):
 
 def test_projetotheque_and_dashboard_journey(page, live_server, settings, login, axe_check, journey_data):
     settings.MAP_TILES_URL = ""  # no network in tests: markers are drawn without a base map
-    settings.VALORISATION_COVERAGE_CACHE_SECONDS = 0
 
     # A visitor browses the projetothèque: list and map show the same transmitted projects.
     page.goto(f"{live_server.url}/valorisation/projets/")
     assert page.locator("h1").inner_text().startswith("Projetothèque")
-    expect(page.locator("#projects-map path.leaflet-interactive")).to_have_count(2)
+    expect(page.locator("#projects-map .tpj-project-marker-icon")).to_have_count(2)
     assert page.locator("[data-project]").count() == 2
     assert "non transmis" not in page.content()
     axe_check(page, "projetothèque")
@@ -40,7 +39,7 @@ def test_projetotheque_and_dashboard_journey(page, live_server, settings, login,
     page.select_option("#f-region", "53")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_url("**region=53**")
-    expect(page.locator("#projects-map path.leaflet-interactive")).to_have_count(1)
+    expect(page.locator("#projects-map .tpj-project-marker-icon")).to_have_count(1)
     assert page.locator("[data-project]").count() == 1
     permalink = page.url
     page.goto(permalink)

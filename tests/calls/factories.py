@@ -11,7 +11,7 @@ from tests.factories import OrganisationFactory, user_with_role
 from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation, Role
 from tpj.calls.letters import simple_pdf
-from tpj.calls.models import Application, Call, Campaign
+from tpj.calls.models import Application, Call, Campaign, IntentDeclaration
 from tpj.calls.services.applications import create_application, submit_application
 from tpj.calls.services.calls import create_call, fire_call
 from tpj.calls.services.content import ApplicationContent
@@ -61,6 +61,7 @@ def make_call(strand="joint", region="53", state=Call.State.PUBLISHED, deadline=
     """A call of `region` in `state`, created and published through the services."""
     campaign = campaign or CampaignFactory()
     by = by or manager("ARS" if strand in ("ars", "joint") else "DREETS", region)
+    declared(by, campaign, joint=strand == "joint")
     call = create_call(by, campaign, strand)
     call.applications_deadline = deadline or timezone.now() + datetime.timedelta(days=7)
     call.cahier_des_charges = pdf_upload()
@@ -71,6 +72,24 @@ def make_call(strand="joint", region="53", state=Call.State.PUBLISHED, deadline=
     if strand == "joint":
         call.co_manager = manager("DREETS", region)
     return call
+
+
+def declared(by, campaign, joint=True):
+    """`by`'s agency has declared its intent for `campaign`, as a call requires (recorded directly:
+    no notification, no audit, so that tests counting them see only their own)."""
+    org = by.organisation
+    IntentDeclaration.objects.get_or_create(
+        campaign=campaign,
+        region_id=org.region_id,
+        agency=org.kind.upper(),
+        defaults={
+            "organisation": org,
+            "joint": joint,
+            "referent_name": by.get_full_name() or "Référent",
+            "referent_email": by.email,
+            "declared_by": by,
+        },
+    )
 
 
 def content(call, **overrides) -> ApplicationContent:

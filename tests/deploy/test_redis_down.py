@@ -44,8 +44,8 @@ def test_a_login_opens_a_session_that_the_next_page_accepts(client, redis_down, 
     UserFactory(email="claire@example.fr", password=PASSWORD)
     with caplog.at_level(logging.WARNING, logger="tpj.cache"):
         response = client.post(reverse("accounts:login"), {"email": "claire@example.fr", "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:dashboard")
-    assert client.get(reverse("accounts:dashboard")).status_code == 200  # the session is in the database
+    assert response.status_code == 302 and response["Location"] == reverse("workspace:index")
+    assert client.get(reverse("workspace:index")).status_code == 200  # the session is in the database
     assert any(record.name == "tpj.cache" for record in caplog.records)  # the operator sees the outage
 
 

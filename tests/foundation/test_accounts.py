@@ -53,7 +53,7 @@ def test_the_confirmation_link_activates_the_account_and_signs_in(client, django
     _sign_up(client, django_capture_on_commit_callbacks)
     link = _confirmation_link(mail.outbox[0])
     response = client.get(link.replace("http://127.0.0.1:8000", ""), follow=True)
-    assert response.redirect_chain[-1][0] == "/comptes/mon-espace/"
+    assert response.redirect_chain[-1][0] == "/mon-espace/"
     assert "Votre adresse e-mail est confirmée" in response.content.decode()
     user = User.objects.get()
     assert user.is_active and user.email_confirmed_at is not None
@@ -154,7 +154,7 @@ def test_login_with_email_in_any_case():
     client = Client()
     response = _login(client, "Camille@Example.FR")
     assert response.status_code == 302
-    assert response["Location"] == "/comptes/mon-espace/"
+    assert response["Location"] == "/mon-espace/"
 
 
 def test_login_refused_for_an_unconfirmed_account_says_so(client):
@@ -213,12 +213,12 @@ def test_password_reset_for_an_unknown_address_sends_nothing_but_says_the_same(c
 
 
 def test_dashboard_requires_login_and_lists_roles(client):
-    response = client.get("/comptes/mon-espace/")
+    response = client.get("/mon-espace/")
     assert response.status_code == 302 and response["Location"].startswith("/comptes/connexion/?next=")
     from tests.factories import user_with_role
     from tpj.accounts.models import Role
 
     user = user_with_role(Role.CALL_MANAGER, region="53")
     client.force_login(user)
-    body = client.get("/comptes/mon-espace/").content.decode()
+    body = client.get("/mon-espace/").content.decode()
     assert "Gestionnaire d&#x27;appels à projets — périmètre : Bretagne" in body

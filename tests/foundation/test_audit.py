@@ -122,9 +122,9 @@ def test_csv_export_lists_every_event_with_accents_readable_by_spreadsheets(clie
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:6] == ["date", "auteur", "type d'objet", "identifiant", "objet", "action"]
     assert len(rows) == 1 + AuditEvent.objects.count()
-    reject = next(r for r in rows if r[5] == "registry.reject")
-    assert reject[1] == "moderatrice@example.fr" and reject[4] == "Réseau périnatal"
-    assert reject[6:9] == ["submitted", "rejected", "Pièce illisible ; à refaire"]
+    reject = next(r for r in rows if r[6] == "registry.reject")  # the action's code, beside its French label
+    assert reject[1] == "moderatrice@example.fr" and reject[2:5] == ["organisation", str(org.pk), "Réseau périnatal"]
+    assert reject[5] == "Refus" and reject[7:10] == ["submitted", "rejected", "Pièce illisible ; à refaire"]
 
 
 def test_the_audit_log_is_read_only_in_the_admin(client):

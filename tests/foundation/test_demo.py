@@ -72,9 +72,9 @@ def test_production_refuses_demo_accounts_on_the_api(foundation_demo, settings, 
 def test_a_demo_session_opened_in_demo_mode_does_not_survive_production(foundation_demo, settings):
     client = Client()
     client.force_login(foundation_demo["admin@demo.1000jours.fr"], backend="tpj.accounts.backends.EmailBackend")
-    assert client.get("/comptes/mon-espace/").status_code == 200
+    assert client.get("/mon-espace/").status_code == 200
     settings.DEMO_MODE = False
-    assert client.get("/comptes/mon-espace/").status_code == 302
+    assert client.get("/mon-espace/").status_code == 302
 
 
 def test_load_demo_refuses_outside_demo_mode(settings):

@@ -110,13 +110,13 @@ CLAIMS = {"email": "Agent.Public@Ars.Sante.fr", "given_name": "Agnès", "usual_n
 
 def test_a_new_civil_servant_gets_a_confirmed_account_and_is_signed_in(client, proconnect):
     response = _log_in_with_proconnect(client, proconnect, CLAIMS)
-    assert response.status_code == 302 and response["Location"] == "/comptes/mon-espace/"
+    assert response.status_code == 302 and response["Location"] == "/mon-espace/"
     user = User.objects.get(email="agent.public@ars.sante.fr")
     assert (user.first_name, user.last_name) == ("Agnès", "Publique")
     assert user.is_active and user.email_confirmed_at is not None
     assert not user.has_usable_password()
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert client.get("/comptes/mon-espace/").status_code == 200
+    assert client.get("/mon-espace/").status_code == 200
     assert AuditEvent.objects.filter(action="accounts.proconnect_sign_up", actor=user).exists()
     assert [c[1].rsplit("/", 1)[1] for c in proconnect.calls] == ["token", "jwks", "userinfo", "jwks"]
 

@@ -136,6 +136,35 @@ TARGETS = [
     Target("communes-api", "visitor", "GET", "/api/v1/communes/", {"q": "Rennes"}, text_fields=("q",)),
     Target("communes-autocomplete", "visitor", "GET", "/territoires/communes/", {"q": "Rennes"}, api=False, text_fields=("q",)),
     Target("directory-search", "visitor", "GET", "/annuaire/", {"q": "crèche"}, api=False, text_fields=("q",)),
+    # Module 4: a training organisation's registration, the search of sessions (page and API)
+    Target(
+        "training-organisation",
+        "professional",
+        "POST",
+        "/formations/organismes/inscrire/",
+        {
+            "name": "Institut de formation du corpus",
+            "siret": "35600000000048",
+            "activity_number": "53350000035",
+            "qualiopi": "on",
+            "qualiopi_date": "2022-03-01",
+            "commune": "35238",
+        },
+        api=False,
+        text_fields=("name", "activity_number"),
+        typed_fields={"insee": ("commune", "commune"), "date": ("qualiopi_date", "qualiopi_date")},
+    ),
+    Target("training-search", "visitor", "GET", "/formations/", {"q": "langage"}, api=False, text_fields=("q",)),
+    Target(
+        "training-sessions",
+        "visitor",
+        "GET",
+        "/api/v1/training/sessions/",
+        {"q": "langage"},
+        text_fields=("q",),
+        # (an empty région or date is no filter, by design: not a typed field here)
+        typed_fields={"insee": ("autour", "autour")},
+    ),
 ]
 
 FILE_TARGETS = {

@@ -14,6 +14,7 @@ from .roles import (
     ADMINISTRATOR,
     APPLICANT,
     CALL_MANAGER,
+    COMMISSAIRE,
     JURY_MEMBER,
     MODERATOR,
     NATIONAL_TEAM,
@@ -38,6 +39,7 @@ CARRIER_THEN_NATIONAL = Rule(
         MODERATOR: DENIED,
         CALL_MANAGER: DENIED,
         JURY_MEMBER: DENIED,
+        COMMISSAIRE: DENIED,
         NATIONAL_TEAM: Scoped(DENIED, OK),
         ADMINISTRATOR: Scoped(DENIED, OK),
     }
@@ -62,6 +64,12 @@ ENTRY_MODERATORS_API = Rule(
     }
 )
 REGIONAL_OR_NATIONAL = nobody_but(ADMINISTRATOR, NATIONAL_TEAM, CALL_MANAGER)
+# A laureate's follow-up (convention, reports): its carrier and the call's managers (inside: a
+# laureate carried by the cast's structure, in a call of the cast's manager; outside: another
+# région's laureate); the national team and the instructors play no role in it
+FOLLOW_UP = nobody_but(ADMINISTRATOR, scoped=(APPLICANT, PROFESSIONAL, CALL_MANAGER))
+# A team's training plan: its owner alone (inside: the professional's plan), a 404 for anyone else
+OWN_PLAN = nobody_but(scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN)
 
 WEB = {
     # --- Foundation: public pages, accounts, audit, administration
@@ -72,7 +80,8 @@ WEB = {
     "accounts:password-reset*": everyone(),
     "accounts:confirm-email": Rule(dict.fromkeys(ROLES, BAD), note="a forged token is refused with a 400 page"),
     "accounts:logout": everyone(method="POST"),
-    "accounts:dashboard": signed_in(),
+    "accounts:dashboard": everyone(note="« Mon espace » moved to /mon-espace/: a permanent redirect for old links"),
+    "workspace:index": signed_in(),
     "privacy:*": signed_in(),
     "territories:commune-autocomplete": everyone(),
     "audit:*": ADMIN_ONLY,
@@ -84,6 +93,12 @@ WEB = {
     ),
     "admin:outbox_outgoingemail_add": Rule(
         {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="e-mails are written by the platform's services"
+    ),
+    "admin:notifications_notification_add": Rule(
+        {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="notifications are written by the events that cause them"
+    ),
+    "admin:notifications_notificationpreference_add": Rule(
+        {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="each person chooses in « Mes notifications »"
     ),
     "admin:downloads_exportjob_add": Rule(
         {**ADMIN_ONLY.outcomes, ADMINISTRATOR: DENIED}, note="files are prepared from the site's « Préparer le fichier » buttons"
@@ -122,6 +137,8 @@ WEB = {
     "registry:members": MEMBERS,
     "registry:logo": MEMBERS,
     "registry:evidence": nobody_but(ADMINISTRATOR, scoped=(PROFESSIONAL, MODERATOR)),
+    # a file's messaging (sampled on a submitted entry): its members and its moderators only
+    "conversations:*": nobody_but(ADMINISTRATOR, scoped=(PROFESSIONAL, MODERATOR)),
     "registry:moderation": nobody_but(MODERATOR, ADMINISTRATOR),
     "registry:moderate": MODERATORS,
     "registry:import": nobody_but(MODERATOR, ADMINISTRATOR),
@@ -137,6 +154,24 @@ WEB = {
         {role: Scoped(OK, BAD) for role in ROLES},
         note="inside: a member's valid link (whoever opens it: GET changes nothing); outside: a forged link, refused with 400",
     ),
+    # --- Claims (issue 17 §5): anyone signed in asks for a published entry nobody manages (inside);
+    # an entry with members and no shared identifier is refused (outside); moderators decide in scope
+    "registry:claim-entry": Rule({role: (LOGIN if role == VISITOR else Scoped(OK, DENIED)) for role in ROLES}),
+    "registry:claims": nobody_but(MODERATOR, ADMINISTRATOR, note="each moderator sees the claims of their scope"),
+    "registry:claim": MODERATORS,
+    # an invitation link: signed out, the page says how to accept; signed in with another address, 403;
+    # a forged link, 404 (accepting it needs the invited address: tests/registry/claims)
+    "registry:invitation": Rule(
+        {role: Scoped(OK, HIDDEN) if role == VISITOR else Scoped(DENIED, HIDDEN) for role in ROLES},
+        note="GET by the invited address makes them a member; nobody here holds it",
+    ),
+    # --- Notifications: each person's own; someone else's: 404
+    "notifications:list": signed_in(),
+    "notifications:preferences": signed_in(),
+    "notifications:mark-all-read": signed_in(method="POST"),
+    "notifications:open": nobody_but(
+        scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN, note="only its recipient opens it"
+    ),
     # --- Prepared downloads: each user's own files (administrators: all); someone else's: 404
     "downloads:list": signed_in(),
     "downloads:job": nobody_but(ADMINISTRATOR, scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN),
@@ -151,7 +186,8 @@ WEB = {
     "calls:my-jury": signed_in(),
     "calls:campaign*": NATIONAL,
     "calls:declare": nobody_but(CALL_MANAGER),
-    "calls:call-create": nobody_but(CALL_MANAGER),
+    # a 1000-jours call for an ARS/DREETS call manager; a territorial training call for a commissaire or the national team
+    "calls:call-create": nobody_but(CALL_MANAGER, COMMISSAIRE, NATIONAL_TEAM),
     "calls:call-detail": Rule(
         {**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK},
         note="published calls are public; drafts only for their managers",
@@ -190,6 +226,40 @@ WEB = {
     ),
     "calls:attachment": CARRIER_THEN_NATIONAL,
     "calls:sheet": nobody_but(JURY_MEMBER),
+    # --- Issue 18: derogations, the call's own form, the instruction team, the follow-up
+    # the call's managers ask for a derogation to the national minimum; the national team decides
+    # (an empty form: a message, back to the page)
+    "calls:derogation-request": Rule(INSTRUCTORS.outcomes, method="POST"),
+    "calls:derogation-decide": Rule(NATIONAL.outcomes, method="POST"),
+    # its questions and required documents: its managers ("calls:call-*"); the carrier gives the
+    # files (an empty form: a message, back to the application)
+    "calls:answer-upload": nobody_but(scoped=(APPLICANT, PROFESSIONAL), method="POST"),
+    # a file answer: whoever sees the application (inside: the carrier's draft; outside: a
+    # submitted application of another région)
+    "calls:answer-file": CARRIER_THEN_NATIONAL,
+    # the instruction team is composed by the call's managers; its members instruct (a checklist
+    # tick with an unknown point: a message, back to the application)
+    "calls:instruction-team": INSTRUCTORS,
+    "calls:instruction-team-action": Rule(INSTRUCTORS.outcomes, method="POST"),
+    "calls:application-instruction": Rule(INSTRUCTORS.outcomes, method="POST"),
+    "calls:my-instruction": signed_in(note="the files assigned to the user: empty for most"),
+    "calls:call-reports": MANAGERS,
+    "calls:report-action": Rule(FOLLOW_UP.outcomes, method="POST"),
+    "calls:report-file": FOLLOW_UP,
+    "calls:convention": FOLLOW_UP,
+    "calls:convention-action": Rule(
+        {
+            role: (Scoped(BAD, outcome.outside) if isinstance(outcome, Scoped) else outcome)
+            for role, outcome in FOLLOW_UP.outcomes.items()
+        }
+        | {ADMINISTRATOR: BAD},
+        method="POST",
+        note="past the policy, an empty schedule form is refused with its errors (400)",
+    ),
+    "calls:convention-file": FOLLOW_UP,
+    "calls:committee": INSTRUCTORS,
+    # the SIRET look-up of the application form: whoever may apply (signed in, with a structure)
+    "calls:sirene-lookup": nobody_but(PROFESSIONAL, CALL_MANAGER, JURY_MEMBER, APPLICANT),
     # --- Module 3: valorisation
     "valorisation:index": everyone(),
     "valorisation:projects*": everyone(),
@@ -208,6 +278,42 @@ WEB = {
     "valorisation:births-import": NATIONAL,
     "valorisation:apportion": NATIONAL,
     "valorisation:deployment-create": REGIONAL_OR_NATIONAL,
+    # --- Module 4: training offers. The professional is a member of the inside organisation
+    # (Bretagne); the commissaire moderates the offers of its région, the national team everywhere.
+    "training:search": everyone(note="published offers only (canary check)"),
+    # sampled on unpublished offers (a published one is public): inside, submitted in Bretagne;
+    # outside, submitted in Occitanie
+    "training:offer": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, COMMISSAIRE)),
+    "training:mine": signed_in(),
+    "training:register-organisation": signed_in(),
+    "training:create": MEMBERS,
+    "training:edit": MEMBERS,
+    # submit or withdraw, by a member; moderators in scope pass the policy (an empty form: a message, back)
+    "training:move": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, COMMISSAIRE), method="POST"),
+    "training:moderation": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, COMMISSAIRE),
+    # a member never moderates its own organisation's offers
+    "training:moderate": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, scoped=(COMMISSAIRE,)),
+    # steering (journey 6): the commissaire's région, the national team's country; exports alike
+    "training:steering": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, COMMISSAIRE),
+    "training:steering-csv": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, COMMISSAIRE),
+    "training:steering-xlsx": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, COMMISSAIRE),
+    # a team's plans (journey 4): anyone signed in keeps plans; a plan is its owner's alone
+    # (inside: the professional's; another person's plan is a 404, never a 403)
+    "training:plans": signed_in(),
+    "training:add-to-plan": signed_in(note="sampled on a published offer"),
+    "training:plan": OWN_PLAN,
+    "training:plan-rename": Rule(
+        {**OWN_PLAN.outcomes, PROFESSIONAL: Scoped(BAD, HIDDEN)}, method="POST", note="an empty name: 400, its French message"
+    ),
+    "training:plan-delete": OWN_PLAN,
+    "training:plan-export": OWN_PLAN,
+    "training:plan-item": nobody_but(scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN, method="POST"),
+    "training:plan-item-remove": nobody_but(scoped=(PROFESSIONAL,), outside=HIDDEN, otherwise=HIDDEN, method="POST"),
+    # the sessions' bilans (journey 5): the members of the session's organisation
+    "training:reports": signed_in(),
+    "training:session-report": nobody_but(scoped=(PROFESSIONAL,)),
+    # the catalogue as open data
+    "training:export": everyone(),
 }
 
 PUBLIC_READ = everyone()
@@ -242,7 +348,7 @@ API = {
     "POST /api/v1/entries/{id}/*": ENTRY_MODERATORS_API,
     # --- Module 2: calls
     "GET /api/v1/calls/": PUBLIC_READ,
-    "POST /api/v1/calls/": nobody_but(CALL_MANAGER),
+    "POST /api/v1/calls/": nobody_but(CALL_MANAGER, COMMISSAIRE, NATIONAL_TEAM),
     "GET /api/v1/calls/{id}/": Rule(
         {**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK}
     ),
@@ -254,7 +360,7 @@ API = {
     "GET /api/v1/calls/{id}/applications/": nobody_but(
         NATIONAL_TEAM,
         ADMINISTRATOR,
-        scoped=(PROFESSIONAL, MODERATOR, CALL_MANAGER, JURY_MEMBER, APPLICANT),
+        scoped=(PROFESSIONAL, MODERATOR, CALL_MANAGER, JURY_MEMBER, APPLICANT, COMMISSAIRE),
         note="each sees only the applications it may (canary check)",
     ),
     "POST /api/v1/calls/{id}/applications/": signed_in(method="POST"),
@@ -271,6 +377,42 @@ API = {
     # the jury member holds a score sheet on the inside application only
     "POST /api/v1/applications/{id}/scores/": nobody_but(scoped=(JURY_MEMBER,)),
     "POST /api/v1/applications/{id}/conflict-declaration/": nobody_but(scoped=(JURY_MEMBER,)),
+    # --- Issue 18 through the API (tests/calls/api/test_issue18_api.py)
+    # the call's form: as the call
+    "GET /api/v1/calls/{id}/questions/": Rule(
+        {**{r: Scoped(OK, DENIED) for r in ROLES}, VISITOR: Scoped(OK, LOGIN), NATIONAL_TEAM: OK, ADMINISTRATOR: OK}
+    ),
+    "PATCH /api/v1/calls/{id}/questions/": nobody_but(ADMINISTRATOR, scoped=(CALL_MANAGER,)),
+    # the managers ask for a derogation (an empty reason: 400), the national team decides
+    "POST /api/v1/calls/{id}/derogation-request/": INSTRUCTORS,
+    "POST /api/v1/calls/{id}/derogation-decision/": NATIONAL,
+    "GET /api/v1/calls/{id}/instructors/": INSTRUCTORS,
+    "POST /api/v1/calls/{id}/instructors/": INSTRUCTORS,
+    "DELETE /api/v1/calls/{id}/instructors/{instructor_id}/": Rule(
+        {**INSTRUCTORS.outcomes, CALL_MANAGER: Scoped(HIDDEN, DENIED), ADMINISTRATOR: HIDDEN},
+        method="DELETE",
+        note="sampled with an unknown instructor: 404 past the policy, 403 before it",
+    ),
+    "POST /api/v1/calls/{id}/assignments/": INSTRUCTORS,
+    # the carrier's answers and files, on its draft
+    "PUT /api/v1/applications/{id}/answers/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
+    "PATCH /api/v1/applications/{id}/answers/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
+    "POST /api/v1/applications/{id}/answer-files/": nobody_but(scoped=(APPLICANT, PROFESSIONAL)),
+    # on a submitted application of the région: the instruction team (a manager here)
+    "GET /api/v1/applications/{id}/checklist/": INSTRUCTORS,
+    "POST /api/v1/applications/{id}/checklist/": INSTRUCTORS,
+    "POST /api/v1/applications/{id}/renounce/": INSTRUCTORS,
+    "POST /api/v1/applications/{id}/promote/": INSTRUCTORS,
+    # a laureate's convention: read and signed by its carrier and the call's managers, scheduled,
+    # issued and paid by the managers (past the policy, an empty body or an issued convention: 400)
+    "GET /api/v1/applications/{id}/convention/": FOLLOW_UP,
+    "POST /api/v1/applications/{id}/convention/signed/": FOLLOW_UP,
+    "PUT /api/v1/applications/{id}/convention/schedule/": INSTRUCTORS,
+    "POST /api/v1/applications/{id}/convention/issue/": INSTRUCTORS,
+    "POST /api/v1/applications/{id}/convention/payments/": INSTRUCTORS,
+    # the laureates' reports: sent by the carrier (or a manager for it), followed by the managers and the national team
+    "POST /api/v1/applications/{id}/reports/": FOLLOW_UP,
+    "GET /api/v1/calls/{id}/reports/": MANAGERS,
     "GET /api/v1/laureates/": PUBLIC_READ,
     "GET /api/v1/laureates/{id}/": Rule({r: Scoped(OK, HIDDEN) for r in ROLES}),
     # --- Module 3: valorisation
@@ -279,6 +421,12 @@ API = {
     "GET /api/v1/apportionments/*": PUBLIC_READ,
     "POST /api/v1/apportionments/": NATIONAL,
     "GET /api/v1/dashboard/": REGIONAL_OR_NATIONAL,
+    # --- Module 4: the training catalogue (published offers only; a bad filter: 400)
+    "GET /api/v1/training/offers/": PUBLIC_READ,
+    "GET /api/v1/training/offers/{id}/": Rule(
+        {r: Scoped(OK, HIDDEN) for r in ROLES}, note="inside: a published offer; outside: an unpublished one, 404 for everyone"
+    ),
+    "GET /api/v1/training/sessions/": PUBLIC_READ,
 }
 
 # Known mismatches, reported in docs/reliability.md; the matrix tolerates them but fails once

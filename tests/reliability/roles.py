@@ -22,9 +22,11 @@ CALL_MANAGER = "call_manager"
 JURY_MEMBER = "jury_member"
 APPLICANT = "applicant"
 NATIONAL_TEAM = "national_team"
+# the commissaire à la lutte contre la pauvreté of Bretagne: moderates the région's training offers
+COMMISSAIRE = "commissaire"
 ADMINISTRATOR = "administrator"
 
-ROLES = [VISITOR, PROFESSIONAL, MODERATOR, CALL_MANAGER, JURY_MEMBER, APPLICANT, NATIONAL_TEAM, ADMINISTRATOR]
+ROLES = [VISITOR, PROFESSIONAL, MODERATOR, CALL_MANAGER, JURY_MEMBER, APPLICANT, NATIONAL_TEAM, COMMISSAIRE, ADMINISTRATOR]
 
 
 @dataclass
@@ -65,6 +67,7 @@ def make_cast() -> Cast:
         ),
         APPLICANT: user_with_role(Role.APPLICANT, region=IN_REGION, email="porteur@fiabilite.example", organisation=organisation),
         NATIONAL_TEAM: user_with_role(Role.NATIONAL_TEAM, email="national@fiabilite.example"),
+        COMMISSAIRE: user_with_role(Role.COMMISSAIRE, region=IN_REGION, email="commissaire@fiabilite.example"),
         ADMINISTRATOR: user_with_role(Role.ADMINISTRATOR, email="admin@fiabilite.example", is_staff=True),
     }
     return Cast(users)

@@ -23,14 +23,14 @@ from config.wsgi import application
 
 from .openapi import openapi_schema
 from .probe import connection_kept
-from .roles import ADMINISTRATOR, CALL_MANAGER, MODERATOR, NATIONAL_TEAM, PROFESSIONAL, VISITOR
+from .roles import ADMINISTRATOR, CALL_MANAGER, COMMISSAIRE, MODERATOR, NATIONAL_TEAM, PROFESSIONAL, VISITOR
 
 FUZZ_EXAMPLES = int(os.environ.get("TPJ_FUZZ_EXAMPLES", "3"))
 # CI: four roles covering anonymous, a member, a territorial role and the widest access;
-# TPJ_FUZZ_ALL_ROLES=1 adds the moderator and the national team (long run, see docs/reliability.md).
+# TPJ_FUZZ_ALL_ROLES=1 adds the moderator, the national team and the commissaire (long run, see docs/reliability.md).
 FUZZ_ROLES = [VISITOR, PROFESSIONAL, CALL_MANAGER, ADMINISTRATOR]
 if os.environ.get("TPJ_FUZZ_ALL_ROLES"):
-    FUZZ_ROLES += [MODERATOR, NATIONAL_TEAM]
+    FUZZ_ROLES += [MODERATOR, NATIONAL_TEAM, COMMISSAIRE]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # Defects found by this fuzzing and not fixed yet (owner's code): predicate(method, path, role) -> reason.

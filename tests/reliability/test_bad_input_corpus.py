@@ -79,6 +79,8 @@ def _form_errors(response):
 def _run_case(cast, target, payload, *, files=None, path=None) -> Outcome:
     """Send one poisoned request and, when accepted, render the object's page; all rolled back."""
     client = client_for(cast, target.role, api=target.api)
+    # Signed in outside the rolled-back block: a session created inside it would vanish with it.
+    page_client = client_for(cast, target.role, api=False) if target.detail_page else None
     with transaction.atomic():
         before = _counts()
         response = _send(client, target, payload, files=files, path=path)
@@ -95,7 +97,7 @@ def _run_case(cast, target, payload, *, files=None, path=None) -> Outcome:
             unchanged = True
             if target.detail_page and target.api and target.method == "POST":
                 object_id = response.json().get("id") if response.status_code < 300 else None
-                page = client_for(cast, target.role, api=False).get(target.detail_page.format(id=object_id))
+                page = page_client.get(target.detail_page.format(id=object_id))
                 bodies.append(_html(page))
         transaction.set_rollback(True)
     outcome = Outcome(response.status_code, rejected, errors, bodies)

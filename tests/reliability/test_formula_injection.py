@@ -30,7 +30,7 @@ FORMULA = '=HYPERLINK("http://evil.example","x")&'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Tables whose text users write and exports read; identifiers, codes and logins keep their
 # shape (the pages need them to find the rows), and short columns have no room for a formula.
-POISONED_APPS = {"registry", "calls", "valorisation", "accounts"}
+POISONED_APPS = {"registry", "calls", "valorisation", "training", "accounts"}
 KEPT_COLUMNS = {"email", "password", "slug", "siret", "siren", "reference", "search_text", "external_id", "public_id"}
 SPREADSHEETS = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -22,9 +22,10 @@ from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
-from tests.calls.factories import applicant, content, decidable, make_call, submitted_application
+from tests.calls.factories import applicant, content, decidable, decided_call, make_call, submitted_application
 from tests.factories import UserFactory, user_with_role
 from tests.outbox.backends import REFUSING, UNREACHABLE, WORKING
 from tests.registry.factories import EntryFactory
@@ -33,6 +34,9 @@ from tpj.accounts.models import Role
 from tpj.calls.services.applications import create_application
 from tpj.calls.services.decisions import decide
 from tpj.calls.workflows import CALL_WORKFLOW
+from tpj.notifications import services as notifications
+from tpj.notifications.kinds import Delivery
+from tpj.notifications.models import Notification, NotificationPreference
 from tpj.outbox import purposes
 from tpj.outbox import services as outbox
 from tpj.outbox.models import OutgoingEmail
@@ -113,11 +117,19 @@ def moderation_decision(post):
     return Flow(member.email, moderator, reverse("registry:moderate", args=[entry.pk]))
 
 
+def member_invitation(post):
+    member = UserFactory(email="membre@courriels.example")
+    entry = EntryFactory(setup__members=[member])
+    email = "invitee@courriels.example"  # no account: invited by e-mail (sensitive: a personal link)
+    post(_client(member), reverse("registry:members", args=[entry.pk]), {"email": email})
+    return Flow(email, _administrator(), ADMIN_FAILURES)
+
+
 def receipt(post):
     call = make_call(strand="ars")
     carrier = applicant()
     app, _ = create_application(carrier, call, content(call))
-    post(_client(carrier), reverse("calls:application-action", args=[app.pk, "submit"]), {})
+    post(_client(carrier), reverse("calls:application-action", args=[app.pk, "submit"]), {"confirm": "1"})
     return Flow(carrier.email, call.manager, reverse("calls:allocation", args=[call.pk]))
 
 
@@ -136,7 +148,7 @@ def decision_letter(post):
     for other in apps[2:]:
         decide(other, call.manager, "rejected", "Moins prioritaire")
     CALL_WORKFLOW.fire(call, "decide_laureates", call.manager)
-    post(_client(call.manager), reverse("calls:notify", args=[call.pk]), {})
+    post(_client(call.manager), reverse("calls:notify", args=[call.pk]), {"confirm": "1"})
     carrier = _client(app.created_by)
     letter = reverse("calls:decision-letter", args=[app.pk])
 
@@ -147,6 +159,53 @@ def decision_letter(post):
         return app.notified_at is not None and response.status_code == 200
 
     return Flow(app.created_by.email, call.manager, reverse("calls:allocation", args=[call.pk]), notified)
+
+
+def convention(post):
+    """The manager has the convention drawn: the worker draws it and e-mails it to the carrier."""
+    call, apps = decided_call()
+    app = apps[0]
+    deadline = timezone.localdate() + timedelta(days=30)
+    data = {
+        "signature_deadline": deadline.isoformat(),
+        "echeances-TOTAL_FORMS": "2",
+        "echeances-INITIAL_FORMS": "0",
+        "echeances-MIN_NUM_FORMS": "0",
+        "echeances-MAX_NUM_FORMS": "12",
+        "echeances-0-label": "À la signature",
+        "echeances-0-percent": "100",
+        "rediger": "1",
+    }
+    post(_client(call.manager), reverse("calls:convention-action", args=[app.pk, "echeancier"]), data)
+    return Flow(app.created_by.email, _administrator(), ADMIN_FAILURES)
+
+
+def notification(post):
+    """A professional submits an entry: the moderator in scope is e-mailed at once (the default)."""
+    member = UserFactory(email="membre@courriels.example")
+    moderator = user_with_role(Role.MODERATOR, departements=["35"], email="moderateur@courriels.example")
+    entry = EntryFactory(state=State.DRAFT, setup__members=[member])
+    post(_client(member), reverse("registry:submit", args=[entry.pk]), {})
+    told = Notification.objects.get(recipient=moderator, kind="registry.submit")
+    return Flow(moderator.email, _administrator(), ADMIN_FAILURES, lambda: _emailed(told))
+
+
+def daily_digest(post):
+    """The 07:00 job writes the digest of a person who chose it for moderation decisions."""
+    member = UserFactory(email="membre@courriels.example")
+    NotificationPreference.objects.create(user=member, kind="registry.verify", delivery=Delivery.DAILY)
+    moderator = user_with_role(Role.MODERATOR, departements=["35"], email="moderateur@courriels.example")
+    entry = EntryFactory(state=State.SUBMITTED, setup__members=[member])
+    post(_client(moderator), reverse("registry:moderate", args=[entry.pk]), {"transition": "verify"})
+    told = Notification.objects.get(recipient=member, kind="registry.verify")
+    with post.capture(execute=True):  # the job's transaction commits
+        notifications.send_daily_digests()
+    return Flow(member.email, _administrator(), ADMIN_FAILURES, lambda: _emailed(told))
+
+
+def _emailed(notification) -> bool:
+    notification.refresh_from_db()
+    return notification.emailed_at is not None
 
 
 def scheduled(purpose):
@@ -166,9 +225,13 @@ FLOWS = {
     "accounts.existing_account": sign_up_existing,
     "accounts.password_reset": password_reset,
     "registry.moderation_decision": moderation_decision,
+    "registry.member_invitation": member_invitation,
     "calls.receipt": receipt,
     "calls.information_request": information_request,
     "calls.decision_letter": decision_letter,
+    "calls.convention": convention,
+    "notifications.immediate": notification,
+    "notifications.daily_digest": daily_digest,
 }
 SCHEDULED = {
     "calls.deadline_reminder",

@@ -14,7 +14,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from tests.calls.factories import CampaignFactory, make_call, manager
+from tests.calls.factories import CampaignFactory, declared, make_call, manager
 from tpj.calls.models import Call, Campaign, Envelope
 from tpj.nomenclatures.models import FundingSource
 from tpj.valorisation.dashboard import build
@@ -47,7 +47,9 @@ def test_an_agency_in_the_joint_call_cannot_start_its_own_call_of_the_campaign(a
 def test_the_joint_call_is_refused_once_an_agency_runs_its_own_and_two_own_calls_keep_two_dotations(api_client):
     campaign = CampaignFactory()
     make_call(strand="ars", region=BRETAGNE, campaign=campaign)
-    api_client.force_authenticate(manager("DREETS", BRETAGNE))
+    dreets = manager("DREETS", BRETAGNE)
+    declared(dreets, campaign)  # a call rests on its agency's declaration of intent
+    api_client.force_authenticate(dreets)
 
     joint = api_client.post("/api/v1/calls/", {"strand": "joint", "year": campaign.year}, format="json")
     assert joint.status_code == 409 and "ARS de votre région" in joint.json()["detail"], joint.json()

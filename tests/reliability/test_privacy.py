@@ -77,7 +77,7 @@ def test_a_professional_downloads_all_data_held_about_them_and_nothing_else(cast
 
 @pytest.mark.django_db
 def test_my_data_page_is_linked_from_mon_espace(cast):
-    page = client_for(cast, PROFESSIONAL, api=False).get("/comptes/mon-espace/")
+    page = client_for(cast, PROFESSIONAL, api=False).get("/mon-espace/")
     assert 'href="/mes-donnees/"' in page.content.decode()
 
 
@@ -113,7 +113,7 @@ def test_deleting_an_account_anonymises_it_transfers_entries_and_keeps_decisions
     assert colleague in world["entry_in"].members.all()  # sole-member entries go to the named colleague
     assert colleague in Entry.objects.get(pk=own_draft.pk).members.all()
     assert AuditEvent.objects.filter(actor=professional).count() == events_before + 1  # log kept, deletion recorded
-    assert client.get("/comptes/mon-espace/").status_code == 302  # logged out
+    assert client.get("/mon-espace/").status_code == 302  # logged out
 
 
 @pytest.mark.django_db

@@ -31,6 +31,8 @@ from tests.calls.factories import (
     close,
     content,
     decidable,
+    decided_call,
+    declared,
     jury_user,
     make_call,
     manager,
@@ -60,20 +62,23 @@ class Scenario:
     """The object raced (`id` fills the path), the requests — (user, JSON body) — and the end-state check.
 
     `user` None sends the request without a token; `paths`, per request, races other
-    operations on the same object (path templates of the schema) against the one tested."""
+    operations on the same object (path templates of the schema) against the one tested;
+    `files` ({field: (name, bytes, content type)}) sends each request as multipart/form-data."""
 
     id: int | None
     requests: list
     check: object  # fn(statuses: list[int], bodies: list) -> None
     paths: list = field(default_factory=list)
+    files: dict | None = None
 
 
 def fill(path: str, obj_id) -> str:
     return re.sub(r"\{\w+\}", str(obj_id), path)
 
 
-def fire(method: str, url, requests_: list) -> tuple[list[int], list]:
-    """Send the requests at the same instant; `url` is one address, or one per request."""
+def fire(method: str, url, requests_: list, files: dict | None = None) -> tuple[list[int], list]:
+    """Send the requests at the same instant; `url` is one address, or one per request. With
+    `files`, each body is sent as multipart/form-data fields beside them."""
     urls = [url] * len(requests_) if isinstance(url, str) else url
     tokens = {}
     for user, _ in requests_:
@@ -85,7 +90,8 @@ def fire(method: str, url, requests_: list) -> tuple[list[int], list]:
         (user, body), address = item
         headers = {"Authorization": f"Token {tokens[user.pk]}"} if user is not None else {}
         barrier.wait()
-        response = requests.request(method, address, headers=headers, json=body, timeout=60)
+        payload = {"data": body, "files": files} if files else {"json": body}
+        response = requests.request(method, address, headers=headers, timeout=60, **payload)
         try:
             return response.status_code, response.json()
         except ValueError:
@@ -115,6 +121,8 @@ def race_call_creation():
 
     campaign = CampaignFactory()
     ars, dreets = manager("ARS", "53"), manager("DREETS", "53")
+    declared(ars, campaign)
+    declared(dreets, campaign)
     bodies = [(ars, "joint"), (ars, "ars"), (dreets, "joint"), (dreets, "dreets")] * (PARALLEL // 4)
 
     def check(statuses, _):
@@ -688,6 +696,405 @@ def race_apportionments():
     return Scenario(None, [(user, b) for b in bodies], check)
 
 
+# --- issue 18: the call's form, the derogation, the waiting list, the instruction team, the convention
+
+
+def _pdf() -> tuple[str, bytes, str]:
+    from tpj.calls.letters import simple_pdf
+
+    return ("document.pdf", simple_pdf("Document", ["Pièce jointe."]), "application/pdf")
+
+
+def _events(obj, *actions) -> list[str]:
+    return list(AuditEvent.objects.for_object(obj).filter(action__in=actions).order_by("pk").values_list("action", flat=True))
+
+
+def _form_draft():
+    """A draft application to a call with its own questions and one required document."""
+    from tests.calls.api.test_issue18_api import call_with_form
+    from tpj.calls.services.applications import create_application
+
+    call, questions, statuts = call_with_form()
+    carrier = applicant()
+    return create_application(carrier, call, content(call))[0], questions, statuts
+
+
+def race_answers():
+    """Eight different answers sent at once (PUT or PATCH): each saved whole, one of them stands
+    entire — never the number of one with the text of another, never a duplicated answer."""
+    from tpj.calls.models import ApplicationAnswer
+
+    app, q, _ = _form_draft()
+    bodies = [
+        {"answers": [{"question": q["families"].pk, "value": str(i + 1)}, {"question": q["summary"].pk, "value": f"Résumé {i}"}]}
+        for i in range(PARALLEL)
+    ]
+
+    def check(statuses, _):
+        assert statuses == [200] * PARALLEL, statuses
+        answers = ApplicationAnswer.objects.filter(application=app)
+        assert answers.count() == 2
+        families, summary = answers.get(question=q["families"]), answers.get(question=q["summary"])
+        assert summary.text == f"Résumé {int(families.number) - 1}"
+
+    return Scenario(app.pk, [(app.created_by, b) for b in bodies], check)
+
+
+def race_answer_files():
+    """Eight uploads of the same required document at once (multipart): each replaces the
+    previous one, one file stays, every upload in the history."""
+    from tpj.calls.models import ApplicationAnswer
+
+    app, _, statuts = _form_draft()
+
+    def check(statuses, _):
+        assert statuses == [201] * PARALLEL, statuses
+        answer = ApplicationAnswer.objects.get(application=app, document=statuts)
+        assert answer.file and answer.file_name == "document.pdf"
+        assert len(_events(app, "calls.application.attachment_added")) == PARALLEL
+
+    body = {"item": f"document-{statuts.pk}"}
+    return Scenario(app.pk, [(app.created_by, body)] * PARALLEL, check, files={"file": _pdf()})
+
+
+def race_checklist():
+    """Ticks and unticks of one point at once: one line, in the state of the last change recorded."""
+    from tpj.calls.models import ChecklistTick
+    from tpj.calls.services.instruction_team import checklist_labels
+
+    call = make_call()
+    app = submitted_application(call)
+    label = checklist_labels(call)[0]
+
+    def check(statuses, _):
+        assert statuses == [200] * PARALLEL, statuses
+        tick = ChecklistTick.objects.get(application=app, label=label)
+        changes = AuditEvent.objects.for_object(app).filter(action="calls.application.checklist").order_by("pk")
+        assert changes.count() == PARALLEL and changes.last().after["ticked"] == tick.ticked
+
+    return Scenario(app.pk, [(call.manager, {"label": label, "ticked": i % 2 == 0}) for i in range(PARALLEL)], check)
+
+
+def _scheduled():
+    """A laureate of a decided call, its convention's schedule saved (70 % then 30 %)."""
+    import datetime
+
+    from tests.calls.test_conventions import DEFAULT
+    from tpj.calls.services.conventions import save_schedule
+
+    call, apps = decided_call()
+    convention = save_schedule(apps[0], call.manager, DEFAULT, timezone.localdate() + datetime.timedelta(days=30))
+    return call, apps[0], convention
+
+
+def _issued():
+    """The convention drawn (the test queue runs the drawing as the request commits)."""
+    from tpj.calls.services.conventions import request_convention
+
+    call, app, convention = _scheduled()
+    request_convention(convention, call.manager)
+    convention.refresh_from_db()
+    return call, app, convention
+
+
+def race_convention_schedule():
+    """Eight different schedules at once: one convention, whose instalments are one schedule entire."""
+    import datetime
+
+    from tpj.calls.models import Convention
+
+    call, apps = decided_call()
+    app = apps[0]
+    deadline = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    bodies = [
+        {
+            "signature_deadline": deadline,
+            "instalments": [
+                {"label": f"À la signature {i}", "percent": 50 + i},
+                {"label": "Au rapport final", "percent": 50 - i},
+            ],
+        }
+        for i in range(PARALLEL)
+    ]
+
+    def check(statuses, _):
+        assert statuses == [200] * PARALLEL, statuses
+        convention = Convention.objects.get(application=app)
+        saved = [{"label": i.label, "percent": i.percent} for i in convention.instalments.order_by("pk")]
+        assert saved in [b["instalments"] for b in bodies], saved
+        assert len(_events(app, "calls.convention.schedule")) == PARALLEL
+
+    return Scenario(app.pk, [(call.co_manager if i % 2 else call.manager, b) for i, b in enumerate(bodies)], check)
+
+
+def race_convention_issue():
+    """The convention asked to be drawn twice by each manager at once: one request, one drawing."""
+    from tpj.calls.models import Convention
+
+    call, app, convention = _scheduled()
+
+    def check(statuses, _):
+        once(statuses, expected=202, refused=(400,))
+        convention.refresh_from_db()
+        assert convention.state == Convention.State.ISSUED and convention.file
+        assert _events(app, "calls.convention.requested", "calls.convention.issued") == [
+            "calls.convention.requested",
+            "calls.convention.issued",
+        ]
+
+    return Scenario(app.pk, [(call.co_manager if i % 2 else call.manager, {}) for i in range(PARALLEL)], check)
+
+
+def race_convention_signed():
+    """The signed copy given eight times at once (multipart): signed once."""
+    from tpj.calls.models import Convention
+
+    call, app, convention = _issued()
+
+    def check(statuses, _):
+        once(statuses, refused=(400,))
+        convention.refresh_from_db()
+        assert convention.state == Convention.State.SIGNED and convention.signed_file
+        assert _events(app, "calls.convention.signed") == ["calls.convention.signed"]
+
+    body = {"signed_on": timezone.localdate().isoformat()}
+    return Scenario(app.pk, [(app.created_by, body)] * PARALLEL, check, files={"file": _pdf()})
+
+
+def race_payments():
+    """The first instalment's ARS share (42 000 €) paid whole or in halves, eight times at once:
+    never more than it owes, each payment recorded once."""
+    from tests.calls.test_conventions import signed_pdf
+    from tpj.calls.models import Payment
+    from tpj.calls.services.conventions import sign_convention
+
+    call, app, convention = _issued()
+    sign_convention(convention, call.manager, signed_pdf(), timezone.localdate())
+    first = convention.instalments.order_by("pk").first()
+    ars = app.requests.get(envelope__agency="ARS")
+    bodies = [
+        {
+            "instalment": first.pk,
+            "agency": "ARS",
+            "amount": "42000" if i % 2 else "21000",
+            "paid_on": timezone.localdate().isoformat(),
+        }
+        for i in range(PARALLEL)
+    ]
+
+    def check(statuses, _):
+        assert set(statuses) <= {201, 400} and 201 in statuses, statuses
+        accepted = sum((Decimal(b["amount"]) for s, b in zip(statuses, bodies, strict=True) if s == 201), Decimal(0))
+        paid = sum(Payment.objects.filter(request=ars).values_list("amount", flat=True), Decimal(0))
+        assert paid == accepted <= Decimal("42000"), (paid, accepted)
+        assert len(_events(app, "calls.payment.recorded")) == statuses.count(201)
+
+    return Scenario(app.pk, [(call.co_manager if i % 2 else call.manager, b) for i, b in enumerate(bodies)], check)
+
+
+def _laureates_with_waiting_list():
+    from tests.calls.test_waiting_list import with_waiting_list
+
+    return with_waiting_list()
+
+
+def race_renounce():
+    """A laureate's withdrawal recorded eight times at once: once, its amounts given back once."""
+    from tpj.calls.models import Application, Envelope
+
+    call, apps = _laureates_with_waiting_list()
+    app = apps[1]
+
+    def check(statuses, _):
+        once(statuses)
+        app.refresh_from_db()
+        assert app.state == Application.State.WITHDRAWN and transitions(app, "withdrawn") == 1
+        allocated = dict(Envelope.objects.filter(call=call).values_list("agency", "allocated"))
+        assert allocated == {"ARS": Decimal("60000"), "DREETS": Decimal("60000")}, allocated
+
+    return Scenario(
+        app.pk, [(call.co_manager if i % 2 else call.manager, {"reason": f"Renonce {i}"}) for i in range(PARALLEL)], check
+    )
+
+
+def race_promote():
+    """A withdrawal frees 40 000 € per envelope; both applications of the waiting list promoted at
+    once, each twice by each manager: one promotion, the envelopes never overrun."""
+    from tests.calls.test_waiting_list import BOTH
+    from tpj.calls.models import Application, Envelope
+    from tpj.calls.services.decisions import renounce
+
+    call, apps = _laureates_with_waiting_list()
+    renounce(apps[1], call.manager, "Le porteur renonce.")
+    body = {"reason": "Suivant sur la liste", "allocations": [{"agency": a, "amount": str(v)} for a, v in BOTH.items()]}
+    waiting = [apps[2 + i % 2] for i in range(PARALLEL)]
+
+    def check(statuses, _):
+        once(statuses)
+        allocated = dict(Envelope.objects.filter(call=call).values_list("agency", "allocated"))
+        assert allocated == {"ARS": Decimal("100000"), "DREETS": Decimal("100000")}, allocated
+        assert Application.objects.filter(call=call, state=Application.State.LAUREATE).count() == 2
+        assert transitions(apps[2], "laureate") + transitions(apps[3], "laureate") == 1
+
+    return Scenario(
+        apps[2].pk,
+        [(call.co_manager if i % 4 >= 2 else call.manager, body) for i in range(PARALLEL)],
+        check,
+        paths=[f"/api/v1/applications/{app.pk}/promote/" for app in waiting],
+    )
+
+
+def race_report():
+    """The interim report sent eight times at once (multipart): received once, never replaced."""
+    from tpj.calls.models import Report
+
+    call, apps = decided_call()
+    app = apps[0]
+
+    def check(statuses, _):
+        once(statuses, expected=201, refused=(400,))
+        assert Report.objects.filter(application=app, received_on__isnull=False).count() == 1
+        assert _events(app, "calls.report.received") == ["calls.report.received"]
+
+    return Scenario(app.pk, [(app.created_by, {"kind": "interim"})] * PARALLEL, check, files={"file": _pdf()})
+
+
+def race_derogation_request():
+    from tests.calls.test_minimum_derogation import at_160k
+    from tpj.calls.models import MinimumDerogation
+
+    call, _ = at_160k()
+
+    def check(statuses, _):
+        once(statuses, expected=201, refused=(400,))
+        assert MinimumDerogation.objects.filter(call=call).count() == 1
+        assert _events(call, "calls.derogation.requested") == ["calls.derogation.requested"]
+
+    return Scenario(
+        call.pk,
+        [(call.co_manager if i % 2 else call.manager, {"reason": f"Peu de porteurs {i}"}) for i in range(PARALLEL)],
+        check,
+    )
+
+
+def race_derogation_decision():
+    """The national team grants and refuses the derogation asked, at once: one answer to the
+    request (a refusal may be followed by a derogation granted unasked, never the reverse)."""
+    from tests.calls.test_minimum_derogation import at_160k
+    from tests.factories import user_with_role
+    from tpj.accounts.models import Role
+    from tpj.calls.services.derogations import current_derogation, request_derogation
+
+    call, _ = at_160k()
+    request_derogation(call, call.manager, "Peu de porteurs")
+    national = [user_with_role(Role.NATIONAL_TEAM) for _ in range(2)]
+    bodies = [
+        {"decision": "grant", "accepted": "160000", "reason": "Territoire peu doté"},
+        {"decision": "refuse", "reason": "Lancez un second appel"},
+    ]
+
+    def check(statuses, _):
+        assert set(statuses) <= {200, 400}, statuses
+        events = _events(call, "calls.derogation.granted", "calls.derogation.refused")
+        assert events in (
+            ["calls.derogation.granted"],
+            ["calls.derogation.refused"],
+            ["calls.derogation.refused", "calls.derogation.granted"],
+        ), events
+        assert statuses.count(200) == len(events)
+        current = current_derogation(call)
+        assert (current is not None and current.state == "granted") == (events[-1] == "calls.derogation.granted")
+
+    return Scenario(call.pk, [(national[i % 2], bodies[i % 2]) for i in range(PARALLEL)], check)
+
+
+def _team_agent():
+    from tests.calls.test_instruction_team import agent
+
+    return agent("dreets", first_name="Nadia", last_name="Le Goff")
+
+
+def race_add_instructor():
+    """The same agent added by both managers, four times each, at once: one seat, told once."""
+    from tpj.calls.models import Instructor
+
+    call = make_call()
+    colleague = _team_agent()
+
+    def check(statuses, _):
+        once(statuses, expected=201, refused=(400,))
+        assert Instructor.objects.filter(call=call, user=colleague).count() == 1
+        assert _events(call, "calls.instruction.instructor_added") == ["calls.instruction.instructor_added"]
+
+    return Scenario(
+        call.pk, [(call.co_manager if i % 2 else call.manager, {"email": colleague.email}) for i in range(PARALLEL)], check
+    )
+
+
+def race_remove_instructor():
+    """One instructor removed eight times at once: removed once, their files with them."""
+    from tpj.calls.models import InstructionAssignment, Instructor
+    from tpj.calls.services.instruction_team import assign
+
+    call = make_call()
+    app = submitted_application(call)
+    instructor = Instructor.objects.create(call=call, user=_team_agent(), added_by=call.manager)
+    assign(call, call.manager, instructor, [app.pk])
+
+    def check(statuses, _):
+        once(statuses, expected=204, refused=(400, 404))
+        assert not Instructor.objects.filter(call=call).exists() and not InstructionAssignment.objects.exists()
+        assert _events(call, "calls.instruction.instructor_removed") == ["calls.instruction.instructor_removed"]
+
+    return Scenario(
+        call.pk,
+        [(call.co_manager if i % 2 else call.manager, None) for i in range(PARALLEL)],
+        check,
+        paths=[f"/api/v1/calls/{call.pk}/instructors/{instructor.pk}/"] * PARALLEL,
+    )
+
+
+def race_assignments():
+    """Two files given to one instructor eight times at once: each assigned once, told once."""
+    from tpj.calls.models import InstructionAssignment, Instructor
+
+    call = make_call()
+    apps = [submitted_application(call, title=f"Projet {i}") for i in range(2)]
+    colleague = _team_agent()
+    Instructor.objects.create(call=call, user=colleague, added_by=call.manager)
+    body = {"instructor": colleague.email, "applications": [a.pk for a in apps]}
+
+    def check(statuses, answers):
+        assert statuses == [200] * PARALLEL, (statuses, answers)
+        assert sum(a["assigned"] for a in answers) == 2, answers
+        assert InstructionAssignment.objects.filter(instructor__call=call).count() == 2
+        assert sum(len(_events(a, "calls.instruction.assigned")) for a in apps) == 2
+
+    return Scenario(call.pk, [(call.co_manager if i % 2 else call.manager, body) for i in range(PARALLEL)], check)
+
+
+def race_call_form():
+    """Eight edits of a draft call's form at once, each renaming its question and adding one:
+    all saved, the question renamed by one of them, no addition lost or doubled."""
+    from tpj.calls.models import Call, CallQuestion
+
+    call = make_call(state=Call.State.DRAFT)
+    question = CallQuestion.objects.create(call=call, label="Nombre de familles", kind="number")
+    bodies = [
+        {"questions": [{"id": question.pk, "label": f"Familles {i}", "kind": "number"}, {"label": f"Nouvelle {i}"}]}
+        for i in range(PARALLEL)
+    ]
+
+    def check(statuses, _):
+        assert statuses == [200] * PARALLEL, statuses
+        question.refresh_from_db()
+        assert question.label in {f"Familles {i}" for i in range(PARALLEL)}
+        added = CallQuestion.objects.filter(call=call).exclude(pk=question.pk)
+        assert sorted(added.values_list("label", flat=True)) == sorted(f"Nouvelle {i}" for i in range(PARALLEL))
+
+    return Scenario(call.pk, [(call.co_manager if i % 2 else call.manager, b) for i, b in enumerate(bodies)], check)
+
+
 RACES = {
     "calls_create": race_call_creation,
     "calls_partial_update": race_call_definition,
@@ -718,6 +1125,23 @@ RACES = {
     "me_delete_create": race_account_deletion,
     "measures_deployments_create": race_deployments,
     "apportionments_create": race_apportionments,
+    "calls_questions_partial_update": race_call_form,
+    "applications_answers_update": race_answers,
+    "applications_answers_partial_update": race_answers,
+    "applications_answer_files_create": race_answer_files,
+    "applications_checklist_create": race_checklist,
+    "applications_convention_schedule_update": race_convention_schedule,
+    "applications_convention_issue_create": race_convention_issue,
+    "applications_convention_signed_create": race_convention_signed,
+    "applications_convention_payments_create": race_payments,
+    "applications_renounce_create": race_renounce,
+    "applications_promote_create": race_promote,
+    "applications_reports_create": race_report,
+    "calls_derogation_request_create": race_derogation_request,
+    "calls_derogation_decision_create": race_derogation_decision,
+    "calls_instructors_create": race_add_instructor,
+    "calls_instructors_destroy": race_remove_instructor,
+    "calls_assignments_create": race_assignments,
 }
 
 
@@ -729,7 +1153,7 @@ def test_every_write_operation_of_the_api_survives_a_race(live_server, operation
     )
     scenario = race()
     paths = scenario.paths or [path] * len(scenario.requests)
-    statuses, bodies = fire(method, [live_server.url + fill(p, scenario.id) for p in paths], scenario.requests)
+    statuses, bodies = fire(method, [live_server.url + fill(p, scenario.id) for p in paths], scenario.requests, scenario.files)
     assert not [s for s in statuses if s >= 500], (statuses, bodies)
     scenario.check(statuses, bodies)
 
@@ -742,6 +1166,7 @@ def test_simultaneous_creations_of_the_same_call_create_one_and_answer_409_in_fr
 
     campaign = CampaignFactory()
     ars = manager("ARS", "53")
+    declared(ars, campaign)
     statuses, bodies = fire("POST", f"{live_server.url}/api/v1/calls/", [(ars, {"strand": "joint", "year": campaign.year})] * 12)
     assert statuses.count(201) == 1 and statuses.count(409) == 11, statuses
     assert all("existe déjà" in b["detail"] for s, b in zip(statuses, bodies, strict=True) if s == 409)

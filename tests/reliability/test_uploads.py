@@ -59,7 +59,7 @@ TRUNCATED_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n"  # no %%EOF: truncated, or some
 IMPORT_CSV = (
     b"identifiant;nom;type;categorie;code_postal;commune;priorites;situation;organisme;type_organisme;type_reference;reference\n"
 )
-REFUSED = ("son contenu a été vérifié", "n'est pas un PDF", "n'est pas un fichier CSV", "n'est ni un PDF")
+REFUSED = ("son contenu a été vérifié", "n'est pas un PDF", "n'est pas un fichier CSV", "n'est ni un PDF", "doit être un PDF")
 TOO_LARGE = ("Mo", "volumineux")
 
 
@@ -261,6 +261,8 @@ def test_every_form_with_a_file_field_is_reached_by_a_page(uploads):
     expected = {
         "tpj.calls.forms.applications.AttachmentForm": "file",
         "tpj.calls.forms.calls.CallForm": "cahier_des_charges",
+        "tpj.calls.forms.questions.AnswerFileForm": "file",
+        "tpj.calls.forms.conventions.SignatureForm": "file",
         "tpj.registry.forms.SituationForm": "evidence",
         "tpj.registry.forms.ImportForm": "file",
         "tpj.valorisation.forms.BirthsImportForm": "file",
@@ -270,10 +272,29 @@ def test_every_form_with_a_file_field_is_reached_by_a_page(uploads):
     assert len(found) >= len(expected)
 
 
-def test_the_api_declares_no_upload_this_test_does_not_send():
-    """No API operation takes a file today (no `binary` field anywhere in the schema, so no
-    multipart upload): one that does must be added to these tests."""
-    assert '"binary"' not in json.dumps(openapi_schema())
+# The API operations that take a file, each sent lying, oversized and executable files by
+# tests/calls/api/test_issue18_api.py (test_the_api_uploads_refuse_bad_files_in_french_and_store_nothing,
+# test_a_bad_report_is_refused_in_french_and_nothing_is_saved).
+API_UPLOADS = {
+    "POST /api/v1/applications/{id}/answer-files/",
+    "POST /api/v1/applications/{id}/convention/signed/",
+    "POST /api/v1/applications/{id}/reports/",
+}
+
+
+def test_every_api_upload_is_one_the_tests_send_bad_files_to():
+    """An operation whose request body has a `binary` field (a multipart upload), directly or in
+    a component it refers to, must be added to API_UPLOADS and to the tests named above."""
+    schema = openapi_schema()
+    components = schema["components"]["schemas"]
+    uploads = set()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            body = json.dumps(operation.get("requestBody", {})) if isinstance(operation, dict) else ""
+            refs = re.findall(r"#/components/schemas/(\w+)", body)
+            if '"binary"' in body or any('"binary"' in json.dumps(components[ref]) for ref in refs):
+                uploads.add(f"{method.upper()} {path}")
+    assert uploads == API_UPLOADS
 
 
 BAD_FILES = {

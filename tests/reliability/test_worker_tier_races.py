@@ -314,7 +314,7 @@ def test_notify_the_decisions_at_once_draws_one_letter_per_decision_and_sends_it
     managers = _managers(call)
     notify = reverse("calls:notify", args=[call.pk])
 
-    statuses = no_server_error(fire([(managers[i % 2], post(notify)) for i in range(PARALLEL)]))
+    statuses = no_server_error(fire([(managers[i % 2], post(notify, {"confirm": "1"})) for i in range(PARALLEL)]))
     assert statuses == [302] * PARALLEL
     letters = DecisionLetter.objects.filter(application__call=call)
     assert sorted(letters.values_list("application_id", flat=True)) == sorted(a.pk for a in apps)

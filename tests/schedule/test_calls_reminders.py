@@ -17,19 +17,24 @@ from tests.calls.factories import (
     manager,
     submitted_application,
 )
-from tpj.calls.emails import DEADLINE_REMINDER, DRAFT_REMINDER, JURY_REMINDER
 from tpj.calls.models import Call, Campaign, IntentDeclaration, JuryMember, ScoreSheet
+from tpj.calls.notification_kinds import DEADLINE_REMINDER, DRAFT_REMINDER, JURY_REMINDER
 from tpj.calls.services.applications import create_application
 from tpj.calls.services.instruction import declare_eligible
 from tpj.calls.services.jury import add_jury_member, assign
 from tpj.calls.services.reminders import due_offset, remind_agencies, remind_applicants, remind_jurors
+from tpj.notifications.emails import IMMEDIATE
+from tpj.notifications.models import Notification
 from tpj.outbox.models import OutgoingEmail
+from tpj.outbox.services import SUBJECT_PREFIX
 
 pytestmark = pytest.mark.django_db
 
 
-def mails(purpose):
-    return list(OutgoingEmail.objects.filter(purpose=purpose).order_by("pk"))
+def mails(kind):
+    """The e-mails of the reminders of `kind`: each is a notification, e-mailed at once by default."""
+    subjects = {f"{SUBJECT_PREFIX}{title}" for title in Notification.objects.filter(kind=kind).values_list("title", flat=True)}
+    return [m for m in OutgoingEmail.objects.filter(purpose=IMMEDIATE).order_by("pk") if m.subject in subjects]
 
 
 def campaign_with(today, **deadlines) -> Campaign:
@@ -96,7 +101,9 @@ def test_agencies_whose_call_is_not_transmitted_are_reminded_before_the_transmis
 
 
 def test_authors_of_drafts_are_reminded_before_the_deadline_not_those_who_submitted():
-    call = make_call(deadline=timezone.now() + datetime.timedelta(days=7, hours=1))
+    # Noon (Paris) a week from today, whatever the hour the test runs at: 7 days left.
+    noon = datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=7), datetime.time(12))
+    call = make_call(deadline=timezone.make_aware(noon))
     author = applicant()
     draft, _ = create_application(author, call, content(call, title="Mon projet en brouillon"))
     submitted_application(call, applicant())

@@ -12,9 +12,12 @@ from tests.factories import UserFactory, user_with_role
 from tests.registry.factories import EntryFactory, verified_entry
 from tpj.accounts.models import Role
 from tpj.audit.models import AuditEvent
+from tpj.notifications.emails import IMMEDIATE
+from tpj.notifications.models import Notification
 from tpj.outbox.models import OutgoingEmail
-from tpj.registry.emails import MODERATION_AGEING, MODERATION_DECISION, REVIEW_REQUEST
+from tpj.registry.emails import MODERATION_DECISION, REVIEW_REQUEST
 from tpj.registry.models import Entry, ReviewState, State
+from tpj.registry.notification_kinds import AGEING_DIGEST
 from tpj.registry.services import ageing, review
 
 pytestmark = pytest.mark.django_db
@@ -145,8 +148,11 @@ def test_moderators_get_one_digest_a_day_of_entries_waiting_too_long(moderator, 
 
     assert ageing.send_ageing_digests() == 1
     assert ageing.send_ageing_digests() == 0  # the same day
-    (message,) = OutgoingEmail.objects.filter(purpose=MODERATION_AGEING)
-    assert message.recipients == [moderator.email] != [elsewhere.email]
+    # The digest is a notification of the moderator, e-mailed at once by default.
+    (told,) = Notification.objects.filter(kind=AGEING_DIGEST)
+    assert told.recipient == moderator != elsewhere and told.url == reverse("registry:moderation")
+    (message,) = OutgoingEmail.objects.filter(purpose=IMMEDIATE)
+    assert message.recipients == [moderator.email]
     assert "1 fiche en attente depuis plus de 7 jours" in message.subject
     assert old.name in message.body and "il y a 10 jours" in message.body
     assert ageing.send_ageing_digests(timezone.now() + datetime.timedelta(days=1)) == 1  # the next day

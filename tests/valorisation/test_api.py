@@ -36,6 +36,17 @@ def test_dashboard_api_is_scoped_like_the_page(api_client):
     assert api_client.get("/api/v1/dashboard/").status_code in (401, 403)
 
 
+def test_dashboard_api_gives_the_date_of_the_registry_figures(api_client):
+    from django.utils.dateparse import parse_datetime
+
+    from tpj.valorisation.models import CoverageFigure
+
+    api_client.force_authenticate(user_with_role(Role.NATIONAL_TEAM))
+    data = api_client.get("/api/v1/dashboard/").json()  # the first display computes the snapshot
+    computed_at = CoverageFigure.objects.values_list("computed_at", flat=True).first()
+    assert computed_at is not None and parse_datetime(data["coverage_at"]) == computed_at
+
+
 def test_measures_are_public_with_progress(api_client):
     DeploymentFactory(quantity=3)
     data = api_client.get("/api/v1/measures/").json()

@@ -174,34 +174,91 @@ def test_a_cached_body_is_never_shown_to_another_scope(client, national, registr
     assert "Occitanie" in page and "Bretagne" not in page and "Finistère" not in page
 
 
-def test_a_changed_figure_gives_a_new_body_at_once(client, national, renders):
-    coverage.refresh()
+def test_a_changed_figure_gives_a_new_body_at_once(client, national, renders, committed):
+    with committed():  # the version is bumped once a change commits
+        coverage.refresh()
+        laureate("53", title="Éveil à Brest", places=("29019",))
     client.force_login(national)
-    laureate("53", title="Éveil à Brest", places=("29019",))
     first = {r.code: r.laureates for r in client.get(URL).context["rows"]}["53"]
     client.get(URL)
     assert len(renders) == 1
-    laureate("53", title="Pères à Rennes", places=("35238",))  # the same call: a second laureate
+    with committed():
+        laureate("53", title="Pères à Rennes", places=("35238",))  # the same call: a second laureate
     response = client.get(URL)
     assert len(renders) == 2
     assert {r.code: r.laureates for r in response.context["rows"]}["53"] == first + 1
     assert "Pères à Rennes" not in text(response)  # figures only, not titles
-    coverage.refresh()  # a new snapshot is a new version too
+    with committed():
+        coverage.refresh()  # a new snapshot is a new version too
     client.get(URL)
     assert len(renders) == 3
 
 
-def test_a_display_reads_the_snapshot_in_one_query_and_never_the_registry(client, national, registry):
-    laureate("53", title="Éveil à Brest", places=("29019",))
+def _row_53(response):
+    return {r.code: r for r in response.context["rows"]}["53"]
+
+
+def _change_call(call):
+    call.publication_date = datetime.date(2021, 3, 1)
+    call.save()
+
+
+def _change_envelope(call):
+    envelope = call.envelopes.first()
+    envelope.local_top_up += 1000
+    envelope.save()
+
+
+def _new_laureate(call):
+    laureate("53", title="Pères à Rennes", places=("35238",))
+
+
+def _new_snapshot(call):
+    verified_entry(name="LAEP D", commune=Commune.objects.get(insee_code="29019"))
     coverage.refresh()
+
+
+@pytest.mark.parametrize(
+    ("change", "figure"),
+    [
+        (_change_call, lambda r: [c.publication_date for c in r.calls]),
+        (_change_envelope, lambda r: r.top_up),
+        (_new_laureate, lambda r: r.laureates),
+        (_new_snapshot, lambda r: r.verified),
+    ],
+    ids=["call", "envelope", "laureate", "coverage-snapshot"],
+)
+def test_every_change_the_dashboard_shows_is_seen_by_the_next_display(client, national, registry, committed, change, figure):
+    with committed():
+        brest = laureate("53", title="Éveil à Brest", places=("29019",))
+        coverage.refresh()
+    client.force_login(national)
+    client.get(URL)
+    before = figure(_row_53(client.get(URL)))  # warm: the cached body
+    with committed():
+        change(brest.call)
+    after = figure(_row_53(client.get(URL)))
+    assert after != before
+    assert after == figure({r.code: r for r in dashboard.build(campaign=dashboard.current_campaign()).rows}["53"])
+
+
+def test_a_warm_display_reads_one_version_and_no_figure(client, national, registry, committed):
+    with committed():
+        laureate("53", title="Éveil à Brest", places=("29019",))
+        coverage.refresh()
     client.force_login(national)
     with CaptureQueriesContext(connection) as cold:
         client.get(URL)
     with CaptureQueriesContext(connection) as warm:
-        client.get(URL)
-    assert len(warm) == len(cold)  # rendering the body reads nothing
-    tables = " ".join(q["sql"] for q in warm.captured_queries)
-    assert tables.count('FROM "valorisation_coveragefigure"') == 1
+        response = client.get(URL)
+    assert response.status_code == 200 and "Bretagne" in text(response)
+    # Besides what every signed-in page reads (session, user, roles, the notifications bell):
+    common = ("django_session", "accounts_", "notifications_", "SAVEPOINT")
+    read = [q["sql"] for q in warm.captured_queries if not any(t in q["sql"] for t in common)]
+    assert len(read) == 1 and "core_publicversion" in read[0]  # the version (and the snapshot's date), nothing else
+    assert len(cold.captured_queries) - len(warm.captured_queries) >= 12
+    tables = " ".join(q["sql"] for q in cold.captured_queries)
+    assert tables.count('FROM "valorisation_coveragefigure"') == 1  # a miss reads the snapshot once
     for table in ("registry_entry", "registry_mapaggregate", "territories_commune"):
         assert f'"{table}"' not in tables
 
@@ -213,8 +270,9 @@ def test_the_dashboard_is_built_with_a_fixed_number_of_queries(registry):
     with CaptureQueriesContext(connection) as queries:
         dashboard.build(regions=None, campaign=campaign)
     # régions, births table, 6 for the calls (declarations, endowments, calls, envelopes,
-    # applications, laureates by axis), the coverage snapshot, axes, priorities
-    assert len(queries) == 11
+    # applications, laureates by axis), the coverage snapshot, axes, priorities, the derogations
+    # to the minimum endowment
+    assert len(queries) == 12
     with CaptureQueriesContext(connection) as queries:
         dashboard.build(regions=["53"], campaign=None)
     assert len(queries) == 5

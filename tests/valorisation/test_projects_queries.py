@@ -24,14 +24,14 @@ def statements(client, params=None) -> int:
 
 def test_the_list_reads_a_page_in_a_fixed_number_of_queries(client):
     three_public_laureates()
-    # The count, the page, its eight relations (places, call axes and their national axes,
-    # partners, indicators, co-financings, requests, highlights), the years, the coups de
-    # cœur, and the régions, départements and axes of the form; no transaction.
-    assert statements(client) == 15
-    assert statements(client, {"region": "53", "axis": 4}) == 15
+    # The count, the page, the four relations its cards show (places, call axes and their
+    # national axes, highlights), the years, the coups de cœur, and the régions, départements
+    # and axes of the form; no transaction.
+    assert statements(client) == 11
+    assert statements(client, {"region": "53", "axis": 4}) == 11
     for n in range(4):
         laureate("53", title=f"Projet de plus {n}", places=("29019",))
-    assert statements(client) == 15
+    assert statements(client) == 11
 
 
 def test_a_text_search_reads_the_laureates_once(client):
@@ -40,3 +40,46 @@ def test_a_text_search_reads_the_laureates_once(client):
     for n in range(4):
         laureate("53", title=f"Balade de plus {n}", places=("29019",))
     assert statements(client, {"q": "balade"}) == few
+
+
+def test_a_text_search_is_a_condition_of_the_page_query(client):
+    three_public_laureates()
+    # The list's statements, and one to find texts not yet stored (none once written).
+    assert statements(client, {"q": "balade"}) == 12
+    with CaptureQueriesContext(connection) as captured:
+        client.get(PROJECTS, {"q": "PÈRES balade"})
+    page = [q["sql"] for q in captured.captured_queries if '"valorisation_projectsearchtext"."text"' in q["sql"]]
+    assert page and all("%peres%" in sql and "%balade%" in sql for sql in page)  # normalised words, in SQL
+    assert not any('"calls_partner"' in q["sql"] for q in captured.captured_queries)  # no laureate read in Python
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("eveil MUSICAL", {"Éveil musical à Brest"}),
+        ("Pères", {"Pères en balade"}),
+        ("répit toulouse", {"Répit parental toulousain"}),  # title and place of action
+        ("brest toulouse", set()),  # every word must match
+        ("100%", set()),  # a LIKE wildcard is a character
+    ],
+)
+def test_the_text_filter_ignores_accents_and_case(client, text, found):
+    three_public_laureates()
+    response = client.get(PROJECTS, {"q": text})
+    assert {p.title for p in response.context["projects"]} == found
+
+
+def test_a_partner_added_later_is_found_once_its_change_commits(client, committed):
+    from tpj.calls.models import Partner
+
+    with committed():
+        brest, *_ = three_public_laureates()
+    assert list(client.get(PROJECTS, {"q": "médiathèque"}).context["projects"]) == []
+    with committed():
+        Partner.objects.create(application=brest, name="Médiathèque des Capucins")
+    assert [p.title for p in client.get(PROJECTS, {"q": "mediatheque capucins"}).context["projects"]] == [brest.title]
+    with committed():
+        brest.title = "Éveil sonore à Brest"
+        brest.save()
+    assert [p.title for p in client.get(PROJECTS, {"q": "sonore"}).context["projects"]] == ["Éveil sonore à Brest"]
+    assert list(client.get(PROJECTS, {"q": "musical"}).context["projects"]) == []

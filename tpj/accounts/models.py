@@ -174,6 +174,8 @@ class Role(models.TextChoices):
     JURY_MEMBER = "jury_member", "Membre de jury"
     APPLICANT = "applicant", "Porteur de projet"
     NATIONAL_TEAM = "national_team", "Équipe nationale"
+    # Steers the territorial strand of the training plan and moderates its région's training offers.
+    COMMISSAIRE = "commissaire", "Commissaire à la prévention et à la lutte contre la pauvreté"
     ADMINISTRATOR = "administrator", "Administrateur"
 
 

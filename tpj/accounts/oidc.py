@@ -4,7 +4,9 @@ mozilla-django-oidc runs the authorisation-code flow (state, nonce, signed id_to
 checked against the provider's JWKS); this backend maps ProConnect's claims onto our
 accounts: the e-mail is the identity (already verified by ProConnect), `given_name` and
 `usual_name` fill the name. An existing account is reused; one never confirmed is
-confirmed and activated; one disabled by an administrator stays disabled.
+confirmed and activated; one disabled by an administrator stays disabled. An account with no
+organisation is linked to the registered organisation of the `siret` claim (the agent's
+establishment, as ProConnect asserts it), if there is one.
 """
 
 from django.conf import settings
@@ -12,10 +14,12 @@ from django.http import Http404
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+from stdnum.fr import siret as stdnum_siret
 
 from tpj.audit.services import record
 
 from .backends import EmailBackend
+from .models import Organisation
 
 # Shown on the login page when the provider sends the user back without a valid login.
 FAILURE_MESSAGE = (
@@ -38,6 +42,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         user.set_unusable_password()
         user.save(update_fields=["password"])
         record(actor=user, obj=user, action="accounts.proconnect_sign_up")
+        link_organisation(user, claims)
         return user
 
     def update_user(self, user, claims):
@@ -47,6 +52,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
             user.is_active = True
             user.save(update_fields=["email_confirmed_at", "is_active"])
             record(actor=user, obj=user, action="accounts.confirm_email", reason="ProConnect")
+        link_organisation(user, claims)
         return user
 
     def user_can_authenticate(self, user):
@@ -55,6 +61,21 @@ class ProConnectBackend(OIDCAuthenticationBackend):
     def get_user(self, user_id):
         user = super().get_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def link_organisation(user, claims) -> None:
+    """Link an account without organisation to the organisation registered with the SIRET claim."""
+    siret = stdnum_siret.compact(claims.get("siret") or "")
+    if user.organisation_id or not siret:
+        return
+    organisation = Organisation.objects.filter(siret=siret).first()
+    if organisation is None:
+        return
+    user.organisation = organisation
+    user.save(update_fields=["organisation"])
+    record(
+        actor=user, obj=user, action="accounts.proconnect_organisation", after={"organisation": organisation.name, "siret": siret}
+    )
 
 
 class ProConnectRequestView(OIDCAuthenticationRequestView):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -19,6 +20,11 @@ from . import emails
 from .models import User
 
 _CONFIRMATION_SALT = "tpj.accounts.email-confirmation"
+
+
+# Sent with `user` once a new account's address is confirmed, in that transaction: the modules
+# above accounts act on what was waiting for the address (the registry's member invitations).
+email_confirmed = Signal()
 
 
 class ConfirmationError(Exception):
@@ -119,6 +125,7 @@ def confirm_email(token: str) -> User:
         user.is_active = True
         user.save(update_fields=["email_confirmed_at", "is_active"])
         record(actor=user, obj=user, action="accounts.confirm_email")
+        email_confirmed.send(sender=User, user=user)
     return user
 
 

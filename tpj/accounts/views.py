@@ -3,10 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.generic import FormView, TemplateView, View
-
-from tpj.core import policy
-from tpj.core.views_mixins import PolicyRequiredMixin
+from django.views.generic import FormView, View
 
 from . import services, throttle
 from .forms import FrenchPasswordResetForm, LoginForm, ResendConfirmationForm, SignupForm
@@ -38,7 +35,7 @@ class ConfirmEmailView(View):
             )
         messages.success(request, "Votre adresse e-mail est confirmée. Vous pouvez vous connecter.")
         login(request, user, backend="tpj.accounts.backends.EmailBackend")
-        return redirect("accounts:dashboard")
+        return redirect("workspace:index")
 
 
 class ResendConfirmationView(FormView):
@@ -67,26 +64,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
-
-
-class DashboardView(PolicyRequiredMixin, TemplateView):
-    """ "Mon espace": the user's roles, scopes and shortcuts to each module."""
-
-    policy_action = "accounts.view_dashboard"
-    template_name = "accounts/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        assignments = (
-            self.request.user.role_assignments.filter(is_active=True).select_related("region").prefetch_related("departements")
-        )
-        user = self.request.user
-        return {
-            **super().get_context_data(**kwargs),
-            "assignments": assignments,
-            # Shortcuts shown by the policy's answer, not by a role read in the template.
-            "may_view_audit_log": policy.check(user, "audit.view_log"),
-            "may_administer": policy.check(user, "core.administer"),
-        }
 
 
 class PasswordResetView(auth_views.PasswordResetView):

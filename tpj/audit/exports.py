@@ -2,7 +2,9 @@ from django.http import StreamingHttpResponse
 
 from tpj.core.exports import csv_response
 
-# "résultat": "refusée" for a refused attempt (action "….refused", nothing changed, the motif says why).
+# What a person reads, in French: the action's label (its code in a column of its own, for
+# sorting and filtering), the states' labels and the kind of object. "résultat": "refusée"
+# for a refused attempt (action "….refused", nothing changed, the motif says why).
 HEADER = [
     "date",
     "auteur",
@@ -10,6 +12,7 @@ HEADER = [
     "identifiant",
     "objet",
     "action",
+    "code de l'action",
     "état avant",
     "état après",
     "motif",
@@ -25,12 +28,13 @@ def audit_rows(events):
         [
             e.created_at.isoformat(),
             e.actor_label,
-            e.content_type.model if e.content_type else "",
+            e.object_kind,
             e.object_id,
             e.object_repr,
+            e.action_label,
             e.action,
-            e.from_state,
-            e.to_state,
+            e.from_state_label,
+            e.to_state_label,
             e.reason,
             e.before,
             e.after,

@@ -69,6 +69,14 @@ class AuditEvent(models.Model):
         """What happened, in French (tpj/audit/labels.py), never the action's code."""
         return action_label(self.action)
 
+    @property
+    def object_kind(self) -> str:
+        """The kind of object, in French (its model's verbose name: « candidature »)."""
+        if not self.content_type_id:
+            return ""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return str(model._meta.verbose_name) if model else ContentType.objects.get_for_id(self.content_type_id).model
+
     def _state_label(self, value: str) -> str:
         """The French label of a state of the object's model (the choices of its `state` field,
         or `status` for the background work's rows — imports, exports, e-mails —, then of its

@@ -1,4 +1,5 @@
-"""Calls benchmark: ranking and allocation pages of a call with 1,000 applications and 12 jurors.
+"""Calls benchmark: ranking and allocation pages of a call with 1,000 applications and 12 jurors,
+and the committee's full export of that call built as a worker builds it.
 
 `run(options)` (called by `manage.py bench`) prepares a throw-away database per back-end
 (SQLite always; PostgreSQL when DATABASE_URL or BENCH_POSTGRES_URL points to one), then runs
@@ -16,6 +17,7 @@ from django.utils import timezone
 from tpj.core.bench import fresh_database, migrate, read_result, run_manage
 
 TARGET_MS = 200
+EXPORT_TARGET_SECONDS = 10
 
 
 def _backends() -> dict:
@@ -52,7 +54,8 @@ def render(results: dict) -> str:
         "",
         f"Mesuré le {timezone.localdate():%d/%m/%Y} ({platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cœurs) par `manage.py bench --only calls`. Un appel commun avec 1 000 candidatures recevables, "
-        "12 membres de jury, 12 000 fiches de notation (5 % non validées) et 4 critères pondérés ; chaque page est demandée "
+        "12 membres de jury, 12 000 fiches de notation (5 % non validées), 4 critères pondérés et 10 questions propres à "
+        "l'appel (10 000 réponses) ; chaque page est demandée "
         "50 fois (après 3 requêtes d'échauffement) par le client de test de Django, connecté comme gestionnaire de l'appel. "
         f"Objectif : p95 < {TARGET_MS} ms. Charge moyenne de la machine pendant la mesure : {_load()} (machine partagée : "
         "au-delà du nombre de cœurs, les temps sont gonflés).",
@@ -67,11 +70,25 @@ def render(results: dict) -> str:
         for label, m in result["pages"].items():
             ok = "atteint" if m["p95"] < TARGET_MS else "**manqué**"
             lines.append(f"| {name} | {label} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} | {m['queries']} | {ok} |")
+    lines += [
+        "",
+        "Export complet du comité (toutes les candidatures, leurs réponses aux 10 questions de l'appel, les notes de chaque juré "
+        "par critère, moyennes, écart type et décision), construit comme par un traitement en arrière-plan, fichier écrit "
+        f"dans le stockage. Objectif : {EXPORT_TARGET_SECONDS} s.",
+        "",
+        "| base | fichier | lignes | taille (octets) | durée (s) | objectif |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, result in results.items():
+        for label, m in result.get("exports", {}).items():
+            ok = "atteint" if m["seconds"] <= EXPORT_TARGET_SECONDS else "**manqué**"
+            lines.append(f"| {name} | {label} | {m['rows']} | {m['bytes']} | {m['seconds']:.1f} | {ok} |")
     lines.append("")
     for name, result in results.items():
         if "error" not in result:
             lines.append(
-                f"- {name} : jeu de données construit en {result['build_seconds']:.1f} s ({result['sheets']} fiches de notation)."
+                f"- {name} : jeu de données construit en {result['build_seconds']:.1f} s ({result['sheets']} fiches de notation, "
+                f"{result.get('answers', 0)} réponses aux questions de l'appel)."
             )
     lines += [
         "",

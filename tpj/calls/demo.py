@@ -4,19 +4,29 @@
   whole lifecycle — applications, jury (jury.caf@ as funder, jury.reseau@ as operator,
   recused from the project its network partners), decisions on both envelopes, list
   transmitted: its laureates are public (Module 3 shows them).
-- Current campaign (same rules, this year's dates): the Bretagne joint call published and open,
-  with a draft of porteur@; an Occitanie ARS call managed by ars.occitanie@ (isolation).
+- Current campaign (this year's, its national deadlines set around the day of the load): the
+  Bretagne joint call published and open, with a draft of porteur@; an Occitanie ARS call
+  managed by ars.occitanie@ (isolation).
+
+Every date of the current campaign is relative to the day of the load (`current_calendar()`),
+so that the story holds whatever that day: declarations made before the intent deadline, a
+call published, open until its reception deadline, then its jury, its laureates before the
+national deadline, their list transmitted, the projects started — always in that order.
 """
 
 import datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from tpj.accounts.demo import DEMO_PASSWORD, demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
 from tpj.nomenclatures.models import FundingSource
+from tpj.notifications.models import Notification
 from tpj.territories.models import Commune
 
 from .letters import simple_pdf
@@ -56,27 +66,56 @@ def _applicant(email, first, last, organisation_name) -> User:
     return user
 
 
-def _campaign(year) -> Campaign:
-    campaign, _ = Campaign.objects.get_or_create(year=year, defaults=Campaign.defaults_for(year))
+# The current campaign's story, in days from the day of the load.
+CURRENT_NATIONAL_DEADLINES = {
+    "intent_deadline": -14,
+    "laureates_deadline": 70,
+    "transmission_deadline": 80,
+    "projects_start_deadline": 110,
+}
+CURRENT_CALL_CALENDAR = {"publication_date": -10, "jury_date": 45, "laureates_date": 60, "projects_start_date": 100}
+CURRENT_APPLICATIONS_DEADLINE = 30  # at noon, Paris time
+
+
+def current_calendar(today: datetime.date) -> tuple[dict, dict]:
+    """The current campaign's national deadlines and its calls' calendar around `today`."""
+    national = {name: today + datetime.timedelta(days=days) for name, days in CURRENT_NATIONAL_DEADLINES.items()}
+    call = {name: today + datetime.timedelta(days=days) for name, days in CURRENT_CALL_CALENDAR.items()}
+    deadline_day = today + datetime.timedelta(days=CURRENT_APPLICATIONS_DEADLINE)
+    call["applications_deadline"] = timezone.make_aware(datetime.datetime.combine(deadline_day, datetime.time(12)))
+    return national, call
+
+
+def _campaign(year, deadlines=None) -> Campaign:
+    campaign, _ = Campaign.objects.get_or_create(year=year, defaults={**Campaign.defaults_for(year), **(deadlines or {})})
     return campaign
 
 
 def _declare(user, campaign, joint):
     agency = user.organisation.kind.upper()
-    if not IntentDeclaration.objects.filter(campaign=campaign, region_id=user.organisation.region_id, agency=agency).exists():
-        declare_intent(user, campaign, joint=joint, referent_name=user.get_full_name(), referent_email=user.email)
+    if IntentDeclaration.objects.filter(campaign=campaign, region_id=user.organisation.region_id, agency=agency).exists():
+        return
+    declaration = declare_intent(user, campaign, joint=joint, referent_name=user.get_full_name(), referent_email=user.email)
+    if campaign.intent_deadline < timezone.localdate():
+        # The story: the agencies declared in time, three weeks before the national deadline,
+        # and the national team was told then (the demo is loaded after that deadline).
+        declared_at = timezone.make_aware(datetime.datetime.combine(campaign.intent_deadline, datetime.time(10)))
+        declared_at -= datetime.timedelta(days=21)
+        IntentDeclaration.objects.filter(pk=declaration.pk).update(declared_at=declared_at)
+        Notification.objects.filter(
+            content_type=ContentType.objects.get_for_model(declaration), object_id=str(declaration.pk)
+        ).update(created_at=declared_at, title=Replace("title", Value(" (après l'échéance nationale)"), Value("")))
 
 
-def _call(manager, campaign, strand, summary, deadline) -> tuple[Call, bool]:
+def _call(manager, campaign, strand, summary, calendar) -> tuple[Call, bool]:
+    """The call, created then published with `calendar` (its dates), unless it exists."""
     existing = Call.objects.filter(campaign=campaign, region_id=manager.organisation.region_id, strand=strand).first()
     if existing:
         return existing, False
     call = create_call(manager, campaign, strand)
     call.summary = summary
-    call.applications_deadline = deadline
-    call.laureates_date = campaign.laureates_deadline
-    call.projects_start_date = campaign.projects_start_deadline
-    call.jury_date = campaign.laureates_deadline - datetime.timedelta(days=20)
+    for name, value in calendar.items():
+        setattr(call, name, value)
     call.cahier_des_charges.save(
         f"cahier-des-charges-{call.region_id}-{campaign.year}.pdf",
         ContentFile(
@@ -105,8 +144,8 @@ def _content(call, title, description, places, requests, partners=(), axes=(1, 3
         description=description,
         target_public="Futurs parents et parents d'enfants de 0 à 3 ans, en particulier les familles isolées ou vulnérables.",
         carrier_siret="",
-        start_date=datetime.date(call.campaign.year, 10, 1),
-        end_date=datetime.date(call.campaign.year + 1, 9, 30),
+        start_date=call.projects_start_date,
+        end_date=call.projects_start_date + datetime.timedelta(days=364),
         call_axes=[a for a in call.axes.all() if a.position in axes],
         places=list(Commune.objects.filter(insee_code__in=places)),
         partners=[{"name": n, "role": r} for n, r in partners],
@@ -152,7 +191,13 @@ def _bretagne_2021(accounts):
         campaign,
         Call.Strand.JOINT,
         "Appel commun de l'ARS et de la DREETS Bretagne : soutenir les initiatives locales pour un parcours sans rupture.",
-        timezone.now() + datetime.timedelta(hours=1),
+        {
+            # open for an hour while the story is played; its 2021 dates are written at the end
+            "applications_deadline": timezone.now() + datetime.timedelta(hours=1),
+            "jury_date": datetime.date(2021, 7, 23),
+            "laureates_date": datetime.date(2021, 8, 27),
+            "projects_start_date": datetime.date(2021, 10, 1),
+        },
     )
     if not created:
         return
@@ -255,15 +300,15 @@ def _bretagne_2021(accounts):
 
 
 def _current(accounts):
-    year = timezone.localdate().year
-    campaign = _campaign(year)
+    today = timezone.localdate()
+    national, calendar = current_calendar(today)
+    campaign = _campaign(today.year, national)
     ars, dreets = accounts["ars.bretagne@demo.1000jours.fr"], accounts["dreets.bretagne@demo.1000jours.fr"]
     occitanie = accounts["ars.occitanie@demo.1000jours.fr"]
     _declare(ars, campaign, True)
     _declare(occitanie, campaign, False)
-    deadline = timezone.now() + datetime.timedelta(days=30)
     call, created = _call(
-        dreets, campaign, Call.Strand.JOINT, "Nouvel appel commun ARS-DREETS Bretagne : candidatures ouvertes.", deadline
+        dreets, campaign, Call.Strand.JOINT, "Nouvel appel commun ARS-DREETS Bretagne : candidatures ouvertes.", calendar
     )
     if created:
         porteur = accounts["porteur@demo.1000jours.fr"]
@@ -294,7 +339,7 @@ def _current(accounts):
                 partners=[("Réseau périnatal de Bretagne", "Sensibilisation des professionnels")],
             ),
         )
-    call_occ, created = _call(occitanie, campaign, Call.Strand.ARS, "Appel de l'ARS Occitanie (volet santé).", deadline)
+    call_occ, created = _call(occitanie, campaign, Call.Strand.ARS, "Appel de l'ARS Occitanie (volet santé).", calendar)
     if created:
         toulouse = _applicant(*EXTRA_APPLICANTS[2])
         _apply(

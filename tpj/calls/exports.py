@@ -1,4 +1,5 @@
-"""Exports of a call: laureates (CSV / XLSX), SCDL « subventions » 2.1.1, full history."""
+"""Exports of a call: laureates (CSV / XLSX), SCDL « subventions » 2.1.1, full history; of an
+application: its exchanges with the instructing service."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,9 +12,11 @@ from django.utils import timezone
 from tpj.accounts.models import Organisation
 from tpj.audit.exports import audit_csv_response
 from tpj.audit.models import AuditEvent
+from tpj.conversations.services import export_table
 from tpj.core.exports import CSV_CONTENT_TYPE, attachment, csv_lines, csv_response, xlsx_response
 
 from .models import Application, Call, ScoreSheet
+from .services.questions import AnswerColumns
 
 LAUREATE_HEADER = [
     "référence",
@@ -58,12 +61,12 @@ def laureates_of(calls):
     return (
         Application.objects.filter(call__in=calls, state=Application.State.LAUREATE)
         .select_related("call__region", "call__campaign", "organisation")
-        .prefetch_related("call_axes__national_axes", "places", "cofinancings", "requests__envelope")
+        .prefetch_related("call_axes__national_axes", "places", "cofinancings", "requests__envelope", "answers")
         .order_by("call__region__name", "reference")
     )
 
 
-def laureate_rows(calls):
+def laureate_rows(calls, columns: AnswerColumns):
     for app in laureates_of(calls):
         by_agency = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
         axes = sorted({a.number for ca in app.call_axes.all() for a in ca.national_axes.all()})
@@ -84,17 +87,22 @@ def laureate_rows(calls):
             app.allocated_total(),
             app.convention_signed_on.isoformat() if app.convention_signed_on else "",
             app.project_started_on.isoformat() if app.project_started_on else "",
+            *columns.cells(app),
         ]
 
 
 def laureates_csv(calls, filename="laureats.csv") -> HttpResponse:
     """The laureates of `calls` for a spreadsheet (decimal comma), built in memory: a campaign
     has a few hundred at most."""
-    return csv_response(filename, LAUREATE_HEADER, laureate_rows(calls), decimal_comma=True, streaming=False)
+    columns = AnswerColumns(calls)
+    return csv_response(
+        filename, LAUREATE_HEADER + columns.header, laureate_rows(calls, columns), decimal_comma=True, streaming=False
+    )
 
 
 def laureates_xlsx(calls, filename="laureats.xlsx") -> HttpResponse:
-    return xlsx_response(filename, LAUREATE_HEADER, laureate_rows(calls), title="Lauréats")
+    columns = AnswerColumns(calls)
+    return xlsx_response(filename, LAUREATE_HEADER + columns.header, laureate_rows(calls, columns), title="Lauréats")
 
 
 def _agency_organisation(call: Call, agency: str):
@@ -191,3 +199,10 @@ def call_history(call: Call):
 
 def call_history_csv(call: Call):
     return audit_csv_response(call_history(call), filename=f"historique-aap-{call.pk}.csv")
+
+
+def application_messages_csv(app: Application, side: str) -> HttpResponse:
+    """The application's exchanges with the instructing service, one line per message (its
+    attachments named), as `side` reads them: the applicant's file holds no internal note."""
+    header, rows = export_table("calls.application", app, side)
+    return csv_response(f"echanges-{app.reference or app.pk}.csv", header, rows, streaming=False)

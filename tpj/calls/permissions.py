@@ -8,11 +8,20 @@ the models; `manages_call` here is `Call.is_managed_by`.
 from tpj.accounts.models import Role
 from tpj.core.policy import Decision, rule
 
-from .models import Application, Call, ScoreSheet, agency_of
-from .models.access import is_authenticated, is_national, manages_region
+from .models import Application, Call, JuryMember, ScoreSheet, agency_of
+from .models.access import instructs, is_authenticated, is_national, manages_region
+from .models.kinds import KINDS
 
 DENY_SIGN_IN = "Connectez-vous pour accéder à cette page."
 DENY_SCOPE = "Cet appel à projets relève d'une autre région ou d'une autre agence que la vôtre."
+DENY_OPERATOR_DECIDES = (
+    "Vous siégez au jury comme opérateur : vous notez les dossiers, mais la décision revient aux financeurs, "
+    "enregistrée par les gestionnaires de l'appel (ARS, DREETS)."
+)
+DENY_JUROR_DECIDES = (
+    "Les membres du jury notent les dossiers : la décision est enregistrée par les gestionnaires de l'appel, "
+    "pour les financeurs (ARS, DREETS)."
+)
 
 
 def manages_call(user, call) -> bool:
@@ -47,9 +56,40 @@ def declare_intent(user, obj=None) -> Decision:
     return Decision.deny("Seul un référent d'ARS ou de DREETS gestionnaire d'appels à projets peut déclarer une intention.")
 
 
+def creatable_kinds(user) -> list[str]:
+    """The kinds of call the user may create: a 1000-jours call for an ARS or DREETS call manager
+    (`calls.declare_intent`); a kind managed without an agency (the territorial training call)
+    for whoever holds its manager role over a région, or for the national team when it manages it."""
+    kinds = []
+    for kind, definition in KINDS.items():
+        if definition.agency_bound:
+            allowed = bool(declare_intent(user))
+        else:
+            allowed = is_authenticated(user) and (
+                (definition.national_team_manages and user.is_national_team) or not user.scope(definition.manager_role).is_empty
+            )
+        if allowed:
+            kinds.append(kind)
+    return kinds
+
+
 @rule("calls.create_call")
-def create_call(user, obj=None) -> Decision:
-    return declare_intent(user, obj)
+def create_call(user, call=None) -> Decision:
+    """Without a call: may the user create a call of some kind (the creation page). With the call
+    to be (unsaved: its kind, strand and région): whoever would manage it creates it — for a
+    1000-jours call, its agency's call manager (who must then have declared its intent)."""
+    if not is_authenticated(user):
+        return Decision.deny(DENY_SIGN_IN)
+    if call is None:
+        if creatable_kinds(user):
+            return Decision.allow()
+        return declare_intent(user)
+    definition = call.definition
+    if definition.agency_bound:
+        return declare_intent(user, call)
+    if call.is_managed_by(user):
+        return Decision.allow()
+    return Decision.deny(definition.deny_manage)
 
 
 @rule("calls.view_call")
@@ -66,8 +106,12 @@ def manage_call(user, call=None) -> Decision:
     if not is_authenticated(user):
         return Decision.deny(DENY_SIGN_IN)
     if call is None:
-        return Decision.allow() if user.has_role(Role.CALL_MANAGER) or user.is_administrator else Decision.deny(DENY_SCOPE)
-    return Decision.allow() if manages_call(user, call) else Decision.deny(DENY_SCOPE)
+        managers = {d.manager_role for d in KINDS.values()}
+        if user.is_administrator or any(user.has_role(role) for role in managers):
+            return Decision.allow()
+        return Decision.deny(DENY_SCOPE)
+    # The kind says who manages (models/kinds.py) and why someone else may not.
+    return Decision.allow() if manages_call(user, call) else Decision.deny(call.definition.deny_manage)
 
 
 @rule("calls.view_ranking")
@@ -103,7 +147,9 @@ def view_application(user, application=None) -> Decision:
         return Decision.allow()
     if carries(user, application):
         return Decision.allow()
-    if application.state != Application.State.DRAFT and (is_national(user) or manages_call(user, application.call)):
+    if application.state != Application.State.DRAFT and (
+        is_national(user) or manages_call(user, application.call) or instructs(user, application.call)
+    ):
         return Decision.allow()
     sheet = _sheet(user, application)
     if sheet is not None:
@@ -134,18 +180,61 @@ def edit_application(user, application=None) -> Decision:
 
 @rule("calls.instruct")
 def instruct(user, application=None) -> Decision:
-    if application is None or not manages_call(user, application.call):
-        return Decision.deny("Seuls les gestionnaires de l'appel instruisent les candidatures.")
-    return Decision.allow()
+    """The call's managers and its instruction team (the agents they added) instruct its
+    applications: information requests, admissibility, checklist, instruction notes."""
+    if application is not None and (manages_call(user, application.call) or instructs(user, application.call)):
+        return Decision.allow()
+    return Decision.deny("Seuls les gestionnaires et les instructeurs de l'appel instruisent les candidatures.")
+
+
+@rule("calls.manage_instruction")
+def manage_instruction(user, call=None) -> Decision:
+    """The call's managers compose its instruction team, assign its applications and add points
+    to its checklist: the instructors instruct the files given to them, they do not share them out."""
+    if call is not None and manages_call(user, call):
+        return Decision.allow()
+    return Decision.deny("Seuls les gestionnaires de l'appel composent l'équipe d'instruction et attribuent les dossiers.")
+
+
+@rule("calls.view_my_instruction")
+def view_my_instruction(user, obj=None) -> Decision:
+    """The page listing the files assigned to the user for instruction: any signed-in user (it may be empty)."""
+    return Decision.allow() if is_authenticated(user) else Decision.deny(DENY_SIGN_IN)
+
+
+@rule("calls.manage_follow_up")
+def manage_follow_up(user, application=None) -> Decision:
+    """The convention, the payments and the reports' due dates commit the agencies' money: the
+    call's managers record them (its instructors instruct, they do not pay)."""
+    if application is not None and manages_call(user, application.call):
+        return Decision.allow()
+    return Decision.deny("Seuls les gestionnaires de l'appel enregistrent la convention, les versements et les échéances.")
+
+
+@rule("calls.view_reports")
+def view_reports(user, call=None) -> Decision:
+    """The follow-up of a call's reports: its managers, and the national team that reads every call."""
+    if call is not None and (is_national(user) or manages_call(user, call)):
+        return Decision.allow()
+    return Decision.deny("Le suivi des rapports d'un appel est réservé à ses gestionnaires et à l'équipe nationale.")
 
 
 @rule("calls.decide")
 def decide(user, application=None) -> Decision:
     """Who decides; when (the call closed, the laureates not yet decided) is for the
-    workflow side (services.decide): a policy rule of a transition never reads a state."""
-    if application is None or not manages_call(user, application.call):
-        return Decision.deny("Seuls les gestionnaires de l'appel décident des lauréats.")
-    return Decision.allow()
+    workflow side (services.decide): a policy rule of a transition never reads a state.
+
+    The call's managers decide and record the deliberation, for the funders (their agencies'
+    envelopes pay); the jury's members score, and an operator's never decides (docs/domain.md)."""
+    if application is not None and manages_call(user, application.call):
+        return Decision.allow()
+    if application is not None and is_authenticated(user):
+        seat = JuryMember.objects.filter(call_id=application.call_id, user=user).values_list("kind", flat=True).first()
+        if seat == JuryMember.Kind.OPERATOR:
+            return Decision.deny(DENY_OPERATOR_DECIDES)
+        if seat is not None:
+            return Decision.deny(DENY_JUROR_DECIDES)
+    return Decision.deny("Seuls les gestionnaires de l'appel décident des lauréats.")
 
 
 @rule("calls.follow_up")
@@ -197,8 +286,8 @@ def score(user, sheet=None) -> Decision:
         return Decision.deny("Déclarez d'abord l'absence ou l'existence de conflit d'intérêts pour ce dossier.")
     if sheet.is_locked:
         return Decision.deny("Votre notation est validée : elle ne peut plus être modifiée.")
-    if sheet.application.state not in Application.DECIDABLE_STATES or sheet.application.call.state != Call.State.CLOSED:
-        return Decision.deny("Ce dossier n'est pas ouvert à la notation.")
+    if reason := sheet.scoring_closed_reason():  # (which says when it opens)
+        return Decision.deny(reason)
     return Decision.allow()
 
 
@@ -222,6 +311,15 @@ def view_national(user, obj=None) -> Decision:
     return Decision.deny("Cette page est réservée à l'équipe nationale.")
 
 
+@rule("calls.grant_minimum_derogation")
+def grant_minimum_derogation(user, call=None) -> Decision:
+    """A derogation to the minimum endowment of a call's laureates is the national team's to
+    grant or refuse (the call's managers ask for it: "calls.manage_call")."""
+    if is_national(user):
+        return Decision.allow()
+    return Decision.deny("Seule l'équipe nationale accorde ou refuse une dérogation au minimum national de dotation.")
+
+
 @rule("calls.list_applications")
 def list_applications(user, call=None) -> Decision:
     """The applications of a call, as a list: whoever sees the call, but a call manager only
@@ -243,3 +341,27 @@ def view_decision_letter(user, application=None) -> Decision:
     if application.notified_at or manages_call(user, application.call):
         return Decision.allow()
     return Decision.deny("Le courrier de décision n'a pas encore été notifié.")
+
+
+@rule("calls.view_convention")
+def view_convention(user, application=None) -> Decision:
+    """A laureate's convention de subvention binds its carrier and the call's agencies: the
+    carrier and the call's managers read it (jurors and instructors do not)."""
+    if application is not None and (carries(user, application) or manages_call(user, application.call)):
+        return Decision.allow()
+    return Decision.deny("La convention de subvention se consulte par le porteur et les gestionnaires de l'appel.")
+
+
+@rule("calls.sign_convention")
+def sign_convention(user, application=None) -> Decision:
+    """The signed copy is sent back by the carrier, or filed by a manager who received it on paper."""
+    return view_convention(user, application)
+
+
+@rule("calls.committee_export")
+def committee_export(user, call=None) -> Decision:
+    """Every application of a call with each juror's scores: for the call's managers, who
+    prepare the committee (a version naming the jurors, and one « Juré 1 », « Juré 2 »… to hand out)."""
+    if call is not None and manages_call(user, call):
+        return Decision.allow()
+    return Decision.deny("Les exports du comité de sélection sont réservés aux gestionnaires de l'appel.")

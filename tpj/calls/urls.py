@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import applications, calls, campaigns, decisions, instruction, jury
+from .views import (
+    applications,
+    calls,
+    campaigns,
+    conventions,
+    decisions,
+    instruction,
+    instruction_team,
+    jury,
+    questions,
+    reports,
+    sirene,
+)
 
 app_name = "calls"
 
@@ -31,4 +43,28 @@ urlpatterns = [
     path("pieces-jointes/<int:pk>/", applications.AttachmentView.as_view(), name="attachment"),
     path("jury/", jury.MyJuryView.as_view(), name="my-jury"),
     path("notation/<int:pk>/", jury.SheetView.as_view(), name="sheet"),
+    path("<int:pk>/derogation/demande/", decisions.DerogationRequestView.as_view(), name="derogation-request"),
+    path("<int:pk>/derogation/decision/", decisions.DerogationDecisionView.as_view(), name="derogation-decide"),
+    path("<int:pk>/questions/", questions.CallQuestionsView.as_view(), name="call-questions"),
+    path("candidatures/<int:pk>/documents/", questions.AnswerFileUploadView.as_view(), name="answer-upload"),
+    path("reponses/<int:pk>/fichier/", questions.AnswerFileView.as_view(), name="answer-file"),
+    path("<int:pk>/instruction/", instruction_team.InstructionTeamView.as_view(), name="instruction-team"),
+    path(
+        "<int:pk>/instruction/<str:name>/", instruction_team.InstructionTeamActionView.as_view(), name="instruction-team-action"
+    ),
+    path(
+        "candidatures/<int:pk>/instruction/<str:name>/",
+        instruction_team.ApplicationInstructionView.as_view(),
+        name="application-instruction",
+    ),
+    path("instruction/", instruction_team.MyInstructionView.as_view(), name="my-instruction"),
+    path("<int:pk>/rapports/", reports.CallReportsView.as_view(), name="call-reports"),
+    path("candidatures/<int:pk>/rapports/<str:kind>/<str:name>/", reports.ReportActionView.as_view(), name="report-action"),
+    path("rapports/<int:pk>/fichier/", reports.ReportFileView.as_view(), name="report-file"),
+    path("candidatures/<int:pk>/convention/", conventions.ConventionView.as_view(), name="convention"),
+    path("candidatures/<int:pk>/convention/<str:name>/", conventions.ConventionView.as_view(), name="convention-action"),
+    path("candidatures/<int:pk>/convention-<str:which>.pdf", conventions.ConventionFileView.as_view(), name="convention-file"),
+    path("<int:pk>/conventions/", conventions.CallConventionsView.as_view(), name="call-conventions"),
+    path("<int:pk>/comite/", conventions.CommitteeView.as_view(), name="committee"),
+    path("sirene/", sirene.SireneLookupView.as_view(), name="sirene-lookup"),
 ]

@@ -3,17 +3,31 @@
 Each transition names the policy rule (tpj/calls/permissions.py) that decides who may fire
 it, whatever the state; the states it starts from; its guards (business checks, French
 problems, from services/checks.py), its stamps (fields saved with the new state) and its
-effects (after the save and the audit record, in the same transaction; mail on commit).
+effects (after the save and the audit record, in the same transaction; mail on commit),
+and who is told (`notifies`, recipients.py; docs/domain.md lists them).
 """
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from tpj.audit.services import record
 from tpj.core.workflow import Transition, Workflow
+from tpj.notifications.recipients import NOBODY
 
 from . import emails
-from .models import Application, Call, InformationRequest
+from .models import Application, Call, InformationRequest, euros
+from .recipients import (
+    APPLICANT_EMAILED,
+    CALL_MANAGERS,
+    CARRIERS,
+    INSTRUCTORS,
+    INSTRUCTORS_OF_SUBMITTED,
+    JURORS_TO_SCORE,
+    NATIONAL_TEAM,
+    OTHER_CARRIERS,
+)
 from .services import checks, mail
-from .services.allocations import release
+from .services.allocations import after_laureates_problems, release
 
 C = Call.State
 A = Application.State
@@ -36,9 +50,23 @@ def stamp_transmitted(call: Call, firing):
     call.transmitted_late = timezone.localdate(call.transmitted_at) > call.campaign.transmission_deadline
 
 
+# --- what cannot be undone, said before an irreversible transition (tpj.core.confirm) ---------
+
+
+def closing_consequences(call: Call) -> str:
+    """Closing the applications, said with the deadline when it is still ahead."""
+    consequence = "les candidats ne pourront plus déposer ni compléter leur dossier"
+    deadline = call.applications_deadline
+    if deadline and deadline > timezone.now():
+        when = date_format(timezone.localtime(deadline), "j F Y à H:i")
+        return f"La date limite est le {when} : {consequence}. Les candidatures ne pourront pas être rouvertes."
+    return f"Une fois les candidatures closes, {consequence} ; elles ne pourront pas être rouvertes."
+
+
 CALL_WORKFLOW = Workflow(
     name="calls.call",
     state_field="state",
+    group="Appels à projets",
     transitions=[
         Transition(
             "publish",
@@ -48,8 +76,22 @@ CALL_WORKFLOW = Workflow(
             "calls.manage_call",
             guards=(checks.publication_problems,),
             stamps=(stamp_published,),
+            confirm="L'appel sera public et ouvert aux candidatures : il ne pourra plus revenir à l'état de brouillon.",
+            # The other managers of the call (the other agency of a joint call); applicants
+            # find the call on the public list.
+            notifies=(CALL_MANAGERS,),
         ),
-        Transition("close_applications", "Clore les candidatures", (C.PUBLISHED,), C.CLOSED, "calls.manage_call"),
+        Transition(
+            "close_applications",
+            "Clore les candidatures",
+            (C.PUBLISHED,),
+            C.CLOSED,
+            "calls.manage_call",
+            # Scoring opens (rule "calls.score": a call closed): the jurors with files to score.
+            # Those seated or given files later are told then (services.jury).
+            notifies=(JURORS_TO_SCORE, CALL_MANAGERS),
+            confirm=closing_consequences,
+        ),
         Transition(
             "decide_laureates",
             "Arrêter la liste des lauréats",
@@ -58,6 +100,12 @@ CALL_WORKFLOW = Workflow(
             "calls.manage_call",
             guards=(checks.laureates_problems,),
             stamps=(stamp_laureates_decided,),
+            confirm=(
+                "La liste des lauréats sera arrêtée et les courriers de décision pourront être envoyés. Les décisions "
+                "ne pourront plus être modifiées, sauf à les rouvrir avec un motif enregistré au journal d'audit."
+            ),
+            # The carriers hear of their decision by its letter (services.decisions.notify_decisions).
+            notifies=(CALL_MANAGERS,),
         ),
         Transition(
             "reopen_decisions",
@@ -66,6 +114,7 @@ CALL_WORKFLOW = Workflow(
             C.CLOSED,
             "calls.manage_call",
             requires_reason=True,
+            notifies=(CALL_MANAGERS,),
         ),
         Transition(
             "transmit",
@@ -74,6 +123,11 @@ CALL_WORKFLOW = Workflow(
             C.TRANSMITTED,
             "calls.manage_call",
             stamps=(stamp_transmitted,),
+            notifies=(NATIONAL_TEAM, CALL_MANAGERS),
+            confirm=(
+                "La liste des lauréats et leurs montants seront transmis à l'équipe nationale et publiés : "
+                "ils ne pourront plus être modifiés."
+            ),
         ),
     ],
 )
@@ -82,11 +136,28 @@ CALL_WORKFLOW = Workflow(
 # --- stamps and effects of the application's transitions ------------------------------------
 
 
+SUBMISSION_CONSEQUENCES = (
+    "Une fois déposée, la candidature ne pourra plus être modifiée : elle reçoit sa référence, part au service "
+    "instructeur et un accusé de réception vous est envoyé. Seuls un retrait ou une réponse à une demande de "
+    "complément resteront possibles."
+)
+
+
+def renouncing_consequences(app: Application) -> str:
+    """A laureate's withdrawal, said with the amount that goes back to the envelopes (the
+    decisions page prefetches the requests)."""
+    allocated = sum((r.amount_allocated or 0) for r in app.requests.all())
+    return (
+        f"Le désistement est définitif : le dossier {app.reference} ne pourra plus redevenir lauréat, les "
+        f"{euros(allocated)} attribués reviendront à leurs enveloppes et le porteur en sera informé."
+    )
+
+
 def stamp_reference(app: Application, firing):
     """The next reference of the call (its row is locked by `checks.submission_window_problems`)."""
     call = Call.objects.select_related("campaign").get(pk=app.call_id)
     number = call.applications.exclude(reference="").count() + 1
-    app.reference = f"AAP{call.campaign.year}-{call.region_id}-{number:04d}"
+    app.reference = f"{call.definition.reference_prefix}{call.campaign.year}-{call.region_id}-{number:04d}"
     app.submitted_at = timezone.now()
 
 
@@ -134,7 +205,15 @@ def clear_decision(app: Application, firing):
 
 
 def release_allocations(app: Application, firing):
-    release(app)
+    """The amounts go back to their envelopes; what each envelope got back is recorded."""
+    if freed := release(app):
+        record(actor=firing.user, obj=app, action="calls.decision.released", before=freed)
+
+
+def stamp_promotion(app: Application, firing):
+    """A new decision (the carrier gets its new letter when the managers notify the decisions)."""
+    stamp_decision(app, firing)
+    app.notified_at = None
 
 
 DECISION = {
@@ -142,11 +221,16 @@ DECISION = {
     "requires_reason": True,
     "guards": (checks.decision_period_problems,),
     "stamps": (stamp_decision,),
+    # A decision may be taken again until the laureates are decided: the carrier learns it
+    # from its decision letter (services.decisions.notify_decisions), never before; the other
+    # managers see it on the ranking.
+    "notifies": NOBODY,
 }
 
 APPLICATION_WORKFLOW = Workflow(
     name="calls.application",
     state_field="state",
+    group="Appels à projets",
     transitions=[
         # (the carrier's rule, not "calls.edit_application" which also says the draft is still editable:
         # a transition's rule never reads the state, so a replayed submission is a 400 from the workflow)
@@ -159,6 +243,9 @@ APPLICATION_WORKFLOW = Workflow(
             guards=(checks.submission_window_problems, checks.submission_problems, checks.content_problems),
             stamps=(stamp_reference,),
             effects=(send_receipt,),
+            # The applicant has its receipt (send_receipt): the managers have a file to instruct.
+            notifies=(INSTRUCTORS,),
+            confirm=SUBMISSION_CONSEQUENCES,
         ),
         Transition(
             "withdraw",
@@ -166,6 +253,8 @@ APPLICATION_WORKFLOW = Workflow(
             (A.DRAFT, A.SUBMITTED, A.INFO_REQUESTED, A.ELIGIBLE),
             A.WITHDRAWN,
             "calls.act_as_carrier",
+            notifies=(INSTRUCTORS_OF_SUBMITTED,),
+            confirm="Le retrait est définitif : la candidature ne pourra plus être déposée, instruite ni retenue.",
         ),
         Transition(
             "request_info",
@@ -174,6 +263,8 @@ APPLICATION_WORKFLOW = Workflow(
             A.INFO_REQUESTED,
             "calls.instruct",
             effects=(ask_information,),
+            # ask_information e-mails the question to the applicant; its colleagues by notification.
+            notifies=(APPLICANT_EMAILED, OTHER_CARRIERS),
         ),
         Transition(
             "answer_info",
@@ -183,6 +274,7 @@ APPLICATION_WORKFLOW = Workflow(
             "calls.act_as_carrier",
             guards=(checks.open_information_request_problems,),
             effects=(answer_information,),
+            notifies=(INSTRUCTORS,),
         ),
         Transition(
             "declare_eligible",
@@ -191,6 +283,8 @@ APPLICATION_WORKFLOW = Workflow(
             A.ELIGIBLE,
             "calls.instruct",
             guards=(checks.eligibility_problems,),
+            notifies=(CARRIERS,),
+            confirm="La candidature sera soumise au jury : elle ne pourra plus être déclarée irrecevable.",
         ),
         Transition(
             "declare_ineligible",
@@ -200,6 +294,10 @@ APPLICATION_WORKFLOW = Workflow(
             "calls.instruct",
             requires_reason=True,
             stamps=(stamp_decision,),
+            # The reason shows on the carrier's page at once; the formal letter follows with
+            # the other decisions (services.decisions.notify_decisions), a later event.
+            notifies=(CARRIERS,),
+            confirm="L'irrecevabilité est définitive : le porteur en est informé, avec votre motif, et la candidature ne sera pas instruite.",
         ),
         Transition("select", "Retenir comme lauréat", (A.ELIGIBLE, A.WAITING_LIST), A.LAUREATE, **DECISION),
         Transition("waitlist", "Inscrire en liste d'attente", (A.ELIGIBLE,), A.WAITING_LIST, **DECISION),
@@ -214,6 +312,38 @@ APPLICATION_WORKFLOW = Workflow(
             guards=(checks.decision_period_problems,),
             stamps=(clear_decision,),
             effects=(release_allocations,),
+            # As for the decisions: the carrier hears of the decision taken again by its letter.
+            notifies=NOBODY,
+        ),
+        # Once the laureates are decided: a laureate withdraws, or does not sign its convention
+        # (its money goes back to its envelopes), and the next on the waiting list is promoted
+        # (services.decisions.promote, with its amounts: the envelopes' row locks and checks of a decision).
+        Transition(
+            "renounce",
+            "Enregistrer le désistement du lauréat",
+            (A.LAUREATE,),
+            A.WITHDRAWN,
+            "calls.decide",
+            requires_reason=True,
+            guards=(after_laureates_problems,),
+            effects=(release_allocations,),
+            # The carrier reads that its withdrawal is recorded (with the reason); the other managers
+            # see the freed amount on the decisions page.
+            notifies=(CARRIERS, INSTRUCTORS),
+            confirm=renouncing_consequences,
+        ),
+        Transition(
+            "promote",
+            "Promouvoir depuis la liste d'attente",
+            (A.WAITING_LIST,),
+            A.LAUREATE,
+            "calls.decide",
+            requires_reason=True,
+            guards=(after_laureates_problems,),
+            stamps=(stamp_promotion,),
+            # The carrier hears of it by its new decision letter, as of any decision
+            # (services.decisions.notify_decisions); the other managers are told.
+            notifies=(INSTRUCTORS,),
         ),
     ],
 )

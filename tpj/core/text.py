@@ -85,6 +85,11 @@ def control_message(char: str, subject: str = "Ce texte", remedy: str = "retirez
     return f"{subject} contient un caractère de contrôle invisible ({control_code(char)}) : {remedy}."
 
 
+def french_count(number: int) -> str:
+    """A whole number as French writes it in a sentence: thousands separated by a narrow space ("100 000")."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def french_plural(count: int, singular: str = "", plural: str = "s") -> str:
     """The form that `count` takes in French: the singular for 0 and 1 (« 0 fiche créée »),
     unlike English and Django's `pluralize`."""

@@ -14,19 +14,23 @@ state changes: it locks the row, then asks, in this order,
    declared with it, asked in order: the first that finds problems refuses with them);
 
 sets the new state and the transition's `stamps` (fields saved with it), saves, records the
-transition in the audit log (who, when, from, to, why), then runs its `effects`, inside the
-same transaction (mail goes through `transaction.on_commit`, so a rollback sends nothing).
+transition in the audit log (who, when, from, to, why), then runs its `effects` and tells
+the recipients it `notifies`, inside the same transaction (mail is written to the outbox and
+sent once it commits, so a rollback sends nothing).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tpj.audit.models import REFUSED_SUFFIX
 from tpj.audit.services import record, record_refusal
 from tpj.core import policy
+from tpj.notifications import kinds
+from tpj.notifications.services import notify_transition
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,18 @@ class Transition:
     stamps: tuple[Callable, ...] = ()
     # Side effects once the new state is saved and recorded, in the same transaction: fn(obj, firing).
     effects: tuple[Callable, ...] = ()
+    # Who is told, after the effects, in the same transaction (tpj.notifications.recipients):
+    # a tuple of `Recipients`, or `NOBODY`. None means undeclared, which a test refuses.
+    notifies: tuple | None = None
+    # An action that cannot be undone: what the person must know before firing it (French),
+    # a text or fn(obj) returning one. The pages ask for confirmation (a DSFR modal, or a
+    # confirmation step without JavaScript: templates/core/_confirm_transition.html) and the
+    # views refuse a POST without `confirm=1` (tpj.core.confirm). None: fired in one click.
+    confirm: str | Callable | None = None
+
+    def confirmation(self, obj) -> str:
+        """What cannot be undone when firing this transition on `obj` ("" when it can be)."""
+        return self.confirm(obj) if callable(self.confirm) else (self.confirm or "")
 
 
 @dataclass(frozen=True)
@@ -62,14 +78,32 @@ class TransitionRefused(ValidationError):
     """The object's current state does not allow the transition (a French message)."""
 
 
+# Every workflow, by name, as each registers itself when its module is imported (all of the
+# apps' once they are loaded): what the declarations' test and the documentation go through.
+# A workflow's name starts with its app's label ("registry.review", "calls.application").
+_WORKFLOWS: dict[str, "Workflow"] = {}
+
+
+def all_workflows() -> list["Workflow"]:
+    """The platform's declared workflows, by name: those named after one of its apps (a test's
+    throwaway workflow, named after none, stays out of the declarations, labels and documentation)."""
+    labels = {config.label for config in apps.get_app_configs() if config.name.startswith("tpj.")}
+    return [_WORKFLOWS[name] for name in sorted(_WORKFLOWS) if name.split(".")[0] in labels]
+
+
 @dataclass
 class Workflow:
     name: str
     state_field: str
     transitions: list[Transition] = field(default_factory=list)
+    group: str = ""  # French, the module, for the notification preferences ("Annuaire")
 
     def __post_init__(self):
         self._by_name = {t.name: t for t in self.transitions}
+        _WORKFLOWS[self.name] = self  # (a throwaway workflow of a test, built again, replaces itself)
+        for transition in self.transitions:
+            if transition.notifies:
+                kinds.register(f"{self.name}.{transition.name}", transition.label, group=self.group)
 
     def get(self, name: str) -> Transition:
         try:
@@ -148,6 +182,7 @@ class Workflow:
                 )
                 for effect in transition.effects:
                     effect(locked, firing)
+                notify_transition(self, transition, locked, firing)
         if refused:
             # After the atomic block, so that its rollback does not take the record with it.
             locked, message = refused

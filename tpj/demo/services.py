@@ -19,8 +19,14 @@ from tpj.territories.models import Departement
 MODULE_LOADERS = [
     "tpj.registry.demo.load",
     "tpj.calls.demo.load",
+    "tpj.calls.demo_questions.load",  # the questions and documents of the demo's published calls, answered
+    "tpj.calls.demo_instruction.load",  # an ARS agent instructs the Bretagne files given to it
+    "tpj.conversations.demo.load",  # an exchange on one demo application and one entry
     "tpj.valorisation.demo.load",
+    "tpj.training.demo.load",  # a Breton training organisation's offers, one awaiting moderation
+    "tpj.calls.demo_territorial.load",  # the commissaire's territorial training call of Bretagne, open, one application
     "tpj.demo.worker_tier.load",
+    "tpj.demo.story.settle_past_notifications",  # the 2021 campaign's notifications dated then, read
     # last: the dashboard's registry figures count every entry loaded above
     "tpj.valorisation.demo.refresh_coverage",
 ]
@@ -54,6 +60,8 @@ ORGANISATIONS = [
     ("Ville de Brest", Organisation.Kind.COMMUNE, "29019", "53"),
     ("Centre hospitalier de Saint-Brieuc", Organisation.Kind.HEALTH_FACILITY, "22278", "53"),
     ("Plateforme Territoires des 1000 premiers jours", Organisation.Kind.OTHER, "75056", None),
+    ("Institut de formation petite enfance de Bretagne", Organisation.Kind.ASSOCIATION, "35238", "53"),
+    ("Commissaire à la prévention et à la lutte contre la pauvreté — Bretagne", Organisation.Kind.OTHER, "35238", "53"),
 ]
 
 ACCOUNTS = [
@@ -131,8 +139,23 @@ ACCOUNTS = [
         ScopeLevel.REGION,
         region="53",
     ),
+    # An agent of the ARS without a role of its own: instructs the files the referent gives it
+    # (tpj/calls/demo_instruction.py).
+    DemoAccount("instruction.ars.bretagne@demo.1000jours.fr", "Isabelle", "Instructrice ARS", "ARS Bretagne", None),
     DemoAccount("porteur@demo.1000jours.fr", "Paula", "Porteuse", "Association Parentalité en Pays de Rennes", Role.APPLICANT),
     DemoAccount("pro@demo.1000jours.fr", "Sophie", "Sage-femme", "", None),
+    # Module 4: a training organisation's member publishes offers (tpj/training/demo.py); the
+    # commissaire of Bretagne moderates the offers of the région's organisations.
+    DemoAccount("formation@demo.1000jours.fr", "Fanny", "Formatrice", "Institut de formation petite enfance de Bretagne", None),
+    DemoAccount(
+        "commissaire.bretagne@demo.1000jours.fr",
+        "Claire",
+        "Commissaire",
+        "Commissaire à la prévention et à la lutte contre la pauvreté — Bretagne",
+        Role.COMMISSAIRE,
+        ScopeLevel.REGION,
+        region="53",
+    ),
 ]
 
 

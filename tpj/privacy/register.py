@@ -54,9 +54,72 @@ REGISTER = {
     "registry.EntrySituation.evidence": PersonalField(
         "justificatif", "vérification de l'éligibilité (accès journalisé)", "comme la fiche"
     ),
+    "registry.EntryClaim.message": PersonalField(
+        "contenu d'échange",
+        "revendication d'une fiche : lien du demandeur avec la structure, lu par la modération",
+        "comme la fiche",
+    ),
+    "registry.MemberInvitation.email": PersonalField(
+        "coordonnées",
+        "invitation à gérer une fiche, envoyée par un de ses membres (lien personnel valable 14 jours)",
+        "comme la fiche (trace de l'ajout du membre)",
+    ),
     "calls.IntentDeclaration.referent_name": PersonalField("identité", "pilotage de l'appel à projets", DECISION),
     "calls.IntentDeclaration.referent_email": PersonalField("coordonnées", "pilotage de l'appel à projets", DECISION),
     "calls.Partner.name": PersonalField("identité", "partenaires d'un projet (personnes morales)", DECISION),
+    "training.Offer.contact_email": PersonalField(
+        "coordonnées",
+        "contact ou inscription d'une offre de formation (souvent une adresse de service)",
+        "tant que l'offre est publiée ou en modération",
+    ),
+    # A team's training plan (issue 20): its name and the « qui doit y aller » of each offer
+    # may name colleagues; seen by the plan's author only, deleted with the plan or the account.
+    "training.TrainingPlan.name": PersonalField(
+        "organisation du travail",
+        "plan de formation d'une équipe (vu de son seul auteur)",
+        "tant que l'auteur garde le plan, supprimé avec lui ou avec le compte",
+    ),
+    "training.PlanItem.attendees": PersonalField(
+        "organisation du travail",
+        "qui doit suivre une formation (noms de collègues possibles ; vu de l'auteur du plan seul)",
+        "tant que l'auteur garde le plan, supprimé avec lui ou avec le compte",
+    ),
+    "training.PlanItem.note": PersonalField(
+        "organisation du travail",
+        "note libre de l'auteur d'un plan de formation (vue de lui seul)",
+        "tant que l'auteur garde le plan, supprimé avec lui ou avec le compte",
+    ),
+    "calls.ApplicationAnswer.file_name": PersonalField(
+        "justificatif", "documents demandés par l'appel à projets (nom du fichier déposé)", DECISION
+    ),
+    "notifications.Notification.title": PersonalField(
+        "contenu de notification",
+        "prévenir la personne de ce qui la concerne sur la plateforme (fiches, candidatures, dossiers suivis)",
+        "durée du compte ; supprimées avec lui",
+    ),
+    "notifications.Notification.body": PersonalField(
+        "contenu de notification",
+        "prévenir la personne de ce qui la concerne (motif d'une décision, par exemple)",
+        "durée du compte ; supprimées avec lui",
+    ),
+    "notifications.Notification.read_at": PersonalField(
+        "activité", "distinguer ce qui reste à lire", "durée du compte ; supprimées avec lui"
+    ),
+    "notifications.NotificationPreference.delivery": PersonalField(
+        "préférences",
+        "choix de la manière d'être prévenu (courriel immédiat, récapitulatif quotidien, plateforme seulement)",
+        "durée du compte ; supprimées avec lui",
+    ),
+    "conversations.Message.body": PersonalField(
+        "contenu d'échange",
+        "messagerie d'un dossier entre le service instructeur ou la modération et son porteur (notes internes : service seul)",
+        "comme le dossier (candidature ou fiche)",
+    ),
+    "conversations.MessageAttachment.original_name": PersonalField(
+        "contenu d'échange",
+        "nom d'une pièce jointe à un message, rendu au téléchargement",
+        "comme le dossier (candidature ou fiche)",
+    ),
     "outbox.OutgoingEmail.recipients": PersonalField(
         "coordonnées",
         "envoi des courriels de la plateforme, preuve de leur envoi ou de leur échec",
@@ -97,7 +160,9 @@ NOT_PERSONAL = {
     "territories.Commune.name": "nom de territoire",
     "territories.Commune.search_name": "nom de territoire normalisé",
     "calls.Indicator.name": "nom d'un indicateur d'impact",
+    "training.TrainingOrganisation.name": "raison sociale d'un organisme de formation (personne morale)",
     "registry.ContactChannel.kind": "type de canal (e-mail, téléphone…), pas la coordonnée",
+    "notifications.Notification.emailed_at": "date d'envoi du courriel, pas une adresse",
     "outbox.OutgoingEmail.from_email": "adresse d'expédition de la plateforme (vide : DEFAULT_FROM_EMAIL)",
     "valorisation.BirthsCount.births": "statistique agrégée par région",
     "valorisation.Allocation.births": "statistique agrégée par région",

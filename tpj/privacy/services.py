@@ -8,6 +8,11 @@ Decisions (see docs/reliability.md, "Données personnelles"):
 - Registry entries: the member is removed; an entry left without members is transferred
   to the member named by `transfer_to` when given, otherwise its non-public contact
   channels are erased and drafts/rejected entries are deleted.
+- Notifications and notification preferences are the person's own: exported, and deleted
+  with the account (those that name the person as the author of an action, in other
+  people's notifications, point to the anonymised account).
+- Training plans (their names, « qui doit y aller », notes) are the person's own: exported,
+  and deleted with the account.
 - The audit log is append-only and kept as is, including the actor's label: it is the
   legal trace of who verified or funded what (legal obligation, art. 17.3.b and e).
 """
@@ -28,7 +33,9 @@ from tpj.audit.models import AuditEvent
 from tpj.audit.services import record
 from tpj.calls.models import Application, ApplicationState, IntentDeclaration, JuryMember
 from tpj.core.errors import Conflict
+from tpj.notifications.models import Notification, NotificationPreference
 from tpj.registry.models import Entry, State
+from tpj.training.models import TrainingPlan
 
 from .register import REGISTER
 
@@ -90,6 +97,20 @@ def export_user_data(user) -> dict:
         _row(d, ["campaign", "region", "agency", "referent_name", "referent_email", "declared_at"])
         for d in IntentDeclaration.objects.filter(declared_by=user)
     ]
+    data["notifications"] = [
+        _row(n, ["created_at", "kind", "title", "body", "url", "delivery", "read_at", "emailed_at"])
+        for n in Notification.objects.for_user(user).order_by("created_at", "pk")
+    ]
+    data["preferences_de_notification"] = [
+        _row(p, ["kind", "delivery"]) for p in NotificationPreference.objects.filter(user=user).order_by("kind")
+    ]
+    data["plans_de_formation"] = [
+        {
+            **_row(p, ["name", "created_at", "updated_at"]),
+            "offres": [_row(i, ["offer", "session", "attendees", "note", "added_at"]) for i in p.items.all()],
+        }
+        for p in TrainingPlan.objects.filter(owner=user).prefetch_related("items")
+    ]
     data["journal_d_audit"] = [
         _row(e, ["created_at", "action", "object_repr", "from_state", "to_state", "reason"])
         for e in AuditEvent.objects.filter(actor=user)
@@ -137,6 +158,9 @@ def delete_account(user, *, transfer_to=None) -> dict:
     user.set_unusable_password()
     user.save()
     user.role_assignments.all().delete()
+    Notification.objects.filter(recipient=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
+    TrainingPlan.objects.filter(owner=user).delete()  # its items, who should go included, with it
     for session in Session.objects.filter(expire_date__gte=timezone.now()):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()

@@ -1,31 +1,80 @@
 """Bulk writes for imports and load tests: plain tuples, no model instances.
 
 SQLite: `executemany` of several rows per INSERT (writes are serialised by the IMMEDIATE
-transactions, so ids taken after MAX(id) are safe); PostgreSQL: `COPY` and ids reserved
-from the sequence.
+transactions, so ids taken after MAX(id) are safe); PostgreSQL: binary `COPY` and ids
+reserved from the sequence.
 """
 
+import functools
 import itertools
 import os
 import time
-import uuid
 
 from django.db import connection, transaction
+from psycopg import pq
+from psycopg.adapt import Dumper
+from psycopg.postgres import types as postgres_types
 
 from . import grid
 from .models import Entry, GeocodingPrecision, State, filter_tokens, priority_mask
 
 
 def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain tuples (`columns` order) into `table`, in the caller's transaction."""
     if not rows:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy_postgres(cursor, table, columns, rows)
         else:
             _insert_sqlite(cursor, table, columns, rows)
+
+
+# PostgreSQL's binary type of each column the bulk writers fill (text for the others).
+# Binary COPY sends numbers, dates and uuids as the server stores them: per 20,000 entries,
+# 0.05 s of client CPU instead of 0.19 s with text COPY, and a third less on the server,
+# which no longer parses them.
+_BINARY_TYPES = {
+    "id": "int8",
+    "entry_id": "int8",
+    "kind_id": "int8",
+    "category_id": "int8",
+    "priority_id": "int8",
+    "situation_id": "int8",
+    "revision_of_id": "int8",
+    "latitude": "float8",
+    "longitude": "float8",
+    "cell_coarse": "int4",
+    "cell_fine": "int4",
+    "priority_mask": "int4",
+    "public_id": "uuid",
+    "is_public": "bool",
+    "created_at": "timestamptz",
+    "updated_at": "timestamptz",
+    "submitted_at": "timestamptz",
+    "verified_at": "timestamptz",
+}
+
+
+class _UUIDBytesDumper(Dumper):
+    """A uuid given as its 16 bytes (`public_id_value`), sent as they are."""
+
+    format = pq.Format.BINARY
+    oid = postgres_types["uuid"].oid
+
+    def dump(self, obj):
+        return obj
+
+
+def _copy_postgres(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
+    raw = cursor.cursor
+    if "public_id" in columns:
+        raw.adapters.register_dumper(None, _UUIDBytesDumper)  # this cursor's COPY only
+    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types([_BINARY_TYPES.get(column, "text") for column in columns])
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
 
 
 def _insert_sqlite(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -122,13 +171,26 @@ def reserve_ids(model, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def time_ordered_uuid():
-    """A random UUID whose first 48 bits are the time in milliseconds (the layout of UUID
-    version 7): rows inserted together sit side by side in the unique index."""
+def _time_ordered_uuid_int() -> int:
+    """A random UUID (as an integer) whose first 48 bits are the time in milliseconds (the
+    layout of UUID version 7): rows inserted together sit side by side in the unique index."""
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return uuid.UUID(int=value)
+    return (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+
+
+@functools.cache
+def _postgres() -> bool:  # asked once per row: the connection proxy's lookup is not free
+    return connection.vendor == "postgresql"
+
+
+def public_id_value():
+    """A new public id (`_time_ordered_uuid_int`) as the bulk writers send it: its 16 bytes to
+    PostgreSQL (binary COPY), its 32 hex digits to SQLite (as Django stores it there).
+    Not a uuid.UUID: building one, and pickling it to the writing process, cost 0.7 s per
+    100,000 rows."""
+    value = _time_ordered_uuid_int().to_bytes(16, "big")
+    return value if _postgres() else value.hex()
 
 
 def datetime_value(value):
@@ -207,7 +269,7 @@ def entry_row(
     website="",
 ) -> tuple:
     """One registry_entry row located at its commune, every derived column computed (the
-    public id as 32 hex digits: SQLite stores it so, PostgreSQL reads it as a uuid)."""
+    public id as `public_id_value` gives it)."""
     return (
         pk,
         kind_id,
@@ -228,7 +290,7 @@ def entry_row(
         str(state),
         "",
         f"{search_text} {filter_tokens(region_id, departement_id, category_id, kind_id, priorities)}",
-        time_ordered_uuid().hex,
+        public_id_value(),
         None,
         source,
         external_id,

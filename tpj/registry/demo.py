@@ -1,17 +1,26 @@
 """Demo entries on real communes, in every state, for the demo accounts (idempotent)."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
+from tpj.accounts.demo import demo_siret
 from tpj.audit.services import record
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
 from . import aggregates
-from .models import ContactChannel, Entry, EntryPriority, EntrySituation, GeocodingPrecision, State
+from .models import ContactChannel, Entry, EntryClaim, EntryPriority, EntrySituation, GeocodingPrecision, State
+from .services import claims
 
 SOURCE = "demo"
 PRO = "pro@demo.1000jours.fr"
+# The SIRET of the demo professional's practice, declared on her verified entry; the group
+# practice below, imported without members, shares it: she has claimed it, and the moderator
+# of Bretagne finds her claim in « Revendications » (issue 17 §5).
+PRO_SIRET = demo_siret("Sophie — sage-femme libérale")
+CLAIMED = "bzh-import-cabinet-sages-femmes"
 
 # key, name, kind, category, commune, postal code, address, state, priorities, (situation, body, body kind, ref type, ref)
 ENTRIES = [
@@ -280,6 +289,19 @@ ENTRIES = [
         (8,),
         (4, "Ville de Brest", "collectivite", "agrement", "EAJE-29-0412"),
     ),
+    # Imported in bulk, without members (claimed by the demo professional, see PRO_SIRET).
+    (
+        CLAIMED,
+        "Cabinet de sages-femmes de la rue de Nemours",
+        "etablissement",
+        "sante",
+        "35238",
+        "35000",
+        "14 rue de Nemours",
+        State.VERIFIED,
+        (2, 3),
+        (3, "CPAM d'Ille-et-Vilaine", "securite_sociale", "siret", PRO_SIRET),
+    ),
     # Other states.
     ("bzh-draft-ase", "Pouponnière départementale", "etablissement", "ase", "29232", "29000", "", State.DRAFT, (3,), None),
     (
@@ -398,3 +420,26 @@ def load(accounts: dict) -> None:
         if entry.is_published:
             aggregates.apply(entry, +1)
         record(actor=None, obj=entry, action="registry.demo_created", to_state=state)
+    _demo_claim(pro, situations[3], now)
+
+
+def _demo_claim(pro, situation, now):
+    """The demo professional's SIRET on her own entry, and her pending claim of the group practice."""
+    own = Entry.objects.filter(import_source=SOURCE, external_id="pro-sage-femme").first()
+    claimed = Entry.objects.filter(import_source=SOURCE, external_id=CLAIMED).first()
+    if pro is None or own is None or claimed is None:
+        return
+    EntrySituation.objects.get_or_create(
+        entry=own,
+        reference_type="siret",
+        reference_value=PRO_SIRET,
+        defaults={
+            "situation": situation,
+            "trusting_body_name": "CPAM d'Ille-et-Vilaine",
+            "trusting_body_kind": "securite_sociale",
+        },
+    )
+    if EntryClaim.objects.filter(entry=claimed, claimant=pro).exists() or claimed.members.exists():
+        return
+    claim = claims.submit_claim(claimed, pro, "J'exerce dans ce cabinet avec deux consœurs : je souhaite tenir sa fiche à jour.")
+    EntryClaim.objects.filter(pk=claim.pk).update(created_at=now - datetime.timedelta(days=2))

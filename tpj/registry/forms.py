@@ -284,7 +284,7 @@ class ReasonForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label="Adresse e-mail du compte à ajouter")
+    email = forms.EmailField(label="Adresse e-mail de la personne à ajouter")
 
 
 class ImportForm(forms.Form):

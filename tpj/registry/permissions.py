@@ -4,7 +4,7 @@ from tpj.accounts.models import Role
 from tpj.accounts.scopes import Scope
 from tpj.core.policy import Decision, rule
 
-from .models import Entry, EntrySituation
+from .models import Entry, EntryClaim, EntrySituation, MatchedOn, MemberInvitation, has_active_member, identifier_match
 
 
 def _is_member(user, entry: Entry) -> bool:
@@ -144,4 +144,72 @@ def find_partners(user, obj=None) -> Decision:
 
 @rule("registry.view_public")
 def view_public(user, obj=None) -> Decision:
+    return Decision.allow()
+
+
+# -- Claims and invitations (issue 17 §5; models/claims.py, claims_workflow.py) -----------
+
+
+@rule("registry.claim")
+def claim(user, entry) -> Decision:
+    """Asking to manage `entry`: a signed-in person who sees it and is not a member yet, when
+    it has no active member or when their account shares an identifier with it."""
+    if not user.is_authenticated:
+        return Decision.deny("Connectez-vous pour revendiquer cette fiche.")
+    if entry is None or not entry.is_published:
+        return Decision.deny("Seule une fiche publiée peut être revendiquée.")
+    if _is_member(user, entry):
+        return Decision.deny("Vous êtes déjà membre de cette fiche.")
+    if not has_active_member(entry) or identifier_match(user, entry) != MatchedOn.NONE:
+        return Decision.allow()
+    return Decision.deny(
+        "Cette fiche est déjà gérée par ses membres, et ni le SIRET de votre organisation, ni le SIRET ou le FINESS "
+        "de vos fiches vérifiées, ni votre adresse e-mail ne lui correspondent. Demandez à l'un de ses membres "
+        "de vous ajouter."
+    )
+
+
+@rule("registry.submit_claim")
+def submit_claim(user, entry_claim: EntryClaim) -> Decision:
+    if entry_claim is None or not user.is_authenticated or entry_claim.claimant_id != user.pk:
+        return Decision.deny("Seule la personne qui revendique la fiche peut envoyer sa demande.")
+    return claim(user, entry_claim.entry)
+
+
+@rule("registry.view_claim")
+def view_claim(user, entry_claim: EntryClaim) -> Decision:
+    """A claim is seen by its claimant and by the moderators of the entry's territory."""
+    if (
+        entry_claim is not None
+        and user.is_authenticated
+        and (entry_claim.claimant_id == user.pk or moderates(user, entry_claim.entry))
+    ):
+        return Decision.allow()
+    return Decision.deny("Cette revendication ne concerne pas votre périmètre.")
+
+
+@rule("registry.decide_claim")
+def decide_claim(user, entry_claim: EntryClaim) -> Decision:
+    if entry_claim is None or not moderates(user, entry_claim.entry):
+        return Decision.deny("Cette fiche n'est pas dans votre périmètre de modération.")
+    if entry_claim.claimant_id == user.pk or _is_member(user, entry_claim.entry):
+        return Decision.deny("Vous ne pouvez pas décider d'une revendication qui vous concerne.")
+    return Decision.allow()
+
+
+@rule("registry.claims_queue")
+def claims_queue(user, obj=None) -> Decision:
+    return Decision.allow() if is_moderator(user) else Decision.deny("Réservé aux modérateurs territoriaux.")
+
+
+@rule("registry.accept_invitation")
+def accept_invitation(user, invitation: MemberInvitation) -> Decision:
+    """An invitation is for the account of the address it was sent to, and no other."""
+    if not user.is_authenticated:
+        return Decision.deny("Connectez-vous avec l'adresse à laquelle vous avez reçu l'invitation.")
+    if invitation is None or invitation.email.lower() != user.email.lower():
+        return Decision.deny(
+            "Cette invitation a été envoyée à une autre adresse que celle de votre compte : "
+            "connectez-vous avec l'adresse à laquelle vous l'avez reçue."
+        )
     return Decision.allow()

@@ -3,7 +3,7 @@ from django.urls import path
 from tpj.core.public_cache.marking import public_read
 from tpj.core.public_cache.versions import REGISTRY
 
-from .views import exports, imports, members, moderation, public, review
+from .views import claims, exports, imports, members, moderation, public, review
 
 app_name = "registry"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("justificatifs/<int:pk>/", members.EvidenceView.as_view(), name="evidence"),
     path("moderation/", moderation.ModerationQueueView.as_view(), name="moderation"),
     path("moderation/<int:pk>/", moderation.ModerationDetailView.as_view(), name="moderate"),
+    path("fiches/<int:pk>/revendiquer/", claims.ClaimEntryView.as_view(), name="claim-entry"),
+    path("moderation/revendications/", claims.ClaimsQueueView.as_view(), name="claims"),
+    path("moderation/revendications/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim"),
+    path("invitation/<str:token>/", members.InvitationView.as_view(), name="invitation"),
     path("moderation/revue-annuelle/", review.ReviewQueueView.as_view(), name="review-queue"),
     path("fiches/<int:pk>/confirmer/", review.MemberConfirmView.as_view(), name="review-confirm-member"),
     path("confirmer/<str:token>/", review.ReviewConfirmView.as_view(), name="review-confirm"),

@@ -5,8 +5,10 @@ from enum import StrEnum
 from django.utils import timezone
 
 from tpj.core.workflow import Transition, Workflow
+from tpj.notifications.recipients import NOBODY
 
 from .models import ReviewState, State
+from .recipients import MODERATORS, confirm_url, edit_url, members, public_url
 
 
 class Move(StrEnum):
@@ -22,13 +24,39 @@ class Move(StrEnum):
 
 EDITABLE_SOURCES = (State.DRAFT, State.CHANGES_REQUESTED, State.REJECTED)
 
+# Who is told (tpj.notifications): the moderators of the entry's territory of a submission;
+# the members of each moderator's decision, which `services.notifications.notify_members`
+# already e-mails them with its reason (told in the platform, not e-mailed twice).
 ENTRY_WORKFLOW = Workflow(
     name="registry",
     state_field="state",
+    group="Annuaire",
     transitions=[
-        Transition(Move.SUBMIT, "Soumettre à vérification", EDITABLE_SOURCES, State.SUBMITTED, "registry.submit"),
-        Transition(Move.VERIFY, "Vérifier et publier", (State.SUBMITTED,), State.VERIFIED, "registry.moderate"),
-        Transition(Move.REJECT, "Refuser", (State.SUBMITTED,), State.REJECTED, "registry.moderate", requires_reason=True),
+        Transition(
+            Move.SUBMIT,
+            "Soumettre à vérification",
+            EDITABLE_SOURCES,
+            State.SUBMITTED,
+            "registry.submit",
+            notifies=(MODERATORS,),
+        ),
+        Transition(
+            Move.VERIFY,
+            "Vérifier et publier",
+            (State.SUBMITTED,),
+            State.VERIFIED,
+            "registry.moderate",
+            notifies=(members(public_url, emailed_elsewhere=True),),
+        ),
+        Transition(
+            Move.REJECT,
+            "Refuser",
+            (State.SUBMITTED,),
+            State.REJECTED,
+            "registry.moderate",
+            requires_reason=True,
+            notifies=(members(edit_url, emailed_elsewhere=True),),
+        ),
         Transition(
             Move.REQUEST_CHANGES,
             "Demander des modifications",
@@ -36,9 +64,25 @@ ENTRY_WORKFLOW = Workflow(
             State.CHANGES_REQUESTED,
             "registry.moderate",
             requires_reason=True,
+            notifies=(members(edit_url, emailed_elsewhere=True),),
         ),
-        Transition(Move.SUSPEND, "Suspendre", (State.VERIFIED,), State.SUSPENDED, "registry.moderate", requires_reason=True),
-        Transition(Move.REINSTATE, "Rétablir", (State.SUSPENDED,), State.VERIFIED, "registry.moderate"),
+        Transition(
+            Move.SUSPEND,
+            "Suspendre",
+            (State.VERIFIED,),
+            State.SUSPENDED,
+            "registry.moderate",
+            requires_reason=True,
+            notifies=(members(edit_url, emailed_elsewhere=True),),
+        ),
+        Transition(
+            Move.REINSTATE,
+            "Rétablir",
+            (State.SUSPENDED,),
+            State.VERIFIED,
+            "registry.moderate",
+            notifies=(members(public_url, emailed_elsewhere=True),),
+        ),
     ],
 )
 
@@ -71,6 +115,7 @@ def _stamp_reviewed(entry, firing):
 REVIEW_WORKFLOW = Workflow(
     name="registry.review",
     state_field="review_state",
+    group="Annuaire",
     transitions=[
         Transition(
             ReviewMove.REQUEST,
@@ -79,6 +124,8 @@ REVIEW_WORKFLOW = Workflow(
             ReviewState.REQUESTED,
             "registry.review_by_system",
             stamps=(_stamp_requested,),
+            # services.review e-mails each member a personal one-click link: told in the platform too.
+            notifies=(members(confirm_url, emailed_elsewhere=True),),
         ),
         Transition(
             ReviewMove.CONFIRM,
@@ -87,6 +134,9 @@ REVIEW_WORKFLOW = Workflow(
             ReviewState.CURRENT,
             "registry.confirm_accuracy",
             stamps=(_stamp_reviewed,),
+            # A member answered for the entry: nothing changes for anyone (the entry stays
+            # published, a proposed suspension leaves the moderators' review queue).
+            notifies=NOBODY,
         ),
         Transition(
             ReviewMove.PROPOSE_SUSPENSION,
@@ -94,6 +144,9 @@ REVIEW_WORKFLOW = Workflow(
             (ReviewState.REQUESTED,),
             ReviewState.SUSPENSION_PROPOSED,
             "registry.review_by_system",
+            # The members may still confirm, and avoid the suspension. The moderators hear of
+            # the proposals in their daily digest (services.ageing), not one by one.
+            notifies=(members(confirm_url),),
         ),
         Transition(
             ReviewMove.CONFIRM_SUSPENSION,
@@ -102,6 +155,9 @@ REVIEW_WORKFLOW = Workflow(
             ReviewState.LAPSED,
             "registry.moderate",
             requires_reason=True,
+            # services.review.confirm_suspension suspends the entry next (Move.SUSPEND), which
+            # tells the members, with the reason.
+            notifies=NOBODY,
         ),
         Transition(
             ReviewMove.KEEP,
@@ -110,6 +166,9 @@ REVIEW_WORKFLOW = Workflow(
             ReviewState.CURRENT,
             "registry.moderate",
             stamps=(_stamp_reviewed,),
+            # The entry stays published as it was: its members have nothing to do (their next
+            # review comes in a year), and the moderator who kept it is the only one concerned.
+            notifies=NOBODY,
         ),
     ],
 )

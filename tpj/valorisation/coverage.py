@@ -13,6 +13,7 @@ drift.
 from django.db.models import Avg, Count, F, Min, Sum
 from django.utils import timezone
 
+from tpj.core.public_cache import versions
 from tpj.registry.models import Entry, MapAggregate, State
 from tpj.territories.models import Commune, Departement
 
@@ -102,6 +103,7 @@ def refresh() -> int:
     complete snapshot, the last one stays."""
     figures = compute()
     CoverageFigure.objects.bulk_create(figures, update_conflicts=True, unique_fields=["departement"], update_fields=FIGURE_FIELDS)
+    versions.bump(versions.DASHBOARD)  # a bulk write: no signal (public_version.DASHBOARD_MODELS)
     return len(figures)
 
 

@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from tpj.calls.models import Application, Call, Campaign, Envelope, EnvelopeRequest, IntentDeclaration
+from tpj.calls.models import Application, Call, Campaign, Envelope, EnvelopeRequest, IntentDeclaration, MinimumDerogation
 from tpj.core import policy
+from tpj.core.public_cache import versions
+from tpj.core.public_cache.models import PublicVersion
 from tpj.nomenclatures.models import Axis, Priority
 from tpj.territories.models import Region
 
 from . import coverage
-from .models import BirthsTable
+from .models import BirthsTable, CoverageFigure
 from .permissions import regions_in_scope
 
 ZERO = Decimal("0.00")
@@ -55,10 +58,11 @@ class CallSummary:
     warnings: list
     minimum: Decimal = ZERO
     endowment: Decimal = ZERO
+    accepted: Decimal | None = None  # the endowment a granted national derogation accepts instead
 
     @property
     def minimum_reached(self) -> bool:
-        return self.endowment >= self.minimum
+        return self.endowment >= (self.minimum if self.accepted is None else self.accepted)
 
 
 @dataclass
@@ -124,6 +128,8 @@ class Dashboard:
     births_table: object = None
     # When the registry figures were computed (coverage snapshot); None when there is no département.
     coverage_at: object = None
+    # The national derogations to the minimum of the campaign's calls (asked, granted, refused).
+    derogations: list = field(default_factory=list)
 
     @property
     def totals(self) -> dict:
@@ -157,28 +163,42 @@ def current_campaign(year=None):
 BODY_CACHE_SECONDS = 600
 
 
-def body_key(scope: list[str] | None, params, board: Dashboard, choices: dict) -> str:
-    """Cache key of the page body shown to a viewer whose scope is `scope` (regions_in_scope:
-    None for the whole country), asking `params`, for the figures of `board`.
+def data_version() -> tuple:
+    """What the dashboard's figures depend on, read in one query: the `dashboard` content
+    version (bumped after every commit that changes a campaign, declaration, call,
+    envelope, application, births table or territory: `public_version.DASHBOARD_MODELS`,
+    and by each coverage refresh) and the date of the latest coverage snapshot."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [versions.DASHBOARD])
+        return cursor.fetchone()
 
-    The data version is a digest of the figures themselves (every value the body shows, the
-    campaigns and régions offered, today's date for the ages in days), so that a change of a
-    call, an envelope, an application or the coverage snapshot gives another key whatever its
-    path (form, workflow, bulk update, another process), and two viewers share a body only
-    when they have the same scope and filters and would see the same figures."""
-    version = pickle.dumps(
+
+_VERSION_SQL = (
+    f"SELECT (SELECT version FROM {PublicVersion._meta.db_table} WHERE scope = %s), "
+    f"(SELECT MAX(computed_at) FROM {CoverageFigure._meta.db_table})"
+)
+
+
+def body_key(scope: list[str] | None, params, version: tuple) -> str:
+    """Cache key of the page body shown to a viewer whose scope is `scope` (regions_in_scope:
+    None for the whole country), asking `params`, at the data `version` (`data_version`).
+
+    A warm display reads the version, not the figures: any change they depend on gives
+    another version (a write bumps it once its transaction commits, whatever process made
+    it), hence another key. Today's date is in the key (the ages in days, calendar
+    warnings); two viewers share a body only when they have the same scope and filters."""
+    key = pickle.dumps(
         (
             scope,
             sorted(params.lists()),
-            board,
-            choices,
+            version,
             timezone.localdate(),
             settings.MAP_TILES_URL,
             settings.MAP_TILES_ATTRIBUTION,
         ),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    return "valorisation:dashboard-body:" + hashlib.blake2b(version, digest_size=20).hexdigest()
+    return "valorisation:dashboard-body:" + hashlib.blake2b(key, digest_size=20).hexdigest()
 
 
 class ScopeRefused(Exception):
@@ -189,6 +209,17 @@ def dashboard_scope(user, params) -> tuple[list[str] | None, object]:
     """(régions the user may see, restricted by ?region=, campaign chosen by ?annee=). Raises ScopeRefused (French).
 
     Shared by the pages, the CSV exports and the API, so that they are scoped alike."""
+    regions = dashboard_regions(user, params)
+    year = (params.get("annee") or "").strip()
+    campaign = current_campaign(int(year) if year else None)
+    if year and campaign is None:
+        raise ScopeRefused(f"Aucune campagne nationale {year}.")
+    return regions, campaign
+
+
+def dashboard_regions(user, params) -> list[str] | None:
+    """The régions of `dashboard_scope`, and its checks of the parameters, without reading
+    the campaign. Raises ScopeRefused (French)."""
     region = (params.get("region") or "").strip()
     if region:
         decision = policy.check(user, "valorisation.view_dashboard", region)
@@ -200,10 +231,7 @@ def dashboard_scope(user, params) -> tuple[list[str] | None, object]:
     year = (params.get("annee") or "").strip()
     if year and not year.isdigit():
         raise ScopeRefused("L'année demandée n'est pas valide.")
-    campaign = current_campaign(int(year) if year else None)
-    if year and campaign is None:
-        raise ScopeRefused(f"Aucune campagne nationale {year}.")
-    return regions, campaign
+    return regions
 
 
 def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
@@ -216,8 +244,10 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
     if births_table:
         for code, births in births_table.counts.filter(region_id__in=rows).values_list("region_id", "births"):
             rows[code].births = births
+    derogations = []
     if campaign is not None:
         _add_calls(rows, campaign)
+        derogations = _add_derogations(rows, campaign)
     departements, coverage_at = _add_registry(rows, regions)
     return Dashboard(
         campaign=campaign,
@@ -227,6 +257,7 @@ def build(*, regions: list[str] | None = None, campaign=None) -> Dashboard:
         priorities=list(Priority.objects.all()),
         births_table=births_table,
         coverage_at=coverage_at,
+        derogations=derogations,
     )
 
 
@@ -274,6 +305,21 @@ def _add_calls(rows: dict, campaign) -> None:
     for a in by_axis.annotate(n=Count("id", distinct=True)):
         if a["call_axes__national_axes__number"] is not None:
             rows[a["call__region_id"]].laureates_by_axis[a["call_axes__national_axes__number"]] = a["n"]
+
+
+def _add_derogations(rows: dict, campaign) -> list:
+    """The derogations to the minimum of the campaign's calls in `rows`' régions, by région then
+    newest first (one query); a granted one lowers its call's minimum (`CallSummary.accepted`)."""
+    derogations = list(
+        MinimumDerogation.objects.filter(call__campaign=campaign, call__region_id__in=list(rows))
+        .select_related("call__region")
+        .order_by("call__region__name", "-requested_at", "-pk")
+    )
+    summaries = {c.pk: c for row in rows.values() for c in row.calls}
+    for d in derogations:
+        if d.state == MinimumDerogation.State.GRANTED and d.call_id in summaries:
+            summaries[d.call_id].accepted = d.accepted
+    return derogations
 
 
 @dataclass

@@ -270,3 +270,20 @@ class CoverageFigure(models.Model):
 
     def __str__(self):
         return f"Couverture {self.departement_id} au {self.computed_at:%d/%m/%Y %H:%M}"
+
+
+class ProjectSearchText(models.Model):
+    """The projetothèque's free text of one application, normalised once (tpj.core.text.normalize:
+    lower case, no accents), so that the text filter is a SQL condition instead of reading
+    every laureate with its partners and places: title, description, public, carrier,
+    partners and places of action (`projects.search_text`). Rewritten once a change to any
+    of them commits (`projects.connect`); a missing row is written before a text search."""
+
+    application = models.OneToOneField(
+        "calls.Application", primary_key=True, on_delete=models.CASCADE, related_name="project_search"
+    )
+    text = models.TextField()
+
+    class Meta:
+        verbose_name = "texte cherché d'un projet"
+        verbose_name_plural = "textes cherchés des projets"

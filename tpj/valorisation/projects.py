@@ -11,12 +11,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from tpj.accounts.models import Organisation
-from tpj.calls.models import Application, CoFinancing, EnvelopeRequest
+from tpj.calls.models import Application, CoFinancing, EnvelopeRequest, Partner
 from tpj.core.text import normalize
 from tpj.territories.models import Commune
+
+from .models import ProjectSearchText
 
 AXIS_PRIORITIES_FILE = Path(__file__).resolve().parent / "data" / "axis_priorities.json"
 
@@ -40,6 +44,17 @@ def public_projects():
             Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope__funding_source")),
             "highlights",
         )
+        .order_by("-call__campaign__year", "call__region__name", "title", "pk")
+    )
+
+
+def project_cards():
+    """The public laureates with what a card of the list shows (places, axes, coup de
+    cœur): four relations read for a page, not the eight of `public_projects`."""
+    return (
+        Application.objects.public_laureates()
+        .select_related("call__region", "call__campaign", "organisation")
+        .prefetch_related(Prefetch("places", queryset=_commune_queryset()), "call_axes__national_axes", "highlights")
         .order_by("-call__campaign__year", "call__region__name", "title", "pk")
     )
 
@@ -86,6 +101,7 @@ class ProjectFilter:
         return cls(**parsed)
 
     def apply(self, projects):
+        """Every filter, the text included, as SQL conditions on `projects`."""
         if self.region:
             projects = projects.filter(call__region_id=self.region)
         if self.departement:
@@ -96,27 +112,105 @@ class ProjectFilter:
             projects = projects.filter(call__campaign__year=self.year)
         if self.carrier_kind:
             projects = projects.filter(organisation__kind=self.carrier_kind)
+        if self.words:
+            write_missing_search_texts()
+            projects = projects.filter(*(Q(project_search__text__contains=word) for word in self.words))
         return projects
 
-    def matches_text(self, project) -> bool:
-        """Free text, accent- and case-insensitive, on title, description, carrier, partners and places."""
-        if not self.q:
-            return True
-        needle = normalize(self.q)
-        return all(word in project_search_text(project) for word in needle.split())
+    @property
+    def words(self) -> list[str]:
+        """The free text's words, normalised as the stored texts are (accents and case ignored):
+        a project matches when its text holds every one."""
+        return normalize(self.q).split() if self.q else []
 
     def select(self, projects) -> list:
-        """Apply every filter; the text filter runs on the (already narrowed) laureates in Python."""
-        return [p for p in self.apply(projects) if self.matches_text(p)]
+        """The filtered projects, as a list (exports, API)."""
+        return list(self.apply(projects))
 
     def querystring(self) -> str:
         return urlencode({name: getattr(self, name) for name in self.FIELDS if getattr(self, name) not in ("", None)})
 
 
 def project_search_text(project) -> str:
+    """The text the free-text filter searches, normalised: title, description, carrier,
+    public, partners and places of action (`project` read with its organisation, partners
+    and places)."""
     parts = [project.title, project.description, project.organisation.name, project.target_public]
     parts += [p.name for p in project.partners.all()] + [c.name for c in project.places.all()]
     return normalize(" ".join(parts))
+
+
+def write_search_texts(application_ids) -> None:
+    """Write the stored search text (`ProjectSearchText`) of these applications, now."""
+    ids = list(application_ids)
+    if not ids:
+        return
+    applications = Application.objects.filter(pk__in=ids).select_related("organisation")
+    applications = applications.prefetch_related("partners", Prefetch("places", queryset=Commune.objects.only("name")))
+    rows = [ProjectSearchText(application_id=a.pk, text=project_search_text(a)) for a in applications]
+    ProjectSearchText.objects.bulk_create(rows, update_conflicts=True, unique_fields=["application"], update_fields=["text"])
+
+
+def write_missing_search_texts() -> None:
+    """Write the search texts no change has written yet (laureates loaded in bulk, or saved
+    before the texts were stored): one query when there is none."""
+    missing = Application.objects.public_laureates().filter(project_search__isnull=True)
+    write_search_texts(missing.values_list("pk", flat=True))
+
+
+def _search_texts_due() -> set:
+    """Applications whose search text is written once the current transaction commits."""
+    due = getattr(connection, "_tpj_project_search_due", None)
+    if due is None:
+        due = connection._tpj_project_search_due = set()
+    return due
+
+
+def _write_due_search_texts() -> None:
+    due = _search_texts_due()
+    ids = list(due)
+    due.clear()
+    write_search_texts(ids)
+
+
+def rewrite_search_texts_on_commit(application_ids) -> None:
+    """Rewrite these applications' search texts once the current transaction commits (at
+    once outside one): after the partners and places written with them (in bulk, without
+    signals) are in. A transaction rewrites each application once."""
+    due = _search_texts_due()
+    if not (connection.in_atomic_block and any(func is _write_due_search_texts for _, func, _ in connection.run_on_commit)):
+        due.clear()  # left by a rolled-back transaction
+        due.update(application_ids)
+        transaction.on_commit(_write_due_search_texts, robust=True)
+    else:
+        due.update(application_ids)
+
+
+def _application_changed(sender, instance, **kwargs):
+    rewrite_search_texts_on_commit([instance.pk])
+
+
+def _partner_changed(sender, instance, **kwargs):
+    rewrite_search_texts_on_commit([instance.application_id])
+
+
+def _places_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action.startswith("post_"):
+        rewrite_search_texts_on_commit((pk_set or []) if reverse else [instance.pk])
+
+
+def _organisation_changed(sender, instance, created, **kwargs):
+    if not created:  # its name is in its applications' texts
+        rewrite_search_texts_on_commit(Application.objects.filter(organisation=instance).values_list("pk", flat=True))
+
+
+def connect() -> None:
+    """Keep the search texts (called once, by ValorisationConfig.ready())."""
+    post_save.connect(_application_changed, sender=Application, dispatch_uid="project_search.application")
+    for signal in (post_save, post_delete):
+        signal.connect(_partner_changed, sender=Partner, dispatch_uid=f"project_search.partner.{signal}")
+    m2m_changed.connect(_places_changed, sender=Application.places.through, dispatch_uid="project_search.places")
+    post_save.connect(_organisation_changed, sender=Organisation, dispatch_uid="project_search.organisation")
 
 
 def national_axes(project) -> list:

@@ -1,4 +1,5 @@
-"""The projetothèque's public content version (tpj.core.public_cache): what bumps it.
+"""The projetothèque's public content version (tpj.core.public_cache) and the national
+dashboard's: what bumps them.
 
 The projetothèque shows the laureates of transmitted calls (`Application.objects.
 public_laureates()`), their carrier, call and campaign, and the régions' coups de cœur.
@@ -21,16 +22,42 @@ from tpj.calls.models import (
     Application,
     ApplicationState,
     Call,
+    CallAxis,
     CallState,
     Campaign,
     CoFinancing,
+    Envelope,
     EnvelopeRequest,
     Indicator,
+    IntentDeclaration,
+    MinimumDerogation,
     Partner,
 )
-from tpj.core.public_cache.versions import PROJECTS, bump
+from tpj.core.public_cache.versions import DASHBOARD, PROJECTS, bump
+from tpj.nomenclatures.models import Axis, Priority
+from tpj.territories.models import Departement, Region
 
-from .models import Highlight
+from .models import BirthsCount, BirthsTable, Highlight
+
+# What the national dashboard shows (dashboard.build): each saved or deleted bumps the
+# `dashboard` version, which keys its cached page body (`dashboard.body_key`). The
+# coverage snapshot is written in bulk: `coverage.refresh` bumps it itself.
+DASHBOARD_MODELS = (
+    Campaign,
+    IntentDeclaration,
+    Call,
+    CallAxis,
+    Envelope,
+    Application,
+    EnvelopeRequest,
+    MinimumDerogation,
+    BirthsTable,
+    BirthsCount,
+    Region,
+    Departement,
+    Axis,
+    Priority,
+)
 
 
 def _application_changed(sender, instance, **kwargs):
@@ -47,8 +74,17 @@ def _shown_changed(sender, instance, **kwargs):
     bump(PROJECTS)
 
 
+def _dashboard_changed(sender, **kwargs):
+    bump(DASHBOARD)
+
+
 def connect() -> None:
     """Called once, by ValorisationConfig.ready()."""
+    for signal in (post_save, post_delete):
+        for model in DASHBOARD_MODELS:
+            signal.connect(_dashboard_changed, sender=model, dispatch_uid=f"dashboard_version.{model.__name__}.{signal}")
+    for through in (Application.call_axes.through, CallAxis.national_axes.through):  # laureates by national axis
+        m2m_changed.connect(_dashboard_changed, sender=through, dispatch_uid=f"dashboard_version.{through.__name__}")
     receivers = {Application: _application_changed, Call: _call_changed, Campaign: _shown_changed}
     receivers |= {Organisation: _shown_changed, Highlight: _shown_changed}
     receivers |= dict.fromkeys((Partner, Indicator, CoFinancing, EnvelopeRequest), _shown_changed)

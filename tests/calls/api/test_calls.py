@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.calls.factories import CampaignFactory, make_call, manager
+from tests.calls.factories import CampaignFactory, declared, make_call, manager
 from tpj.audit.models import AuditEvent
 from tpj.calls.models import Call
 
@@ -34,11 +34,14 @@ def test_calls_endpoints_are_in_the_openapi_schema(api_client):
 
 
 def test_manager_creates_and_defines_a_call_through_the_api(api_client):
-    CampaignFactory()
+    campaign = CampaignFactory()
     dreets = manager("DREETS", "53")
     api_client.force_authenticate(dreets)
     refused = api_client.post("/api/v1/calls/", {"strand": "ars"}, format="json")
     assert refused.status_code == 400 and "volet" in refused.json()["strand"][0]
+    undeclared = api_client.post("/api/v1/calls/", {"strand": "dreets"}, format="json")
+    assert undeclared.status_code == 400 and "n'a pas déclaré son intention" in undeclared.json()["campaign"][0]
+    declared(dreets, campaign)
     created = api_client.post("/api/v1/calls/", {"strand": "dreets"}, format="json")
     assert created.status_code == 201 and created.json()["title"].endswith("l'accompagnement des parents")
     call_id = created.json()["id"]

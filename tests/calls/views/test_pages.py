@@ -87,7 +87,7 @@ def test_applicant_journey_in_the_browser_pages(client, mailoutbox):
     assert first.status_code == 302 and again.status_code == 302 and first.url == again.url
     app = Application.objects.get()
     submit_url = reverse("calls:application-action", args=[app.pk, "submit"])
-    client.post(submit_url)
+    client.post(submit_url, {"confirm": "1"})  # confirmed (tests/calls/test_confirmations_more.py)
     second = client.post(submit_url, follow=True)
     app.refresh_from_db()
     assert app.state == Application.State.SUBMITTED and escape("déjà déposée") in second.content.decode()
@@ -199,7 +199,7 @@ def test_jury_and_decision_pages(client):
         reverse("calls:sheet", args=[sheet.pk]), {**scores, f"score_{call.criteria.first().pk}": "8", "submit": "1"}
     )
     assert out.status_code == 400 and "comprise entre 0 et 5" in out.content.decode()
-    assert client.post(reverse("calls:sheet", args=[sheet.pk]), {**scores, "submit": "1"}).status_code == 302
+    assert client.post(reverse("calls:sheet", args=[sheet.pk]), {**scores, "submit": "confirmed"}).status_code == 302
     client.force_login(call.manager)
     ranking = client.get(reverse("calls:ranking", args=[call.pk])).content.decode()
     assert "16,00" in ranking or "16.00" in ranking

@@ -91,8 +91,10 @@ def test_the_audit_log_and_its_csv_mark_the_refused_attempt(client, entry, moder
     content = b"".join(client.get("/journal/export.csv").streaming_content).decode("utf-8").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert rows[0][-1] == "résultat"
-    outcomes = {row[5]: row[-1] for row in rows[1:]}
+    code = rows[0].index("code de l'action")
+    outcomes = {row[code]: row[-1] for row in rows[1:]}
     assert outcomes["registry.verify"] == "effectuée"
     assert outcomes["registry.reject.refused"] == "refusée"
-    refused = next(row for row in rows if row[5] == "registry.reject.refused")
-    assert refused[1] == second.email and refused[6:9] == ["verified", "", REFUSAL]
+    refused = next(row for row in rows if row[code] == "registry.reject.refused")
+    # the states as a person reads them: « Vérifiée » before, nothing after (unchanged)
+    assert refused[1] == second.email and refused[code + 1 : code + 4] == ["Vérifiée", "", REFUSAL]

@@ -175,7 +175,8 @@ def test_members_can_add_another_member(client, member):
     other = UserFactory(email="collegue@example.fr")
     entry = EntryFactory(setup__members=[member])
     client.force_login(member)
-    assert client.post(reverse("registry:members", args=[entry.pk]), {"email": "inconnu@example.fr"}).status_code == 400
+    # An address without an account is invited instead (tests/registry/claims/test_invitations.py).
+    assert client.post(reverse("registry:members", args=[entry.pk]), {"email": "pas-une-adresse"}).status_code == 400
     client.post(reverse("registry:members", args=[entry.pk]), {"email": "collegue@example.fr"})
     assert set(entry.members.all()) == {member, other}
     client.force_login(other)

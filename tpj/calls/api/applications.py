@@ -15,13 +15,19 @@ from tpj.core.openapi import document
 
 from ..models import Application, ScoreSheet
 from ..services.applications import update_application
+from ..services.decisions import promote, renounce
 from ..services.instruction import fire_application
 from ..services.jury import declare_conflict, save_scores
 from .common import require_auth
+from .conventions import ConventionActions
+from .follow_up import ApplicationReportsActions
+from .instruction import ChecklistActions
+from .questions import ApplicationAnswersActions
 from .serializers import (
     ApplicationSerializer,
     ApplicationWriteSerializer,
     ConflictSerializer,
+    PromotionSerializer,
     ScoreSheetSerializer,
     ScoreWriteSerializer,
     TransitionSerializer,
@@ -48,7 +54,16 @@ UNKNOWN = " Une candidature inconnue répond 404 ; une candidature hors de votre
         "juré à qui elle est attribuée, après sa déclaration de conflit d'intérêts et s'il n'est pas récusé.",
     ),
 )
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(
+    ApplicationAnswersActions,
+    ApplicationReportsActions,
+    ChecklistActions,
+    ConventionActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Applications: the carrier's drafts and submissions, the managers' instruction, the jury's files."""
 
     lookup_value_regex = r"\d+"
@@ -70,9 +85,21 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
                 "declare_ineligible",
                 "conflict_declaration",
                 "scores",
+                "renounce",
+                "promote",
             ],
             "calls.view_application",
         ),
+        # Issue 18: the call's form, the instruction checklist, the convention (asked of the object by get_object).
+        "answers": "calls.edit_application",
+        "answer_files": "calls.act_as_carrier",
+        "checklist": "calls.view_application",  # then "calls.instruct", in the action
+        "convention": "calls.view_convention",
+        "convention_schedule": "calls.manage_follow_up",
+        "convention_issue": "calls.manage_follow_up",
+        "convention_signed": "calls.sign_convention",
+        "convention_payments": "calls.manage_follow_up",
+        "send_report": "calls.follow_up",
     }
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     path_parameters = {"id": "Numéro de la candidature"}
@@ -193,6 +220,44 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     @action(detail=True, methods=["post"], url_path="declare-ineligible")
     def declare_ineligible(self, request, pk=None):
         return self._fire(request, pk, "declare_ineligible")
+
+    @document(
+        "Enregistrer le désistement d'un lauréat",
+        "Une fois la liste des lauréats arrêtée, enregistre que le lauréat se désiste (ou n'a pas signé sa "
+        "convention), avec le motif (`reason`, obligatoire) : ses montants reviennent à leurs enveloppes, au "
+        "journal d'audit ; le porteur et les autres gestionnaires sont prévenus." + UNKNOWN,
+        access=INSTRUCTORS,
+        request=TransitionSerializer,
+        responses=ApplicationSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def renounce(self, request, pk=None):
+        require_auth(request)
+        app = self.get_object()  # who may not see the file does not learn its state
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        app = renounce(app, request.user, payload.validated_data["reason"])
+        return Response(ApplicationSerializer(app).data)
+
+    @document(
+        "Promouvoir depuis la liste d'attente",
+        "Une fois la liste des lauréats arrêtée, la candidature de la liste d'attente devient lauréate, avec son "
+        "motif (`reason`, obligatoire) et ses montants par agence, pris sur ce qui reste dans chaque enveloppe (ce "
+        "qu'un désistement a libéré) et jamais au-delà de ce qui était demandé. Son porteur reçoit son courrier "
+        "quand les décisions sont notifiées." + UNKNOWN,
+        access=INSTRUCTORS,
+        request=PromotionSerializer,
+        responses=ApplicationSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def promote(self, request, pk=None):
+        require_auth(request)
+        app = self.get_object()
+        payload = PromotionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        app = promote(app, request.user, data["reason"], PromotionSerializer.amounts(data["allocations"]))
+        return Response(ApplicationSerializer(app).data)
 
     @document(
         "Déclarer un conflit d'intérêts",

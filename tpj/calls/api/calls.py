@@ -17,10 +17,14 @@ from tpj.core.openapi import document
 from ..models import Application, Call, Campaign
 from ..services.applications import create_application
 from ..services.calls import create_call, fire_call, record_call_change
-from ..services.campaigns import current_campaign
+from ..services.campaigns import nearest_open_campaign
 from ..services.decisions import decide
 from ..services.jury import ranking
 from .common import require_auth
+from .derogations import DerogationActions
+from .follow_up import CallReportsActions
+from .instruction import InstructionTeamActions
+from .questions import CallQuestionsActions
 from .serializers import (
     ApplicationSerializer,
     ApplicationWriteSerializer,
@@ -53,7 +57,15 @@ CALL_NOT_SEEN = " Un appel inconnu répond 404 ; un brouillon que vous ne pouvez
     ),
 )
 class CallViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    CallQuestionsActions,
+    CallReportsActions,
+    DerogationActions,
+    InstructionTeamActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Regional calls for projects. Published calls are public; drafts are seen by their managers."""
 
@@ -74,9 +86,17 @@ class CallViewSet(
         "applications": "calls.list_applications",
         "ranking": "calls.view_ranking",
         "decisions": "calls.manage_call",
+        # Issue 18, asked of the call by get_object
+        "questions": "calls.view_call",
+        "derogation_request": "calls.manage_call",
+        "derogation_decision": "calls.grant_minimum_derogation",
+        "instructors": "calls.manage_instruction",
+        "remove_instructor": "calls.manage_instruction",
+        "assignments": "calls.manage_instruction",
+        "reports": "calls.view_reports",
     }
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    path_parameters = {"id": "Numéro de l'appel à projets"}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    path_parameters = {"id": "Numéro de l'appel à projets", "instructor_id": "Numéro de l'instructeur dans l'équipe de l'appel"}
 
     def get_queryset(self):
         return (
@@ -93,7 +113,8 @@ class CallViewSet(
     @document(
         "Créer un appel à projets",
         "Crée l'appel en brouillon pour la région et l'agence (ARS ou DREETS) de votre structure, dans la campagne "
-        "de l'année donnée (la campagne en cours par défaut).",
+        "de l'année donnée ; par défaut, la campagne ouverte la plus proche (la première dont les listes de "
+        "lauréats ne sont pas encore dues).",
         access="un référent régional d'appel à projets, pour la région de sa structure.",
         request=CallCreateSerializer,
         responses={201: CallSerializer},
@@ -102,9 +123,10 @@ class CallViewSet(
         payload = CallCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         year = payload.validated_data.get("year")
-        campaign = Campaign.objects.filter(year=year).first() if year else current_campaign()
+        campaign = Campaign.objects.filter(year=year).first() if year else nearest_open_campaign()
         if campaign is None:
-            raise serializers.ValidationError({"year": ["Aucune campagne nationale pour cette année."]})
+            message = "Aucune campagne nationale pour cette année." if year else "Aucune campagne nationale n'est ouverte."
+            raise serializers.ValidationError({"year": [message]})
         call = create_call(request.user, campaign, payload.validated_data["strand"])
         return Response(CallSerializer(call).data, status=status.HTTP_201_CREATED)
 

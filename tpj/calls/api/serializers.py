@@ -1,5 +1,6 @@
 """Serializers of the calls API (French labels and help texts)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tpj.core.api import ChoiceField, IdField, PlausibleDateField, PlausibleDateTimeField, bounded_many
@@ -19,7 +20,7 @@ from ..limits import (
     MAX_PLACES,
     MAX_TARGETING_KINDS,
 )
-from ..models import Application, Call, CallAxis, Envelope, ScoreSheet, Targeting
+from ..models import Application, Call, CallAxis, Envelope, QuestionKind, ScoreSheet, Targeting
 from ..services.content import ApplicationContent
 from ..workflows import OUTCOME_CHOICES
 
@@ -209,6 +210,24 @@ class ApplicationWriteSerializer(serializers.Serializer):
         )
 
 
+class AnswerSerializer(serializers.Serializer):
+    """An answer to a question of the call, or the file given for a required document (read only)."""
+
+    question = serializers.IntegerField(source="question_id", read_only=True, allow_null=True, help_text="Question de l'appel.")
+    document = serializers.IntegerField(source="document_id", read_only=True, allow_null=True, help_text="Document demandé.")
+    label = serializers.SerializerMethodField(help_text="Intitulé de la question ou du document.")
+    kind = serializers.ChoiceField(choices=QuestionKind.choices, read_only=True, help_text="Type de réponse.")
+    value = serializers.JSONField(
+        read_only=True,
+        help_text="Texte, nombre ou montant en euros (chaîne « 1234.50 »), date ISO, liste des choix retenus, "
+        "booléen (oui/non) ou nom du fichier déposé.",
+    )
+    display = serializers.CharField(read_only=True, help_text="La réponse telle qu'elle s'affiche.")
+
+    def get_label(self, answer) -> str:
+        return answer.question.label if answer.question_id else answer.document.label
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     call_title = serializers.CharField(source="call.title", read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
@@ -221,6 +240,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
     state = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    answers = serializers.SerializerMethodField(help_text="Réponses aux questions de l'appel et documents demandés.")
 
     class Meta:
         model = Application
@@ -252,8 +272,13 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
             "convention_signed_on",
             "project_started_on",
+            "answers",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AnswerSerializer(many=True))
+    def get_answers(self, app) -> list[dict]:
+        return AnswerSerializer(app.answers.select_related("question", "document"), many=True).data
 
     def get_places(self, app) -> list[str]:
         return [c.insee_code for c in app.places.all()]
@@ -336,6 +361,23 @@ class DecisionWriteSerializer(serializers.Serializer):
     outcome = ChoiceField(choices=OUTCOME_CHOICES)
     reason = serializers.CharField()
     allocations = bounded_many(RequestSerializer(), MAX_ENVELOPES, required=False, default=list)
+
+
+class PromotionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Motif de la promotion (obligatoire, refusé s'il manque)."
+    )
+    allocations = bounded_many(
+        RequestSerializer(), MAX_ENVELOPES, required=False, default=list, help_text="Montant attribué par agence."
+    )
+
+    @staticmethod
+    def amounts(allocations) -> dict:
+        """{agency: amount} summed per agency, as the decisions' allocations."""
+        result = {}
+        for a in allocations:
+            result[a["agency"].upper()] = result.get(a["agency"].upper(), 0) + a["amount"]
+        return result
 
 
 class DecisionSerializer(serializers.ModelSerializer):

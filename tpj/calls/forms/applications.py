@@ -1,12 +1,16 @@
 """Forms of an application: the carrier's file (content, partners, budget, indicators) and its attachments."""
 
+import re
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from tpj.core.form_fields import ModelMultipleChoiceField
+from tpj.core.text import french_plural
 from tpj.core.validators import plausible_date, validate_siret
 from tpj.nomenclatures.models import FundingSource
+from tpj.territories.models import Commune
 
 from ..limits import (
     APPLICATION_TARGETING_CHOICES,
@@ -19,7 +23,7 @@ from ..limits import (
 from ..models import CallAxis
 from ..services.content import ApplicationContent
 from ..services.files import validate_attachment
-from .common import DateInput, parse_communes
+from .common import DateInput
 
 
 class PartnerForm(forms.Form):
@@ -88,10 +92,13 @@ class ApplicationForm(forms.Form):
         label="Axes du projet", queryset=CallAxis.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     places = forms.CharField(
-        label="Lieux d'action (codes INSEE des communes)",
+        label="Lieux d'action (communes)",
         required=False,
-        help_text="Séparés par des virgules, ex. 35238, 29019. Tous doivent être dans la région de l'appel.",
-        widget=forms.TextInput(attrs={"list": "communes-suggestions", "autocomplete": "off"}),
+        help_text=(
+            "Noms, codes postaux ou codes INSEE des communes, séparés par des virgules (ex. « Rennes, 29019 »). "
+            "Toutes doivent être dans la région de l'appel."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-places-field": ""}),
     )
     targeting_kinds = forms.MultipleChoiceField(
         label="Territoires prioritaires concernés",
@@ -121,7 +128,36 @@ class ApplicationForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith("request_")]
 
     def clean_places(self):
-        return parse_communes(self.cleaned_data["places"], bound=MAX_PLACES)
+        return parse_places(self.cleaned_data["places"], bound=MAX_PLACES)
+
+
+PLACE_SEPARATORS = re.compile(r"[,;\n]+")
+LABELLED_CODE = re.compile(r"\((\d[0-9AB]\d{3})\)$")
+
+
+def place_label(commune: Commune) -> str:
+    """How the form shows a place of action (and reads it back): « Rennes (35238) »."""
+    return f"{commune.name} ({commune.insee_code})"
+
+
+def parse_places(value: str, bound: int) -> list[Commune]:
+    """The communes of a comma-separated list, each named by its INSEE code, its postal code, its
+    name or its label « Name (code) »; every item naming no commune, or several, is said in French."""
+    items = list(dict.fromkeys(i.strip() for i in PLACE_SEPARATORS.split(value or "") if i.strip()))
+    if len(items) > bound:
+        n = len(items)
+        raise ValidationError(f"{n} {french_plural(n, 'lieu indiqué', 'lieux indiqués')} : {bound} au plus.")
+    communes, problems = {}, []
+    for item in items:
+        labelled = LABELLED_CODE.search(item)
+        commune, problem = Commune.objects.resolve(labelled.group(1) if labelled else item)
+        if commune:
+            communes.setdefault(commune.insee_code, commune)
+        else:
+            problems.append(problem)
+    if problems:
+        raise ValidationError(problems)
+    return list(communes.values())
 
 
 def _rows(formset, keys):
@@ -157,7 +193,7 @@ def initial_from(content: ApplicationContent) -> dict:
         "start_date": content.start_date,
         "end_date": content.end_date,
         "call_axes": content.call_axes,
-        "places": ", ".join(c.insee_code for c in content.places),
+        "places": ", ".join(place_label(c) for c in content.places),
         "targeting_kinds": content.targeting_kinds,
     }
     initial.update({f"request_{a}": v for a, v in content.requests.items()})

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from ..models import Agency
 from ..workflows import OUTCOME_CHOICES
 
 
@@ -12,7 +13,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
-        for agency in ("ARS", "DREETS"):
+        for agency in Agency.values:
             # Both fields exist so that a line on an envelope the call does not have is refused with a clear message.
             self.fields[f"amount_{agency}"] = forms.DecimalField(
                 label=f"Montant attribué — enveloppe {agency} (€)", max_digits=12, decimal_places=2, min_value=0, required=False
@@ -22,5 +23,5 @@ class DecisionForm(forms.Form):
 
     def allocations(self) -> dict:
         return {
-            a: self.cleaned_data.get(f"amount_{a}") for a in ("ARS", "DREETS") if self.cleaned_data.get(f"amount_{a}") is not None
+            a: self.cleaned_data.get(f"amount_{a}") for a in Agency.values if self.cleaned_data.get(f"amount_{a}") is not None
         }

@@ -1,4 +1,4 @@
-"""Forms of the follow-up of a laureate project: dates, payments, indicator values, final evaluation."""
+"""Forms of the follow-up of a laureate project: dates, indicator values, final evaluation (payments: forms/conventions.py)."""
 
 from django import forms
 from django.utils import timezone
@@ -10,18 +10,6 @@ from .common import DateInput
 
 class DateForm(forms.Form):
     date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate, validators=[plausible_date])
-
-
-class PaymentForm(forms.Form):
-    request = forms.ModelChoiceField(label="Enveloppe", queryset=None, empty_label=None)
-    amount = forms.DecimalField(label="Montant versé (€)", max_digits=12, decimal_places=2, min_value=0)
-    paid_on = forms.DateField(label="Versé le", widget=DateInput(), initial=timezone.localdate, validators=[plausible_date])
-    label = forms.CharField(label="Libellé", required=False, max_length=255)
-
-    def __init__(self, *args, application, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["request"].queryset = application.requests.filter(amount_allocated__gt=0).select_related("envelope")
-        self.fields["request"].label_from_instance = lambda r: f"Enveloppe {r.envelope.agency}"
 
 
 class IndicatorValueForm(forms.Form):

@@ -23,17 +23,27 @@ from .common import (
     ZERO,
     Agency,
     ApplicationState,
+    CallKind,
     CallState,
     Strand,
     agency_of,
     euros,
     money_field,
 )
-from .follow_up import IndicatorValue, Payment
+from .conventions import Convention, ConventionQuerySet, Instalment, InstalmentPayment
+from .derogations import MinimumDerogation
+from .follow_up import IndicatorValue, Payment, Report, ReportingPlan, ReportKind
+from .instruction import DEFAULT_CHECKLIST, ChecklistItem, ChecklistTick, InstructionAssignment, Instructor
 from .jury import CriterionScore, JuryMember, ScoreSheet, ScoreSheetQuerySet
 from .letters import DecisionLetter
+from .questions import CHOICE_KINDS, ApplicationAnswer, CallQuestion, QuestionKind, RequiredDocument
 
 __all__ = [
+    "CHOICE_KINDS",
+    "ApplicationAnswer",
+    "CallQuestion",
+    "QuestionKind",
+    "RequiredDocument",
     "AGENCY_OF_KIND",
     "NNBSP",
     "ZERO",
@@ -45,22 +55,36 @@ __all__ = [
     "BudgetLine",
     "Call",
     "CallAxis",
+    "CallKind",
     "CallQuerySet",
     "CallState",
+    "ChecklistItem",
+    "ChecklistTick",
     "CoFinancing",
+    "Convention",
+    "ConventionQuerySet",
     "Campaign",
     "Criterion",
+    "DEFAULT_CHECKLIST",
     "CriterionScore",
     "DecisionLetter",
     "Envelope",
     "EnvelopeRequest",
     "Indicator",
     "IndicatorValue",
+    "Instalment",
+    "InstalmentPayment",
     "InformationRequest",
+    "InstructionAssignment",
+    "Instructor",
     "IntentDeclaration",
     "JuryMember",
+    "MinimumDerogation",
     "Partner",
     "Payment",
+    "Report",
+    "ReportKind",
+    "ReportingPlan",
     "ScoreSheet",
     "ScoreSheetQuerySet",
     "Strand",

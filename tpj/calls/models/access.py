@@ -25,3 +25,9 @@ def manages_region(user, region_id) -> bool:
 def managed_strands(user) -> list[str]:
     """The strands of the user's agency (none when its organisation is not an ARS or a DREETS)."""
     return STRANDS_OF_AGENCY.get(agency_of(user.organisation), [])
+
+
+def instructs(user, call) -> bool:
+    """A member of the call's instruction team: an agent of one of its agencies whom its managers
+    added (`models.instruction.Instructor`); the team instructs the call's applications."""
+    return is_authenticated(user) and call.instructors.filter(user_id=user.pk).exists()

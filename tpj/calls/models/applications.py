@@ -38,8 +38,9 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(_managed(user))
 
     def visible_to(self, user):
-        """Applications the user may list: its organisation's, those of the calls it manages (all
-        non-drafts for the national team), those it may score (not recused, interests declared)."""
+        """Applications the user may list: its organisation's, those of the calls it manages or
+        instructs (all non-drafts for the national team), those it may score (not recused,
+        interests declared)."""
         if not is_authenticated(user):
             return self.none()
         own = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
@@ -51,7 +52,8 @@ class ApplicationQuerySet(models.QuerySet):
             sheets__has_conflict=False,
             sheets__conflict_declared_at__isnull=False,
         )
-        return self.filter(own | _managed(user) | scored).distinct()
+        instructed = Q(call__instructors__user=user) & ~Q(state=ApplicationState.DRAFT)
+        return self.filter(own | _managed(user) | instructed | scored).distinct()
 
     def in_instruction_pool(self):
         """Applications the jury may score and the manager may decide."""
@@ -86,7 +88,6 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
-    checklist = models.JSONField("liste de vérification", default=dict, blank=True)
     decision_reason = models.TextField("motif de la décision", blank=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     notified_at = models.DateTimeField("notifiée le", null=True, blank=True)
@@ -136,6 +137,12 @@ class Application(models.Model):
 
     def national_axis_ids(self) -> set[int]:
         return set(CallAxis.national_axes.through.objects.filter(callaxis__applications=self).values_list("axis_id", flat=True))
+
+    def attached_reference_ids(self) -> set[int]:
+        """The items of its call kind's national list (6 axes, 7 training themes) the project attaches to."""
+        field = self.call.definition.reference.field
+        ids = CallAxis.objects.filter(applications=self).values_list(f"{field}__pk", flat=True)
+        return {pk for pk in ids if pk is not None}
 
     def partner_organisation_ids(self) -> set[int]:
         return {p.organisation_id for p in self.partners.all() if p.organisation_id}

@@ -5,6 +5,8 @@ constraint, so that it holds even under concurrent requests.
 """
 
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
@@ -15,9 +17,10 @@ from tpj.accounts.models import Role
 from tpj.core.validators import plausible_date
 from tpj.nomenclatures.models import Axis, FundingSource
 
-from .access import is_authenticated, is_national, managed_strands, manages_region
+from .access import is_authenticated, is_national, managed_strands
 from .campaigns import Campaign
-from .common import ZERO, Agency, ApplicationState, CallState, Strand, euros, money_field
+from .common import ZERO, Agency, ApplicationState, CallKind, CallState, Strand, euros, money_field
+from .kinds import KINDS, KindDefinition
 
 
 class Targeting(models.TextChoices):
@@ -35,29 +38,48 @@ class CallQuerySet(models.QuerySet):
         return self.exclude(state=CallState.DRAFT)
 
     def managed_by(self, user):
-        """Calls the user manages (the same rule as `Call.is_managed_by`): a call manager of the
-        call's région whose agency takes part in the call, or an administrator."""
+        """Calls the user manages (the same rule as `Call.is_managed_by`), kind by kind: for a
+        1000-jours call, a call manager of the call's région whose agency takes part in the call;
+        for a territorial training call, the région's commissaire or the national team; an
+        administrator manages every call."""
         if not is_authenticated(user):
             return self.none()
         if user.is_administrator:
             return self.all()
-        scope = user.scope(Role.CALL_MANAGER)
-        calls = self.filter(strand__in=managed_strands(user))
-        return calls if scope.national else calls.filter(region__in=scope.regions)
+        managed = Q(pk__in=[])
+        for kind, definition in KINDS.items():
+            if definition.national_team_manages and user.is_national_team:
+                managed |= Q(kind=kind)
+                continue
+            scope = user.scope(definition.manager_role)
+            if scope.is_empty:
+                continue
+            part = Q(kind=kind)
+            if definition.agency_bound:
+                part &= Q(strand__in=managed_strands(user))
+            if not scope.national:
+                part &= Q(region__in=scope.regions)
+            managed |= part
+        return self.filter(managed)
 
     def visible_to(self, user):
-        """Published calls for everyone; drafts within the manager's région (or nationally)."""
+        """Published calls for everyone; drafts within the manager's région (or nationally), and
+        the drafts of the calls the user manages."""
         if is_national(user):
             return self.all()
         if not is_authenticated(user):
             return self.public()
         scope = user.scope(Role.CALL_MANAGER)
-        return self if scope.national else self.filter(~Q(state=CallState.DRAFT) | Q(region__in=scope.regions))
+        if scope.national:
+            return self
+        managed = Call.objects.managed_by(user).values("pk")
+        return self.filter(~Q(state=CallState.DRAFT) | Q(region__in=scope.regions) | Q(pk__in=managed))
 
 
 class Call(models.Model):
     Strand = Strand
     State = CallState
+    Kind = CallKind
 
     class TargetingMode(models.TextChoices):
         NONE = "none", "Aucun ciblage géographique"
@@ -69,11 +91,13 @@ class Call(models.Model):
         Strand.DREETS: "initiatives en faveur de l'accompagnement des parents",
         Strand.JOINT: "initiatives en faveur de la santé du jeune enfant et de l'accompagnement des parents",
     }
-    AGENCIES = {Strand.ARS: [Agency.ARS], Strand.DREETS: [Agency.DREETS], Strand.JOINT: [Agency.ARS, Agency.DREETS]}
+    # The envelopes' agencies of each strand, whatever its kind.
+    AGENCIES = {strand: agencies for definition in KINDS.values() for strand, agencies in definition.agencies.items()}
 
     campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="calls")
     region = models.ForeignKey("territories.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+")
-    strand = models.CharField("volet", max_length=10, choices=Strand.choices)
+    kind = models.CharField("type d'appel", max_length=30, choices=CallKind.choices, default=CallKind.MILLE_JOURS, editable=False)
+    strand = models.CharField("volet", max_length=12, choices=Strand.choices)
     title = models.CharField("intitulé officiel", max_length=255, editable=False)
     state = models.CharField("état", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
     summary = models.TextField("présentation", blank=True)
@@ -102,11 +126,6 @@ class Call(models.Model):
     laureates_date = models.DateField("date de désignation des lauréats", null=True, blank=True, validators=[plausible_date])
     projects_start_date = models.DateField("date de démarrage des projets", null=True, blank=True, validators=[plausible_date])
     cahier_des_charges = models.FileField("cahier des charges (PDF)", upload_to="calls/cahiers/", blank=True)
-    checklist = models.TextField(
-        "liste de vérification de l'instruction (un point par ligne)",
-        blank=True,
-        default="Dossier complet\nBudget équilibré et cohérent\nPartenariats attestés\nIndicateurs d'impact mesurables",
-    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
@@ -122,6 +141,11 @@ class Call(models.Model):
         ordering = ["-campaign__year", "region__name"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "region", "strand"], name="one_call_per_strand_region_year"),
+            # Each kind runs only its own strands (models/kinds.py).
+            models.CheckConstraint(
+                name="call_strand_of_its_kind",
+                condition=reduce(or_, (Q(kind=kind, strand__in=list(d.strands)) for kind, d in KINDS.items())),
+            ),
         ]
 
     def __str__(self):
@@ -133,15 +157,27 @@ class Call(models.Model):
 
     def official_title(self) -> str:
         region = self.region.name if self.region_id else "[région]"
-        return f"1000 premiers jours en {region} : {self.TITLE_ENDINGS[self.strand]}"
+        return self.definition.title.format(region=region, ending=self.TITLE_ENDINGS.get(self.strand, ""))
+
+    @property
+    def definition(self) -> KindDefinition:
+        """The rules of the call's kind (models/kinds.py)."""
+        return KINDS[self.kind]
 
     def is_managed_by(self, user) -> bool:
-        """A call manager of the call's région whose agency takes part in the call (or an administrator)."""
+        """Who manages a call of this kind, within its région (models/kinds.py): a call manager
+        whose agency takes part in a 1000-jours call; the commissaire (or the national team) for a
+        territorial training call; an administrator, every call."""
         if not is_authenticated(user):
             return False
         if user.is_administrator:
             return True
-        return manages_region(user, self.region_id) and self.strand in managed_strands(user)
+        definition = self.definition
+        if definition.national_team_manages and user.is_national_team:
+            return True
+        if not user.scope(definition.manager_role).covers_region_wholly(self.region_id):
+            return False
+        return not definition.agency_bound or self.strand in managed_strands(user)
 
     @property
     def agencies(self) -> list[str]:
@@ -153,7 +189,8 @@ class Call(models.Model):
 
     @property
     def minimum_endowment(self) -> Decimal:
-        return self.campaign.minimum_for(self.strand)
+        """The national minimum of the laureates' endowment; none for a kind without one."""
+        return self.campaign.minimum_for(self.strand) if self.definition.national_minimum else ZERO
 
     @property
     def applications_open(self) -> bool:
@@ -161,11 +198,12 @@ class Call(models.Model):
             self.applications_deadline is None or timezone.now() <= self.applications_deadline
         )
 
-    def checklist_items(self) -> list[str]:
-        return [line.strip() for line in self.checklist.splitlines() if line.strip()]
-
     def national_axes(self):
         return Axis.objects.filter(call_axes__call=self).distinct()
+
+    @property
+    def kind_badge(self) -> str:
+        return self.definition.badge
 
     def targeting_labels(self) -> list[str]:
         labels = dict(Targeting.choices)
@@ -180,6 +218,10 @@ class Call(models.Model):
             warnings.append("La date limite de dépôt des candidatures n'est pas fixée.")
         if self.publication_date and deadline and deadline <= self.publication_date:
             warnings.append("La date limite de dépôt précède la publication.")
+        if not self.definition.national_calendar:
+            if self.jury_date and deadline and self.jury_date < deadline:
+                warnings.append("Le jury est prévu avant la clôture des candidatures.")
+            return warnings
         if deadline and deadline >= c.laureates_deadline:
             warnings.append(
                 f"La date limite de dépôt ne laisse pas le temps d'instruire avant l'échéance nationale des lauréats ({c.laureates_deadline:%d/%m/%Y})."
@@ -210,6 +252,10 @@ class CallAxis(models.Model):
     national_axes = models.ManyToManyField(
         "nomenclatures.Axis", verbose_name="axes nationaux de rattachement", related_name="call_axes"
     )
+    # A territorial training call's axes attach to the training themes instead (models/kinds.py).
+    training_themes = models.ManyToManyField(
+        "nomenclatures.TrainingTheme", verbose_name="thèmes de formation de rattachement", blank=True, related_name="call_axes"
+    )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
     class Meta:
@@ -219,6 +265,11 @@ class CallAxis(models.Model):
 
     def __str__(self):
         return self.label
+
+    def attachment_labels(self) -> list[str]:
+        """What the axis attaches to, as its call's page says it (« axe national 2 », « thème « Le langage » »)."""
+        reference = self.call.definition.reference
+        return [reference.item_label(item) for item in getattr(self, reference.field).all()]
 
 
 class Criterion(models.Model):

@@ -110,7 +110,8 @@ class IntentDeclaration(models.Model):
 
     campaign = models.ForeignKey(Campaign, verbose_name="campagne", on_delete=models.PROTECT, related_name="declarations")
     region = models.ForeignKey("territories.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+")
-    agency = models.CharField("agence", max_length=10, choices=Agency.choices)
+    # Only the ARS and the DREETS declare an intent (a territorial training call rests on none: models/kinds.py).
+    agency = models.CharField("agence", max_length=10, choices=[(a.value, a.label) for a in (Agency.ARS, Agency.DREETS)])
     organisation = models.ForeignKey(
         "accounts.Organisation", verbose_name="agence déclarante", on_delete=models.PROTECT, related_name="+"
     )

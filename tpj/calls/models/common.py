@@ -32,6 +32,8 @@ def money_field(label, **kwargs):
 class Agency(models.TextChoices):
     ARS = "ARS", "ARS"
     DREETS = "DREETS", "DREETS"
+    # The commissaire's envelope of a territorial training call (CallKind.TERRITORIAL_TRAINING).
+    CLP = "CLP", "Commissaire à la prévention et à la lutte contre la pauvreté (CLP)"
 
 
 AGENCY_OF_KIND = {"ars": Agency.ARS, "dreets": Agency.DREETS}
@@ -46,6 +48,14 @@ class Strand(models.TextChoices):
     ARS = "ars", "ARS — volet « santé » (FIR)"
     DREETS = "dreets", "DREETS — volet « social » (programme 304 action 17)"
     JOINT = "joint", "Appel commun ARS-DREETS"
+    TERRITORIAL = "territorial", "Volet territorial du plan de formation petite enfance (commissaire)"
+
+
+class CallKind(models.TextChoices):
+    """What a call is for; its rules are data, declared once per kind (models/kinds.py)."""
+
+    MILLE_JOURS = "mille_jours", "Appel à projets régional 1000 premiers jours"
+    TERRITORIAL_TRAINING = "formation_territoriale", "AAP territorial formation petite enfance"
 
 
 class CallState(models.TextChoices):

@@ -8,6 +8,28 @@ from django.utils import timezone
 from .applications import Application
 from .calls import Call, Criterion
 
+# The call's states before scoring opens: applications are still received (or not yet).
+BEFORE_SCORING = (Call.State.DRAFT, Call.State.PUBLISHED)
+
+
+def scoring_notice(call: Call) -> str:
+    """When scoring of the call's files opens and until when it lasts, in French, for its jurors.
+
+    Scoring opens when the call's managers close the applications (transition
+    `close_applications`, which tells the jurors who have files to score), for the files
+    declared eligible; it lasts until the laureates' list is decided (`calls.score`)."""
+    meeting = f" Le jury se réunit le {call.jury_date:%d/%m/%Y}." if call.jury_date else ""
+    if call.state in BEFORE_SCORING:
+        deadline = call.applications_deadline
+        after = f", après la date limite de dépôt du {timezone.localtime(deadline):%d/%m/%Y à %H:%M}" if deadline else ""
+        return (
+            f"La notation s'ouvrira quand les gestionnaires de l'appel cloront les candidatures{after}, "
+            f"pour les dossiers déclarés recevables ; vous en serez prévenu(e).{meeting}"
+        )
+    if call.state == Call.State.CLOSED:
+        return f"La notation est ouverte jusqu'à l'arrêt de la liste des lauréats.{meeting}"
+    return "La notation est close : la liste des lauréats de l'appel est arrêtée."
+
 
 class JuryMember(models.Model):
     class Kind(models.TextChoices):
@@ -39,6 +61,16 @@ class ScoreSheetQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Every sheet of the calls the user manages; otherwise only the user's own sheets."""
         return self.filter(Q(member__user=user) | Q(application__call__in=Call.objects.managed_by(user)))
+
+    def to_score(self):
+        """Sheets their member still has to score, whatever the call's state: not recused, not
+        validated, of an application still before the jury."""
+        return self.filter(
+            auto_recused=False,
+            has_conflict=False,
+            submitted_at__isnull=True,
+            application__state__in=Application.DECIDABLE_STATES,
+        )
 
 
 class ScoreSheet(models.Model):
@@ -77,6 +109,17 @@ class ScoreSheet(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.submitted_at is not None
+
+    def scoring_closed_reason(self) -> str:
+        """Why the application's or the call's state keeps this file from being scored, and
+        when it opens, in French; "" when it is open (the member's declaration and the lock
+        are the rule's, `calls.score`)."""
+        app = self.application
+        if app.state not in Application.DECIDABLE_STATES:
+            return f"Ce dossier n'est plus soumis au jury (état du dossier : {app.get_state_display()})."
+        if app.call.state == Call.State.CLOSED:
+            return ""
+        return scoring_notice(app.call)
 
 
 class CriterionScore(models.Model):

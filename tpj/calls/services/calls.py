@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from tpj.audit.services import record
 from tpj.core import policy
 from tpj.core.errors import Conflict
-from tpj.nomenclatures.models import Axis, FundingSource
+from tpj.nomenclatures.models import FundingSource
 
 from ..models import (
     Call,
@@ -17,15 +17,21 @@ from ..models import (
     agency_of,
     euros,
 )
+from ..models.kinds import KIND_OF_STRAND, KINDS
 from ..workflows import CALL_WORKFLOW
 from . import checks
+from .campaigns import call_declaration, missing_declaration_message
 
 
-def create_call(user, campaign: Campaign, strand: str) -> Call:
+def create_call(user, campaign: Campaign, strand: str, region_id: str | None = None) -> Call:
     """Create a draft call for the manager's région, with the national defaults.
 
-    All 6 national axes, the recommended weighted criteria, and one envelope per
-    participating agency endowed with the national dotation.
+    The strand says the call's kind (models/kinds.py), whose rules apply: one axis per item of
+    its national list (the 6 axes, or the 7 training themes), the recommended weighted
+    criteria, and one envelope per participating agency, endowed with the national dotation
+    when the kind has one (a territorial training call's envelope starts empty: the commissaire
+    sets its amount). `region_id` is for the national team creating a territorial call; a
+    manager's call is in its own région.
 
     The campaign's row is locked while the rules are checked and the call is written, so
     that simultaneous creations are decided one after the other: only an open campaign takes
@@ -34,43 +40,78 @@ def create_call(user, campaign: Campaign, strand: str) -> Call:
     too, nor the reverse. The database holds the same rules (`one_call_per_strand_region_year`,
     `one_dotation_per_agency_and_campaign`, trigger `calls_campaign_open_guard`); a violation
     that would still reach it is a `Conflict` (409), never a 500.
+
+    The call rests on its agency's declaration of intent for the campaign (for a joint call,
+    either agency's): without one, creation is refused and says to declare first — after the
+    national deadline the declaration is still taken, and recorded late (`declare_intent`) —
+    for the kinds that require one (not a territorial training call).
     """
-    policy.require(user, "calls.create_call")
+    kind = KIND_OF_STRAND.get(strand)
+    if kind is None:
+        raise ValidationError({"strand": "Choisissez un volet proposé."})
+    definition = KINDS[kind]
     org = user.organisation
-    agency = agency_of(org)
-    if strand != Call.Strand.JOINT and strand != agency.lower():
-        raise ValidationError({"strand": f"Votre agence ({agency}) ne peut lancer seule que le volet qui la concerne."})
+    own = getattr(org, "region_id", None)
+    region_id = own if definition.agency_bound else (region_id or _own_region(user, definition.manager_role))
+    # The policy decides on the call to be (its kind, its région): for a 1000-jours call, a call
+    # manager of an ARS or a DREETS; for a territorial training call, whoever would manage it.
+    policy.require(user, "calls.create_call", Call(kind=kind, strand=strand, region_id=region_id, campaign=campaign))
+    if definition.agency_bound:
+        agency = agency_of(org)
+        if strand != Call.Strand.JOINT and strand != agency.lower():
+            raise ValidationError({"strand": f"Votre agence ({agency}) ne peut lancer seule que le volet qui la concerne."})
+    elif not region_id:
+        raise ValidationError({"region": "Choisissez la région de l'appel."})
     try:
         with transaction.atomic():
             campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
             if not campaign.accepts_calls:
                 raise ValidationError({"campaign": campaign.closed_message()})
-            if Call.objects.filter(campaign=campaign, region_id=org.region_id, strand=strand).exists():
+            if Call.objects.filter(campaign=campaign, region_id=region_id, strand=strand).exists():
                 raise Conflict(f"Cet appel à projets existe déjà pour la campagne {campaign.year}.")
-            if taken := dotations_taken(campaign, org.region_id, Call.AGENCIES[strand]):
+            if taken := dotations_taken(campaign, region_id, Call.AGENCIES[strand]):
                 raise Conflict(taken)
-            call = Call.objects.create(campaign=campaign, region_id=org.region_id, strand=strand, created_by=user)
-            for axis in Axis.objects.order_by("number"):
-                call_axis = CallAxis.objects.create(call=call, label=axis.label, position=axis.number)
-                call_axis.national_axes.add(axis)
+            if definition.requires_intent_declaration and call_declaration(campaign, region_id, Call.AGENCIES[strand]) is None:
+                raise ValidationError({"campaign": missing_declaration_message(campaign)})
+            call = Call.objects.create(campaign=campaign, region_id=region_id, kind=kind, strand=strand, created_by=user)
+            reference = definition.reference  # the axes offered: one per item of the kind's national list
+            for item in reference.items():
+                call_axis = CallAxis.objects.create(call=call, label=item.label, position=item.number)
+                getattr(call_axis, reference.field).add(item)
             for position, (label, weight) in enumerate(Criterion.DEFAULTS):
                 Criterion.objects.create(call=call, label=label, weight=weight, position=position)
             for a in call.agencies:
                 Envelope.objects.create(
                     call=call,
                     campaign=campaign,
-                    region_id=org.region_id,
+                    region_id=region_id,
                     agency=a,
-                    funding_source=FundingSource.objects.get(agency=a),
-                    national_dotation=campaign.national_dotation,
+                    funding_source=FundingSource.objects.get(slug=definition.funding_source)
+                    if definition.funding_source
+                    else FundingSource.objects.get(agency=a),
+                    national_dotation=campaign.national_dotation if definition.national_dotation else 0,
                 )
-            record(actor=user, obj=call, action="calls.call.created", to_state=call.state, after={"strand": strand})
+            record(
+                actor=user,
+                obj=call,
+                action="calls.call.created",
+                to_state=call.state,
+                after={"strand": strand, "kind": kind},
+            )
     except IntegrityError:
         raise Conflict(
             f"Un appel de cette campagne vient d'être créé pour votre région ou la campagne {campaign.year} "
             "n'est plus ouverte : rechargez la page."
         ) from None
     return call
+
+
+def _own_region(user, role) -> str | None:
+    """The région of the user's scope for `role` when it is one région (else its organisation's)."""
+    scope = user.scope(role)
+    if len(scope.regions) == 1 and not scope.national:
+        return next(iter(scope.regions))
+    return None if scope.national else getattr(user.organisation, "region_id", None)
 
 
 def dotations_taken(campaign: Campaign, region_id, agencies) -> str:

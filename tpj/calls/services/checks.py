@@ -16,18 +16,22 @@ from tpj.accounts.models import validate_siret
 from ..models import (
     Application,
     Call,
+    CallQuestion,
+    RequiredDocument,
     Targeting,
     euros,
 )
+from .allocations import progress_of
 from .content import content_of, validate_content
 
 
 def publication_problems(call: Call) -> list[str]:
     problems = []
-    axes = list(call.axes.annotate(n=Count("national_axes")))
+    reference = call.definition.reference  # the 6 national axes, or the 7 training themes
+    axes = list(call.axes.annotate(n=Count(reference.field)))
     if not axes:
         problems.append("Retenez au moins un axe.")
-    problems += [f"L'axe « {a.label} » doit se rattacher à au moins un des 6 axes nationaux." for a in axes if a.n == 0]
+    problems += [f"L'axe « {a.label} » doit se rattacher à au moins un {reference.name}." for a in axes if a.n == 0]
     if not call.criteria.exists():
         problems.append("Définissez au moins un critère de sélection.")
     if not call.applications_deadline:
@@ -55,7 +59,20 @@ def submission_problems(app: Application) -> list[str]:
         "Indiquez le calendrier du projet (début et fin).": bool(app.start_date and app.end_date),
     }
     problems += [message for message, ok in checks.items() if not ok]
-    return problems
+    return problems + answers_problems(app)
+
+
+def answers_problems(app: Application) -> list[str]:
+    """The call's required questions not answered and required documents not given (a stored
+    answer is never empty: tpj.calls.services.questions)."""
+    given = app.answers.values_list("question_id", "document_id")
+    answered = {q for q, _ in given if q}
+    documents = {d for _, d in given if d}
+    questions = CallQuestion.objects.filter(call_id=app.call_id, required=True).values_list("pk", "label")
+    required_documents = RequiredDocument.objects.filter(call_id=app.call_id, required=True).values_list("pk", "label")
+    return [f"Répondez à la question « {label} »." for pk, label in questions if pk not in answered] + [
+        f"Joignez le document demandé « {label} »." for pk, label in required_documents if pk not in documents
+    ]
 
 
 def _deadline_label(call: Call) -> str:
@@ -74,7 +91,8 @@ def eligibility_checks(app: Application) -> list[Check]:
     """Automatic eligibility: the national constraints, then the call's own."""
     call = app.call
     places = list(app.places.all())
-    national_axes = app.national_axis_ids()
+    reference = call.definition.reference
+    attached = app.attached_reference_ids()
     outside = [p for p in places if p.region_id != call.region_id]
     siret_ok = True
     try:
@@ -82,7 +100,7 @@ def eligibility_checks(app: Application) -> list[Check]:
     except ValidationError:
         siret_ok = False
     checks = [
-        Check("Rattachement à au moins un des 6 axes nationaux", bool(national_axes)),
+        Check(f"Rattachement à au moins un {reference.name}", bool(attached)),
         Check(
             f"Tous les lieux d'action sont en {call.region.name}",
             bool(places) and not outside,
@@ -93,7 +111,9 @@ def eligibility_checks(app: Application) -> list[Check]:
         ),
     ]
     if call.required_axis_id:
-        checks.append(Check(f"Axe exigé : {call.required_axis}", call.required_axis_id in national_axes, level="regional"))
+        checks.append(
+            Check(f"Axe exigé : {call.required_axis}", call.required_axis_id in app.national_axis_ids(), level="regional")
+        )
     if call.targeting_mode == Call.TargetingMode.REQUIRED:
         checks.append(
             Check(
@@ -123,14 +143,20 @@ def laureates_problems(call: Call) -> list[str]:
     ).count()
     if pending:
         return [f"{pending} candidature(s) attendent encore une décision (recevabilité, lauréat, liste d'attente ou refus)."]
-    endowment = call.state_endowment()
-    if endowment < call.minimum_endowment:
-        kind = "un appel commun ARS-DREETS" if call.is_joint else "un appel d'une seule agence"
+    progress = progress_of(call)  # (a granted national derogation lowers the minimum to what it accepts)
+    if progress.reached:
+        return []
+    if progress.accepted is not None:
         return [
-            f"Les lauréats ne sont dotés que de {euros(endowment)} : le minimum national est de "
-            f"{euros(call.minimum_endowment)} pour {kind}."
+            f"Les lauréats ne sont dotés que de {euros(progress.endowment)} : la dérogation nationale accordée fixe "
+            f"la dotation minimale à {euros(progress.accepted)} — il manque {euros(progress.missing)}."
         ]
-    return []
+    kind = "un appel commun ARS-DREETS" if call.is_joint else "un appel d'une seule agence"
+    return [
+        f"Les lauréats ne sont dotés que de {euros(progress.endowment)} : le minimum national est de "
+        f"{euros(call.minimum_endowment)} pour {kind} — il manque {euros(progress.missing)}. S'il ne peut pas être "
+        "atteint, demandez une dérogation à l'équipe nationale depuis la page des décisions."
+    ]
 
 
 def submission_window_problems(app: Application) -> list[str]:

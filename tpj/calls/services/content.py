@@ -23,7 +23,7 @@ from ..models import (
     euros,
 )
 
-AGENCY_NAMES = {"ARS": "l'ARS", "DREETS": "la DREETS"}
+AGENCY_NAMES = {"ARS": "l'ARS", "DREETS": "la DREETS", "CLP": "le commissaire à la lutte contre la pauvreté"}
 
 
 @dataclass
@@ -57,11 +57,12 @@ PLAIN_ANSWERS = ("title", "description", "target_public", "carrier_siret", "star
 
 
 def agency_refusal(call: Call, agency: str) -> str:
-    if agency not in ("ARS", "DREETS"):
+    if agency not in AGENCY_NAMES:
         return f"Enveloppe inconnue : « {agency} »."
     owner = call.agencies[0]
     return (
-        f"Cet appel est porté par {AGENCY_NAMES[owner]} seule : aucune demande ni attribution n'est possible sur "
+        f"Cet appel est porté par {AGENCY_NAMES[owner]} {'seul' if owner == 'CLP' else 'seule'} : aucune demande ni "
+        "attribution n'est possible sur "
         f"l'enveloppe {agency}, les enveloppes n'étant pas fongibles."
     )
 

@@ -14,7 +14,8 @@ from ..models import (
 )
 from ..workflows import APPLICATION_WORKFLOW, OUTCOMES
 from . import checks
-from .allocations import allocate
+from .allocations import after_laureates_problems, allocate
+from .jury import ranking
 from .letters import request_letter
 from .notifications import current_letters
 
@@ -36,15 +37,21 @@ def decide(app: Application, user, outcome: str, reason: str, allocations: dict 
     if laureate and not any(Decimal(v) > 0 for v in allocations.values()):
         raise ValidationError({"allocations": "Indiquez le montant attribué sur au moins une enveloppe."})
 
+    return _fire_with_amounts(app, OUTCOMES[outcome], user, reason, allocations if laureate else {})
+
+
+def _fire_with_amounts(app: Application, name: str, user, reason: str, allocations: dict) -> Application:
+    """Fire `name` charging `allocations` to the envelopes in its transaction (the transition's
+    guards and stamps are declared with it), recorded in the audit log."""
+
     def charge(locked: Application):
-        # This decision's own amounts (the transition's guards and stamps are declared with it).
-        charged = allocate(locked, allocations if laureate else {})
+        charged = allocate(locked, allocations)
         record(actor=user, obj=locked, action="calls.decision.allocation", after=charged)
 
     try:
         # (the transition's own savepoint is rolled back on the IntegrityError: the
         # connection stays usable)
-        return APPLICATION_WORKFLOW.fire(app, OUTCOMES[outcome], user, reason, on_fire=charge)
+        return APPLICATION_WORKFLOW.fire(app, name, user, reason, on_fire=charge)
     except IntegrityError:
         raise ValidationError(
             {"allocations": "L'enveloppe serait dépassée : une autre attribution vient d'être enregistrée. Rechargez la page."}
@@ -54,6 +61,31 @@ def decide(app: Application, user, outcome: str, reason: str, allocations: dict 
 def reopen_decision(app: Application, user, reason: str) -> Application:
     """Cancel a decision before the laureates are decided; its amounts go back to the envelopes."""
     return APPLICATION_WORKFLOW.fire(app, "reopen", user, reason)
+
+
+def waiting_list(call: Call):
+    """The call's waiting list in ranking order: the first is the next to promote."""
+    return ranking(call).filter(state=Application.State.WAITING_LIST)
+
+
+def renounce(app: Application, user, reason: str) -> Application:
+    """Once the laureates are decided, record that a laureate withdraws (or did not sign its
+    convention), with the reason: its amounts go back to their envelopes (recorded)."""
+    return APPLICATION_WORKFLOW.fire(app, "renounce", user, reason)
+
+
+def promote(app: Application, user, reason: str, allocations: dict) -> Application:
+    """Once the laureates are decided, promote an application of the waiting list to laureate,
+    with its amount per envelope: charged as a decision's, under the envelopes' row locks, never
+    beyond what is left in each (what a withdrawal gave back) nor what was requested. Its
+    carrier gets its new letter when the decisions are notified."""
+    APPLICATION_WORKFLOW.check(app, "promote", user)
+    if problems := after_laureates_problems(app):
+        raise ValidationError(problems)
+    allocations = {k: v for k, v in (allocations or {}).items() if v not in (None, "")}
+    if not any(Decimal(v) > 0 for v in allocations.values()):
+        raise ValidationError({"allocations": "Indiquez le montant attribué sur au moins une enveloppe."})
+    return _fire_with_amounts(app, "promote", user, reason, allocations)
 
 
 def notify_decisions(call: Call, user) -> int:

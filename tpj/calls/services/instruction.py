@@ -1,9 +1,8 @@
-"""Instruction of the applications: eligibility checks, checklist, information requests, admissibility."""
+"""Instruction of the applications: information requests, admissibility (the checklist and the
+instruction team: services/instruction_team.py)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from tpj.audit.services import record
 from tpj.core import policy
 
 from ..models import (
@@ -11,17 +10,7 @@ from ..models import (
     InformationRequest,
 )
 from ..workflows import APPLICATION_WORKFLOW
-from .applications import fresh_application, submit_application, withdraw_application
-
-
-def set_checklist(app: Application, user, ticked: list[str]) -> Application:
-    with transaction.atomic():
-        app = fresh_application(app, lock=True)
-        policy.require(user, "calls.instruct", app)
-        app.checklist = {item: item in ticked for item in app.call.checklist_items()}
-        app.save(update_fields=["checklist", "updated_at"])
-        record(actor=user, obj=app, action="calls.application.checklist", after=app.checklist)
-    return app
+from .applications import submit_application, withdraw_application
 
 
 def request_information(app: Application, user, question: str) -> InformationRequest:

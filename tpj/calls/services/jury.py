@@ -11,6 +11,8 @@ from tpj.accounts.models import Role
 from tpj.audit.services import record
 from tpj.core import policy
 from tpj.core.errors import Conflict
+from tpj.core.text import french_plural
+from tpj.notifications.services import notify
 
 from ..models import (
     Application,
@@ -20,6 +22,8 @@ from ..models import (
     JuryMember,
     ScoreSheet,
 )
+from ..notification_kinds import JURY_SEAT, SHEETS_ASSIGNED
+from ..recipients import my_jury_url
 from .applications import fresh_application
 
 
@@ -27,11 +31,17 @@ def add_jury_member(call: Call, user, member_user, kind: str) -> JuryMember:
     """Seat a partner representative (funder, operator or expert) on the call's jury.
 
     One seat per member (`one_seat_per_member`): a simultaneous second seating is a `Conflict`.
+    The member is told (notification "calls.jury_seat") in the seating's transaction.
     """
     policy.require(user, "calls.manage_jury", call)
     if not member_user.scope(Role.JURY_MEMBER).covers_region_wholly(call.region_id):
         raise ValidationError(
             {"member": f"{member_user.email} n'a pas le rôle de membre de jury pour la région {call.region.name}."}
+        )
+    if kind != JuryMember.Kind.FUNDER and call.is_managed_by(member_user):
+        # the call's managers decide for the funders (rule "calls.decide"): never seated as anything else
+        raise ValidationError(
+            {"member": f"{member_user.email} gère cet appel pour un financeur : il ne peut siéger au jury que comme financeur."}
         )
     already = f"{member_user.email} siège déjà à ce jury."
     if JuryMember.objects.filter(call=call, user=member_user).exists():
@@ -39,6 +49,16 @@ def add_jury_member(call: Call, user, member_user, kind: str) -> JuryMember:
     try:
         with transaction.atomic():
             member = JuryMember.objects.create(call=call, user=member_user, kind=kind)
+            notify(
+                JURY_SEAT,
+                [member_user],
+                target=call,
+                title=f"Vous siégez au jury de l'appel « {call.title} » ({member.get_kind_display().lower()})",
+                body="Les dossiers à noter vous seront attribués par les gestionnaires de l'appel.",
+                url=my_jury_url(),
+                may_see="calls.view_my_sheets",
+                actor=user,
+            )
     except IntegrityError:
         raise Conflict({"member": already}) from None
     record(actor=user, obj=call, action="calls.jury.member_added", after={"member": member_user.email, "kind": kind})
@@ -49,7 +69,8 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
     """Assign applications of the pool to jury members; recuse automatically where needed.
 
     A member whose organisation carries or partners an application gets a recused sheet
-    (never a scorable one). Returns counts of created and recused sheets.
+    (never a scorable one). Returns counts of created and recused sheets. Each member given
+    files to score is told how many, in the assignment's transaction ("calls.sheets_assigned").
 
     The call's row is locked while the existing sheets are read and the new ones written:
     simultaneous assignments run one after the other, the later ones finding the sheets
@@ -76,6 +97,7 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
             # the statistics are recomputed on locked applications (a member declaring at the same time waits)
             list(Application.objects.select_for_update().filter(pk__in={s.application_id for s in sheets}).order_by("pk"))
             refresh_jury_stats({s.application_id for s in sheets})
+            _tell_jurors(call, user, sheets)
     except IntegrityError:
         raise Conflict("Une autre attribution des dossiers vient d'être enregistrée : rechargez la page.") from None
     recused = sum(s.auto_recused for s in sheets)
@@ -89,6 +111,28 @@ def assign(call: Call, user, members=None, applications=None) -> dict:
                 reason=f"{s.member.user.email} : son organisation porte ce projet ou y est partenaire.",
             )
     return {"created": len(sheets), "recused": recused}
+
+
+def _tell_jurors(call: Call, user, sheets) -> None:
+    """Tell each member how many files the assignment gives it to score (recused ones are not)."""
+    counts = {}
+    for sheet in sheets:
+        if not sheet.auto_recused:
+            counts[sheet.member.user] = counts.get(sheet.member.user, 0) + 1
+    closed = Call.objects.filter(pk=call.pk, state=Call.State.CLOSED).exists()  # (the call's row is locked)
+    opens = "" if closed else " La notation s'ouvrira à la clôture des candidatures."
+    for juror, count in counts.items():
+        files = f"{count} dossier{french_plural(count)}"
+        notify(
+            SHEETS_ASSIGNED,
+            [juror],
+            target=call,
+            title=f"{files} à noter pour l'appel « {call.title} »",
+            body=f"Déclarez d'abord, pour chaque dossier, l'absence ou l'existence d'un conflit d'intérêts.{opens}",
+            url=my_jury_url(),
+            may_see="calls.view_my_sheets",
+            actor=user,
+        )
 
 
 CONFLICT_IRREVOCABLE = (
@@ -257,6 +301,41 @@ def ranking(call: Call):
     )
 
 
+def means_by_kind(application_ids) -> dict[int, dict[str, Decimal]]:
+    """{application id: {member kind: mean of the validated weighted scores /20}} (one query).
+
+    The ranking shows the funders' and the operators' means beside the overall one: each is the
+    mean of the weighted scores (`weighted_score`, criteria weighted) of that kind's members."""
+    rows = (
+        ScoreSheet.objects.filter(application_id__in=list(application_ids), submitted_at__isnull=False)
+        .values("application_id", "member__kind")
+        .annotate(mean=Avg("weighted_score"))
+        .order_by()
+    )
+    means = {}
+    for row in rows:
+        means.setdefault(row["application_id"], {})[row["member__kind"]] = Decimal(row["mean"]).quantize(Decimal("0.01"))
+    return means
+
+
+def without_jurors_q(prefix: str = "") -> Q:
+    """Applications of the pool whose every juror is recused (automatically or on declaration),
+    read from their jury statistics; `prefix` is the path to the application ("applications__")."""
+    return Q(
+        **{
+            f"{prefix}state__in": Application.DECIDABLE_STATES,
+            f"{prefix}expected_count": 0,
+            f"{prefix}recused_count__gt": 0,
+        }
+    )
+
+
+def without_jurors(call: Call):
+    """The call's applications nobody can score, every juror being recused: the manager seats
+    another member and assigns the files again (the jury page and « Mon espace » flag them)."""
+    return call.applications.filter(without_jurors_q()).only("pk", "reference", "title").order_by("reference")
+
+
 RANKING_FIELDS = [
     "pk",
     "call_id",
@@ -270,9 +349,10 @@ RANKING_FIELDS = [
 
 
 def set_deliberation_notes(app: Application, user, notes: str) -> Application:
+    """Record the jury's deliberation on the application: the deciders' (rule "calls.decide")."""
     with transaction.atomic():
         app = fresh_application(app, lock=True)
-        policy.require(user, "calls.instruct", app)
+        policy.require(user, "calls.decide", app)  # the deliberation is the deciders' (funders')
         app.deliberation_notes = notes
         app.save(update_fields=["deliberation_notes", "updated_at"])
         record(actor=user, obj=app, action="calls.jury.deliberation", reason=notes)

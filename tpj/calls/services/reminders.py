@@ -5,11 +5,15 @@
                            declared its intent, designated its laureates, transmitted its list;
     remind_applicants()  — before a call's deadline, to the authors of draft applications;
     remind_jurors()      — to jury members with files left to score: before the jury's date,
-                           and once a week otherwise while any is left.
+                           and once a week otherwise while any is left;
+    remind_reports()     — to laureates' carriers, before a report's due date, then once a week
+                           while it is missing.
 
-Each reminder has a key (what, for whom, which date, which offset) recorded with its e-mail
-in one transaction (`tpj.core.reminders.claim`): a job run twice the same day, or by two
-workers' schedulers, sends nothing twice. A job that did not run on the day of an offset
+Each reminder is a notification of its kind (notification_kinds.py) to each person
+concerned, e-mailed or not as that person chose (tpj.notifications). It has a key (what,
+for whom, which date, which offset) recorded with its notifications in one transaction
+(`tpj.core.reminders.claim`): a job run twice the same day, or by two workers' schedulers,
+sends nothing twice. A job that did not run on the day of an offset
 (workers stopped) sends that offset's reminder on its next run, never a skipped one later.
 """
 
@@ -19,18 +23,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from tpj.accounts.models import Organisation, Role, User
+from tpj.accounts.models import Organisation, User
 from tpj.core.reminders import claim, days_until
 from tpj.core.text import french_plural
-from tpj.core.urls_absolute import absolute_reverse
+from tpj.notifications.services import notify
 
-from ..emails import DEADLINE_REMINDER, DRAFT_REMINDER, JURY_REMINDER
 from ..models import Agency, Application, ApplicationState, Call, CallState, Campaign, IntentDeclaration, ScoreSheet
 from ..models.access import STRANDS_OF_AGENCY
-from .mail import send
+from ..notification_kinds import DEADLINE_REMINDER, DRAFT_REMINDER, JURY_REMINDER, REPORT_REMINDER
+from ..recipients import agency_managers, application_url, carriers, my_jury_url
+from .follow_up import report_dues
 
 DEADLINE_REMINDER_DAYS = (14, 7, 1)
 DRAFT_REMINDER_DAYS = (7, 1)
@@ -104,17 +109,6 @@ def agency_is_late(campaign: Campaign, deadline: NationalDeadline, region_id, ag
     return not calls.exists() or calls.exclude(state=CallState.TRANSMITTED).exists()
 
 
-def agency_recipients(organisation: Organisation) -> list[str]:
-    """The addresses of the agency's active call managers."""
-    users = User.objects.filter(
-        organisation=organisation,
-        is_active=True,
-        role_assignments__role=Role.CALL_MANAGER,
-        role_assignments__is_active=True,
-    ).distinct()
-    return sorted(users.values_list("email", flat=True))
-
-
 def remind_agencies(today: datetime.date | None = None) -> int:
     """Send the national deadlines' reminders due today to the agencies late; return how many."""
     today = today or timezone.localdate()
@@ -132,23 +126,21 @@ def remind_agencies(today: datetime.date | None = None) -> int:
                 agency = Agency(organisation.kind.upper())
                 if not agency_is_late(campaign, deadline, organisation.region_id, agency):
                     continue
-                recipients = agency_recipients(organisation)
+                recipients = list(agency_managers(organisation))
                 key = f"calls.deadline:{campaign.year}:{deadline.name}:{day.isoformat()}:{organisation.pk}:{offset}d"
-                if recipients and _send_once(
+                if recipients and _notify_once(
                     key,
                     DEADLINE_REMINDER,
                     recipients,
-                    f"Échéance du {day:%d/%m/%Y} : {deadline.subject}",
-                    "calls/email/deadline_reminder.txt",
-                    {
-                        "campaign": campaign,
-                        "deadline": deadline,
-                        "day": day,
-                        "when": _when(days_left),
-                        "organisation": organisation,
-                        "url": absolute_reverse("calls:index"),
-                    },
-                    obj=campaign,
+                    target=campaign,
+                    title=f"Échéance du {day:%d/%m/%Y} : {deadline.subject}",
+                    body=(
+                        f"Campagne {campaign.year} des 1000 premiers jours — {organisation.name}.\n"
+                        f"L'échéance nationale de {deadline.subject} est fixée au {day:%d/%m/%Y}, soit {_when(days_left)}.\n"
+                        f"{deadline.task}\nSi c'est déjà fait, ne tenez pas compte de ce message."
+                    ),
+                    url=reverse("calls:index"),
+                    may_see="calls.declare_intent",
                 ):
                     sent += 1
     return sent
@@ -177,20 +169,20 @@ def remind_applicants(today: datetime.date | None = None) -> int:
         if offset is None:
             continue
         key = f"calls.draft:{application.pk}:{deadline.date().isoformat()}:{offset}d"
-        if _send_once(
+        if _notify_once(
             key,
             DRAFT_REMINDER,
-            [application.created_by.email],
-            f"Votre candidature n'est pas encore déposée : clôture le {deadline:%d/%m/%Y}",
-            "calls/email/draft_reminder.txt",
-            {
-                "application": application,
-                "call": application.call,
-                "deadline": deadline,
-                "when": _when(days_left),
-                "url": absolute_reverse("calls:application-edit", args=[application.pk]),
-            },
-            obj=application,
+            [application.created_by],
+            target=application,
+            title=f"Votre candidature n'est pas encore déposée : clôture le {deadline:%d/%m/%Y}",
+            body=(
+                f"Votre candidature « {application.title or application.reference} » à l'appel à projets "
+                f"« {application.call.title} » est encore en brouillon : elle n'a pas été déposée.\n"
+                f"Les candidatures sont reçues jusqu'au {deadline:%d/%m/%Y à %H:%M} (heure de Paris), soit "
+                f"{_when(days_left)}. Un brouillon n'est pas examiné : pensez à le compléter puis à le déposer."
+            ),
+            url=reverse("calls:application-edit", args=[application.pk]),
+            may_see="calls.act_as_carrier",
         ):
             sent += 1
     return sent
@@ -234,20 +226,24 @@ def remind_jurors(today: datetime.date | None = None) -> int:
         else:
             year, week, _ = today.isocalendar()
             key = f"calls.jury:{call.pk}:{user.pk}:week:{year}-{week:02d}"
-        subject = f"{count} dossier{french_plural(count)} à noter"
-        if _send_once(
+        files = f"{count} dossier{french_plural(count)}"
+        meeting = ""
+        if offset is not None:
+            meeting = f" Le jury se réunit le {call.jury_date:%d/%m/%Y}, soit {_when(days_left)}."
+        if _notify_once(
             key,
             JURY_REMINDER,
-            [user.email],
-            f"{subject} — jury du {call.jury_date:%d/%m/%Y}" if offset is not None else subject,
-            "calls/email/jury_reminder.txt",
-            {
-                "call": call,
-                "count": count,
-                "when": _when(days_left) if offset is not None else "",
-                "url": absolute_reverse("calls:my-jury"),
-            },
-            obj=call,
+            [user],
+            target=call,
+            title=f"{files} à noter — jury du {call.jury_date:%d/%m/%Y}" if offset is not None else f"{files} à noter",
+            body=(
+                f"Vous êtes membre du jury de l'appel à projets « {call.title} ».\n"
+                f"{files} vous {french_plural(count, 'reste', 'restent')} à noter.{meeting}\n"
+                "Pour chaque dossier, déclarez d'abord l'absence ou l'existence d'un conflit d'intérêts, "
+                "puis notez chaque critère et validez votre notation."
+            ),
+            url=my_jury_url(),
+            may_see="calls.view_my_sheets",
         ):
             sent += 1
     return sent
@@ -256,10 +252,62 @@ def remind_jurors(today: datetime.date | None = None) -> int:
 # -- common --------------------------------------------------------------------------
 
 
-def _send_once(key, purpose, recipients, subject, template, context, *, obj) -> bool:
-    """Write the reminder `key` to the outbox unless it was already; True when written now."""
+def _notify_once(key, kind, users, *, target, title, body, url, may_see) -> bool:
+    """Notify `users` of the reminder `key` unless it was already; True when written now."""
     with transaction.atomic():
         if not claim(key):
             return False
-        send(purpose, recipients, subject, render_to_string(template, context), obj=obj)
+        notify(kind, users, target=target, title=title, body=body, url=url, may_see=may_see)
     return True
+
+
+# -- laureates' reports --------------------------------------------------------------
+
+
+REPORT_REMINDER_DAYS = (14, 7, 1)
+
+
+def remind_reports(today: datetime.date | None = None) -> int:
+    """Remind each laureate's carrier of a report it owes (interim, final: `follow_up.report_dues`):
+    before its due date (REPORT_REMINDER_DAYS), then once a week (ISO week) while it is missing;
+    return how many reminders."""
+    today = today or timezone.localdate()
+    offsets = _offsets("CALLS_REPORT_REMINDER_DAYS", REPORT_REMINDER_DAYS)
+    calls = Call.objects.filter(
+        state__in=[CallState.LAUREATES_DECIDED, CallState.TRANSMITTED], applications__state=ApplicationState.LAUREATE
+    ).distinct()
+    sent = 0
+    for call in calls:
+        for due in report_dues(call, today):
+            if due.received_on or due.due_on is None:
+                continue
+            days_left = days_until(due.due_on, today)
+            offset = due_offset(days_left, offsets)
+            app = due.application
+            if offset is not None:
+                key = f"calls.report:{app.pk}:{due.kind}:{due.due_on.isoformat()}:{offset}d"
+                title = f"{due.kind_label} attendu le {due.due_on:%d/%m/%Y}"
+                when = f"Il est attendu le {due.due_on:%d/%m/%Y}, soit {_when(days_left)}."
+            elif days_left < 0:
+                year, week, _ = today.isocalendar()
+                key = f"calls.report:{app.pk}:{due.kind}:{due.due_on.isoformat()}:late:{year}-{week:02d}"
+                title = f"{due.kind_label} en retard : attendu le {due.due_on:%d/%m/%Y}"
+                when = f"Il était attendu le {due.due_on:%d/%m/%Y} et n'a pas encore été reçu."
+            else:
+                continue
+            if _notify_once(
+                key,
+                REPORT_REMINDER,
+                list(carriers(app)),
+                target=app,
+                title=title,
+                body=(
+                    f"Votre projet « {app.title} » ({app.reference}), lauréat de l'appel à projets « {call.title} », "
+                    f"remet un {due.kind_label.lower()}. {when}\n"
+                    "Déposez-le sur la page du projet, rubrique « Rapports de suivi »."
+                ),
+                url=application_url(app) + "#rapports",
+                may_see="calls.follow_up",
+            ):
+                sent += 1
+    return sent

@@ -1,5 +1,6 @@
 """The calls' scheduled reminders (docs/operations.md, "Scheduled jobs").
 
+Each reminder is a notification, e-mailed or not as its recipient chose (tpj.notifications).
 Each job runs every hour of the working day: the first run of the day sends the reminders
 due, the next ones find them recorded and send nothing (`tpj.calls.services.reminders`), so
 a worker stopped at the first hour loses no reminder. The lock keeps the schedulers of two
@@ -41,3 +42,11 @@ def remind_jurors():
     """Reminders to jury members with files left to score."""
     sent = reminders.remind_jurors()
     logger.info("Reminders: %s jury reminder(s)", sent)
+
+
+@db_periodic_task(WORKING_HOURS)
+@lock_task("calls-remind-reports")
+def remind_reports():
+    """Reminders to laureates' carriers of the reports they owe (before the due date, then weekly while missing)."""
+    sent = reminders.remind_reports()
+    logger.info("Reminders: %s report reminder(s)", sent)

@@ -1,6 +1,6 @@
 from django import template
 
-from tpj.calls.models import ApplicationState, CallState
+from tpj.calls.models import ApplicationState, CallKind, CallState
 from tpj.calls.models import euros as format_euros
 from tpj.core.text import french_plural
 
@@ -65,3 +65,16 @@ def application_counts(counts) -> str:
 @register.inclusion_tag("calls/_state_badge.html")
 def state_badge(obj):
     return {"label": obj.get_state_display(), "kind": STATE_BADGES.get(obj.state, "")}
+
+
+# DSFR accent of each kind's badge; the 1000-jours regional call, the usual kind, has none.
+KIND_BADGES = {CallKind.TERRITORIAL_TRAINING: "purple-glycine"}
+
+
+@register.inclusion_tag("calls/_state_badge.html")
+def kind_badge(call):
+    """The badge of a call's kind (« Formation petite enfance »), beside its state: only for the
+    kinds other than the 1000-jours regional call."""
+    if call.kind not in KIND_BADGES:
+        return {"label": ""}
+    return {"label": call.definition.badge, "kind": KIND_BADGES[call.kind]}

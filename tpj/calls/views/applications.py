@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
+from tpj.conversations.services import conversation
 from tpj.core import policy
 from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
@@ -21,11 +23,13 @@ from ..forms.applications import (
     build_content,
     initial_from,
 )
-from ..forms.follow_up import EvaluationForm, IndicatorValueForm, PaymentForm
+from ..forms.follow_up import EvaluationForm, IndicatorValueForm
+from ..forms.questions import AnswersForm
 from ..models import Application, Attachment
 from ..services.applications import create_application, update_application
 from ..services.checks import eligibility_checks, submission_problems
 from ..services.content import ApplicationContent, content_of
+from ..services.questions import save_answers
 from ..workflows import APPLICATION_WORKFLOW
 from .common import ApplicationMixin, CallMixin, add_errors
 
@@ -43,6 +47,7 @@ class ApplicationFormMixin:
             "budget": BudgetFormSet(data, prefix="budget", initial=content.budget_lines),
             "cofinancing": CoFinancingFormSet(data, prefix="cofinancing", initial=content.cofinancings),
             "indicators": IndicatorFormSet(data, prefix="indicators", initial=content.indicators),
+            "questions": AnswersForm(data, call=call, application=getattr(self, "application", None)),
         }
 
     def content_or_none(self, bound):
@@ -85,8 +90,12 @@ class ApplicationCreateView(CallMixin, PolicyRequiredMixin, ApplicationFormMixin
         app = None
         if content is not None:
             try:
-                app, created = self.save(request, bound, content)
+                with transaction.atomic():  # the draft and its answers, or nothing
+                    app, created = self.save(request, bound, content)
+                    if app.is_editable:
+                        save_answers(app, request.user, bound["questions"].answers())
             except ValidationError as e:
+                app = None
                 add_errors(bound["form"], e)
         if request.htmx:
             return autosave_response(request, app, bound)
@@ -118,8 +127,11 @@ class ApplicationEditView(ApplicationMixin, PolicyRequiredMixin, ApplicationForm
         saved = None
         if content is not None:
             try:
-                saved = update_application(app, request.user, content)
+                with transaction.atomic():  # the draft and its answers, or nothing
+                    saved = update_application(app, request.user, content)
+                    save_answers(saved, request.user, bound["questions"].answers())
             except ValidationError as e:
+                saved = None
                 add_errors(bound["form"], e)
         if request.htmx:
             return autosave_response(request, saved, bound)
@@ -141,6 +153,8 @@ class ApplicationDetailView(ApplicationMixin, PolicyRequiredMixin, TemplateView)
             "app": app,
             "call": app.call,
             "is_manager": manager,
+            # the call's pages for its managers; an instructor instructs its files from here only
+            "manages_call": manager and bool(policy.check(user, "calls.manage_call", app.call)),
             "is_carrier": carrier,
             "partners": app.partners.all(),
             "budget_lines": app.budget_lines.all(),
@@ -156,16 +170,13 @@ class ApplicationDetailView(ApplicationMixin, PolicyRequiredMixin, TemplateView)
             ],
             "problems": submission_problems(app) if carrier and app.state == Application.State.DRAFT else [],
             "follow_up": policy.check(user, "calls.follow_up", app),
+            "conversation": conversation(user, "calls.application", app),  # None for a juror
         }
         if manager:
             ctx.update(
                 checks=eligibility_checks(app),
-                checklist=[(item, app.checklist.get(item, False)) for item in app.call.checklist_items()],
                 sheets=app.sheets.select_related("member__user__organisation").prefetch_related("scores__criterion"),
-                payments=[p for r in app.requests.all() for p in r.payments.all()],
             )
-            if app.state == Application.State.LAUREATE:
-                ctx["payment_form"] = PaymentForm(application=app)
         if ctx["follow_up"]:
             ctx.update(
                 indicator_form=IndicatorValueForm(application=app),

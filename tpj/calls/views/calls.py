@@ -7,16 +7,20 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.core import policy
+from tpj.core.confirm import confirmation_step, unconfirmed
 from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import exports
-from ..forms.calls import AxisFormSet, CallCreateForm, CallForm, CriterionFormSet, EnvelopeFormSet
+from ..forms.calls import CallCreateForm, CallForm, CriterionFormSet, EnvelopeFormSet, axis_formset
 from ..models import Application, Call, ScoreSheet, agency_of
+from ..models.kinds import KINDS
+from ..permissions import creatable_kinds
 from ..services.calls import create_call, fire_call, lock_definition, record_call_change
 from ..services.campaigns import current_campaign
 from ..services.checks import definition_problems, publication_problems
@@ -42,6 +46,7 @@ class IndexView(TemplateView):
             ctx.update(
                 managed_calls=managed,
                 can_declare=policy.check(user, "calls.declare_intent"),
+                can_create=bool(creatable_kinds(user)),
                 my_applications=Application.objects.filter(organisation_id=user.organisation_id).select_related("call")
                 if user.organisation_id
                 else [],
@@ -56,28 +61,47 @@ class CallCreateView(PolicyRequiredMixin, View):
     template = "calls/call_create.html"
 
     def _form(self, data=None):
-        form = CallCreateForm(data, initial={"campaign": current_campaign(), "strand": Call.Strand.JOINT})
-        agency = agency_of(self.request.user.organisation)
-        form.fields["strand"].choices = [
-            (v, label) for v, label in Call.Strand.choices if v in (Call.Strand.JOINT, (agency or "").lower())
-        ]
-        return form
+        user = self.request.user
+        kinds = creatable_kinds(user)
+        agency = agency_of(user.organisation)
+        territorial = [k for k in kinds if not KINDS[k].agency_bound]
+        return CallCreateForm(
+            data,
+            initial={"campaign": current_campaign(), "strand": Call.Strand.JOINT},
+            kinds=kinds,
+            strands=(Call.Strand.JOINT, (agency or "").lower()),
+            # the national team names the région of a territorial call; a commissaire's is its own
+            choose_region=any(not user.scope(KINDS[k].manager_role).regions for k in territorial),
+        )
+
+    def _context(self, form):
+        kinds = set(form.kinds)
+        return {"form": form, "mille_jours": Call.Kind.MILLE_JOURS in kinds, "territorial": bool(kinds - {Call.Kind.MILLE_JOURS})}
 
     def get(self, request):
-        return render(request, self.template, {"form": self._form()})
+        return render(request, self.template, self._context(self._form()))
 
     def post(self, request):
         form = self._form(request.POST)
         if form.is_valid():
             try:
-                call = create_call(request.user, form.cleaned_data["campaign"], form.cleaned_data["strand"])
-                messages.success(
-                    request, "Appel créé avec les 6 axes nationaux, les critères recommandés et une enveloppe par agence."
-                )
+                data = form.cleaned_data
+                region = data.get("region")
+                call = create_call(request.user, data["campaign"], data["strand"], region_id=region.pk if region else None)
+                if call.definition.national_dotation:
+                    done = "Appel créé avec les 6 axes nationaux, les critères recommandés et une enveloppe par agence."
+                else:
+                    done = (
+                        "Appel créé avec les 7 thèmes de formation pour axes, les critères recommandés et son enveloppe : "
+                        "fixez-en le montant en définissant l'appel."
+                    )
+                messages.success(request, done)
                 return redirect("calls:call-edit", pk=call.pk)
             except ValidationError as e:
                 add_errors(form, e)
-        return render(request, self.template, {"form": form}, status=400)
+            except policy.PermissionDenied as e:
+                form.add_error(None, str(e))
+        return render(request, self.template, self._context(form), status=400)
 
 
 class CallDetailView(CallMixin, PolicyRequiredMixin, TemplateView):
@@ -90,7 +114,7 @@ class CallDetailView(CallMixin, PolicyRequiredMixin, TemplateView):
         return {
             "call": call,
             "is_manager": manager,
-            "axes": call.axes.prefetch_related("national_axes"),
+            "axes": call.axes.select_related("call").prefetch_related(call.definition.reference.field),
             "criteria": call.criteria.all(),
             "envelopes": call.envelopes.select_related("funding_source"),
             "transitions": CALL_WORKFLOW.available(call, user) if manager else [],
@@ -108,7 +132,7 @@ class CallEditView(CallMixin, PolicyRequiredMixin, View):
     def forms(self, data=None, files=None):
         return {
             "form": CallForm(data, files, instance=self.call),
-            "axes": AxisFormSet(data, instance=self.call, prefix="axes"),
+            "axes": axis_formset(self.call)(data, instance=self.call, prefix="axes"),
             "criteria": CriterionFormSet(data, instance=self.call, prefix="criteria"),
             "envelopes": EnvelopeFormSet(data, instance=self.call, prefix="envelopes"),
         }
@@ -154,8 +178,19 @@ class CallTransitionView(CallMixin, PolicyRequiredMixin, View):
 
     def post(self, request, pk, name):
         try:
+            transition = CALL_WORKFLOW.get(name)
+            # An irreversible transition the state allows is fired once confirmed (tpj.core.confirm).
+            if not CALL_WORKFLOW.refusal(self.call, transition) and (text := unconfirmed(transition, self.call, request.POST)):
+                return confirmation_step(
+                    request,
+                    transition=transition,
+                    text=text,
+                    action=request.path,
+                    back=reverse("calls:call-detail", args=[pk]),
+                    title=self.call.title,
+                )
             fire_call(self.call, request.user, name, request.POST.get("reason", ""))
-            messages.success(request, f"« {CALL_WORKFLOW.get(name).label} » : c'est fait.")
+            messages.success(request, f"« {transition.label} » : c'est fait.")
         except ValidationError as e:
             flash_error(request, e)
         return redirect("calls:call-detail", pk=pk)

@@ -12,7 +12,14 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from .. import exports
 from ..forms.campaigns import CampaignForm, DeclarationForm
 from ..models import Application, Call, Campaign
-from ..services.campaigns import current_campaign, declaration_board, declare_intent, save_campaign
+from ..services.campaigns import (
+    agency_declarations,
+    current_campaign,
+    declaration_board,
+    declare_intent,
+    save_campaign,
+    undeclared_open_campaigns,
+)
 from .common import add_errors
 
 
@@ -83,38 +90,44 @@ class CampaignExportView(PolicyRequiredMixin, View):
 
 
 class DeclareIntentView(PolicyRequiredMixin, View):
+    """An agency declares for any open campaign it has not declared for yet (the nearest preselected)."""
+
     policy_action = "calls.declare_intent"
     template = "calls/declaration_form.html"
 
-    def get(self, request):
-        campaign = current_campaign()
-        existing = campaign.declarations.filter(organisation=request.user.organisation).first() if campaign else None
+    def render_form(self, form, declarations, status=200):
         return render(
-            request,
+            self.request,
             self.template,
-            {
-                "form": DeclarationForm(
-                    initial={"referent_name": request.user.get_full_name(), "referent_email": request.user.email}
-                ),
-                "campaign": campaign,
-                "existing": existing,
-            },
+            {"form": form, "declarations": declarations, "can_declare": form.fields["campaign"].queryset.exists()},
+            status=status,
+        )
+
+    def get(self, request):
+        campaigns = undeclared_open_campaigns(request.user.organisation)
+        initial = {"referent_name": request.user.get_full_name(), "referent_email": request.user.email}
+        chosen = request.GET.get("campagne", "")
+        if chosen.isdigit() and campaigns.filter(pk=chosen).exists():
+            initial["campaign"] = int(chosen)
+        return self.render_form(
+            DeclarationForm(initial=initial, campaigns=campaigns), agency_declarations(request.user.organisation)
         )
 
     def post(self, request):
-        campaign = current_campaign()
-        form = DeclarationForm(request.POST)
-        if campaign is None:
-            form.add_error(None, "Aucune campagne nationale n'est ouverte.")
-        elif form.is_valid():
+        form = DeclarationForm(request.POST, campaigns=undeclared_open_campaigns(request.user.organisation))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            campaign = data.pop("campaign")
             try:
-                declaration = declare_intent(request.user, campaign, **form.cleaned_data)
+                declaration = declare_intent(request.user, campaign, **data)
                 messages.success(
                     request,
-                    "Déclaration d'intention transmise à la DGCS et au SGMCAS."
-                    + (" Attention : elle arrive après l'échéance nationale." if declaration.is_late else ""),
+                    f"Déclaration d'intention pour la campagne {campaign.year} transmise à la DGCS et au SGMCAS."
+                    + (
+                        " Elle arrive après l'échéance nationale : elle est enregistrée en retard." if declaration.is_late else ""
+                    ),
                 )
                 return redirect("calls:index")
             except ValidationError as e:
                 add_errors(form, e)
-        return render(request, self.template, {"form": form, "campaign": campaign}, status=400)
+        return self.render_form(form, agency_declarations(request.user.organisation), status=400)

@@ -7,19 +7,24 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from tpj.core import policy
+from tpj.core.confirm import confirmation_step, unconfirmed
 from tpj.core.text import french_plural
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from ..forms.decisions import DecisionForm
 from ..letters import decision_letter_pdf
 from ..models import Application, Call, EnvelopeRequest, euros
-from ..services.decisions import decide, notify_decisions, reopen_decision
-from ..services.jury import ranking
+from ..services.decisions import decide, notify_decisions, promote, renounce, reopen_decision, waiting_list
+from ..services.derogations import grant_derogation, refuse_derogation, request_derogation
 from ..services.letters import issued_letter
 from ..services.notifications import failed_emails, failed_letters, letter_badges, resend_email
+from ..services.notify_confirmation import notify_confirmation
+from ..services.renunciations import rank, ranking_history, renunciations
+from ..workflows import APPLICATION_WORKFLOW
 from .common import ApplicationMixin, CallMixin, add_errors, flash_error
 from .jury import format_score
 
@@ -31,11 +36,14 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
     template = "calls/allocation.html"
 
     def context(self, bound=None):
-        apps = ranking(self.call).prefetch_related(
+        renounced = renunciations(self.call)  # withdrawn laureates: kept, at their rank (history)
+        apps = ranking_history(self.call, renounced).prefetch_related(
             Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope"))
         )
         page = Paginator(apps, 25).get_page(self.request.GET.get("page"))
         letters = letter_badges(self.call.applications.filter(pk__in=[a.pk for a in page]))
+        after = self.call.state in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED)  # withdrawals, promotions
+        next_waiting = waiting_list(self.call).values_list("pk", flat=True).first() if after else None
         states, url = dict(Application.State.choices), reverse("calls:application-detail", args=[0]).removesuffix("0/")
         rows = []
         for i, app in enumerate(page):
@@ -43,24 +51,31 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             allocated = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
             form = bound if bound is not None and bound.app_pk == app.pk else None
             data = form.data if form is not None else {}
-            prefix = f"d{app.pk}"
+            prefix, waiting = f"d{app.pk}", app.state == Application.State.WAITING_LIST and not after
+            withdrawal = renounced.get(app.pk)
             rows.append(
                 {
-                    "rank": page.start_index() + i,
+                    "rank": rank(page.start_index() + i, app),
                     "app": app,
+                    "renounced_on": timezone.localtime(withdrawal.created_at) if withdrawal else None,
+                    "renounce_reason": withdrawal.reason if withdrawal else "",
                     "url": f"{url}{app.pk}/",
                     "mean": format_score(app.mean_score),
                     "state": states[app.state],
                     "letter": _badge(letters.get(app.pk)),
                     "decidable": app.state in (Application.State.ELIGIBLE, Application.State.WAITING_LIST),
+                    "renounceable": after and app.state == Application.State.LAUREATE,
+                    "promotable": after and app.state == Application.State.WAITING_LIST,
+                    "next": app.pk == next_waiting,
                     "requested": " · ".join(f"{a} {euros(v)}" for a, v in requested.items()),
                     "allocated": " · ".join(f"{a} {euros(v)}" for a, v in allocated.items())
                     if app.state == Application.State.LAUREATE
                     else "",
                     "prefix": prefix,
                     "errors": [m for errors in form.errors.values() for m in errors] if form is not None else [],
-                    "reason": data.get(f"{prefix}-reason", ""),
-                    "outcome": data.get(f"{prefix}-outcome", Application.State.LAUREATE),
+                    # before the list is decided, a waiting file shows its decision (not « Lauréat » by default)
+                    "reason": data.get(f"{prefix}-reason", app.decision_reason if waiting else ""),
+                    "outcome": data.get(f"{prefix}-outcome", app.state if waiting else Application.State.LAUREATE),
                     # (agency, value) of the amount inputs, rendered by calls/_decision_amounts.html
                     "amounts": [(a, str(data.get(f"{prefix}-amount_{a}", requested.get(a, "")))) for a in self.call.agencies],
                 }
@@ -70,8 +85,8 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             "page_obj": page,
             "rows": rows,
             "envelopes": self.call.envelopes.select_related("funding_source"),
-            "endowment": self.call.state_endowment(),
             "can_decide": self.call.state == Call.State.CLOSED,
+            "after_laureates": after,
             "outcomes": DecisionForm.OUTCOMES,
             "can_notify": self.call.state in (Call.State.LAUREATES_DECIDED, Call.State.TRANSMITTED),
             "failed_emails": failed_emails(self.call),
@@ -90,17 +105,59 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
             except ValidationError as e:
                 flash_error(request, e)
             return redirect(request.get_full_path())
+        if "renounce" in request.POST:
+            if text := self._unconfirmed_renouncement(app):
+                return confirmation_step(
+                    request,
+                    transition=APPLICATION_WORKFLOW.get("renounce"),
+                    text=text,
+                    action=request.get_full_path(),
+                    back=request.get_full_path(),
+                    title=f"{app.reference} — {app.title}",
+                )
+            try:
+                renounce(app, request.user, request.POST.get("reason", ""))
+                messages.success(
+                    request, f"Désistement enregistré pour {app.reference} ; ses montants sont rendus à leurs enveloppes."
+                )
+            except ValidationError as e:
+                flash_error(request, e)
+            return redirect(request.get_full_path())
         form = DecisionForm(request.POST, call=self.call, prefix=f"d{app.pk}")
         form.app_pk = app.pk
         if form.is_valid():
             try:
-                decide(app, request.user, form.cleaned_data["outcome"], form.cleaned_data["reason"], form.allocations())
-                messages.success(request, f"Décision enregistrée pour {app.reference}.")
+                if "promote" in request.POST:
+                    promote(app, request.user, form.cleaned_data["reason"], form.allocations())
+                    messages.success(
+                        request,
+                        f"Le dossier {app.reference} est promu de la liste d'attente au rang de lauréat : "
+                        "notifiez les décisions pour lui envoyer son courrier.",
+                    )
+                else:
+                    decide(app, request.user, form.cleaned_data["outcome"], form.cleaned_data["reason"], form.allocations())
+                    messages.success(request, f"Décision enregistrée pour {app.reference}.")
                 return redirect(request.get_full_path())
             except ValidationError as e:
                 add_errors(form, e)
         messages.error(request, f"La décision pour {app.reference} n'a pas été enregistrée : voir le détail sous le dossier.")
         return render(request, self.template, self.context(form), status=400)
+
+    def _unconfirmed_renouncement(self, app) -> str:
+        """What to confirm before recording the laureate's withdrawal (tpj.core.confirm): asked
+        only when it would be recorded now (a missing reason or a refused state is said at once)."""
+        transition = APPLICATION_WORKFLOW.get("renounce")
+        if (
+            not self.request.POST.get("reason", "").strip()
+            or APPLICATION_WORKFLOW.refusal(app, transition)
+            or not policy.check(self.request.user, transition.action, app)
+            or any(guard(app) for guard in transition.guards)
+        ):
+            return ""
+        return unconfirmed(transition, app, self.request.POST)
+
+
+NOTIFY = {"label": "Notifier les décisions"}  # the confirmation step's title (a service, not a transition)
 
 
 def _failed_letters_alert(letters) -> dict:
@@ -145,6 +202,16 @@ class NotifyView(CallMixin, PolicyRequiredMixin, View):
                     f"Courriel remis en envoi à {', '.join(message.recipients)} : s'il échoue encore, il reste listé ci-dessous.",
                 )
             else:
+                text = notify_confirmation(self.call) if request.POST.get("confirm") != "1" else ""
+                if text:  # letters cannot be recalled: confirmed first (tpj.core.confirm), as a transition
+                    return confirmation_step(
+                        request,
+                        transition=NOTIFY,
+                        text=text,
+                        action=request.path,
+                        back=reverse("calls:allocation", args=[pk]),
+                        title=self.call.title,
+                    )
                 n = notify_decisions(self.call, request.user)
                 messages.success(request, _queued_message(n))
         except ValidationError as e:
@@ -179,3 +246,38 @@ class DecisionLetterView(ApplicationMixin, PolicyRequiredMixin, View):
             response = HttpResponse(decision_letter_pdf(app), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="decision-{app.reference}.pdf"'
         return response
+
+
+class DerogationRequestView(CallMixin, PolicyRequiredMixin, View):
+    """A call manager asks the national team for a derogation to the minimum (from the decisions page)."""
+
+    policy_action = "calls.manage_call"
+
+    def post(self, request, pk):
+        try:
+            request_derogation(self.call, request.user, request.POST.get("reason", ""))
+            messages.success(request, "Demande de dérogation transmise à l'équipe nationale : sa réponse s'affichera ici.")
+        except ValidationError as e:
+            flash_error(request, e)
+        return redirect("calls:allocation", pk=pk)
+
+
+class DerogationDecisionView(CallMixin, PolicyRequiredMixin, View):
+    """The national team grants (with the endowment accepted) or refuses a derogation (from the call's page)."""
+
+    policy_action = "calls.grant_minimum_derogation"
+
+    def post(self, request, pk):
+        reason = request.POST.get("reason", "")
+        try:
+            if request.POST.get("decision") == "refuse":
+                refuse_derogation(self.call, request.user, reason)
+                messages.success(request, "Dérogation refusée : les gestionnaires de l'appel en sont informés.")
+            else:
+                answering = request.POST.get("derogation", "")  # the request the page showed, if any
+                answering = int(answering) if answering.isdigit() else None
+                grant_derogation(self.call, request.user, request.POST.get("accepted", ""), reason, answering)
+                messages.success(request, "Dérogation accordée : les gestionnaires de l'appel en sont informés.")
+        except ValidationError as e:
+            flash_error(request, e)
+        return redirect("calls:call-detail", pk=pk)

@@ -4,18 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 
 from tpj.core import policy
+from tpj.core.confirm import confirmation_step, unconfirmed
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from ..forms.applications import AttachmentForm
-from ..forms.follow_up import DateForm, EvaluationForm, IndicatorValueForm, PaymentForm
+from ..forms.follow_up import DateForm, EvaluationForm, IndicatorValueForm
 from ..models import Application
 from ..services.applications import add_attachment, submit_application, withdraw_application
-from ..services.follow_up import add_indicator_value, record_convention, record_evaluation, record_payment, record_start
-from ..services.instruction import answer_information, declare_eligible, declare_ineligible, request_information, set_checklist
+from ..services.checks import submission_problems
+from ..services.follow_up import add_indicator_value, record_evaluation, record_start
+from ..services.instruction import answer_information, declare_eligible, declare_ineligible, request_information
 from ..services.jury import set_deliberation_notes
+from ..workflows import APPLICATION_WORKFLOW
 from .common import ApplicationMixin, flash_error
 
 
@@ -33,17 +37,24 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
             "answer_info": lambda: answer_information(app, user, data.get("reason", "")),
             "declare_eligible": lambda: declare_eligible(app, user),
             "declare_ineligible": lambda: declare_ineligible(app, user, data.get("reason", "")),
-            "checklist": lambda: set_checklist(app, user, data.getlist("items")),
             "deliberation": lambda: set_deliberation_notes(app, user, data.get("notes", "")),
-            "convention": lambda: record_convention(app, user, self._date("date")),
             "start": lambda: record_start(app, user, self._date("date")),
             "attachment": self._attachment,
-            "payment": self._payment,
             "indicator": self._indicator,
             "evaluation": self._evaluation,
         }
         if name not in handlers:
             raise Http404
+        transition, text = self._unconfirmed(name)
+        if text:
+            return confirmation_step(
+                request,
+                transition=transition,
+                text=text,
+                action=request.path,
+                back=reverse("calls:application-detail", args=[pk]),
+                title=f"{app.reference} — {app.title}" if app.reference else app.title,
+            )
         try:
             handlers[name]()
             if name == "submit":
@@ -65,6 +76,17 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
             messages.error(request, str(e))
         return redirect("calls:application-detail", pk=pk)
 
+    def _unconfirmed(self, name):
+        """The irreversible transition `name` and what to confirm before firing it, when this
+        person may fire it now and has not confirmed (tpj.core.confirm); otherwise (None, "")."""
+        app, user = self.application, self.request.user
+        transition = next((t for t in APPLICATION_WORKFLOW.transitions if t.name == name), None)
+        if transition is None or APPLICATION_WORKFLOW.refusal(app, transition) or not policy.check(user, transition.action, app):
+            return None, ""
+        if name == "submit" and (submission_problems(app) or not app.call.applications_open):
+            return None, ""  # refused at once, saying what to complete or that the deadline has passed
+        return transition, unconfirmed(transition, app, self.request.POST)
+
     def _date(self, field):
         form = DateForm({"date": self.request.POST.get(field)})
         if not form.is_valid():
@@ -76,13 +98,6 @@ class ApplicationActionView(ApplicationMixin, PolicyRequiredMixin, View):
         if not form.is_valid():
             raise ValidationError([m for errors in form.errors.values() for m in errors])
         add_attachment(self.application, self.request.user, form.cleaned_data["label"], form.cleaned_data["file"])
-
-    def _payment(self):
-        form = PaymentForm(self.request.POST, application=self.application)
-        if not form.is_valid():
-            raise ValidationError([m for errors in form.errors.values() for m in errors])
-        d = form.cleaned_data
-        record_payment(d["request"], self.request.user, d["amount"], d["paid_on"], d["label"])
 
     def _indicator(self):
         form = IndicatorValueForm(self.request.POST, application=self.application)

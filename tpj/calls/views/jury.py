@@ -1,22 +1,35 @@
 """Pages of the jury: composition and assignment, ranking, a member's files and score sheet."""
 
+from itertools import groupby
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.accounts.models import User
 from tpj.core import policy
+from tpj.core.text import french_plural
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from ..forms.jury import ConflictForm, JuryMemberForm, LateConflictForm, ScoreForm
-from ..models import Application, ScoreSheet
-from ..services.jury import add_jury_member, assign, declare_conflict, ranking, save_scores
+from ..models import Application, JuryMember, ScoreSheet
+from ..models.jury import BEFORE_SCORING, scoring_notice
+from ..services.jury import (
+    add_jury_member,
+    assign,
+    declare_conflict,
+    means_by_kind,
+    save_scores,
+    without_jurors,
+)
+from ..services.renunciations import rank, ranking_history, renunciations
 from .common import CallMixin, add_errors, flash_error
 
 
@@ -35,6 +48,8 @@ class JuryView(CallMixin, PolicyRequiredMixin, View):
             "members": members,
             "form": form or JuryMemberForm(),
             "pool": self.call.applications.in_instruction_pool().count(),
+            "without_jurors": list(without_jurors(self.call)),
+            "before_scoring": self.call.state in BEFORE_SCORING,
         }
 
     def get(self, request, pk):
@@ -44,8 +59,11 @@ class JuryView(CallMixin, PolicyRequiredMixin, View):
         if "assign" in request.POST:
             try:
                 result = assign(self.call, request.user)
+                created, recused = result["created"], result["recused"]
                 messages.success(
-                    request, f"{result['created']} dossier(s) attribué(s), dont {result['recused']} avec récusation d'office."
+                    request,
+                    f"{created} fiche{french_plural(created)} de notation attribuée{french_plural(created)}, "
+                    f"dont {recused} avec récusation d'office.",
                 )
             except ValidationError as e:
                 flash_error(request, e)
@@ -70,24 +88,37 @@ class RankingView(CallMixin, PolicyRequiredMixin, TemplateView):
     template_name = "calls/ranking.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(ranking(self.call), 50).get_page(self.request.GET.get("page"))
-        return {"call": self.call, "page_obj": page, "rows": ranking_rows(page), "criteria": self.call.criteria.all()}
+        # the laureates that withdrew stay at their rank, marked (the ranking is the jury's history)
+        renounced = renunciations(self.call)
+        page = Paginator(ranking_history(self.call, renounced), 50).get_page(self.request.GET.get("page"))
+        return {
+            "call": self.call,
+            "page_obj": page,
+            "rows": ranking_rows(page, renounced),
+            "criteria": self.call.criteria.all(),
+        }
 
 
 def format_score(value) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
 
-def ranking_rows(page):
-    """Ranking rows with their labels computed once in Python (the page renders hundreds of cells)."""
+def ranking_rows(page, renounced=None):
+    """Ranking rows with their labels computed once in Python (the page renders hundreds of cells);
+    `renounced`: {application id: the audit event of its withdrawal as a laureate}."""
+    renounced = renounced or {}
     states = dict(Application.State.choices)
     url = reverse("calls:application-detail", args=[0]).removesuffix("0/")
+    by_kind = means_by_kind(a.pk for a in page)
     return [
         {
-            "rank": page.start_index() + i,
+            "rank": rank(page.start_index() + i, a),
             "app": a,
             "url": f"{url}{a.pk}/",
+            "renounced_on": timezone.localtime(renounced[a.pk].created_at) if a.pk in renounced else None,
             "mean": format_score(a.mean_score),
+            "funders": format_score(by_kind.get(a.pk, {}).get(JuryMember.Kind.FUNDER)),
+            "operators": format_score(by_kind.get(a.pk, {}).get(JuryMember.Kind.OPERATOR)),
             "spread": format_score(a.spread),
             "state": states[a.state],
         }
@@ -104,10 +135,15 @@ class MyJuryView(PolicyRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         sheets = (
             ScoreSheet.objects.filter(member__user=self.request.user)
-            .select_related("application", "member__call__region")
-            .order_by("member__call", "application__reference")
+            .select_related("application__call__region", "application__call__campaign")
+            .order_by("-application__call__campaign__year", "application__call_id", "application__reference")
         )
-        return {"sheets": sheets}
+        calls = []
+        for _, group in groupby(sheets, key=lambda s: s.application.call_id):
+            group = list(group)
+            call = group[0].application.call
+            calls.append({"call": call, "notice": scoring_notice(call), "sheets": group})
+        return {"calls": calls}
 
 
 class SheetView(PolicyRequiredMixin, View):
@@ -126,9 +162,16 @@ class SheetView(PolicyRequiredMixin, View):
     def get_policy_object(self):
         return self.sheet
 
-    def context(self, conflict_form=None, score_form=None, late_conflict_form=None):
+    def context(self, conflict_form=None, score_form=None, late_conflict_form=None, confirm_submit=False):
         sheet = self.sheet
-        ctx = {"sheet": sheet, "app": sheet.application, "call": sheet.application.call}
+        call = sheet.application.call
+        ctx = {
+            "sheet": sheet,
+            "app": sheet.application,
+            "call": call,
+            "notice": scoring_notice(call),
+            "confirm_submit": confirm_submit,
+        }
         if sheet.conflict_declared_at is None or conflict_form is not None:
             ctx["conflict_form"] = conflict_form or ConflictForm()
         elif not sheet.has_conflict:
@@ -141,12 +184,15 @@ class SheetView(PolicyRequiredMixin, View):
                 requests=app.requests.select_related("envelope"),
                 budget_lines=app.budget_lines.all(),
                 cofinancings=app.cofinancings.select_related("source"),
+                attachments=app.attachments.all(),
             )
             initial = {s.criterion_id: (s.value, s.not_applicable) for s in sheet.scores.all()}
             ctx["score_form"] = score_form or ScoreForm(
                 criteria=list(app.call.criteria.all()), initial_scores=initial, initial={"comment": sheet.comment}
             )
-            ctx["can_score"] = policy.check(self.request.user, "calls.score", sheet)
+            decision = policy.check(self.request.user, "calls.score", sheet)
+            # the fields are disabled with the reason (and when scoring opens) when it is refused
+            ctx["can_score"], ctx["score_refusal"] = bool(decision), decision.reason
             if not sheet.is_locked:
                 ctx["late_conflict_form"] = late_conflict_form or LateConflictForm()
         return ctx
@@ -179,12 +225,17 @@ class SheetView(PolicyRequiredMixin, View):
                     add_errors(form, e)
             return render(request, self.template, self.context(conflict_form=form), status=400)
         form = ScoreForm(request.POST, criteria=list(sheet.application.call.criteria.all()))
+        # « Valider ma notation » locks the sheet for good: only its confirmation (the modal's
+        # button, or the confirmation shown without JavaScript) validates; the button alone saves.
+        confirmed = request.POST.get("submit") == "confirmed"
+        asked = "submit" in request.POST and not confirmed
         if form.is_valid():
             try:
-                save_scores(sheet, request.user, form.values(), form.cleaned_data["comment"], submit="submit" in request.POST)
+                save_scores(sheet, request.user, form.values(), form.cleaned_data["comment"], submit=confirmed)
+                if asked:
+                    return render(request, self.template, self.context(score_form=form, confirm_submit=True))
                 messages.success(
-                    request,
-                    "Notation validée et verrouillée." if "submit" in request.POST else "Notation enregistrée (non validée).",
+                    request, "Notation validée et verrouillée." if confirmed else "Notation enregistrée (non validée)."
                 )
                 return redirect("calls:sheet", pk=pk)
             except ValidationError as e:

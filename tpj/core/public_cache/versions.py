@@ -22,10 +22,12 @@ from django.db.models.functions import Greatest
 
 from .models import PublicVersion
 
-# The scopes: the directory and its map, entry pages and APIs; the projetothèque.
+# The scopes: the directory and its map, entry pages and APIs; the projetothèque; the
+# national dashboard's figures (staff only: the version keys its page body, not a public read).
 REGISTRY = "registry"
 PROJECTS = "projetotheque"
-SCOPES = (REGISTRY, PROJECTS)
+DASHBOARD = "dashboard"
+SCOPES = (REGISTRY, PROJECTS, DASHBOARD)
 
 _SQL = f"SELECT version FROM {PublicVersion._meta.db_table} WHERE scope = %s"
 

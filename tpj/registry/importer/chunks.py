@@ -73,14 +73,15 @@ def prepared(job: ImportJob, ref: ReferenceData, work_ahead: bool) -> Iterator[l
         return
     rest = whole._replace(start=whole.start + head_rows, first_size=cut[HEAD_CHUNKS])
     try:
-        later = ahead.iterate_ahead("tpj.registry.importer.chunks.prepared_chunks", rest)  # starting now
+        later = ahead.iterate_ahead("tpj.registry.importer.chunks.prepared_chunks_ahead", rest)  # starting now
     except OSError:  # no process to be had (memory, limits): slower, not stopped
         logger.warning("Import %s: no second process to check chunks ahead; checked here", job.pk, exc_info=True)
         yield from prepared_chunks(whole)
         return
     with later:
         yield from prepared_chunks(whole._replace(chunks=HEAD_CHUNKS))
-        yield from later
+        for chunk in later:
+            yield list(map(PreparedRow._make, chunk))
 
 
 def prepared_chunks(plan: ChunkPlan) -> Iterator[list[PreparedRow]]:
@@ -94,6 +95,13 @@ def prepared_chunks(plan: ChunkPlan) -> Iterator[list[PreparedRow]]:
             if not chunk:
                 return
             yield prepare_chunk(chunk, plan.ref, plan.source, bulk.datetime_value(timezone.now()))
+
+
+def prepared_chunks_ahead(plan: ChunkPlan) -> Iterator[list[tuple]]:
+    """`prepared_chunks` in the second process: each row as a plain tuple, which pickles
+    in two thirds of the time and unpickles in a fifth (`prepared` turns them back)."""
+    for chunk in prepared_chunks(plan):
+        yield list(map(tuple, chunk))
 
 
 def _open(plan: ChunkPlan):

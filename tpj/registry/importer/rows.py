@@ -92,9 +92,13 @@ def clean_cells(row: dict) -> tuple[dict, list[str]]:
 
     Tabs and line breaks are kept in the description, replaced by a space elsewhere. (NUL
     characters, encoding junk, are already dropped by the CSV reader.)"""
-    cells = [value for value in row.values() if isinstance(value, str)]
-    if not _ANYTHING_TO_CLEAN.search("".join(cells)):
-        return _Cells((key, value.strip()) for key, value in row.items() if isinstance(value, str)), []
+    try:
+        whole = "".join(row.values())
+    except TypeError:  # extra cells (a list) or missing ones (None): cell by cell below
+        pass
+    else:  # printable text has no control character nor line break (the common case, at once)
+        if whole.isprintable() or not _ANYTHING_TO_CLEAN.search(whole):
+            return _Cells(zip(row, map(str.strip, row.values()), strict=True)), []
     cleaned, errors = _Cells(), []
     for key, value in row.items():
         if not isinstance(value, str):
@@ -215,8 +219,8 @@ def _prepare_row(line: int, row: dict, ref: ReferenceData, source: str, now) -> 
         return PreparedRow(line, external_id, error.args[0], outside=getattr(error, "outside", False))
     entry = bulk.entry_row(
         None,
-        kind_id=fields["kind"].pk,
-        category_id=fields["category"].pk,
+        kind_id=fields["kind"].id,
+        category_id=fields["category"].id,
         name=fields["name"],
         address=fields["address"],
         postal_code=fields["postal_code"],
@@ -238,9 +242,9 @@ def _prepare_row(line: int, row: dict, ref: ReferenceData, source: str, now) -> 
         external_id,
         [],
         entry,
-        priorities=tuple((ref.priorities[n].pk, description) for n in numbers),
+        priorities=tuple((ref.priorities[n].id, description) for n in numbers),
         situation=(
-            situation["situation"].pk,
+            situation["situation"].id,
             situation["trusting_body_name"],
             situation["trusting_body_kind"],
             situation["reference_type"],

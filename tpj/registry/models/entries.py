@@ -76,6 +76,12 @@ class EntryQuerySet(models.QuerySet):
         """Entries past the draft stage that the public does not see, as `UNPUBLISHED` states it."""
         return self.exclude(state=SQLConstant(State.DRAFT)).exclude(state=SQLConstant(State.VERIFIED))
 
+    def review_pending(self):
+        """Entries whose yearly review awaits a step (an answer, a decision on a proposed
+        suspension), as the partial index `registry_review_pending` states it: so that SQLite
+        uses it (see `SQLConstant`) instead of reading every entry of a région."""
+        return self.exclude(review_state=SQLConstant(ReviewState.CURRENT))
+
     def of_member(self, user):
         """Entries `user` is a member of."""
         return self.filter(members=user) if user.is_authenticated else self.none()

@@ -11,7 +11,9 @@
     keep()                  — or keeps it published.
 
 Every step is a transition of `workflow.REVIEW_WORKFLOW`, recorded in the audit log (the
-scheduled steps by « système »). A scheduled step takes each entry with a lock skipping
+scheduled steps by « système »), which says who is told (the members, of a request and of
+a proposed suspension). The request keeps its own e-mail, which carries each member's
+personal confirmation link: its notification is in the platform only (`emailed_elsewhere`). A scheduled step takes each entry with a lock skipping
 the rows another run holds, and fires only from the state it expects: two runs at once,
 or one run twice, ask each member once.
 """
@@ -140,7 +142,7 @@ def propose_suspensions(now=None) -> int:
 
     The entries stay published: only a moderator's confirmation suspends them."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=answer_days())
-    late = Entry.objects.filter(review_state=ReviewState.REQUESTED, review_requested_at__lte=cutoff)
+    late = Entry.objects.review_pending().filter(review_state=ReviewState.REQUESTED, review_requested_at__lte=cutoff)
     proposed = 0
     for pk in list(late.order_by("review_requested_at", "pk").values_list("pk", flat=True)):
         with transaction.atomic():
@@ -156,6 +158,7 @@ def proposed_suspensions(user):
     """The entries of `user`'s moderation scope proposed for suspension, oldest request first."""
     return (
         Entry.objects.moderated_by(user)
+        .review_pending()
         .filter(review_state=ReviewState.SUSPENSION_PROPOSED)
         .select_related("commune", "category")
         .order_by("review_requested_at", "pk")

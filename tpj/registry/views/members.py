@@ -11,16 +11,18 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.audit.services import record
+from tpj.conversations.services import conversation
 from tpj.core import policy
 from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Category
 
 from ..forms import EntryFormBundle, MemberForm
-from ..models import Entry, EntrySituation, State
+from ..models import INVITATION_DAYS, Entry, EntrySituation, State
 from ..search import entry_queryset
+from ..services import invitations
 from ..services.entries import create_entry, save_entry
-from ..services.members import add_member, remove_member
+from ..services.members import remove_member
 from ..services.moderation import submit
 
 
@@ -52,6 +54,7 @@ class EntryFormMixin:
                 "bundle": bundle,
                 "entry": entry,
                 "suggestions_json": json.dumps(suggestions),
+                "conversation": conversation(self.request.user, "registry.entry", entry) if entry else None,
             },
             status=status,
         )
@@ -152,7 +155,12 @@ class MembersView(PolicyRequiredMixin, View):
         return render(
             request,
             "registry/members.html",
-            {"entry": self.entry, "form": form or MemberForm(), "members": self.entry.members.all()},
+            {
+                "entry": self.entry,
+                "form": form or MemberForm(),
+                "members": self.entry.members.all(),
+                "invitations": invitations.pending_invitations(self.entry),
+            },
             status=status,
         )
 
@@ -169,12 +177,57 @@ class MembersView(PolicyRequiredMixin, View):
         form = MemberForm(request.POST)
         if form.is_valid():
             try:
-                member = add_member(self.entry, form.cleaned_data["email"], request.user)
-                messages.success(request, f"{member.email} peut désormais gérer la fiche.")
-                return redirect("registry:members", pk)
+                outcome, added = invitations.add_or_invite(self.entry, form.cleaned_data["email"], request.user)
             except ValidationError as error:
                 form.add_error(None, error)  # keyed by its field, "email"
+            else:
+                if outcome == "added":
+                    messages.success(request, f"{added.email} peut désormais gérer la fiche.")
+                else:
+                    messages.success(
+                        request,
+                        f"Aucun compte n'utilise encore {added.email} : une invitation y est envoyée, valable "
+                        f"{INVITATION_DAYS} jours. La personne deviendra membre en ouvrant le lien, une fois "
+                        "connectée avec cette adresse.",
+                    )
+                return redirect("registry:members", pk)
         return self.get(request, pk, form=form, status=400)
+
+
+class InvitationView(View):
+    """The link of a member invitation: signed in with the invited address, opening it makes the
+    person a member; otherwise the page says what to do (sign in, sign up, ask again)."""
+
+    template = "registry/invitation.html"
+
+    def get(self, request, token):
+        invitation = invitations.find(token)
+        try:
+            invitations.check_usable(invitation)
+        except invitations.InvitationError as error:
+            return self.refused(request, invitation, error, status=410 if invitation else 404)
+        if not request.user.is_authenticated:
+            return render(request, self.template, {"invitation": invitation, "signed_out": True})
+        try:
+            invitations.accept(token, request.user)
+        except invitations.InvitationError as error:  # used or expired meanwhile (another tab, perhaps)
+            return self.refused(request, invitation, error, status=410)
+        except policy.PermissionDenied as error:
+            return render(request, self.template, {"error": str(error), "foreign": True}, status=403)
+        messages.success(request, f"Vous êtes désormais membre de la fiche « {invitation.entry.name} ».")
+        return redirect("registry:entry", invitation.entry_id)
+
+    def refused(self, request, invitation, error, status):
+        """A link no longer usable: its own member (who opened it before, or in another tab at
+        the same moment) goes to the entry; anyone else reads why."""
+        if (
+            invitation is not None
+            and request.user.is_authenticated
+            and invitation.entry.members.filter(pk=request.user.pk).exists()
+        ):
+            messages.info(request, "Vous êtes déjà membre de cette fiche.")
+            return redirect("registry:entry", invitation.entry_id)
+        return render(request, self.template, {"error": str(error)}, status=status)
 
 
 class EvidenceView(PolicyRequiredMixin, View):

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.audit.models import AuditEvent
+from tpj.conversations.services import conversation
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.nomenclatures.models import Category
@@ -73,6 +75,7 @@ class ModerationDetailView(PolicyRequiredMixin, View):
             "contacts": entry.contacts.all(),
             "transitions": ENTRY_WORKFLOW.available(entry, self.request.user),
             "history": _history(entry),
+            "conversation": conversation(self.request.user, "registry.entry", entry),
             "failed_emails": failed_notifications(entry),
         }
 
@@ -107,4 +110,6 @@ class ModerationDetailView(PolicyRequiredMixin, View):
 
 
 def _history(entry):
-    return AuditEvent.objects.for_object(entry).filter(action__startswith="registry.")[:30]
+    # The entry's messages are in its history too (moderators read the internal notes).
+    actions = Q(action__startswith="registry.") | Q(action__startswith="conversations.")
+    return AuditEvent.objects.for_object(entry).filter(actions)[:30]

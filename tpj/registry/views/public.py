@@ -23,8 +23,9 @@ from .. import logo
 from ..filters import EntryFilter, reference_territories, within_km
 from ..grid import equirectangular_km
 from ..models import Entry, State
+from ..models.claims import active_member_exists
 from ..search import SearchResults, directory_rows, entry_queryset
-from ..services import review
+from ..services import claims, review
 from ..workflow import ENTRY_WORKFLOW, Move
 
 PAGE_SIZE = 20
@@ -66,6 +67,20 @@ class DirectoryView(TemplateView):
             **super().get_context_data(**kwargs),
             "filters": filters,
             "errors": errors,
+            # Shown on a phone as « Filtrer (n) »: the form's fields in use (the radius goes with its commune).
+            "active_filters": sum(
+                bool(value)
+                for value in (
+                    filters.text,
+                    filters.priorities,
+                    filters.category,
+                    filters.kind,
+                    filters.region,
+                    filters.departement,
+                    filters.commune,
+                    filters.near,
+                )
+            ),
             "page_obj": page,
             "entries": page.object_list,
             "count": count,
@@ -100,7 +115,7 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
     policy_action = "registry.view_entry"
 
     def get_policy_object(self):
-        self.entry = get_object_or_404(entry_queryset(), pk=self.kwargs["pk"])
+        self.entry = get_object_or_404(entry_queryset().annotate(is_managed=active_member_exists()), pk=self.kwargs["pk"])
         return self.entry
 
     def get_context_data(self, **kwargs):
@@ -123,6 +138,7 @@ class EntryDetailView(PolicyRequiredMixin, TemplateView):
             "awaits_confirmation": is_member and review.awaits_confirmation(entry),
             "can_submit": is_member and any(t.name == Move.SUBMIT for t in ENTRY_WORKFLOW.available(entry, user)),
             "can_download_logo": is_member and policy.check(user, "registry.download_logo", entry).allowed,
+            "claim_offer": None if is_member else claims.claim_offer(user, entry),
         }
 
 

@@ -4,6 +4,7 @@ list of proposed suspensions (services/review.py)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 
 from tpj.core import policy
@@ -52,6 +53,10 @@ class MemberConfirmView(PolicyRequiredMixin, View):
     def get_policy_object(self):
         self.entry = get_object_or_404(Entry, pk=self.kwargs["pk"])
         return self.entry
+
+    def get(self, request, pk):
+        """A link to this address (an older e-mail) leads to the entry's « Je confirme » button."""
+        return redirect(reverse("registry:entry", args=[pk]) + "#confirmation")
 
     def post(self, request, pk):
         try:

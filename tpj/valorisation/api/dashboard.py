@@ -74,6 +74,11 @@ class DashboardDepartementSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     campaign = serializers.IntegerField(source="campaign.year", allow_null=True)
+    coverage_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="date du calcul des chiffres de l'annuaire (fiches vérifiées, attente), recalculés toutes les "
+        "quelques minutes ; les chiffres des appels sont lus à la demande",
+    )
     regions = DashboardRowSerializer(source="rows", many=True)
     departements = DashboardDepartementSerializer(many=True)
 

@@ -107,7 +107,4 @@ class LaureateViewSet(viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        filters = ProjectFilter.from_query(self.request.query_params)  # ValidationError -> 400 (tpj.core.api)
-        if not filters.q:
-            return filters.apply(queryset)
-        return filters.select(queryset.prefetch_related("partners"))  # the text filter reads the partners too
+        return ProjectFilter.from_query(self.request.query_params).apply(queryset)  # ValidationError -> 400 (tpj.core.api)

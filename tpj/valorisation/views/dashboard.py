@@ -9,15 +9,23 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from tpj.calls.models import euros
+from tpj.core import policy
+from tpj.core.text import french_plural
 from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.territories.models import Region
+from tpj.training.services import coverage as training_coverage
 
 from .. import coverage, dashboard, exports
 from ..charts import bar_chart
+from ..choropleth import choropleth
 from ..dashboard import ScopeRefused, dashboard_scope
 from ..permissions import regions_in_scope
 
 NNBSP = "\u202f"
+
+
+# How long the dashboard's training figures are kept (they are read again after).
+TRAINING_CACHE_SECONDS = 300
 
 
 def fr_number(value) -> str:
@@ -33,6 +41,68 @@ def fr_number(value) -> str:
 
 def formatted(row, names) -> dict:
     return {name: fr_number(getattr(row, name)) for name in names}
+
+
+def summary_band(board, rows) -> list[dict]:
+    """The five figures the national team asks first, each linked to its section: computed
+    from the figures already read (no query). Without a campaign, the registry's only."""
+    totals, regions = board.totals, len(rows)
+    figures = []
+    if board.campaign:
+        calls, envelopes = sum(len(r.calls) for r in rows), totals["dotation"] + totals["top_up"]
+        declared, transmitted = totals["declared_regions"], totals["transmitted_regions"]
+        laureates, applications = totals["laureates"], totals["applications"]
+        share = f" ({fr_number(round(100 * totals['allocated'] / envelopes))} %)" if envelopes else ""
+        figures += [
+            {
+                "anchor": "calendrier",
+                "value": f"{fr_number(declared)} / {fr_number(regions)}",
+                "label": f"région{french_plural(regions)} ayant déclaré leur intention",
+                "detail": f"{fr_number(calls)} appel{french_plural(calls)} lancé{french_plural(calls)}",
+            },
+            {
+                "anchor": "calendrier",
+                "value": fr_number(laureates),
+                "label": f"lauréat{french_plural(laureates)}",
+                "detail": f"sur {fr_number(applications)} candidature{french_plural(applications)}",
+            },
+            {
+                "anchor": "calendrier",
+                "value": f"{fr_number(transmitted)} / {fr_number(regions)}",
+                "label": f"liste{french_plural(transmitted)} de lauréats transmise{french_plural(transmitted)} au national",
+                "detail": "",
+            },
+            {
+                "anchor": "montants",
+                "value": f"{fr_number(round(totals['allocated']))}{NNBSP}€",
+                "label": "attribués aux lauréats",
+                "detail": f"sur {fr_number(round(envelopes))}{NNBSP}€ d'enveloppes{share}",
+            },
+        ]
+    verified, backlog = totals["verified"], totals["backlog"]
+    figures.append(
+        {
+            "anchor": "couverture",
+            "value": fr_number(verified),
+            "label": f"fiche{french_plural(verified)} vérifiée{french_plural(verified)} dans l'annuaire",
+            "detail": f"{fr_number(backlog)} en attente de modération",
+        }
+    )
+    return figures
+
+
+# The indicators known per département (the others are the calls', per région).
+DEPARTEMENT_INDICATORS = ("verified", "verified_per_100k", "backlog", "backlog_age")
+
+
+def territory_classes(territories, keys) -> dict:
+    """The dashboard map's data for one level: each territory's name, and per indicator its
+    colour class and French figure, with the legends (choropleth.choropleth)."""
+    rows = [{"code": t.code, **{key: t.indicator(key) for key in keys}} for t in territories]
+    result = choropleth(rows, keys, fr_number)
+    for t in territories:
+        result["territories"][t.code]["name"] = t.name
+    return result
 
 
 class DashboardMixin(PolicyRequiredMixin):
@@ -51,24 +121,47 @@ class DashboardMixin(PolicyRequiredMixin):
 
 
 class DashboardView(DashboardMixin, TemplateView):
-    """The page: its body is rendered once per viewer's scope, filters and data version (dashboard.body_key)."""
+    """The page: its body is rendered once per viewer's scope, filters and data version
+    (dashboard.body_key), and a warm display reads only the version: the figures are
+    computed on a miss."""
 
     template_name = "valorisation/dashboard.html"
 
-    def respond(self, board):
-        params = self.request.GET
-        scope = regions_in_scope(self.request.user)
-        choices = {
-            "campaign_years": list(dashboard.campaigns().values_list("year", flat=True)),
-            "all_regions": list(Region.objects.values_list("code", "name")),
-        }
-        rows = sorted(board.rows, key=lambda r: r.name)
-        key = dashboard.body_key(scope, params, board, choices)
-        body = cache.get(key)
-        if body is None:
+    def get(self, request, *args, **kwargs):
+        params = request.GET
+        try:
+            regions = dashboard.dashboard_regions(request.user, params)  # the checks first: a refusal is never cached
+        except ScopeRefused as error:
+            return render(request, "403.html", {"reason": str(error)}, status=403)
+        scope = regions_in_scope(request.user)
+        key = dashboard.body_key(scope, params, dashboard.data_version())  # read before the figures
+        cached = cache.get(key)
+        if cached is None:
+            try:
+                board = self.board()
+            except ScopeRefused as error:
+                return render(request, "403.html", {"reason": str(error)}, status=403)
+            choices = {
+                "campaign_years": list(dashboard.campaigns().values_list("year", flat=True)),
+                "all_regions": list(Region.objects.values_list("code", "name")),
+            }
+            rows = sorted(board.rows, key=lambda r: r.name)
             body = render_to_string("valorisation/_dashboard_body.html", self.body_context(board, rows, scope, choices))
-            cache.set(key, body, dashboard.BODY_CACHE_SECONDS)
-        return self.render_to_response({"board": board, "rows": rows, "body": mark_safe(body)})  # our own rendering, escaped
+            cached = (body, board)
+            cache.set(key, cached, dashboard.BODY_CACHE_SECONDS)
+        body, board = cached
+        rows = sorted(board.rows, key=lambda r: r.name)
+        # The training offer's section (issue 20): four aggregate queries, kept for a few minutes
+        # beside the body (training changes do not bump the dashboard's version: the figures are
+        # at most TRAINING_CACHE_SECONDS old, and a warm display reads none).
+        summary = cache.get_or_set(f"{key}:formation", lambda: training_coverage.summary(regions), TRAINING_CACHE_SECONDS)
+        training = {
+            "summary": summary,
+            "can_steer": bool(policy.check(request.user, "training.steer")),
+        }
+        return self.render_to_response(
+            {"board": board, "rows": rows, "body": mark_safe(body), "training": training}  # our own rendering, escaped
+        )
 
     def body_context(self, board, rows, scope, choices) -> dict:
         indicator = self.request.GET.get("indicateur")
@@ -96,7 +189,7 @@ class DashboardView(DashboardMixin, TemplateView):
         for d in board.departements:
             d.f = formatted(d, ["population", "verified", "verified_per_100k", "backlog", "backlog_age"])
         chart = bar_chart(
-            [(r.name, r.verified_per_100k or 0, f"{r.verified_per_100k or 0:g}") for r in rows],
+            [(r.name, r.verified_per_100k or 0, r.f["verified_per_100k"]) for r in rows],
             name="verified",
             title="Fiches vérifiées de l'annuaire pour 100 000 habitants, par région",
         )
@@ -109,33 +202,29 @@ class DashboardView(DashboardMixin, TemplateView):
             if board.campaign
             else None
         )
+        axis_totals = [sum(r.laureates_by_axis.get(a.number, 0) for r in rows) for a in board.axes]
+        axis_chart = (
+            bar_chart(
+                [(f"Axe {a.number}", total, fr_number(total)) for a, total in zip(board.axes, axis_totals, strict=True)],
+                name="axes",
+                title="Projets lauréats par axe national, toutes régions du tableau",
+                label_width=80,
+            )
+            if board.campaign
+            else None
+        )
         map_points = {
-            "regions": [
-                {
-                    "code": r.code,
-                    "name": r.name,
-                    "lat": r.latitude,
-                    "lon": r.longitude,
-                    **{k: r.indicator(k) for k in dashboard.INDICATORS},
-                }
-                for r in rows
-            ],
-            "departements": [
-                {
-                    "code": d.code,
-                    "name": d.name,
-                    "lat": d.latitude,
-                    "lon": d.longitude,
-                    **{k: d.indicator(k) for k in ("verified", "verified_per_100k", "backlog", "backlog_age")},
-                }
-                for d in board.departements
-            ],
+            "regions": territory_classes(rows, dashboard.INDICATORS),
+            "departements": territory_classes(board.departements, DEPARTEMENT_INDICATORS),
         }
         params = self.request.GET.copy()
         params.pop("indicateur", None)
         return {
             "board": board,
             "rows": rows,
+            "summary": summary_band(board, rows),
+            "axis_chart": axis_chart,
+            "axis_totals": axis_totals,
             "totals": board.totals,
             "chart": chart,
             "money_chart": money_chart,

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from tpj.nomenclatures.models import Axis, Priority
 from tpj.registry.models import EntryPriority, State
 from tpj.territories.models import Commune, Departement, haversine_km
+from tpj.training.services.links import priority_offers
 
 from ..project_columns import decorate
 from ..projects import axes_for_priority, public_projects
@@ -126,4 +127,6 @@ class PriorityDetailView(PublicMixin, TemplateView):
             "projects": projects,
             "projects_scope": projects_scope,
             "near_km": NEAR_KM,
+            # Priority 9: the training offer (None for the other priorities).
+            "training": priority_offers(priority.number, commune, departement, NEAR_KM),
         }

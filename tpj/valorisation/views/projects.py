@@ -18,8 +18,8 @@ from tpj.territories.models import Departement, Region
 
 from .. import exports, services
 from ..models import Highlight
-from ..project_columns import PROJECTS_HEADER, decorate, page_url, project_feature, project_row
-from ..projects import ProjectFilter, public_laureates, public_projects
+from ..project_columns import PROJECTS_HEADER, decorate, decorate_card, page_url, project_feature, project_row
+from ..projects import ProjectFilter, project_cards, public_laureates, public_projects
 from .mixins import PublicMixin
 
 
@@ -43,13 +43,13 @@ class ProjectListView(PublicMixin, TemplateView):
             filters, projects = ProjectFilter(), []
             messages.error(request, "Filtres invalides : " + " ".join(m for ms in error.message_dict.values() for m in ms))
         else:
-            # Without a text, the database counts and pages the laureates: only the page's 20
-            # projects are read with their relations. The text is matched in Python, on all.
-            projects = filters.select(public_projects()) if filters.q else filters.apply(public_projects())
+            # The database filters (the text too: `ProjectSearchText`), counts and pages the
+            # laureates: only the page's 20 projects are read, with what their cards show.
+            projects = filters.apply(project_cards())
         paginator = Paginator(projects, 20)
         page = paginator.get_page(request.GET.get("page"))
         for project in page.object_list:
-            decorate(project)
+            decorate_card(project)
         years = public_laureates().order_by("-call__campaign__year").values_list("call__campaign__year", flat=True).distinct()
         departements = Departement.objects.filter(region_id=filters.region) if filters.region else Departement.objects.all()
         highlights = Highlight.objects.filter(application__in=public_laureates()).select_related(

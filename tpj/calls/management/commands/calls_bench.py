@@ -1,4 +1,5 @@
-"""Build a call with N applications and J jurors, then time the ranking and allocation pages.
+"""Build a call with N applications and J jurors, then time the ranking and allocation pages,
+and the committee's full export as a worker builds it.
 
 Used by tpj/calls/bench.py in a fresh database (never run it on real data): prints one
 line `RESULT {json}`.
@@ -18,9 +19,54 @@ from django.utils import timezone
 
 from tpj.accounts.demo import demo_siret
 from tpj.accounts.models import Organisation, Role, RoleAssignment, ScopeLevel, User
-from tpj.calls.models import Application, Call, Campaign, CriterionScore, EnvelopeRequest, JuryMember, ScoreSheet
+from tpj.calls.models import (
+    Application,
+    ApplicationAnswer,
+    Call,
+    CallQuestion,
+    Campaign,
+    CriterionScore,
+    EnvelopeRequest,
+    JuryMember,
+    QuestionKind,
+    ScoreSheet,
+)
 from tpj.calls.services.calls import create_call
+from tpj.calls.services.campaigns import declare_intent
 from tpj.calls.services.jury import refresh_jury_stats, weighted_score
+from tpj.downloads import builders
+from tpj.downloads import services as export_services
+from tpj.downloads.models import ExportJob
+
+# The call's own form: 10 questions, one of each answer type stored in the database (files apart).
+K = QuestionKind
+BENCH_QUESTIONS = [
+    (K.SHORT_TEXT, []),
+    (K.LONG_TEXT, []),
+    (K.NUMBER, []),
+    (K.AMOUNT, []),
+    (K.DATE, []),
+    (K.SINGLE_CHOICE, ["Parents", "Professionnels", "Enfants"]),
+    (K.MULTIPLE_CHOICE, ["Domicile", "Crèche", "PMI", "École"]),
+    (K.YES_NO, []),
+    (K.SHORT_TEXT, []),
+    (K.NUMBER, []),
+]
+
+
+def _answer(question, i: int, rng) -> dict:
+    kind = question.kind
+    if kind in (K.NUMBER, K.AMOUNT):
+        return {"number": Decimal(rng.randint(0, 500_000))}
+    if kind == K.DATE:
+        return {"date": timezone.localdate()}
+    if kind == K.SINGLE_CHOICE:
+        return {"text": rng.choice(question.choices)}
+    if kind == K.MULTIPLE_CHOICE:
+        return {"choices": rng.sample(question.choices, 2)}
+    if kind == K.YES_NO:
+        return {"yes": bool(i % 2)}
+    return {"text": f"Réponse {i} : " + "accompagnement des familles " * (8 if kind == K.LONG_TEXT else 1)}
 
 
 def _user(email, org, role):
@@ -37,6 +83,7 @@ def build(n_applications: int, n_jurors: int):
     ars = Organisation.objects.create(name="ARS Bretagne (banc)", kind="ars", region_id="53", siret=demo_siret("ars-banc"))
     Organisation.objects.create(name="DREETS Bretagne (banc)", kind="dreets", region_id="53", siret=demo_siret("dreets-banc"))
     manager = _user("gestionnaire.banc@example.fr", ars, Role.CALL_MANAGER)
+    declare_intent(manager, campaign, joint=True, referent_name="Référent banc", referent_email=manager.email)
     call = create_call(manager, campaign, Call.Strand.JOINT)
     envelopes = list(call.envelopes.all())
     for e in envelopes:
@@ -73,6 +120,16 @@ def build(n_applications: int, n_jurors: int):
     )
     EnvelopeRequest.objects.bulk_create(
         [EnvelopeRequest(application=a, envelope=e, amount_requested=Decimal("30000")) for a in apps for e in envelopes]
+    )
+    questions = CallQuestion.objects.bulk_create(
+        [
+            CallQuestion(call=call, label=f"Question {k + 1}", kind=kind, choices=choices, position=k, required=k < 5)
+            for k, (kind, choices) in enumerate(BENCH_QUESTIONS)
+        ]
+    )
+    ApplicationAnswer.objects.bulk_create(
+        [ApplicationAnswer(application=a, question=q, **_answer(q, i, rng)) for i, a in enumerate(apps) for q in questions],
+        batch_size=5000,
     )
     juror_org = Organisation.objects.create(name="CAF (banc)", kind="caf", region_id="53", siret=demo_siret("caf-banc"))
     members = [
@@ -131,6 +188,30 @@ def measure(client, url, repeat):
     }
 
 
+def committee_exports(call, manager) -> dict:
+    """Time the committee's full export (with the answers to the call's questions) as a worker
+    builds it (tpj.downloads.services.build, the file written to the storage), once per format."""
+    timings = {}
+    for kind, label in (("calls.committee.xlsx", "Export du comité (XLSX)"), ("calls.committee.csv", "Export du comité (CSV)")):
+        builder = builders.get(kind)
+        parameters = {"call": call.pk, "version": "gestion"}
+        job = ExportJob.objects.create(
+            requested_by=manager,
+            kind=kind,
+            title=label,
+            parameters=parameters,
+            filename=builder.filename(parameters),
+            content_type=builder.content_type,
+            format_label=builder.format_label,
+        )
+        start = time.perf_counter()
+        assert export_services.build(job.pk), kind
+        seconds = time.perf_counter() - start
+        job.refresh_from_db()
+        timings[label] = {"seconds": seconds, "rows": job.rows_written, "bytes": job.size}
+    return timings
+
+
 class Command(BaseCommand):
     help = "Banc d'essai du module Appels à projets (base jetable)."
 
@@ -152,6 +233,7 @@ class Command(BaseCommand):
             "API classement (50 dossiers)": f"/api/v1/calls/{call.pk}/ranking/",
         }
         results = {label: measure(client, url, o["repeat"]) for label, url in pages.items()}
+        exports = committee_exports(call, manager)
         self.stdout.write(
             "RESULT "
             + json.dumps(
@@ -161,7 +243,9 @@ class Command(BaseCommand):
                     "applications": o["applications"],
                     "jurors": o["jurors"],
                     "sheets": ScoreSheet.objects.count(),
+                    "answers": ApplicationAnswer.objects.count(),
                     "pages": results,
+                    "exports": exports,
                 }
             )
         )

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
-MODULES = ["registry", "calls", "valorisation", "queue"]
+MODULES = ["registry", "calls", "valorisation", "queue", "workspace", "training"]
 # Where a module's benchmark lives when it is not `tpj.<module>.bench`.
 RUNNERS = {"queue": "tpj.core.bench_queue.run"}
 DOCS = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
@@ -31,6 +31,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--only", choices=MODULES, action="append", help="module(s) à mesurer")
         parser.add_argument("--entries", type=int, default=1_000_000, help="taille de l'annuaire synthétique")
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="mesurer à nouveau sur les bases d'un passage précédent, sans les recharger (Mon espace, offre de formation)",
+        )
+        parser.add_argument("--offers", type=int, default=20_000, help="offres de formation synthétiques (offre de formation)")
+        parser.add_argument("--sessions", type=int, default=100_000, help="sessions synthétiques (offre de formation)")
 
     def handle(self, *args, **options):
         text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"

@@ -1,9 +1,10 @@
 /* Carte des 1000 premiers jours : the server aggregates (régions, départements, clusters,
-   points); this script only draws them and keeps the list and the permalink in sync. */
+   points); this script only draws them over the territory outlines (core/outlines.js) and
+   keeps the list and the permalink in sync. */
 (function () {
   "use strict";
   var element = document.getElementById("carte");
-  if (!element || !window.L) { return; }
+  if (!element || !window.L || !window.TPJOutlines) { return; }
   var config = JSON.parse(element.getAttribute("data-config"));
   var status = document.getElementById("carte-etat");
   var params = new URLSearchParams(window.location.search);
@@ -15,10 +16,12 @@
   } else {
     map.setView([46.6, 2.4], 5);
   }
-  if (config.tiles) {
-    L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 18 }).addTo(map);
-  }
+  TPJOutlines.tiles(map, config.tiles, config.attribution);
+  TPJOutlines.drawFrance(map).then(function (outlines) { TPJOutlines.insets(map, outlines.regions); });
   var layer = L.layerGroup().addTo(map);
+  // On a phone the list/map switch hides one of them: the map measures itself again when shown.
+  var shown = document.getElementById("vue-carte");
+  if (shown) { shown.addEventListener("change", function () { map.invalidateSize(); }); }
   var pending = null;
 
   function filterParams() {
@@ -31,21 +34,50 @@
     var size = Math.round(28 + Math.min(30, Math.log10(count + 1) * 10));
     return L.divIcon({
       className: "registry-count" + (territory ? " registry-count--territory" : ""),
-      html: "<span>" + count.toLocaleString("fr-FR") + "</span>", iconSize: [size, size]
+      html: "<span>" + count.toLocaleString("fr-FR") + "</span>", iconSize: [size, size],
+      // A territory's count sits right under its name, both centred on the shape's label point.
+      iconAnchor: territory ? [size / 2, -9] : [size / 2, size / 2]
     });
+  }
+
+  /* { code: [lat, lon] } of the shapes' label points at the API's level ("region" or
+     "departement"): the outline files, fetched once (the départements' from zoom 6 on). */
+  function labelPoints(level) {
+    return TPJOutlines.load(level === "region" ? "regions" : "departements").then(function (geojson) {
+      var points = {};
+      geojson.features.forEach(function (f) { points[f.properties.code] = [f.properties.label[1], f.properties.label[0]]; });
+      return points;
+    }, function () { return {}; });
+  }
+
+  function fiches(count, adjective) {
+    var plural = count > 1 ? "s" : "";
+    return count.toLocaleString("fr-FR") + " fiche" + plural + (adjective ? " " + adjective + plural : "");
   }
 
   function zoomTo(lat, lon, zoom) { map.setView([lat, lon], Math.min(map.getZoom() + zoom, 18)); }
 
+  var drawn = 0;  // the latest answer drawn wins over a slower label file
+
   function draw(data) {
+    var turn = ++drawn;
+    if (data.territories) {
+      labelPoints(data.level).then(function (points) { if (turn === drawn) { drawItems(data, points); } });
+    } else {
+      drawItems(data, {});
+    }
+  }
+
+  function drawItems(data, points) {
     layer.clearLayers();
     (data.territories || []).forEach(function (t) {
-      var marker = L.marker([t.lat, t.lon], { icon: countIcon(t.count, true), title: t.name + " : " + t.count + " fiche(s)", alt: t.name, keyboard: true });
-      marker.on("click", function () { zoomTo(t.lat, t.lon, 2); });
+      var at = points[t.code] || [t.lat, t.lon];
+      var marker = L.marker(at, { icon: countIcon(t.count, true), title: t.name + " : " + fiches(t.count), alt: t.name, keyboard: true });
+      marker.on("click", function () { zoomTo(at[0], at[1], 2); });
       marker.addTo(layer);
     });
     (data.clusters || []).forEach(function (c) {
-      var marker = L.marker([c[0], c[1]], { icon: countIcon(c[2], false), title: c[2] + " fiche(s)", keyboard: true });
+      var marker = L.marker([c[0], c[1]], { icon: countIcon(c[2], false), title: fiches(c[2]), keyboard: true });
       marker.on("click", function () { zoomTo(c[0], c[1], 2); });
       marker.addTo(layer);
     });
@@ -56,7 +88,7 @@
     });
     if (status) {
       var labels = { region: "par région", departement: "par département", coarse: "par secteur", fine: "par secteur", points: "fiches" };
-      status.textContent = data.total.toLocaleString("fr-FR") + " fiche(s) vérifiée(s) dans la vue — " + (labels[data.level] || "");
+      status.textContent = fiches(data.total, "vérifiée") + " dans la vue — " + (labels[data.level] || "");
     }
   }
 

@@ -1,0 +1,89 @@
+"""The public pages: the search of sessions (every filter in the URL) and an offer's page."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+
+from tpj.core import policy
+from tpj.core.text import french_count, french_plural
+from tpj.core.views_mixins import PolicyRequiredMixin
+from tpj.nomenclatures.models import TrainingTheme
+from tpj.territories.models import Departement, Region
+
+from .. import exports
+from ..models import Audience, Format, FundingRoute, Offer
+from ..search import DEFAULT_RADIUS_KM, SessionFilter
+
+PER_PAGE = 20
+
+
+class SearchView(PolicyRequiredMixin, View):
+    policy_action = "training.view_public"
+
+    def get(self, request):
+        errors, sessions, filters = {}, [], None
+        try:
+            filters = SessionFilter.from_query(request.GET)
+        except ValidationError as error:
+            errors = {key: messages[0] for key, messages in error.message_dict.items()}
+        page = None
+        if filters is not None:
+            page = Paginator(filters.sessions(), PER_PAGE).get_page(request.GET.get("page"))
+            sessions = [(session, filters.distance_km(session)) for session in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "training/search.html",
+            {
+                "filters": filters,
+                "f": filters or SessionFilter(),
+                "errors": errors,
+                "page_obj": page,
+                "sessions": sessions,
+                "count_label": _count_label(page.paginator.count) if page else "",
+                "query": query.urlencode(),
+                "params": request.GET,
+                "themes": TrainingTheme.objects.all(),
+                "audiences": Audience.choices,
+                "formats": Format.choices,
+                "funding_routes": FundingRoute.choices,
+                "regions": Region.objects.all(),
+                "departements": Departement.objects.all(),
+                "default_km": DEFAULT_RADIUS_KM,
+                "can_moderate": bool(policy.check(request.user, "training.moderation_queue")),
+                "catalogue_files": exports.download_links(),
+            },
+            status=400 if errors else 200,
+        )
+
+
+class OfferDetailView(PolicyRequiredMixin, View):
+    policy_action = "training.view_offer"
+
+    def get_policy_object(self):
+        self.offer = get_object_or_404(
+            Offer.objects.select_related("organisation__commune").prefetch_related(
+                "themes", "audiences", "funding_routes", "sessions__commune"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        return self.offer
+
+    def get(self, request, pk):
+        offer = self.offer
+        return render(
+            request,
+            "training/offer_detail.html",
+            {
+                "offer": offer,
+                "sessions": offer.sessions.all(),
+                "show_private": bool(policy.check(request.user, "training.view_private", offer)),
+                "can_edit": bool(policy.check(request.user, "training.edit", offer)),
+            },
+        )
+
+
+def _count_label(count: int) -> str:
+    return f"{french_count(count)} {french_plural(count, 'session trouvée', 'sessions trouvées')}"
