@@ -220,6 +220,11 @@ LOGOUT_REDIRECT_URL = "core:home"
 EMAIL_CONFIRMATION_MAX_AGE_DAYS = env.int("EMAIL_CONFIRMATION_MAX_AGE_DAYS", default=3)
 # Abandoned drafts and rejected registrations untouched for this many days are purged (manage.py purge_drafts).
 DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=365)
+# Outbox messages: sent ones are deleted this many days after sending, failed ones this many
+# days after their last attempt (never those still to send, nor decision letters and
+# conventions: tpj.outbox.retention).
+OUTBOX_SENT_RETENTION_DAYS = env.int("OUTBOX_SENT_RETENTION_DAYS", default=180)
+OUTBOX_FAILED_RETENTION_DAYS = env.int("OUTBOX_FAILED_RETENTION_DAYS", default=365)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

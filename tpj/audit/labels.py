@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "downloads.purged": "Suppression d'un fichier préparé arrivé à échéance",
     # outbox
     "outbox.retry": "Renvoi d'un courriel en échec",
+    "outbox.purge": "Purge des courriels sortants au terme de leur conservation",
     # registry: services
     "registry.create": "Création de la fiche",
     "registry.demo_created": "Création de la fiche de démonstration",

@@ -22,8 +22,8 @@ def letter_sent(message) -> None:
 
 RECEIPT = register("calls.receipt", "Accusé de réception de candidature").key
 INFORMATION_REQUEST = register("calls.information_request", "Demande de complément").key
-DECISION_LETTER = register("calls.decision_letter", "Courrier de décision", on_sent=letter_sent).key
-CONVENTION = register("calls.convention", "Convention de subvention à signer").key
+DECISION_LETTER = register("calls.decision_letter", "Courrier de décision", on_sent=letter_sent, evidence=True).key
+CONVENTION = register("calls.convention", "Convention de subvention à signer", evidence=True).key
 # Scheduled reminders (tpj.calls.services.reminders): each sent once, recorded by its key.
 DEADLINE_REMINDER = register("calls.deadline_reminder", "Rappel d'échéance nationale aux agences").key
 DRAFT_REMINDER = register("calls.draft_reminder", "Rappel de candidature en brouillon").key

@@ -22,16 +22,21 @@ class Purpose:
     # The body holds a personal secret (a sign-in or confirmation link): it is erased once
     # sent and never shown in the administration.
     sensitive: bool = False
+    # The message is the proof that a funding decision was notified (a decision letter, a
+    # convention to sign): kept for the decision's retention, never by the outbox's purge.
+    evidence: bool = False
 
 
 _PURPOSES: dict[str, Purpose] = {}
 
 
-def register(key: str, label: str, *, on_sent: Callable | None = None, sensitive: bool = False) -> Purpose:
+def register(
+    key: str, label: str, *, on_sent: Callable | None = None, sensitive: bool = False, evidence: bool = False
+) -> Purpose:
     """Declare the purpose `key` (once)."""
     if key in _PURPOSES:
         raise ValueError(f"Outbox purpose {key!r} declared twice")
-    _PURPOSES[key] = purpose = Purpose(key, label, on_sent, sensitive)
+    _PURPOSES[key] = purpose = Purpose(key, label, on_sent, sensitive, evidence)
     return purpose
 
 

@@ -4,7 +4,7 @@ was lost (queue down, worker killed) are queued again every minute (tpj.outbox.d
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from . import delivery
+from . import delivery, retention
 
 
 @db_task()
@@ -20,3 +20,10 @@ def recover_outbox() -> None:
     """Every minute: queue again the pending messages whose time has come and whose task was
     lost, and the messages whose worker died while sending them (expired lease)."""
     delivery.recover()
+
+
+@db_periodic_task(crontab(minute="45", hour="1"))
+@lock_task("outbox-retention")
+def purge_old_messages() -> None:
+    """Every night (01:45 UTC): delete the messages past their retention (tpj.outbox.retention)."""
+    retention.purge_expired()

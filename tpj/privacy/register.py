@@ -13,6 +13,10 @@ from django.utils.text import capfirst
 
 ACCOUNT = "durée du compte, puis anonymisation à sa suppression"
 DECISION = "10 ans après la décision de financement (pièces justificatives de subventions publiques)"
+OUTBOX_RETENTION = (
+    f"{settings.OUTBOX_SENT_RETENTION_DAYS} jours après l'envoi, {settings.OUTBOX_FAILED_RETENTION_DAYS} jours après "
+    "le dernier essai en cas d'échec ; courriers de décision et conventions : comme la décision"
+)
 
 
 @dataclass(frozen=True)
@@ -123,12 +127,12 @@ REGISTER = {
     "outbox.OutgoingEmail.recipients": PersonalField(
         "coordonnées",
         "envoi des courriels de la plateforme, preuve de leur envoi ou de leur échec",
-        "durée de conservation des courriels sortants (aucune purge automatique à ce jour)",
+        OUTBOX_RETENTION,
     ),
     "outbox.OutgoingEmail.body": PersonalField(
         "contenu de courriel",
         "envoi et renvoi des courriels ; le texte des courriels à lien personnel est effacé dès l'envoi",
-        "durée de conservation des courriels sortants (aucune purge automatique à ce jour)",
+        OUTBOX_RETENTION,
     ),
 }
 
