@@ -64,8 +64,9 @@ class DeleteAccountView(APIView):
         "Supprimer son compte",
         "Supprime (anonymise) le compte connecté et révoque son jeton. Les fiches dont il est le seul membre sont "
         "transférées au membre désigné par `transfer_to` ; sinon, une fiche encore en cours est supprimée et une "
-        "fiche traitée est conservée sans ses contacts privés. Les décisions et le journal d'audit sont conservés. "
-        "La réponse compte les fiches transférées, supprimées et conservées.",
+        "fiche traitée est conservée sans ses contacts privés. Les demandes de gestion de fiche encore en attente sont "
+        "retirées. Les décisions, les messages des dossiers et le journal d'audit sont conservés. "
+        "La réponse compte les fiches transférées, supprimées et conservées, et les demandes retirées.",
         access=SIGNED_IN,
         request=DeleteRequestSerializer,
         responses={
@@ -75,6 +76,7 @@ class DeleteAccountView(APIView):
                     "fiches_transferees": serializers.IntegerField(),
                     "fiches_supprimees": serializers.IntegerField(),
                     "fiches_conservees": serializers.IntegerField(),
+                    "demandes_retirees": serializers.IntegerField(),
                 },
             )
         },

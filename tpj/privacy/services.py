@@ -13,6 +13,12 @@ Decisions (see docs/reliability.md, "Données personnelles"):
   people's notifications, point to the anonymised account).
 - Training plans (their names, « qui doit y aller », notes) are the person's own: exported,
   and deleted with the account.
+- Requests to manage an entry (claims) are exported; those still awaiting a decision are
+  withdrawn with the account (nobody is left to grant it to), decided ones are kept as the
+  trace of who was given an entry.
+- Messages the person wrote in a file's conversation are exported (internal notes included:
+  they are their author's own words). They stay in the file's history after the account is
+  deleted, under the anonymised account: the thread is part of the file.
 - The audit log is append-only and kept as is, including the actor's label: it is the
   legal trace of who verified or funded what (legal obligation, art. 17.3.b and e).
 """
@@ -32,9 +38,11 @@ from tpj.accounts.services import TokenRevocation, revoke_tokens
 from tpj.audit.models import AuditEvent
 from tpj.audit.services import record
 from tpj.calls.models import Application, ApplicationState, IntentDeclaration, JuryMember
+from tpj.conversations.models import Message
 from tpj.core.errors import Conflict
 from tpj.notifications.models import Notification, NotificationPreference
-from tpj.registry.models import Entry, State
+from tpj.registry.models import Entry, EntryClaim, State
+from tpj.registry.models.claims import OPEN_CLAIM_STATES
 from tpj.training.models import TrainingPlan
 
 from .register import REGISTER
@@ -111,6 +119,21 @@ def export_user_data(user) -> dict:
         }
         for p in TrainingPlan.objects.filter(owner=user).prefetch_related("items")
     ]
+    data["demandes_de_gestion_de_fiche"] = [
+        {**_row(c, ["matched_on", "message", "state", "created_at", "decided_at", "reason"]), "fiche": c.entry.name}
+        for c in EntryClaim.objects.filter(claimant=user).select_related("entry").order_by("created_at", "pk")
+    ]
+    data["messages"] = [
+        {
+            **_row(m, ["created_at", "side", "body", "internal"]),
+            "dossier": str(m.thread.file) if m.thread.file is not None else "",
+            "pieces_jointes": [a.original_name for a in m.attachments.all()],
+        }
+        for m in Message.objects.filter(author=user)
+        .select_related("thread__content_type")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    ]
     data["journal_d_audit"] = [
         _row(e, ["created_at", "action", "object_repr", "from_state", "to_state", "reason"])
         for e in AuditEvent.objects.filter(actor=user)
@@ -150,6 +173,8 @@ def delete_account(user, *, transfer_to=None) -> dict:
         else:
             entry.contacts.filter(is_public=False).delete()
             summary["fiches_conservees"] += 1
+    # A request to manage an entry that nobody decided yet goes with its author.
+    summary["demandes_retirees"] = EntryClaim.objects.filter(claimant=user, state__in=OPEN_CLAIM_STATES).delete()[0]
     record(actor=user, obj=user, action="privacy.delete_account", after=summary)
     revoke_tokens(user, TokenRevocation.ANONYMISATION, actor=user)
     label = f"compte-supprime-{uuid.uuid4().hex[:12]}@{ANONYMOUS_DOMAIN}"
