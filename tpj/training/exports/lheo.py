@@ -4,6 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain
 
 from django.utils import timezone
 
@@ -177,10 +178,20 @@ def lheo_formation(offer: CatalogueOffer) -> ET.Element:
 
 
 def lheo_chunks(today=None) -> Iterator[str]:
-    """The LHEO document, streamed formation by formation."""
+    """The LHEO document, streamed formation by formation.
+
+    LHEO has no empty catalogue: `offres` needs at least one `formation`, and `lheo` needs its
+    `offres`. With no published offer, the document is the schema's minimal valid one, an empty
+    `lheo-plus` (LHEO's extension whose `lheo` is optional: [0, 1])."""
     now = timezone.now().replace(microsecond=0).isoformat()
-    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<lheo xmlns="{LHEO_NAMESPACE}">\n<offres horodatage-export="{now}">\n'
-    for offer in catalogue(today):
+    offers = iter(catalogue(today))
+    first = next(offers, None)
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if first is None:
+        yield f'{declaration}<lheo-plus xmlns="{LHEO_NAMESPACE}" horodatage-export="{now}"/>\n'
+        return
+    yield f'{declaration}<lheo xmlns="{LHEO_NAMESPACE}">\n<offres horodatage-export="{now}">\n'
+    for offer in chain([first], offers):
         yield ET.tostring(lheo_formation(offer), encoding="unicode") + "\n"
     yield "</offres>\n</lheo>\n"
 
