@@ -12,6 +12,8 @@ from tpj.calls.exports import SCDL_FIELDS
 from tpj.core.urls_absolute import absolute_reverse
 from tpj.registry.exports import CSV_COLUMNS
 from tpj.registry.models import Entry
+from tpj.training.exports.tabular import CSV_COLUMNS as TRAINING_CSV_COLUMNS
+from tpj.training.models import Offer
 
 from .exports import ALLOCATION_HEADER, DEPLOYMENTS_HEADER, MEASURES_HEADER
 from .models import Apportionment, Deployment
@@ -36,6 +38,7 @@ class Dataset:
     # (column, description) pairs; a schema published elsewhere is linked by schema_url.
     columns: tuple = ()
     schema_url: str = ""
+    note: str = ""  # what a reuser must know beyond the description (a standard's version, its scope)
     updated: str = ""  # name of the function in UPDATED computing the last update
 
     def url(self) -> str:
@@ -61,7 +64,12 @@ def _apportionment_updated():
     return Apportionment.objects.aggregate(last=Max("created_at"))["last"]
 
 
+def _training_updated():
+    return Offer.objects.published().aggregate(last=Max("published_at"))["last"]
+
+
 UPDATED = {
+    "training": _training_updated,
     "registry": _registry_updated,
     "laureates": _laureates_updated,
     "measures": _measures_updated,
@@ -145,6 +153,25 @@ COLUMN_DOCS = {
     "objet": "intitulé du projet",
     "montant": "montant attribué sur cette enveloppe (€)",
     "dispositifAide": "appel à projets et crédits",
+    # training catalogue CSV (one row per session to come of a published offer)
+    "identifiant_offre": "identifiant stable de l'offre",
+    "intitule": "intitulé de la formation",
+    "organisme": "organisme de formation",
+    "siret": "SIRET de l'organisme",
+    "numero_declaration_activite": "numéro de déclaration d'activité de l'organisme (11 chiffres)",
+    "themes": "thèmes du plan de formation, séparés par |",
+    "publics": "publics visés, séparés par |",
+    "modalite": "présentiel, distanciel ou mixte",
+    "duree_heures": "durée en heures",
+    "prix_euros": "prix par participant en euros (virgule décimale)",
+    "voies_de_financement": "voies de financement, séparées par |",
+    "identifiant_session": "identifiant stable de la session",
+    "debut": "premier jour de la session (AAAA-MM-JJ)",
+    "fin": "dernier jour de la session (AAAA-MM-JJ)",
+    "a_distance": "session à distance (oui/non)",
+    "places": "nombre de places",
+    "places_restantes": "places encore disponibles",
+    "lien_inscription": "lien d'inscription de l'organisme",
 }
 
 
@@ -156,6 +183,15 @@ def documented(columns) -> list[tuple[str, str]]:
 REGISTRY = "Annuaire des 1000 premiers jours (Module 1)"
 CALLS = "Appels à projets régionaux (Module 2)"
 VALORISATION = "Valorisation & pilotage national (Module 3)"
+TRAINING = "Offre de formation Enfance=Égalité (Module 4)"
+TRAINING_SCOPE = "Toutes les offres de formation publiées et leurs sessions à venir."
+LHEO_NOTE = (
+    "LHEO 2.3 (Langage Harmonisé d'Échange d'informations sur l'Offre de formation), le format d'échange du "
+    "réseau des Carif-Oref : le fichier est valide selon le schéma XSD de LHEO 2.3 (espace de noms "
+    "http://lheo.gouv.fr/2.3). Une offre y est une formation, chacun de ses lieux une action, chaque date une "
+    "session ; les thèmes du plan de formation sont dans les extras. Sans offre publiée, le fichier est un "
+    "document LHEO vide (élément lheo-plus)."
+)
 
 
 def datasets() -> list[Dataset]:
@@ -276,5 +312,38 @@ def datasets() -> list[Dataset]:
             "valorisation:opendata-apportionment",
             columns=_undocumented(ALLOCATION_HEADER),
             updated="apportionment",
+        ),
+        Dataset(
+            "formations-csv",
+            "Catalogue des formations petite enfance (CSV)",
+            f"{TRAINING_SCOPE} Une ligne par session.",
+            TRAINING,
+            "CSV",
+            "training:export",
+            {"fmt": "csv"},
+            columns=_undocumented(TRAINING_CSV_COLUMNS),
+            updated="training",
+        ),
+        Dataset(
+            "formations-json",
+            "Catalogue des formations petite enfance (JSON)",
+            f"{TRAINING_SCOPE} Les offres, chacune avec ses sessions ; les codes à côté de leurs libellés.",
+            TRAINING,
+            "JSON",
+            "training:export",
+            {"fmt": "json"},
+            updated="training",
+        ),
+        Dataset(
+            "formations-lheo",
+            "Catalogue des formations petite enfance (LHEO 2.3, XML)",
+            f"{TRAINING_SCOPE} Au format d'échange des Carif-Oref.",
+            TRAINING,
+            "XML (LHEO 2.3)",
+            "training:export",
+            {"fmt": "xml"},
+            schema_url="https://lheo.gouv.fr/",
+            note=LHEO_NOTE,
+            updated="training",
         ),
     ]

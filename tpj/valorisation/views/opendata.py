@@ -41,6 +41,7 @@ class OpenDataCatalogueView(PublicMixin, View):
                     "licence": opendata.LICENCE,
                     "mise_a_jour": updated.isoformat() if updated else None,
                     "schema": d.schema_url or [{"nom": n, "description": doc} for n, doc in opendata.documented(d.columns)],
+                    "remarque": d.note or None,
                 }
             )
         return JsonResponse({"jeux_de_donnees": items}, json_dumps_params={"ensure_ascii": False})
