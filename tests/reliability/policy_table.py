@@ -415,6 +415,12 @@ API = {
     "GET /api/v1/calls/{id}/reports/": MANAGERS,
     "GET /api/v1/laureates/": PUBLIC_READ,
     "GET /api/v1/laureates/{id}/": Rule({r: Scoped(OK, HIDDEN) for r in ROLES}),
+    # the committee's files (asked for by "POST /api/v1/calls/{id}/*"), each following its own
+    "GET /api/v1/calls/{id}/committee-files/": INSTRUCTORS,
+    "GET /api/v1/calls/{id}/committee-files/{job_id}/*": Rule(
+        {**INSTRUCTORS.outcomes, CALL_MANAGER: Scoped(HIDDEN, DENIED), ADMINISTRATOR: HIDDEN},
+        note="sampled with an unknown file: 404 past the policy, 403 before it",
+    ),
     # --- Module 3: valorisation
     "GET /api/v1/measures/*": PUBLIC_READ,
     "POST /api/v1/measures/{measure_pk}/deployments/": REGIONAL_OR_NATIONAL,

@@ -182,6 +182,10 @@ API_SAMPLES = {
         "outside": {"id": w["call_out_draft"].pk, "instructor_id": 999_999},
     },
     "/api/v1/measures/{id}/": lambda w: {"inside": {"id": w["measure"].pk}},
+    "/api/v1/calls/{id}/committee-files/{job_id}/*": lambda w: {
+        "inside": {"id": w["call_in"].pk, "job_id": 999_999},
+        "outside": {"id": w["call_out_draft"].pk, "job_id": 999_999},
+    },
     "/api/v1/measures/{measure_pk}/deployments/": lambda w: {"inside": {"measure_pk": w["measure"].pk}},
     "/api/v1/apportionments/{id}/": lambda w: {"inside": {"id": w["apportionment"].pk}},
     "/api/v1/laureates/{id}/*": _pk("laureate_in", "laureate_out_untransmitted", name="id"),

@@ -20,6 +20,7 @@ from ..services.calls import create_call, fire_call, record_call_change
 from ..services.campaigns import nearest_open_campaign
 from ..services.decisions import decide
 from ..services.jury import ranking
+from .committee import CommitteeActions
 from .common import require_auth
 from .derogations import DerogationActions
 from .follow_up import CallReportsActions
@@ -58,6 +59,7 @@ CALL_NOT_SEEN = " Un appel inconnu répond 404 ; un brouillon que vous ne pouvez
 )
 class CallViewSet(
     CallQuestionsActions,
+    CommitteeActions,
     CallReportsActions,
     DerogationActions,
     InstructionTeamActions,
@@ -94,9 +96,19 @@ class CallViewSet(
         "remove_instructor": "calls.manage_instruction",
         "assignments": "calls.manage_instruction",
         "reports": "calls.view_reports",
+        # the committee's files, prepared by the workers (api/committee.py)
+        "committee_export": "calls.committee_export",
+        "committee_attachments": "calls.committee_export",
+        "committee_files": "calls.committee_export",
+        "committee_file": "calls.committee_export",
+        "committee_file_download": "calls.committee_export",
     }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    path_parameters = {"id": "Numéro de l'appel à projets", "instructor_id": "Numéro de l'instructeur dans l'équipe de l'appel"}
+    path_parameters = {
+        "id": "Numéro de l'appel à projets",
+        "instructor_id": "Numéro de l'instructeur dans l'équipe de l'appel",
+        "job_id": "Numéro du fichier demandé (sa préparation)",
+    }
 
     def get_queryset(self):
         return (
