@@ -159,6 +159,8 @@ WEB = {
     "registry:claim-entry": Rule({role: (LOGIN if role == VISITOR else Scoped(OK, DENIED)) for role in ROLES}),
     "registry:claims": nobody_but(MODERATOR, ADMINISTRATOR, note="each moderator sees the claims of their scope"),
     "registry:claim": MODERATORS,
+    # only the claim's author withdraws it, and no role of the cast is the author (tests/registry/claims)
+    "registry:claim-withdraw": nobody_but(method="POST", note="only the claimant, who is none of the cast"),
     # an invitation link: signed out, the page says how to accept; signed in with another address, 403;
     # a forged link, 404 (accepting it needs the invited address: tests/registry/claims)
     "registry:invitation": Rule(
@@ -413,14 +415,14 @@ API = {
     # the laureates' reports: sent by the carrier (or a manager for it), followed by the managers and the national team
     "POST /api/v1/applications/{id}/reports/": FOLLOW_UP,
     "GET /api/v1/calls/{id}/reports/": MANAGERS,
-    "GET /api/v1/laureates/": PUBLIC_READ,
-    "GET /api/v1/laureates/{id}/": Rule({r: Scoped(OK, HIDDEN) for r in ROLES}),
     # the committee's files (asked for by "POST /api/v1/calls/{id}/*"), each following its own
     "GET /api/v1/calls/{id}/committee-files/": INSTRUCTORS,
     "GET /api/v1/calls/{id}/committee-files/{job_id}/*": Rule(
         {**INSTRUCTORS.outcomes, CALL_MANAGER: Scoped(HIDDEN, DENIED), ADMINISTRATOR: HIDDEN},
         note="sampled with an unknown file: 404 past the policy, 403 before it",
     ),
+    "GET /api/v1/laureates/": PUBLIC_READ,
+    "GET /api/v1/laureates/{id}/": Rule({r: Scoped(OK, HIDDEN) for r in ROLES}),
     # --- Module 3: valorisation
     "GET /api/v1/measures/*": PUBLIC_READ,
     "POST /api/v1/measures/{measure_pk}/deployments/": REGIONAL_OR_NATIONAL,

@@ -53,6 +53,7 @@ WEB_SAMPLES = {
     "registry:review-confirm": lambda w: {"inside": {"token": w["review_token_in"]}, "outside": {"token": "faux-jeton"}},
     "registry:claim-entry": _pk("claimable_in", "claimable_out"),
     "registry:claim": _pk("claim_in", "claim_out"),
+    "registry:claim-withdraw": _pk("claim_in", "claim_out"),
     "registry:invitation": lambda w: {"inside": {"token": w["invitation_token_in"]}, "outside": {"token": "faux-jeton"}},
     "notifications:open": _pk("notification_in", "notification_out"),
     # Prepared downloads
@@ -181,11 +182,11 @@ API_SAMPLES = {
         "inside": {"id": w["call_in"].pk, "instructor_id": 999_999},
         "outside": {"id": w["call_out_draft"].pk, "instructor_id": 999_999},
     },
-    "/api/v1/measures/{id}/": lambda w: {"inside": {"id": w["measure"].pk}},
     "/api/v1/calls/{id}/committee-files/{job_id}/*": lambda w: {
         "inside": {"id": w["call_in"].pk, "job_id": 999_999},
         "outside": {"id": w["call_out_draft"].pk, "job_id": 999_999},
     },
+    "/api/v1/measures/{id}/": lambda w: {"inside": {"id": w["measure"].pk}},
     "/api/v1/measures/{measure_pk}/deployments/": lambda w: {"inside": {"measure_pk": w["measure"].pk}},
     "/api/v1/apportionments/{id}/": lambda w: {"inside": {"id": w["apportionment"].pk}},
     "/api/v1/laureates/{id}/*": _pk("laureate_in", "laureate_out_untransmitted", name="id"),

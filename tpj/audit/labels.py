@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "registry.claim.submit": "Revendication de la fiche",
     "registry.claim.confirm": "Revendication confirmée",
     "registry.claim.refuse": "Revendication refusée",
+    "registry.claim.withdraw": "Revendication retirée par son auteur",
     # conversations (tpj/conversations/services.py): a file's messages, in its history
     "conversations.message": "Message dans la messagerie du dossier",
     "conversations.internal_note": "Note interne dans la messagerie du dossier",

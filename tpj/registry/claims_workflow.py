@@ -2,7 +2,8 @@
 
 A claim is created and submitted in one transaction (the moderators of the entry's territory
 are told); one of them confirms it, the claimant becomes a member, or refuses it with a
-reason; the claimant is told either way.
+reason; the claimant is told either way. Until then the claimant may withdraw it (and ask
+again later).
 """
 
 from enum import StrEnum
@@ -22,6 +23,7 @@ class ClaimMove(StrEnum):
     SUBMIT = "submit"
     CONFIRM = "confirm"
     REFUSE = "refuse"
+    WITHDRAW = "withdraw"
 
 
 def moderators_of(claim):
@@ -95,6 +97,14 @@ CLAIM_WORKFLOW = Workflow(
             requires_reason=True,
             stamps=(_stamp_decision,),
             notifies=(CLAIMANT,),
+        ),
+        # Before any decision; nobody is told: the claim simply leaves the moderators' queue.
+        Transition(
+            ClaimMove.WITHDRAW,
+            "Retirer sa revendication",
+            (ClaimState.PENDING,),
+            ClaimState.WITHDRAWN,
+            "registry.withdraw_claim",
         ),
     ],
 )

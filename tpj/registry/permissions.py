@@ -197,6 +197,14 @@ def decide_claim(user, entry_claim: EntryClaim) -> Decision:
     return Decision.allow()
 
 
+@rule("registry.withdraw_claim")
+def withdraw_claim(user, entry_claim: EntryClaim) -> Decision:
+    """Only its author withdraws a claim; the workflow refuses it once decided."""
+    if entry_claim is None or not user.is_authenticated or entry_claim.claimant_id != user.pk:
+        return Decision.deny("Seule la personne qui a revendiqué la fiche peut retirer sa demande.")
+    return Decision.allow()
+
+
 @rule("registry.claims_queue")
 def claims_queue(user, obj=None) -> Decision:
     return Decision.allow() if is_moderator(user) else Decision.deny("Réservé aux modérateurs territoriaux.")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("fiches/<int:pk>/revendiquer/", claims.ClaimEntryView.as_view(), name="claim-entry"),
     path("moderation/revendications/", claims.ClaimsQueueView.as_view(), name="claims"),
     path("moderation/revendications/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim"),
+    path("revendications/<int:pk>/retirer/", claims.ClaimWithdrawView.as_view(), name="claim-withdraw"),
     path("invitation/<str:token>/", members.InvitationView.as_view(), name="invitation"),
     path("moderation/revue-annuelle/", review.ReviewQueueView.as_view(), name="review-queue"),
     path("fiches/<int:pk>/confirmer/", review.MemberConfirmView.as_view(), name="review-confirm-member"),

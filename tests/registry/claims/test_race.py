@@ -83,3 +83,34 @@ def test_two_identical_submits_over_http_leave_one_claim(imported, professional)
         thread.join(60)
     assert sorted(statuses) == [302, 400, 400, 400]
     assert EntryClaim.objects.filter(state=ClaimState.PENDING).count() == 1
+
+
+def test_a_withdrawal_and_a_confirmation_at_once_leave_one_consistent_outcome(imported, professional, moderator_35):
+    """The claimant withdraws while a moderator confirms: one wins (row lock), the other gets a
+    French message; the entry has the claimant as member exactly when the claim is confirmed."""
+    claim = claims.submit_claim(imported, professional)
+    barrier = threading.Barrier(2)
+    outcome = {}
+
+    def act(name, fire):
+        barrier.wait(30)
+        try:
+            fire()
+            outcome[name] = "done"
+        except ValidationError as error:
+            outcome[name] = error.messages
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=act, args=("withdraw", lambda: claims.withdraw_claim(claim, professional))),
+        threading.Thread(target=act, args=("confirm", lambda: claims.decide(claim, "confirm", moderator_35))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    claim.refresh_from_db()
+    assert sorted(v == "done" for v in outcome.values()) == [False, True]
+    assert claim.state in (ClaimState.WITHDRAWN, ClaimState.CONFIRMED)
+    assert imported.members.filter(pk=professional.pk).exists() == (claim.state == ClaimState.CONFIRMED)

@@ -27,6 +27,7 @@ class ClaimState(models.TextChoices):
     PENDING = "pending", "En attente de décision"
     CONFIRMED = "confirmed", "Confirmée"
     REFUSED = "refused", "Refusée"
+    WITHDRAWN = "withdrawn", "Retirée par son auteur"
 
 
 # The states in which a claimant may not ask again for the same entry (one open claim each).

@@ -97,6 +97,14 @@ def decide(claim: EntryClaim, move: str, user, reason: str = "") -> EntryClaim:
     return CLAIM_WORKFLOW.fire(claim, move, user, reason)
 
 
+def withdraw_claim(claim: EntryClaim, user) -> EntryClaim:
+    """Withdraw `claim` as its author, before a moderator decides it (recorded; nobody told).
+    `policy.PermissionDenied` for anyone else; a French `ValidationError` once it is decided,
+    even when a moderator's decision and the withdrawal cross (the workflow locks the row)."""
+    policy.require(user, "registry.withdraw_claim", claim)
+    return CLAIM_WORKFLOW.fire(claim, ClaimMove.WITHDRAW, user)
+
+
 def pending_claims(user):
     """The pending claims a moderator decides: their scope's, never their own, oldest first."""
     return (
@@ -116,4 +124,13 @@ def match_label(claim: EntryClaim) -> str:
     return f"correspondance par {claim.get_matched_on_display().replace('Adresse', 'adresse')}"
 
 
-__all__ = ["ClaimOffer", "ClaimState", "claim_offer", "decide", "match_label", "pending_claims", "submit_claim"]
+__all__ = [
+    "ClaimOffer",
+    "ClaimState",
+    "claim_offer",
+    "decide",
+    "match_label",
+    "pending_claims",
+    "submit_claim",
+    "withdraw_claim",
+]

@@ -81,6 +81,26 @@ class ClaimEntryView(PolicyRequiredMixin, View):
         return self.render_form(form, status=400)
 
 
+class ClaimWithdrawView(PolicyRequiredMixin, View):
+    """« Retirer ma demande », on the entry's page, by the claim's author while it waits."""
+
+    policy_action = "registry.withdraw_claim"
+    http_method_names = ["post"]
+
+    def get_policy_object(self):
+        self.claim = get_object_or_404(EntryClaim, pk=self.kwargs["pk"])
+        return self.claim
+
+    def post(self, request, pk):
+        try:
+            claims.withdraw_claim(self.claim, request.user)
+        except ValidationError as error:  # decided meanwhile: say so, change nothing
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Votre demande est retirée. Vous pourrez revendiquer la fiche à nouveau.")
+        return redirect("registry:entry", self.claim.entry_id)
+
+
 class ClaimsQueueView(PolicyRequiredMixin, View):
     """« Revendications »: the pending claims of the moderator's scope, oldest first."""
 
