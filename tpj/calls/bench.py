@@ -55,7 +55,8 @@ def render(results: dict) -> str:
         f"Mesuré le {timezone.localdate():%d/%m/%Y} ({platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cœurs) par `manage.py bench --only calls`. Un appel commun avec 1 000 candidatures recevables, "
         "12 membres de jury, 12 000 fiches de notation (5 % non validées), 4 critères pondérés et 10 questions propres à "
-        "l'appel (10 000 réponses) ; chaque page est demandée "
+        "l'appel, de tous les types (texte court et long, nombre, montant, date, choix unique et multiples, oui/non, fichier), "
+        "répondues par chaque candidature (10 000 réponses) ; chaque page est demandée "
         "50 fois (après 3 requêtes d'échauffement) par le client de test de Django, connecté comme gestionnaire de l'appel. "
         f"Objectif : p95 < {TARGET_MS} ms. Charge moyenne de la machine pendant la mesure : {_load()} (machine partagée : "
         "au-delà du nombre de cœurs, les temps sont gonflés).",

@@ -54,12 +54,19 @@ def question_columns(call: Call) -> list[tuple[CallQuestion, str]]:
 
 
 def _applications(call: Call):
-    return (
+    field = call.definition.reference.field  # the national list the eligibility checks read
+    apps = list(
         call.applications.exclude(state=Application.State.DRAFT)
         .select_related("organisation")
-        .prefetch_related("places", "call_axes__national_axes", "requests__envelope", "cofinancings")
+        .prefetch_related("places", "call_axes__national_axes", f"call_axes__{field}", "requests__envelope", "cofinancings")
         .order_by("reference")
     )
+    for app in apps:
+        app.call = call  # one call object for the checks of every application
+        # the attachments read from the prefetch: `eligibility_checks` would query them once per application
+        attached = {item.pk for ca in app.call_axes.all() for item in getattr(ca, field).all()}
+        app.attached_reference_ids = lambda attached=attached: attached
+    return apps
 
 
 def _answers(ids, questions: dict) -> dict[tuple[int, int], object]:
@@ -113,9 +120,7 @@ def committee_table(call: Call, *, anonymise: bool):
     jurors = juror_names(call, anonymise)
     questions = question_columns(call)
     agencies = call.agencies
-    applications = list(_applications(call))
-    for app in applications:
-        app.call = call  # one call object for the checks of every application
+    applications = _applications(call)
     check_labels = [c.label for c in eligibility_checks(applications[0])] if applications else []
 
     header = [

@@ -38,7 +38,8 @@ from tpj.downloads import builders
 from tpj.downloads import services as export_services
 from tpj.downloads.models import ExportJob
 
-# The call's own form: 10 questions, one of each answer type stored in the database (files apart).
+# The call's own form: 10 questions, every answer type among them (a file answer's stored file is
+# named, not written: the committee export reads its name only).
 K = QuestionKind
 BENCH_QUESTIONS = [
     (K.SHORT_TEXT, []),
@@ -49,7 +50,7 @@ BENCH_QUESTIONS = [
     (K.SINGLE_CHOICE, ["Parents", "Professionnels", "Enfants"]),
     (K.MULTIPLE_CHOICE, ["Domicile", "Crèche", "PMI", "École"]),
     (K.YES_NO, []),
-    (K.SHORT_TEXT, []),
+    (K.FILE, []),
     (K.NUMBER, []),
 ]
 
@@ -66,6 +67,8 @@ def _answer(question, i: int, rng) -> dict:
         return {"choices": rng.sample(question.choices, 2)}
     if kind == K.YES_NO:
         return {"yes": bool(i % 2)}
+    if kind == K.FILE:
+        return {"file": f"calls/answers/banc-{i}.pdf", "file_name": f"Plan de financement {i}.pdf"}
     return {"text": f"Réponse {i} : " + "accompagnement des familles " * (8 if kind == K.LONG_TEXT else 1)}
 
 
