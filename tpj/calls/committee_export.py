@@ -1,7 +1,8 @@
 """The selection committee's files of a call, prepared by the workers (declared in
 tpj.calls.downloads):
 
-- the full export of its applications, one row each: identity and request, the answers to the
+- the full export of its applications, one row each: identity and request (the carrier's
+  identity as read in the Sirene register, services.carrier), the answers to the
   call's own questions, the automatic eligibility checks, each juror's score per criterion and
   weighted score, the mean (all jurors, funders, operators), the spread (standard deviation)
   and the decision — the jurors named (managers' version) or numbered « Juré 1 », « Juré 2 »…
@@ -32,6 +33,28 @@ BATCH = 200
 VERSIONS = {"jury": "pour le jury", "gestion": "des gestionnaires"}
 RECUSED, NOT_SUBMITTED, NOT_APPLICABLE = "récusé(e)", "non validée", "sans objet"
 TWO_PLACES = Decimal("0.01")
+
+
+SIRENE_HEADERS = [
+    "raison sociale (Sirene)",
+    "adresse (Sirene)",
+    "forme juridique (Sirene)",
+    "activité principale (Sirene)",
+    "établissement fermé (Sirene)",
+]
+
+
+def sirene_cells(app: Application) -> list:
+    """The carrier's identity stored from the Sirene register (services.carrier); blank when none was found."""
+    if app.carrier_identity_at is None:
+        return [""] * len(SIRENE_HEADERS)
+    return [
+        app.carrier_legal_name,
+        app.carrier_address,
+        app.carrier_legal_form,
+        app.carrier_activity,
+        "oui" if app.carrier_closed else "non",
+    ]
 
 
 def juror_names(call: Call, anonymise: bool) -> list[tuple[int, str]]:
@@ -128,6 +151,7 @@ def committee_table(call: Call, *, anonymise: bool):
         "projet",
         "structure porteuse",
         "SIRET",
+        *SIRENE_HEADERS,
         "déposée le",
         "état",
         "axes nationaux",
@@ -178,6 +202,7 @@ def committee_table(call: Call, *, anonymise: bool):
             app.title,
             app.organisation.name,
             app.carrier_siret,
+            *sirene_cells(app),
             timezone.localtime(app.submitted_at) if app.submitted_at else None,
             app.get_state_display(),
             ", ".join(f"Axe {n}" for n in sorted({a.number for ca in app.call_axes.all() for a in ca.national_axes.all()})),

@@ -21,6 +21,7 @@ from ..limits import (
     MAX_TARGETING_KINDS,
 )
 from ..models import Application, Call, CallAxis, Envelope, QuestionKind, ScoreSheet, Targeting
+from ..services.carrier import carrier_identity
 from ..services.content import ApplicationContent
 from ..workflows import OUTCOME_CHOICES
 
@@ -228,6 +229,15 @@ class AnswerSerializer(serializers.Serializer):
         return answer.question.label if answer.question_id else answer.document.label
 
 
+class CarrierIdentitySerializer(serializers.Serializer):
+    legal_name = serializers.CharField(read_only=True, help_text="Raison sociale.")
+    address = serializers.CharField(read_only=True, help_text="Adresse de l'établissement.")
+    legal_form = serializers.CharField(read_only=True, help_text="Forme juridique (catégorie juridique de l'Insee).")
+    activity = serializers.CharField(read_only=True, help_text="Activité principale (code NAF et libellé).")
+    closed = serializers.BooleanField(read_only=True, help_text="Établissement fermé selon le répertoire.")
+    checked_at = serializers.DateTimeField(read_only=True, help_text="Date à laquelle l'identité a été relevée.")
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     call_title = serializers.CharField(source="call.title", read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
@@ -241,6 +251,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     answers = serializers.SerializerMethodField(help_text="Réponses aux questions de l'appel et documents demandés.")
+    carrier_identity = serializers.SerializerMethodField(
+        help_text="Identité du porteur relevée au répertoire Sirene à l'enregistrement de son SIRET ; vide (null) "
+        "si le SIRET n'y a pas été trouvé."
+    )
 
     class Meta:
         model = Application
@@ -254,6 +268,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "title",
             "organisation",
             "carrier_siret",
+            "carrier_identity",
             "description",
             "target_public",
             "call_axes",
@@ -275,6 +290,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "answers",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CarrierIdentitySerializer(allow_null=True))
+    def get_carrier_identity(self, app) -> dict | None:
+        identity = carrier_identity(app)
+        return CarrierIdentitySerializer(identity).data if identity else None
 
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, app) -> list[dict]:

@@ -77,6 +77,14 @@ class Application(models.Model):
     state = models.CharField("état", max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
     title = models.CharField("intitulé du projet", max_length=255)
     carrier_siret = models.CharField("SIRET du porteur", max_length=14, blank=True)
+    # The carrier's identity in the Sirene register (tpj.core.sirene), read when its SIRET is
+    # given or changed (services.carrier.record_carrier_identity): empty when not found.
+    carrier_legal_name = models.CharField("raison sociale du porteur (Sirene)", max_length=255, blank=True)
+    carrier_address = models.CharField("adresse du porteur (Sirene)", max_length=255, blank=True)
+    carrier_legal_form = models.CharField("forme juridique du porteur (Sirene)", max_length=120, blank=True)
+    carrier_activity = models.CharField("activité principale du porteur (Sirene)", max_length=255, blank=True)
+    carrier_closed = models.BooleanField("établissement fermé selon Sirene", default=False)
+    carrier_identity_at = models.DateTimeField("identité Sirene relevée le", null=True, blank=True)
     description = models.TextField("description du projet", blank=True)
     target_public = models.TextField("public visé", blank=True)
     call_axes = models.ManyToManyField(CallAxis, verbose_name="axes", blank=True, related_name="applications")

@@ -22,6 +22,7 @@ from ..models import (
     Targeting,
     euros,
 )
+from .carrier import record_carrier_identity
 
 AGENCY_NAMES = {"ARS": "l'ARS", "DREETS": "la DREETS", "CLP": "le commissaire à la lutte contre la pauvreté"}
 
@@ -139,7 +140,9 @@ def write_content(app: Application, content: ApplicationContent):
     app.title = content.title.strip()
     app.description = content.description
     app.target_public = content.target_public
+    previous_siret = app.carrier_siret
     app.carrier_siret = stdnum_siret.compact(content.carrier_siret or "")
+    record_carrier_identity(app, previous_siret=previous_siret)  # the Sirene identity, kept with the SIRET
     app.start_date, app.end_date = content.start_date, content.end_date
     app.targeting_kinds = list(content.targeting_kinds)
     app.budget_total = sum((Decimal(line["amount"]) for line in content.budget_lines), ZERO)

@@ -1,0 +1,106 @@
+"""The carrier's identity read in the Sirene register is kept with the application (issue 18):
+shown to the instruction, in the committee's export and through the API; the register's
+offline fallback still holds."""
+
+import html
+import urllib.error
+
+import pytest
+from django.urls import reverse
+
+from tpj.calls.committee_export import committee_table
+from tpj.calls.services.applications import create_application, update_application
+from tpj.calls.services.content import content_of
+from tpj.core import sirene
+
+from .factories import applicant, content, make_call, submitted_application
+
+pytestmark = pytest.mark.django_db
+
+BREST = "57315702129010"  # in the recorded answers (tpj/core/data/sirene/answers.json)
+CLOSED = "88623096005578"
+UNKNOWN = "73282932000074"  # a valid SIRET the register does not know
+
+
+def test_the_identity_is_stored_when_the_siret_is_saved_and_forgotten_when_it_changes():
+    call = make_call()
+    user = applicant()
+    app, _ = create_application(user, call, content(call, carrier_siret="573 157 021 29010"))
+    app.refresh_from_db()
+    assert (app.carrier_legal_name, app.carrier_address, app.carrier_legal_form, app.carrier_activity) == (
+        "COMMUNE DE BREST",
+        "2 RUE FREZIER 29200 BREST",
+        "Commune",
+        "84.11Z — Administration publique générale",
+    )
+    assert app.carrier_identity_at is not None and app.carrier_closed is False
+
+    changed = content_of(app)
+    changed.carrier_siret = UNKNOWN
+    app = update_application(app, user, changed)
+    app.refresh_from_db()
+    assert app.carrier_siret == UNKNOWN
+    assert app.carrier_legal_name == "" and app.carrier_address == "" and app.carrier_identity_at is None
+
+    changed.carrier_siret = CLOSED
+    app = update_application(app, user, changed)
+    app.refresh_from_db()
+    assert app.carrier_identity_at is not None and app.carrier_closed is True
+
+
+def test_an_unchanged_siret_is_not_looked_up_again(monkeypatch):
+    call = make_call()
+    user = applicant()
+    app, _ = create_application(user, call, content(call, carrier_siret=BREST))
+    asked = []
+    monkeypatch.setattr(sirene.OfflineSirene, "search", lambda self, siret: asked.append(siret) or {"results": []})
+    update_application(app, user, content_of(app))
+    assert asked == []
+    app.refresh_from_db()
+    assert app.carrier_legal_name == "COMMUNE DE BREST"
+
+
+def test_when_the_register_does_not_answer_the_offline_answers_fill_the_identity(settings, monkeypatch):
+    settings.SIRENE = "api"
+
+    def down(request, timeout):
+        raise urllib.error.URLError("timed out")
+
+    monkeypatch.setattr(sirene.urllib.request, "urlopen", down)
+    call = make_call()
+    user = applicant()
+    app, _ = create_application(user, call, content(call, carrier_siret=BREST))
+    app.refresh_from_db()
+    assert app.carrier_legal_name == "COMMUNE DE BREST"
+    other, _ = create_application(user, call, content(call, carrier_siret=UNKNOWN, title="Autre projet"))
+    other.refresh_from_db()
+    assert other.carrier_identity_at is None and other.carrier_legal_name == ""
+
+
+def test_the_instruction_the_committee_export_and_the_api_show_the_identity(client, api_client):
+    call = make_call()
+    app = submitted_application(call, carrier_siret=BREST)
+    unknown = submitted_application(call, carrier_siret=UNKNOWN, title="Porteur inconnu")
+
+    client.force_login(call.manager)
+    page = client.get(reverse("calls:application-detail", args=[app.pk])).content.decode()
+    assert "Identité du porteur au répertoire Sirene" in page
+    for shown in ("COMMUNE DE BREST", "2 RUE FREZIER 29200 BREST", "Forme juridique : Commune", "84.11Z — Administration"):
+        assert shown in page
+    page = client.get(reverse("calls:application-detail", args=[unknown.pk])).content.decode()
+    assert "Non trouvée : ce SIRET n'était pas connu du répertoire Sirene" in html.unescape(page)
+
+    header, rows = committee_table(call, anonymise=True)
+    by_reference = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    row = by_reference[app.reference]
+    assert row["raison sociale (Sirene)"] == "COMMUNE DE BREST" and row["forme juridique (Sirene)"] == "Commune"
+    assert row["activité principale (Sirene)"] == "84.11Z — Administration publique générale"
+    assert row["établissement fermé (Sirene)"] == "non"
+    assert by_reference[unknown.reference]["raison sociale (Sirene)"] == ""
+
+    api_client.force_authenticate(app.created_by)
+    identity = api_client.get(f"/api/v1/applications/{app.pk}/").json()["carrier_identity"]
+    assert identity["legal_name"] == "COMMUNE DE BREST" and identity["address"] == "2 RUE FREZIER 29200 BREST"
+    assert identity["legal_form"] == "Commune" and identity["closed"] is False and identity["checked_at"]
+    api_client.force_authenticate(unknown.created_by)
+    assert api_client.get(f"/api/v1/applications/{unknown.pk}/").json()["carrier_identity"] is None

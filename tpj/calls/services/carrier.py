@@ -1,0 +1,66 @@
+"""The carrier's identity in the Sirene register, stored on the application.
+
+The application form shows it under the SIRET field (views.sirene, « Rechercher »); it is kept
+with the application when the SIRET is saved, so that the instruction, the committee's export
+and the API show the legal name, address, legal form and activity the register gave, and when.
+The adapter's offline fallback (tpj.core.sirene.lookup never raises) holds here too: a register
+that does not answer leaves the identity read before for the same SIRET, or an empty one.
+"""
+
+from django.utils import timezone
+
+from tpj.core.sirene import Lookup, lookup
+
+from ..models import Application
+
+IDENTITY_FIELDS = (
+    "carrier_legal_name",
+    "carrier_address",
+    "carrier_legal_form",
+    "carrier_activity",
+    "carrier_closed",
+    "carrier_identity_at",
+)
+
+
+def clear_carrier_identity(app: Application) -> None:
+    """Forget the identity read for a previous SIRET (not saved: the caller saves)."""
+    app.carrier_legal_name = app.carrier_address = app.carrier_legal_form = app.carrier_activity = ""
+    app.carrier_closed = False
+    app.carrier_identity_at = None
+
+
+def record_carrier_identity(app: Application, *, previous_siret: str | None = None, adapter=None) -> Lookup | None:
+    """Read `app.carrier_siret` in the Sirene register and set its identity on `app` (not saved:
+    the caller saves). Looked up only when the SIRET changed from `previous_siret` or no identity
+    is stored yet; a SIRET the register does not know (or no SIRET) leaves the identity empty.
+    Returns the look-up made, or None when none was needed."""
+    siret = app.carrier_siret
+    if previous_siret is not None and previous_siret != siret:
+        clear_carrier_identity(app)
+    if not siret or app.carrier_identity_at is not None:
+        return None
+    result = lookup(siret, adapter=adapter)
+    identity = result.identity
+    if identity is not None:
+        app.carrier_legal_name = identity.legal_name[:255]
+        app.carrier_address = identity.address[:255]
+        app.carrier_legal_form = identity.legal_form[:120]
+        app.carrier_activity = identity.activity[:255]
+        app.carrier_closed = identity.closed
+        app.carrier_identity_at = timezone.now()
+    return result
+
+
+def carrier_identity(app: Application) -> dict | None:
+    """The stored identity as the pages and the API show it, or None when none was read."""
+    if app.carrier_identity_at is None:
+        return None
+    return {
+        "legal_name": app.carrier_legal_name,
+        "address": app.carrier_address,
+        "legal_form": app.carrier_legal_form,
+        "activity": app.carrier_activity,
+        "closed": app.carrier_closed,
+        "checked_at": app.carrier_identity_at,
+    }
