@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from tpj.registry import geocoding
-from tpj.registry.identifiers import check_finess, check_reference, check_rpps, check_siren, check_siret, luhn_valid
+from tpj.registry.identifiers import (
+    check_contact,
+    check_finess,
+    check_reference,
+    check_rpps,
+    check_siren,
+    check_siret,
+    luhn_valid,
+)
 from tpj.territories.models import Commune
 
 from .factories import FINESS_APHP, FINESS_CHU_RENNES
@@ -78,3 +86,39 @@ def test_ban_failure_or_other_commune_falls_back_to_commune_centre(settings):
     recorded = json.loads((Path(__file__).parent / "data" / "ban_rennes.json").read_text())
     brest = Commune.objects.get(insee_code="29019")
     assert geocoding.geocode("2 rue de Paris", brest, fetch=lambda a, c: recorded).precision == "municipality"
+
+
+@pytest.mark.parametrize(
+    "number", ["02 99 12 34 56", "02.99.12.34.56", "0262 12 34 56", "+33 2 99 12 34 56", "+262 262 12 34 56", "0033612345678"]
+)
+def test_french_and_international_phone_numbers_are_accepted(number):
+    assert check_contact("phone", number) == ""
+
+
+@pytest.mark.parametrize("number", ["abc", "12345", "02 99 12 34", "0099", "02 99 12 34 56 poste 2", "=1+1"])
+def test_a_phone_number_that_is_none_says_how_to_write_one(number):
+    assert "10 chiffres commençant par 0" in check_contact("phone", number)
+
+
+@pytest.mark.django_db
+def test_a_bad_phone_is_refused_on_the_form_the_api_and_the_import_alike(client, moderator_69):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.registry.test_import_export import HEADER, ROWS
+    from tpj.registry import importer
+    from tpj.registry.api.serializers import ContactInSerializer
+    from tpj.registry.forms import ContactForm
+
+    form = ContactForm({"kind": "phone", "value": "pas de téléphone"})
+    assert not form.is_valid() and "10 chiffres" in form.errors["value"][0]
+    api = ContactInSerializer(data={"kind": "phone", "value": "pas de téléphone"})
+    assert not api.is_valid() and "10 chiffres" in str(api.errors["value"][0])
+
+    bad_row = ROWS[1].replace(";0478000000;", ";04 78 00;")
+    job = importer.create_job(
+        "CAF du Rhône — RPE", SimpleUploadedFile("rpe.csv", f"{HEADER}\n{bad_row}".encode(), "text/csv"), moderator_69
+    )
+    importer.work(job.pk)
+    job.refresh_from_db()
+    assert job.created_count == 0 and job.error_count == 1
+    assert "colonne « telephone » : saisissez un numéro de téléphone valide" in " ".join(job.errors[0]["erreurs"])

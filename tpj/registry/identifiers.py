@@ -86,13 +86,25 @@ def check_free_reference(value: str) -> str:
     return ""
 
 
+# A French number (10 digits from 0, overseas included: 0262, 0590…) or an international one
+# (E.164: + then 8 to 15 digits), once spaces, dots, dashes and brackets are taken out.
+_PHONE_SEPARATORS = str.maketrans("", "", " .-()\u00a0\u202f")
+_PHONE = re.compile(r"0[1-9]\d{8}|\+[1-9]\d{7,14}|00[1-9]\d{7,14}")
+PHONE_MESSAGE = (
+    "Saisissez un numéro de téléphone valide : 10 chiffres commençant par 0 (ex. : 02 99 12 34 56) "
+    "ou au format international (ex. : +33 2 99 12 34 56)."
+)
+
+
 def check_contact(kind: str, value: str) -> str:
-    """A contact channel's value: an e-mail address must be one."""
+    """A contact channel's value: an e-mail address must be one, a phone number must be one."""
     if kind == "email" and value:
         try:
             validate_email(value)
         except ValidationError:
             return "Saisissez une adresse e-mail valide (ex. : contact@exemple.fr)."
+    if kind == "phone" and value and not _PHONE.fullmatch(value.translate(_PHONE_SEPARATORS)):
+        return PHONE_MESSAGE
     return ""
 
 

@@ -14,7 +14,7 @@ from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, 
 from tpj.territories.models import Commune, Departement
 
 from .. import bulk
-from ..identifiers import check_reference, normalise_reference
+from ..identifiers import check_contact, check_reference, normalise_reference
 from ..models import ContactChannel, ReferenceType, State, TrustingBodyKind, build_search_text
 
 REQUIRED_COLUMNS = [
@@ -34,6 +34,7 @@ REQUIRED_COLUMNS = [
 OPTIONAL_COLUMNS = ["adresse", "description", "site", "email", "telephone", "contacts_publics"]
 MULTILINE_COLUMNS = frozenset({"description"})  # the others are one line
 YES = {"oui", "o", "yes", "1", "true", "vrai", "x"}
+CONTACT_COLUMNS = ((ContactChannel.Kind.EMAIL, "email"), (ContactChannel.Kind.PHONE, "telephone"))
 # Enum `.values` builds a new list on each access: computed once for the per-row checks.
 BODY_KINDS = frozenset(TrustingBodyKind.values)
 REFERENCE_TYPES = frozenset(ReferenceType.values)
@@ -160,14 +161,15 @@ def parse_row(row: dict, ref: ReferenceData):
         message = check_reference(reference_type, get("reference"))
         if message:
             errors.append(message[0].lower() + message[1:].rstrip("."))
+    contacts = []
+    for kind_, column in CONTACT_COLUMNS:
+        if value := get(column):
+            if message := check_contact(kind_, value):
+                errors.append(f"colonne « {column} » : {message[0].lower()}{message[1:].rstrip('.')}")
+            contacts.append((kind_, value))
     if errors:
         raise RowErrors(errors, outside)
     public = get("contacts_publics").lower() in YES
-    contacts = [
-        (kind_, get(col))
-        for kind_, col in ((ContactChannel.Kind.EMAIL, "email"), (ContactChannel.Kind.PHONE, "telephone"))
-        if get(col)
-    ]
     fields = {
         "name": name,
         "kind": kind,
