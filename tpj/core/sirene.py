@@ -48,6 +48,7 @@ LEGAL_FORMS = {
 ACTIVITIES = {
     "84.11Z": "Administration publique générale",
     "84.30A": "Activités générales de sécurité sociale",
+    "85.59A": "Formation continue d'adultes",
     "85.59B": "Autres enseignements",
     "86.10Z": "Activités hospitalières",
     "86.90D": "Activités des infirmiers et des sages-femmes",

@@ -9,6 +9,7 @@ from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune
 
 from .models import Audience, Format, FundingRoute, Offer, Session, TrainingOrganisation
+from .services.organisations import registered_with_siret, siret_taken_message
 
 MAX_SESSIONS = 50
 
@@ -44,6 +45,15 @@ class OrganisationForm(forms.ModelForm):
         model = TrainingOrganisation
         fields = ["name", "siret", "activity_number", "qualiopi", "qualiopi_date", "commune"]
         widgets = {"qualiopi_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_siret(self):
+        """A SIRET already registered: refused with how to join its organisation (the model's
+        uniqueness check then stays silent, the field having its error)."""
+        siret = self.cleaned_data["siret"]
+        existing = registered_with_siret(siret, exclude_pk=self.instance.pk)
+        if existing is not None:
+            raise forms.ValidationError(siret_taken_message(existing), code="siret_taken")
+        return siret
 
 
 class OfferForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from ..forms import ReasonForm
 from ..models import Offer, OfferState
 from ..services.offers import moderate
+from ..services.organisations import ownership_check
 from ..workflow import MODERATION_MOVES, OFFER_WORKFLOW
 
 
@@ -58,6 +59,7 @@ class ModerationDetailView(PolicyRequiredMixin, View):
         return {
             "offer": offer,
             "organisation": offer.organisation,
+            "ownership": ownership_check(offer.organisation),
             "form": form or ReasonForm(),
             "transitions": [t for t in OFFER_WORKFLOW.available(offer, self.request.user) if t.name in MODERATION_MOVES],
             "history": AuditEvent.objects.for_object(offer).filter(action__startswith="training.")[:30],
