@@ -19,6 +19,7 @@ from tpj.territories.models import Departement
 MODULE_LOADERS = [
     "tpj.registry.demo.load",
     "tpj.calls.demo.load",
+    "tpj.calls.demo_previous.load",  # last year's Bretagne call: national derogation, convention signed and paid
     "tpj.calls.demo_questions.load",  # the questions and documents of the demo's published calls, answered
     "tpj.calls.demo_instruction.load",  # an ARS agent instructs the Bretagne files given to it
     "tpj.conversations.demo.load",  # an exchange on one demo application and one entry
