@@ -1,5 +1,7 @@
 """Registration forms (French messages, one per field) feeding `services.entries.EntryData`."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -29,6 +31,8 @@ class EntryForm(forms.ModelForm):
         max_length=120,
         help_text="Tapez le nom ou le code postal puis choisissez dans la liste (code INSEE).",
     )
+    # One per displayed form: the same registration sent twice creates one entry.
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Entry
@@ -60,6 +64,8 @@ class EntryForm(forms.ModelForm):
         )
         if self.instance.pk and self.instance.commune_id:
             self.initial["commune"] = self.instance.commune_id
+        if not self.instance.pk and not self.is_bound:
+            self.initial["client_token"] = uuid.uuid4()
 
     def clean_postal_code(self):
         value = (self.cleaned_data.get("postal_code") or "").strip().replace(" ", "")

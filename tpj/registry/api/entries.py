@@ -107,17 +107,21 @@ class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @document(
         "Inscrire une activité",
         "Crée une fiche en brouillon dont vous êtes membre. Elle n'est publiée qu'après sa soumission puis sa "
-        "vérification par un modérateur.",
+        "vérification par un modérateur. Avec le même `client_token`, un envoi rejoué renvoie la fiche déjà créée "
+        "(200) au lieu d'un doublon (201).",
         access="tout compte connecté.",
         request=EntryWriteSerializer,
-        responses={201: EntrySerializer},
+        responses={201: EntrySerializer, 200: EntrySerializer},
     )
     def create(self, request):
         payload = EntryWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        entry = create_entry(request.user, payload.to_entry_data())
+        entry, created = create_entry(request.user, payload.to_entry_data(), payload.validated_data.get("client_token"))
         self._object = entry
-        return Response(self.get_serializer(entry_queryset().get(pk=entry.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(entry_queryset().get(pk=entry.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @document(
         "Modifier une fiche",

@@ -162,6 +162,11 @@ class ContactInSerializer(serializers.Serializer):
 
 
 class EntryWriteSerializer(serializers.Serializer):
+    client_token = serializers.UUIDField(
+        required=False,
+        help_text="Jeton de création choisi par le client (UUID) : la même création envoyée deux fois (nouvel essai "
+        "après une coupure) renvoie la fiche déjà créée au lieu d'un doublon",
+    )
     kind = serializers.SlugRelatedField(
         slug_field="slug", queryset=EntryKind.objects.all(), help_text="Type de fiche : independant ou etablissement"
     )

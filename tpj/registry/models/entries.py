@@ -159,6 +159,9 @@ class Entry(models.Model):
     search_text = models.TextField(editable=False, blank=True)
     # Stable public identifier for the verification page and its QR code.
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    # Sent by the registration form (hidden) or an API client: the same creation sent twice
+    # (double click, a retry after a timeout) returns the entry already created.
+    client_token = models.UUIDField("jeton de création", null=True, blank=True, editable=False)
     # Indexed only where set (registry_revision_of): almost every entry has none.
     revision_of = models.ForeignKey(
         "self",
@@ -196,6 +199,9 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["import_source", "external_id"], condition=~Q(external_id=""), name="registry_entry_unique_external_id"
+            ),
+            models.UniqueConstraint(
+                fields=["client_token"], condition=Q(client_token__isnull=False), name="registry_entry_unique_client_token"
             ),
         ]
         indexes = [

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tpj.audit.services import record
 from tpj.nomenclatures.models import EligibilitySituation, Priority
@@ -167,13 +167,32 @@ def _create_situation(entry: Entry, item: dict) -> EntrySituation:
 
 
 @transaction.atomic
-def create_entry(user, data: EntryData) -> Entry:
-    """A new draft entry whose first member is `user`."""
-    entry = Entry(state=State.DRAFT)
-    _write(entry, data)
-    entry.members.add(user)
-    record(actor=user, obj=entry, action="registry.create", to_state=entry.state, after=_jsonable(snapshot(entry)))
-    return entry
+def create_entry(user, data: EntryData, client_token=None) -> tuple[Entry, bool]:
+    """A new draft entry whose first member is `user`; returns (entry, created).
+
+    With a `client_token` already used by `user`, the creation is a replay (a double click, a
+    retry after a timeout): the entry created the first time comes back, nothing is written,
+    even when both arrive at the same moment (the database's unique index decides)."""
+    if client_token and (existing := _created_with(client_token, user)):
+        return existing, False
+    try:
+        with transaction.atomic():
+            entry = Entry(state=State.DRAFT, client_token=client_token or None)
+            _write(entry, data)
+            entry.members.add(user)
+            record(actor=user, obj=entry, action="registry.create", to_state=entry.state, after=_jsonable(snapshot(entry)))
+    except IntegrityError:
+        if client_token and (existing := _created_with(client_token, user)):
+            return existing, False
+        raise
+    return entry, True
+
+
+def _created_with(client_token, user) -> Entry | None:
+    existing = Entry.objects.filter(client_token=client_token).first()
+    if existing is not None and not existing.members.filter(pk=user.pk).exists():
+        raise ValidationError("Ce jeton de création appartient à une autre fiche : envoyez-en un nouveau.")
+    return existing
 
 
 @transaction.atomic
@@ -215,6 +234,7 @@ def clone_as_revision(entry: Entry, user) -> Entry:
     revision.pk = revision.id = None
     revision._state.adding = True
     revision.public_id = uuid.uuid4()
+    revision.client_token = None
     revision.revision_of = entry
     revision.state = State.DRAFT
     revision.decision_reason = ""

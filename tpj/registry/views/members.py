@@ -66,7 +66,10 @@ class EntryFormMixin:
         try:
             with transaction.atomic():
                 if entry is None:
-                    target, outcome = create_entry(user, bundle.data()), "created"
+                    target, created = create_entry(user, bundle.data(), bundle.main.cleaned_data.get("client_token"))
+                    if not created:  # the same form sent twice: the entry of the first sending
+                        return redirect("registry:entry", target.pk)
+                    outcome = "created"
                 else:
                     target, outcome = save_entry(entry, user, bundle.data())
                 if wants_submit:

@@ -1,0 +1,37 @@
+"""Four identical creations at once, with one creation token, leave one entry (PostgreSQL)."""
+
+import threading
+import uuid
+
+from django.db import connections
+from django.test import Client
+
+from tests.concurrency import CONCURRENT_ON_POSTGRES
+from tpj.registry.models import Entry
+
+from .test_api import LIST, payload
+
+pytestmark = CONCURRENT_ON_POSTGRES
+
+
+def test_four_identical_creations_at_once_leave_one_entry(member):
+    token = str(uuid.uuid4())
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def create():
+        client = Client()
+        client.force_login(member)
+        barrier.wait(30)
+        try:
+            statuses.append(client.post(LIST, payload(client_token=token), content_type="application/json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [200, 200, 200, 201]
+    assert Entry.objects.filter(client_token=token).count() == 1
