@@ -435,6 +435,75 @@ API = {
         {r: Scoped(OK, HIDDEN) for r in ROLES}, note="inside: a published offer; outside: an unpublished one, 404 for everyone"
     ),
     "GET /api/v1/training/sessions/": PUBLIC_READ,
+    # --- Module 4: the journeys' writes (tests/training/api/). The professional is a member of the
+    # inside organisation; an offer the caller may not see is a 404, one it sees without the right a 403.
+    "GET /api/v1/training/organisations/": signed_in(note="each sees only its organisations"),
+    "POST /api/v1/training/organisations/": signed_in(method="POST", note="an empty body is refused field by field"),
+    "GET /api/v1/training/my-offers/": signed_in(note="each sees only its organisations' offers (canary check)"),
+    "POST /api/v1/training/my-offers/": signed_in(method="POST", note="an empty body: 400, the organisation missing"),
+    # sampled on submitted offers: inside in Bretagne (the professional's organisation), outside in Occitanie
+    "GET /api/v1/training/my-offers/{id}/": nobody_but(
+        NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, COMMISSAIRE), outside=HIDDEN, otherwise=HIDDEN
+    ),
+    # past the policy, a submitted offer is not editable (400)
+    "* /api/v1/training/my-offers/{id}/*": Rule(
+        {
+            **dict.fromkeys(ROLES, HIDDEN),
+            VISITOR: LOGIN,
+            PROFESSIONAL: Scoped(OK, HIDDEN),
+            COMMISSAIRE: Scoped(DENIED, HIDDEN),
+            NATIONAL_TEAM: DENIED,
+            ADMINISTRATOR: DENIED,
+        }
+    ),
+    # inside: a session of the published offer (seen by all, edited by its members only)
+    "* /api/v1/training/my-offers/{id}/sessions/{session_id}/": Rule(
+        {
+            **dict.fromkeys(ROLES, Scoped(DENIED, HIDDEN)),
+            VISITOR: LOGIN,
+            PROFESSIONAL: Scoped(OK, HIDDEN),
+            NATIONAL_TEAM: DENIED,
+            ADMINISTRATOR: DENIED,
+        }
+    ),
+    "GET /api/v1/training/moderation/": nobody_but(NATIONAL_TEAM, ADMINISTRATOR, COMMISSAIRE),
+    # the commissaire of the offer's région, the national team; a member sees its offer but never moderates it
+    "* /api/v1/training/moderation/{id}/*": Rule(
+        {
+            **dict.fromkeys(ROLES, HIDDEN),
+            VISITOR: LOGIN,
+            PROFESSIONAL: Scoped(DENIED, HIDDEN),
+            COMMISSAIRE: Scoped(OK, HIDDEN),
+            NATIONAL_TEAM: OK,
+            ADMINISTRATOR: OK,
+        }
+    ),
+    "GET /api/v1/training/plans/": signed_in(note="each sees only its plans (canary check)"),
+    "POST /api/v1/training/plans/": signed_in(method="POST", note="an empty name: 400"),
+    "* /api/v1/training/plans/{id}/*": OWN_PLAN,
+    "GET /api/v1/training/reports/": signed_in(),
+    "GET /api/v1/training/reports/awaiting/": signed_in(),
+    # inside: an ended session of the published offer (its bilan not declared: 404 past the policy)
+    "GET /api/v1/training/reports/{session_id}/": Rule(
+        {
+            **dict.fromkeys(ROLES, Scoped(DENIED, HIDDEN)),
+            VISITOR: LOGIN,
+            PROFESSIONAL: HIDDEN,
+            NATIONAL_TEAM: DENIED,
+            ADMINISTRATOR: DENIED,
+        },
+        note="no bilan is declared in the world",
+    ),
+    "PUT /api/v1/training/reports/{session_id}/": Rule(
+        {
+            **dict.fromkeys(ROLES, Scoped(DENIED, HIDDEN)),
+            VISITOR: LOGIN,
+            PROFESSIONAL: Scoped(OK, HIDDEN),
+            NATIONAL_TEAM: DENIED,
+            ADMINISTRATOR: DENIED,
+        },
+        method="PUT",
+    ),
 }
 
 # Known mismatches, reported in docs/reliability.md; the matrix tolerates them but fails once

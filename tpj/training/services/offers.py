@@ -10,7 +10,7 @@ from django.db import transaction
 from tpj.audit.services import record
 from tpj.core import policy
 
-from ..models import Offer, OfferAudience, OfferFundingRoute, OfferState, TrainingOrganisation
+from ..models import Offer, OfferAudience, OfferFundingRoute, OfferState, Session, TrainingOrganisation
 from ..workflow import EDITABLE_STATES, MODERATION_MOVES, OFFER_WORKFLOW, Move
 
 NOT_EDITABLE = "Cette offre est en attente de modération ou publiée : elle n'est plus modifiable. Retirez-la de la publication pour la modifier."
@@ -31,14 +31,12 @@ def save_offer(user, offer: Offer, *, themes, audiences, funding_routes, session
     if offer.pk is None:
         policy.require(user, "training.create_offer", offer.organisation)
     else:
-        policy.require(user, "training.edit", offer)
-        stored = Offer.objects.select_for_update().values_list("state", flat=True).get(pk=offer.pk)
-        if stored not in EDITABLE_STATES:
-            raise ValidationError(NOT_EDITABLE)
+        _require_editable(user, offer)
     created = offer.pk is None
     offer.save()
     offer.themes.set(themes)
     _write_choices(offer, audiences, funding_routes)
+    offer.sync_sessions()  # the sessions' copies of the choices just written (Offer.sync_sessions)
     if sessions is not None:
         sessions.instance = offer
         sessions.save()
@@ -47,6 +45,54 @@ def save_offer(user, offer: Offer, *, themes, audiences, funding_routes, session
     else:
         record(actor=user, obj=offer, action="training.offer_saved")
     return offer
+
+
+def check_editable(state: str) -> None:
+    """Refuse (French) an offer in `state` that its organisation may no longer edit."""
+    if state not in EDITABLE_STATES:
+        raise ValidationError(NOT_EDITABLE)
+
+
+def _require_editable(user, offer: Offer) -> None:
+    """Refuse who may not edit `offer`, then an offer no longer editable (its row locked, inside
+    the caller's transaction, so that a submission waits for the edit)."""
+    policy.require(user, "training.edit", offer)
+    check_editable(Offer.objects.select_for_update().values_list("state", flat=True).get(pk=offer.pk))
+
+
+def _session_summary(session: Session) -> dict:
+    return {
+        "debut": session.start_date.isoformat(),
+        "fin": session.end_date.isoformat(),
+        "lieu": session.place_label,
+        "places": session.capacity,
+        "places_restantes": session.seats_left,
+    }
+
+
+@transaction.atomic
+def save_session(user, offer: Offer, session: Session) -> Session:
+    """Save one validated session (new or edited) of the editable `offer`, audited on the offer."""
+    _require_editable(user, offer)
+    if session.pk is not None and session.offer_id != offer.pk:
+        raise ValidationError("Cette session n'appartient pas à cette offre.")
+    created = session.pk is None
+    before = None if created else _session_summary(Session.objects.get(pk=session.pk))
+    session.offer = offer
+    session.save()
+    action = "training.session_added" if created else "training.session_saved"
+    record(actor=user, obj=offer, action=action, before=before, after=_session_summary(session))
+    return session
+
+
+@transaction.atomic
+def delete_session(user, offer: Offer, session: Session) -> None:
+    """Delete one session of the editable `offer`, audited on the offer."""
+    _require_editable(user, offer)
+    if session.offer_id != offer.pk:
+        raise ValidationError("Cette session n'appartient pas à cette offre.")
+    record(actor=user, obj=offer, action="training.session_deleted", before=_session_summary(session))
+    session.delete()
 
 
 def new_offer(organisation: TrainingOrganisation) -> Offer:

@@ -139,6 +139,11 @@ def remove_item(user, item: PlanItem) -> None:
 # -- Reading a plan ----------------------------------------------------------------------------
 
 
+def upcoming_sessions(offer: Offer):
+    """The offer's sessions not yet ended, by date: those a plan may aim at."""
+    return offer.sessions.filter(end_date__gte=timezone.localdate()).select_related("commune").order_by("start_date", "id")
+
+
 def plan_items(plan: TrainingPlan, today=None) -> list[PlanItem]:
     """The plan's offers, each with `target` (its chosen session, or else its next one, or None),
     `session_chosen` and `upcoming` (the sessions not yet ended, to choose from)."""

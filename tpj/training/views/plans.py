@@ -11,7 +11,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 
 from tpj.core.exports import csv_response, xlsx_response
@@ -21,9 +20,7 @@ from ..models import Offer, PlanItem, TrainingPlan
 from ..plan_forms import AddToPlanForm, PlanItemForm, PlanNameForm
 from ..services import plans as plan_services
 
-
-def _upcoming(offer):
-    return offer.sessions.filter(end_date__gte=timezone.localdate()).select_related("commune").order_by("start_date", "id")
+_upcoming = plan_services.upcoming_sessions
 
 
 class PlanMixin(PolicyRequiredMixin):
