@@ -2,11 +2,13 @@
 Chromium, each page checked by axe-core at 1280 and 375 px (tests/browser/conftest.py)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = ((1280, 900), (375, 812))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def check_widths(page, axe_check, label):
@@ -43,6 +45,17 @@ def test_claim_confirmed_then_listed_in_my_entries(page, live_server, login, axe
     page.get_by_role("button", name="Envoyer ma demande").click()
     page.wait_for_url(re.compile(rf"/annuaire/fiches/{entry.pk}/$"))
     assert page.get_by_text("est en attente").first.is_visible()
+    check_widths(page, axe_check, "fiche avec la demande en attente et « Retirer ma demande »")
+    page.screenshot(path=str(SCREENSHOTS / "revendication-en-attente.png"), full_page=True)
+
+    # 1b. She withdraws it, then asks again (the entry may be claimed again).
+    page.get_by_role("button", name="Retirer ma demande").click()
+    page.wait_for_url(re.compile(rf"/annuaire/fiches/{entry.pk}/$"))
+    assert page.get_by_text("Votre demande est retirée").is_visible()
+    page.get_by_role("link", name="Revendiquer cette fiche").click()
+    page.get_by_label("Votre message au modérateur").fill("J'exerce dans ce cabinet depuis 2018.")
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    page.wait_for_url(re.compile(rf"/annuaire/fiches/{entry.pk}/$"))
 
     # 2. The moderator of the territory confirms it.
     page.context.clear_cookies()
