@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .api.map import SessionMapView
 from .api.moderation import ModerationViewSet
 from .api.offers_write import MyOfferViewSet
 from .api.organisations import OrganisationViewSet
@@ -18,3 +20,4 @@ router.register("plans", PlanViewSet, basename="api-training-plan")
 router.register("reports", ReportViewSet, basename="api-training-report")
 
 urlpatterns = router.urls
+urlpatterns.append(path("carte/", SessionMapView.as_view(), name="api-training-session-map"))

@@ -164,7 +164,7 @@ def load(accounts: dict) -> None:
         offer.themes.set([themes[number] for number in numbers])
         OfferAudience.objects.bulk_create(OfferAudience(offer=offer, audience=value) for value in audiences)
         OfferFundingRoute.objects.bulk_create(OfferFundingRoute(offer=offer, route=value) for value in routes)
-        Session.objects.bulk_create(
+        rows = [
             Session(
                 offer=offer,
                 start_date=today + datetime.timedelta(days=start),
@@ -175,7 +175,11 @@ def load(accounts: dict) -> None:
                 seats_left=seats_left,
             )
             for start, length, commune, capacity, seats_left in sessions
-        )
+        ]
+        copies = offer.session_copies()
+        for row in rows:  # bulk_create does not call Session.save: the search's copies
+            row.denormalise(copies, row.commune)
+        Session.objects.bulk_create(rows)
         submit(offer, member)
         if target == PUBLISHED:
             moderate(offer, Move.PUBLISH, national)

@@ -9,22 +9,37 @@ accent-insensitive) and `tri` (`date` or `distance`).
 import datetime
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import ExpressionWrapper, F, FloatField, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Max, OuterRef, Q
 from django.utils import timezone
 
 from tpj.core.text import clean, normalize
 from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune, Departement, Region, haversine_km
 
-from .models import Audience, Format, FundingRoute, OfferState, Session
+from .models import Audience, Format, FundingRoute, Offer, Session
+from .models.offers import bits
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 30
 KM_PER_DEGREE = 111.32
 MAX_WORDS = 10
 SORTS = {"date": "par date", "distance": "par distance"}
+# The search counts its sessions up to this many, then says « plus de 1 000 » (counting 70,000
+# sessions on each request would cost more than the page itself); its pages go that far.
+COUNT_CAP = 1000
+# The map names the offers of its points (MAP_TITLES each at most) when the search has at most
+# MAP_TITLED_SESSIONS sessions; beyond, a point gives its number of sessions (its list is a click away).
+MAP_TITLES = 3
+# Beyond this many sessions, the map groups them by département rather than by commune.
+MAP_COMMUNE_SESSIONS = 2000
+# Free text: up to this many matching offers, their sessions are read by offer (then sorted).
+MAX_TEXT_OFFERS = 2000
+MAP_TITLED_SESSIONS = 500
 
 
 @dataclass
@@ -109,45 +124,77 @@ class SessionFilter:
         return result
 
     @property
+    def words(self) -> list[str]:
+        """The free text's words, normalised (accents, case, punctuation), at most MAX_WORDS."""
+        return normalize(self.text).split()[:MAX_WORDS]
+
+    @property
     def territorial(self) -> bool:
         return bool(self.region or self.departement or self.near)
 
     def sessions(self):
         """The sessions of published offers matching this filter state, in its order; each
-        annotated `distance2` (squared degrees) when searching around a commune."""
+        annotated `distance2` (squared degrees) when searching around a commune.
+
+        The statement reads the session table alone, through its partial indexes
+        (training_session_*): the offer's publication, themes, audiences and funding routes,
+        the session's length and its commune's position and territory are copied onto each
+        session, so nothing is joined to filter or order. Free text scans the offers' texts
+        once (MAX_TEXT_OFFERS matching offers at most are then read by offer; more, their
+        sessions are checked in date order)."""
         today = timezone.localdate()
-        queryset = Session.objects.filter(offer__state=OfferState.PUBLISHED).select_related(
-            "offer__organisation", "commune__departement"
+        since = self.date_from or today
+        # The offers and organisations of the page's sessions are read after it (prefetch): joined,
+        # SQLite would start from the organisations and sort every session.
+        queryset = (
+            Session.objects.filter(published=True, end_date__gte=since)
+            .select_related("commune__departement")
+            .prefetch_related("offer__organisation")
         )
-        # Without dates, the sessions not yet over; with a start date, from that date (past ones included).
-        queryset = queryset.filter(end_date__gte=self.date_from or today)
+        # Without dates, the sessions not yet over; with a start date, from that date (past ones
+        # included). Not over by `since`: started at most the longest session's length before it
+        # (the bound that lets the date order's index start there).
+        queryset = queryset.filter(start_date__gte=since - datetime.timedelta(days=longest_session_days()))
         if self.date_to:
             queryset = queryset.filter(start_date__lte=self.date_to)
-        for theme in self.themes:  # all the chosen themes
-            queryset = queryset.filter(offer__themes=theme)
-        if self.audiences:
-            queryset = queryset.filter(offer__audiences__audience__in=self.audiences)
-        if self.formats:
-            queryset = queryset.filter(offer__format__in=self.formats)
+        if self.themes:  # all the chosen themes
+            wanted = bits((t.number for t in self.themes), offset=1)
+            queryset = queryset.alias(_themes=F("theme_bits").bitand(wanted)).filter(_themes=wanted)
+        if self.audiences:  # one of the chosen audiences
+            wanted = bits(Audience.values.index(a) for a in self.audiences)
+            queryset = queryset.alias(_audiences=F("audience_bits").bitand(wanted)).filter(_audiences__gt=0)
         if self.funding_routes:
-            queryset = queryset.filter(offer__funding_routes__route__in=self.funding_routes)
-        for word in normalize(self.text).split()[:MAX_WORDS]:
-            queryset = queryset.filter(offer__search_text__contains=word)
+            wanted = bits(FundingRoute.values.index(r) for r in self.funding_routes)
+            queryset = queryset.alias(_funding=F("funding_bits").bitand(wanted)).filter(_funding__gt=0)
+        if self.formats:
+            queryset = queryset.filter(offer__in=Offer.objects.filter(format__in=self.formats).values("pk"))
+        if self.words:
+            queryset = self._text(queryset)
         place = Q()
         if self.region:
-            place &= Q(commune__region=self.region)
+            place &= Q(region=self.region)
         if self.departement:
-            place &= Q(commune__departement=self.departement)
+            place &= Q(departement=self.departement)
         if self.near:
             queryset = _annotate_distance(queryset, self.near)
             place &= _within(self.near, self.radius_km)
         if self.territorial:
             queryset = queryset.filter(place | Q(is_remote=True) if self.include_remote else place)
-        if self.audiences or self.funding_routes:
-            queryset = queryset.distinct()
         if self.sort == "distance":
             return queryset.order_by(F("distance2").asc(nulls_last=True), "start_date", "id")
         return queryset.order_by("start_date", "id")
+
+    def _text(self, queryset):
+        """Sessions of offers whose text has every word: the offers are found first (one scan of
+        their normalised texts); few, their sessions are read by offer; many, each session in
+        date order is checked against the offer's text, and the page stops early."""
+        offers = Offer.objects.all()
+        for word in self.words:
+            offers = offers.filter(search_text__contains=word)
+        ids = list(offers.values_list("pk", flat=True)[: MAX_TEXT_OFFERS + 1])
+        if len(ids) <= MAX_TEXT_OFFERS:
+            return queryset.filter(offer_id__in=ids)
+        return queryset.filter(Exists(offers.filter(pk=OuterRef("offer_id"))))
 
     def distance_km(self, session) -> float | None:
         """The distance from the reference commune to the session's commune (None: remote, or no reference)."""
@@ -157,10 +204,15 @@ class SessionFilter:
         return haversine_km(self.near.latitude, self.near.longitude, commune.latitude, commune.longitude)
 
 
+def longest_session_days() -> int:
+    """The length in days of the longest session of a published offer (its index's last entry)."""
+    return Session.objects.filter(published=True).aggregate(longest=Max("length_days"))["longest"] or 0
+
+
 def _annotate_distance(queryset, commune: Commune):
     scale = math.cos(math.radians(commune.latitude))
-    dlat = F("commune__latitude") - commune.latitude
-    dlon = F("commune__longitude") - commune.longitude
+    dlat = F("latitude") - commune.latitude
+    dlon = F("longitude") - commune.longitude
     return queryset.annotate(distance2=ExpressionWrapper(dlat * dlat + dlon * dlon * (scale * scale), output_field=FloatField()))
 
 
@@ -169,7 +221,105 @@ def _within(commune: Commune, radius_km: float) -> Q:
     dlat = radius_km / KM_PER_DEGREE
     dlon = radius_km / (KM_PER_DEGREE * max(math.cos(math.radians(commune.latitude)), 0.01))
     return Q(
-        commune__latitude__range=(commune.latitude - dlat, commune.latitude + dlat),
-        commune__longitude__range=(commune.longitude - dlon, commune.longitude + dlon),
+        latitude__range=(commune.latitude - dlat, commune.latitude + dlat),
+        longitude__range=(commune.longitude - dlon, commune.longitude + dlon),
         distance2__lte=dlat * dlat,
     )
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP (`capped`: there are more): the count is
+    `SELECT COUNT(*) FROM (SELECT id … LIMIT COUNT_CAP + 1)`, the pages go up to the cap."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def total(self) -> int:
+        """The number of sessions, up to `cap` + 1."""
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.total, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.total > self.cap
+
+    def page(self, number):
+        """The page's sessions in two statements: their ids in the search's order (read from the
+        index alone, however many rows the order sorts), then those rows with their relations."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        base = self.object_list
+        ids = list(base.values_list("pk", flat=True)[bottom:top])
+        details = base.model._default_manager.filter(pk__in=ids)
+        details.query.select_related = base.query.select_related
+        rows = {row.pk: row for row in details.prefetch_related(*base._prefetch_related_lookups)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+def map_points(filters: SessionFilter) -> dict:
+    """What the search's map shows for `filters`: every session matching them (not one page),
+    remote sessions counted apart. Up to MAP_COMMUNE_SESSIONS sessions, one point per commune
+    with its number of sessions (`niveau` « communes ») and, up to MAP_TITLED_SESSIONS, the
+    offers' titles (MAP_TITLES per point, the others counted); beyond, one point per département
+    at its chef-lieu (`niveau` « departements »): a few dozen points however broad the search.
+    Grouped in SQL on the session table: three to four statements."""
+    sessions = filters.sessions().order_by()
+    many = sessions.values("pk")[: MAP_COMMUNE_SESSIONS + 1].count() > MAP_COMMUNE_SESSIONS
+    key = "departement" if many else "commune"
+    groups = list(sessions.values_list(key).annotate(n=Count("id")).order_by())
+    remote = sum(n for code, n in groups if code is None)
+    groups = sorted(((code, n) for code, n in groups if code is not None), key=lambda g: (-g[1], g[0]))
+    places = _departement_places() if many else _commune_places([code for code, _ in groups])
+    points = [
+        {key: code, "nom": places[code][0], "lat": places[code][1], "lon": places[code][2], "sessions": n}
+        for code, n in groups
+        if code in places
+    ]
+    total = remote + sum(n for _, n in groups)
+    titled = not many and 0 < total <= MAP_TITLED_SESSIONS and bool(points)
+    if titled:
+        offers = {}
+        pairs = sessions.filter(is_remote=False).values_list("commune_id", "offer__title").distinct()
+        for code, title in sorted(pairs, key=lambda pair: (pair[0], pair[1].lower())):
+            offers.setdefault(code, []).append(title)
+        for point in points:
+            titles = offers.get(point["commune"], [])
+            point["offres"] = titles[:MAP_TITLES]
+            point["autres_offres"] = max(0, len(titles) - MAP_TITLES)
+    return {
+        "niveau": "departements" if many else "communes",
+        "sessions": total,
+        "a_distance": remote,
+        "lieux": len(points),
+        "avec_offres": titled,
+        "points": points,
+    }
+
+
+def _commune_places(codes) -> dict:
+    """{INSEE code: (name, latitude, longitude)} of the communes `codes`."""
+    return {
+        code: (name, lat, lon)
+        for code, name, lat, lon in Commune.objects.filter(insee_code__in=codes).values_list(
+            "insee_code", "name", "latitude", "longitude"
+        )
+    }
+
+
+def _departement_places() -> dict:
+    """{code: (name, latitude, longitude)} of the départements, placed at their chef-lieu:
+    reference data, read once a day (cached)."""
+    places = cache.get("training:map:departements:v1")
+    if places is None:
+        chefs = _commune_places(Departement.objects.values_list("chef_lieu", flat=True))
+        places = {
+            code: (name, *chefs[chef][1:])
+            for code, name, chef in Departement.objects.values_list("code", "name", "chef_lieu")
+            if chef in chefs
+        }
+        cache.set("training:map:departements:v1", places, 24 * 3600)
+    return places

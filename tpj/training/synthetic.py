@@ -45,6 +45,7 @@ from .models import (
     SessionReport,
     TrainingOrganisation,
 )
+from .models.offers import bits
 
 OFFERS_PER_ORGANISATION = 20
 REMOTE_SHARE = 0.10
@@ -117,6 +118,10 @@ class Generator:
         )
         if not self.communes:
             raise RuntimeError("Aucune commune : chargez d'abord les territoires (manage.py load_territories).")
+        self.positions = {
+            insee: (latitude, longitude)
+            for insee, latitude, longitude in Commune.objects.values_list("insee_code", "latitude", "longitude")
+        }
         self.cum_weights = []
         total = 0
         for commune in self.communes:
@@ -215,14 +220,25 @@ def load(offers: int, sessions: int, seed: int = 2020, today: datetime.date | No
             (Through(offer_id=o.pk, trainingtheme_id=generator.themes[n]) for o in offer_rows for n in o._numbers),
             batch_size=BATCH,
         )
+        for o in offer_rows:
+            o._audiences = rng.sample(audiences, rng.randint(1, 3))
+            o._routes = rng.sample(routes, rng.randint(1, 3))
         OfferAudience.objects.bulk_create(
-            (OfferAudience(offer_id=o.pk, audience=a) for o in offer_rows for a in rng.sample(audiences, rng.randint(1, 3))),
-            batch_size=BATCH,
+            (OfferAudience(offer_id=o.pk, audience=a) for o in offer_rows for a in o._audiences), batch_size=BATCH
         )
         OfferFundingRoute.objects.bulk_create(
-            (OfferFundingRoute(offer_id=o.pk, route=r) for o in offer_rows for r in rng.sample(routes, rng.randint(1, 3))),
-            batch_size=BATCH,
+            (OfferFundingRoute(offer_id=o.pk, route=r) for o in offer_rows for r in o._routes), batch_size=BATCH
         )
+        # What Session.save would copy from each offer (bulk_create does not call it): every offer is published.
+        copies = [
+            {
+                "published": True,
+                "theme_bits": bits(o._numbers, offset=1),
+                "audience_bits": bits(Audience.values.index(a) for a in o._audiences),
+                "funding_bits": bits(FundingRoute.values.index(r) for r in o._routes),
+            }
+            for o in offer_rows
+        ]
 
         places = iter(generator.communes_by_population(sessions - len(remote)))
         session_rows = []
@@ -233,15 +249,23 @@ def load(offers: int, sessions: int, seed: int = 2020, today: datetime.date | No
             # Sessions over have had takers; the others fill up as they get closer.
             seats_left = rng.randint(0, capacity // 3) if end < today else rng.randint(0, capacity)
             is_remote = index in remote
+            place = None if is_remote else next(places)
+            latitude, longitude = generator.positions[place[0]] if place else (None, None)
             session_rows.append(
                 Session(
                     offer_id=offer_rows[owner].pk,
                     start_date=start,
                     end_date=end,
                     is_remote=is_remote,
-                    commune_id=None if is_remote else next(places)[0],
+                    commune_id=place[0] if place else None,
                     capacity=capacity,
                     seats_left=seats_left,
+                    **copies[owner],
+                    length_days=(end - start).days,
+                    latitude=latitude,
+                    longitude=longitude,
+                    departement_id=place[1] if place else None,
+                    region_id=place[2] if place else None,
                 )
             )
         Session.objects.bulk_create(session_rows, batch_size=BATCH)

@@ -11,7 +11,7 @@ from tpj.core.api_permissions import PolicyPermission
 from tpj.core.openapi import PUBLIC, document
 
 from ..models import Offer
-from ..search import SessionFilter
+from ..search import COUNT_CAP, CappedPaginator, SessionFilter
 from .serializers import OfferSerializer, SessionWithOfferSerializer
 
 TAG = "Offre de formation"
@@ -47,6 +47,28 @@ SEARCH_PARAMETERS = [
 
 class CataloguePagination(Pagination):
     page_size = 20
+
+
+class SessionPagination(CataloguePagination):
+    """The search's pages: `count` stops at COUNT_CAP, and `count_capped` says there are more."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        result["properties"]["count"]["description"] = (
+            f"Nombre de sessions trouvées, compté jusqu'à {COUNT_CAP} (les pages vont jusque-là)"
+        )
+        result["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"Vrai quand il y a plus de {COUNT_CAP} sessions : précisez les filtres",
+        }
+        return result
 
 
 @extend_schema(tags=[TAG])
@@ -90,7 +112,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [PolicyPermission]
     policy_actions = {"list": "training.view_public"}
     serializer_class = SessionWithOfferSerializer
-    pagination_class = CataloguePagination
+    pagination_class = SessionPagination
 
     def get_filters(self) -> SessionFilter:
         if not hasattr(self, "_filters"):

@@ -20,6 +20,7 @@ from tpj.territories.models import Commune, Region
 
 from .. import synthetic
 from ..models import Offer, ReportLine, Session, SessionReport, TrainingOrganisation
+from ..services import coverage
 
 REPEAT = 200
 WARM = 10  # distinct requests sent before the timed run (templates compiled, pages in the caches)
@@ -277,6 +278,12 @@ def phase_measure() -> dict:
 
     national, commissaire = _users()
     regions = list(Region.objects.values_list("code", flat=True))
+    # The steering page reads the coverage snapshots the worker keeps (tpj/training/tasks.py):
+    # computed here as the worker does, timed, before the page is measured.
+    started = time.perf_counter()
+    snapshots = coverage.refresh_snapshots()
+    refresh = {"snapshots": snapshots, "seconds": time.perf_counter() - started}
+    _progress(f"coverage snapshots: {snapshots} in {refresh['seconds']:.1f} s")
     steering = "/formations/pilotage/"
     as_national, as_commissaire = Client(), Client()
     as_national.force_login(national)
@@ -306,7 +313,7 @@ def phase_measure() -> dict:
             [(steering, {"horizon": horizons[i % 3]}) for i in range(REPEAT)],
         )
     )
-    return {"rows": rows, "loadavg": [list(loadavg_start), list(os.getloadavg())]}
+    return {"rows": rows, "loadavg": [list(loadavg_start), list(os.getloadavg())], "snapshots": refresh}
 
 
 def _api_filters(rng, commune, dates) -> dict:

@@ -168,6 +168,30 @@ class Offer(models.Model):
             " ".join((self.title, self.objectives, self.programme, self.organisation.name if self.organisation_id else ""))
         )
         super().save(*args, **kwargs)
+        self.sync_sessions()
+
+    def session_copies(self) -> dict:
+        """What each of the offer's sessions copies from it (Session.published and the bit sets
+        of its themes, audiences and funding routes), read from the database."""
+        return {
+            "published": self.state == OfferState.PUBLISHED,
+            "theme_bits": bits(self.themes.values_list("number", flat=True), offset=1),
+            "audience_bits": bits(Audience.values.index(a) for a in self.audiences.values_list("audience", flat=True)),
+            "funding_bits": bits(FundingRoute.values.index(r) for r in self.funding_routes.values_list("route", flat=True)),
+        }
+
+    def sync_sessions(self) -> int:
+        """Copy the offer's publication, themes, audiences and funding routes onto its sessions
+        (what the search and the coverage filter on). Called by every save of the offer, so by
+        each workflow transition (publish, withdraw, …), and by `save_offer` once the choices
+        are written: the one place these copies are written for existing sessions (a new
+        session takes them in `Session.save`). Returns the number of sessions updated."""
+        if self.pk is None:
+            return 0
+        from ..services.coverage import changed  # the steering's snapshots depend on the offers
+
+        changed()
+        return Session.objects.filter(offer=self).update(**self.session_copies())
 
     @property
     def is_published(self) -> bool:
@@ -213,6 +237,32 @@ class OfferFundingRoute(models.Model):
         constraints = [models.UniqueConstraint(fields=["offer", "route"], name="training_unique_offer_route")]
 
 
+def bits(indexes, offset: int = 0) -> int:
+    """The integer whose bits `index - offset` are set: a set of small numbers in one column."""
+    value = 0
+    for index in indexes:
+        value |= 1 << (index - offset)
+    return value
+
+
+DENORMALISED = (
+    "published",
+    "theme_bits",
+    "audience_bits",
+    "funding_bits",
+    "length_days",
+    "latitude",
+    "longitude",
+    "departement",
+    "region",
+)
+
+
+# The search's order, then what its filters check in the index without reading the row.
+LISTED = ("start_date", "id")
+CHECKED = ("end_date", "theme_bits", "audience_bits", "funding_bits", "offer")
+
+
 class Session(models.Model):
     offer = models.ForeignKey(Offer, verbose_name="offre", on_delete=models.CASCADE, related_name="sessions")
     start_date = models.DateField("début", validators=[plausible_date])
@@ -226,11 +276,47 @@ class Session(models.Model):
         "nombre de places", validators=[MinValueValidator(1, message="Une session compte au moins une place.")]
     )
     seats_left = models.PositiveIntegerField("places restantes")
+    # Copies for the search and the coverage (tpj/training/search.py, services/coverage.py), so that
+    # they read one table through the indexes below, without joining the offer or the commune:
+    # the offer's publication and its themes (bit `number - 1`), audiences and funding routes
+    # (bit = index of the choice) as bit sets (kept by Offer.sync_sessions and `save`); the
+    # session's length (what bounds « not over by D » to « started at most that long before D »);
+    # the commune's position and territory (None when remote).
+    published = models.BooleanField("offre publiée", default=False, editable=False)
+    theme_bits = models.PositiveIntegerField("thèmes de l'offre", default=0, editable=False)
+    audience_bits = models.PositiveIntegerField("publics de l'offre", default=0, editable=False)
+    funding_bits = models.PositiveIntegerField("financements de l'offre", default=0, editable=False)
+    length_days = models.PositiveIntegerField("durée en jours", default=0, editable=False)
+    latitude = models.FloatField("latitude", null=True, editable=False)
+    longitude = models.FloatField("longitude", null=True, editable=False)
+    departement = models.ForeignKey(
+        "territories.Departement", null=True, editable=False, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    region = models.ForeignKey(
+        "territories.Region", null=True, editable=False, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = "session"
         ordering = ["start_date", "id"]
-        indexes = [models.Index(fields=["start_date", "offer"], name="training_session_start")]
+        indexes = [
+            # The search's default order, and its territorial filters in that order, over the
+            # sessions of published offers only (partial indexes: an equality on a boolean
+            # would not keep SQLite's order); then what the filters check in the index.
+            models.Index(fields=[*LISTED, *CHECKED], condition=Q(published=True), name="training_session_listing"),
+            models.Index(
+                fields=["departement", *LISTED, *CHECKED], condition=Q(published=True), name="training_session_departement"
+            ),
+            models.Index(fields=["region", *LISTED, *CHECKED], condition=Q(published=True), name="training_session_region"),
+            # « within N km »: a latitude band, then the longitude and the rest checked in the index.
+            models.Index(
+                fields=["latitude", "longitude", *CHECKED, "start_date"],
+                condition=Q(published=True),
+                name="training_session_position",
+            ),
+            # The longest session (the bound of « not over by D »).
+            models.Index(fields=["length_days"], condition=Q(published=True), name="training_session_length"),
+        ]
         constraints = [
             models.CheckConstraint(name="training_session_dates_ordered", condition=Q(end_date__gte=models.F("start_date"))),
             models.CheckConstraint(name="training_session_capacity_positive", condition=Q(capacity__gte=1)),
@@ -245,6 +331,34 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.offer} — {self.start_date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        from ..services.coverage import changed  # the steering's snapshots depend on the sessions
+
+        self.denormalise()
+        changed()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *DENORMALISED}
+        super().save(*args, **kwargs)
+
+    def denormalise(self, copies: dict | None = None, commune=None) -> None:
+        """Set the copies of the offer (`copies`: Offer.session_copies(), given by bulk loaders
+        that hold them, else read from the database, not from a possibly stale `self.offer`), of
+        the session's length and of the commune's position and territory."""
+        if copies is None:
+            offer = Offer.objects.filter(pk=self.offer_id).first()
+            copies = offer.session_copies() if offer else {}
+        for name, value in copies.items():
+            setattr(self, name, value)
+        if self.start_date and self.end_date:
+            self.length_days = max(0, (self.end_date - self.start_date).days)
+        commune = commune or (self.commune if self.commune_id else None)
+        if commune is None:
+            self.latitude = self.longitude = self.departement_id = self.region_id = None
+        else:
+            self.latitude, self.longitude = commune.latitude, commune.longitude
+            self.departement_id, self.region_id = commune.departement_id, commune.region_id
 
     def clean(self):
         errors = {}

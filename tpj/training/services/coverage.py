@@ -21,11 +21,14 @@ the scope, bucketed on a grid.
 
 import calendar
 import datetime
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
@@ -33,7 +36,8 @@ from tpj.accounts.scopes import Scope
 from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune, Departement, haversine_km
 
-from ..models import OfferState, ReportLine, Session
+from ..models import ReportLine, Session
+from ..search import longest_session_days
 
 HORIZONS = (3, 6, 12)
 DEFAULT_HORIZON = 6
@@ -94,6 +98,8 @@ class Coverage:
     total: Figures
     remote: Figures
     population: int
+    # When these figures were computed (a snapshot: see `snapshot`).
+    computed_at: datetime.datetime | None = None
 
     @property
     def trained_per_100k(self) -> Decimal | None:
@@ -139,8 +145,43 @@ def scope_departements(scope: Scope, region: str | None = None):
 
 
 def _upcoming_sessions(today, until):
-    """Sessions of published offers not over by `today` and starting by `until`."""
-    return Session.objects.filter(offer__state=OfferState.PUBLISHED, end_date__gte=today, start_date__lte=until)
+    """Sessions of published offers not over by `today` and starting by `until` (read from the
+    session table alone: Session.published, and the longest session's length as the lower bound
+    of the start, as the search does)."""
+    return Session.objects.filter(
+        published=True,
+        end_date__gte=today,
+        start_date__lte=until,
+        start_date__gte=today - datetime.timedelta(days=longest_session_days()),
+    )
+
+
+def _numbers(theme_set: int) -> list[int]:
+    """The theme numbers of a Session.theme_bits value."""
+    return [bit + 1 for bit in range(theme_set.bit_length()) if theme_set >> bit & 1]
+
+
+def _add(figures: Figures, group: Figures, offers: bool = True) -> None:
+    if offers:
+        figures.offers += group.offers
+    figures.sessions += group.sessions
+    figures.seats_left += group.seats_left or 0
+    figures.capacity += group.capacity or 0
+
+
+POPULATION_CACHE_SECONDS = 24 * 3600
+
+
+def _populations(codes) -> dict[str, int]:
+    """The population of each département (sum of its communes'): reference data, summed once a
+    day (cached) rather than over the 35,000 communes on every page."""
+    populations = cache.get("training:coverage:populations:v1")
+    if populations is None:
+        populations = dict(
+            Commune.objects.values("departement").annotate(total=Sum("population")).values_list("departement", "total")
+        )
+        cache.set("training:coverage:populations:v1", populations, POPULATION_CACHE_SECONDS)
+    return {code: populations.get(code, 0) for code in codes}
 
 
 def _figures(row: dict) -> Figures:
@@ -184,41 +225,50 @@ def build(scope: Scope, *, region: str | None = None, horizon: int = DEFAULT_HOR
     )
     codes = [d.code for d in departements]
     whole_country = scope.national and not region
-    in_scope = Q() if whole_country else Q(commune__departement__in=codes)
+    in_scope = Q() if whole_country else Q(departement__in=codes)
     lines_in_scope = Q() if whole_country else Q(departement__in=codes)
 
     upcoming = _upcoming_sessions(today, until)
     in_person = upcoming.filter(in_scope, is_remote=False)
-    remote = upcoming.filter(is_remote=True)
-    population = dict(
-        Commune.objects.filter(departement__in=codes)
-        .values("departement")
-        .annotate(total=Sum("population"))
-        .values_list("departement", "total")
-    )
+    population = _populations(codes)
 
-    # Sessions: per (theme, département), per département, per theme, overall.
-    by_cell = {
-        (r["offer__themes"], r["commune__departement"]): _figures(r)
-        for r in in_person.values("offer__themes", "commune__departement").annotate(**_SESSION_AGGREGATES)
-    }
-    by_departement = {
-        r["commune__departement"]: _figures(r) for r in in_person.values("commune__departement").annotate(**_SESSION_AGGREGATES)
-    }
-    by_theme = {r["offer__themes"]: _figures(r) for r in in_person.values("offer__themes").annotate(**_SESSION_AGGREGATES)}
-    remote_by_theme = {r["offer__themes"]: _figures(r) for r in remote.values("offer__themes").annotate(**_SESSION_AGGREGATES)}
-    total = _session_totals(in_person)
-    remote_total = _session_totals(remote)
+    # Sessions, in one statement grouped by (remote, département, theme set): a session and its
+    # offer have one theme set, so an offer is in one group per département and the groups add up
+    # to the cells, the départements' totals and the remote figures. Only the offers counted over
+    # several départements (per theme, overall) need a second statement.
+    by_cell, by_departement = defaultdict(Figures), defaultdict(Figures)
+    by_theme, remote_by_theme = defaultdict(Figures), defaultdict(Figures)
+    total, remote_total = Figures(), Figures()
+    scoped = upcoming.filter(Q(in_scope, is_remote=False) | Q(is_remote=True))
+    for is_remote, code, theme_set, *figures in (
+        scoped.values_list("is_remote", "departement", "theme_bits").annotate(**_SESSION_AGGREGATES).order_by()
+    ):
+        group = Figures(*figures)
+        numbers = _numbers(theme_set)
+        if is_remote:
+            _add(remote_total, group)
+            for number in numbers:
+                _add(remote_by_theme[number], group)
+            continue
+        _add(by_departement[code], group)
+        _add(total, group, offers=False)
+        for number in numbers:
+            _add(by_cell[(number, code)], group)
+            _add(by_theme[number], group, offers=False)
+    for theme_set, offers in in_person.values_list("theme_bits").annotate(offers=Count("offer", distinct=True)).order_by():
+        total.offers += offers
+        for number in _numbers(theme_set):
+            by_theme[number].offers += offers
 
-    # Professionals trained, by the participants' département.
+    # Professionals trained, by the participants' département, for the themes of their session's offer.
+    trained_cell, trained_departement = defaultdict(int), defaultdict(int)
     lines = ReportLine.objects.filter(lines_in_scope)
-    trained_cell = {
-        (r["report__session__offer__themes"], r["departement"]): r["trained"]
-        for r in lines.values("report__session__offer__themes", "departement").annotate(trained=Sum("participants"))
-    }
-    trained_departement = dict(
-        lines.values("departement").annotate(trained=Sum("participants")).values_list("departement", "trained")
-    )
+    for code, theme_set, trained in (
+        lines.values_list("departement", "report__session__theme_bits").annotate(trained=Sum("participants")).order_by()
+    ):
+        trained_departement[code] += trained
+        for number in _numbers(theme_set):
+            trained_cell[(number, code)] += trained
 
     gaps = _gaps(departements, themes, upcoming)
 
@@ -226,12 +276,12 @@ def build(scope: Scope, *, region: str | None = None, horizon: int = DEFAULT_HOR
     for d in departements:
         cells = []
         for theme in themes:
-            figures = by_cell.get((theme.pk, d.code), Figures())
+            figures = by_cell.get((theme.number, d.code), Figures())
             cells.append(
                 Cell(
-                    **{**figures.__dict__, "trained": trained_cell.get((theme.pk, d.code), 0)},
+                    **{**figures.__dict__, "trained": trained_cell.get((theme.number, d.code), 0)},
                     theme=theme,
-                    gap=(theme.pk, d.code) in gaps,
+                    gap=(theme.number, d.code) in gaps,
                 )
             )
         row_total = by_departement.get(d.code, Figures())
@@ -249,12 +299,12 @@ def build(scope: Scope, *, region: str | None = None, horizon: int = DEFAULT_HOR
         )
     theme_totals = []
     for index, theme in enumerate(themes):
-        figures = by_theme.get(theme.pk, Figures())
+        figures = by_theme.get(theme.number, Figures())
         theme_totals.append(
             ThemeTotal(
                 **{**figures.__dict__, "trained": sum(row.cells[index].trained for row in rows)},
                 theme=theme,
-                remote=remote_by_theme.get(theme.pk, Figures()),
+                remote=remote_by_theme.get(theme.number, Figures()),
                 gaps=sum(1 for row in rows if row.cells[index].gap),
             )
         )
@@ -273,7 +323,7 @@ def build(scope: Scope, *, region: str | None = None, horizon: int = DEFAULT_HOR
 
 
 def _gaps(departements, themes, upcoming) -> set[tuple[int, str]]:
-    """(theme id, département code) pairs with no in-person session of the theme within
+    """(theme number, département code) pairs with no in-person session of the theme within
     GAP_KM of the département's chef-lieu: one query for the distinct (theme, position) pairs
     of the sessions in the scope's bounding box widened by GAP_KM, then a grid lookup."""
     centres = [(d.code, d.chef_lieu_latitude, d.chef_lieu_longitude) for d in departements if d.chef_lieu_latitude is not None]
@@ -286,16 +336,17 @@ def _gaps(departements, themes, upcoming) -> set[tuple[int, str]]:
     points = (
         upcoming.filter(
             is_remote=False,
-            commune__latitude__range=(min(latitudes) - dlat, max(latitudes) + dlat),
-            commune__longitude__range=(min(longitudes) - dlon, max(longitudes) + dlon),
-            offer__themes__isnull=False,
+            latitude__range=(min(latitudes) - dlat, max(latitudes) + dlat),
+            longitude__range=(min(longitudes) - dlon, max(longitudes) + dlon),
+            theme_bits__gt=0,
         )
-        .values_list("offer__themes", "commune__latitude", "commune__longitude")
+        .values_list("theme_bits", "latitude", "longitude")
         .distinct()
     )
-    grid = defaultdict(list)
-    for theme_id, lat, lon in points:
-        grid[(theme_id, math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES))].append((lat, lon))
+    grid = defaultdict(set)
+    for theme_set, lat, lon in points:
+        for number in _numbers(theme_set):
+            grid[(number, math.floor(lat / GRID_DEGREES), math.floor(lon / GRID_DEGREES))].add((lat, lon))
     reach_lat, reach_lon = math.ceil(dlat / GRID_DEGREES), math.ceil(dlon / GRID_DEGREES)
     gaps = set()
     for code, lat, lon in centres:
@@ -305,11 +356,78 @@ def _gaps(departements, themes, upcoming) -> set[tuple[int, str]]:
                 haversine_km(lat, lon, p_lat, p_lon) <= GAP_KM
                 for i in range(row - reach_lat, row + reach_lat + 1)
                 for j in range(column - reach_lon, column + reach_lon + 1)
-                for p_lat, p_lon in grid.get((theme.pk, i, j), ())
+                for p_lat, p_lon in grid.get((theme.number, i, j), ())
             )
             if not near:
-                gaps.add((theme.pk, code))
+                gaps.add((theme.number, code))
     return gaps
+
+
+# -- snapshots ------------------------------------------------------------------------------------
+
+# The coverage is kept in the shared cache, per (départements, horizon, day): computed by the worker
+# (tpj/training/tasks.py, every REFRESH_MINUTES for the country and each région), or by the first
+# page that misses it; any change to an offer, a session or a bilan makes every snapshot stale
+# (`changed`), and the next page or the worker computes it again. The page says its age.
+VERSION_KEY = "training:coverage:version"
+SNAPSHOT_SECONDS = 24 * 3600
+REFRESH_MINUTES = 10
+
+
+def changed() -> None:
+    """Make every coverage snapshot stale (an offer, a session or a bilan changed): now, and
+    again once the transaction commits (a page computing meanwhile read the data before it)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or evicted): any new value differs from the snapshots'
+        cache.set(VERSION_KEY, timezone.now().timestamp(), None)
+
+
+def _version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = timezone.now().timestamp()
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def _snapshot_key(scope: Scope, region: str | None, horizon: int, today) -> str:
+    codes = ",".join(scope_departements(scope, region).values_list("code", flat=True))
+    whole = "all" if scope.national and not region else hashlib.sha1(codes.encode()).hexdigest()[:16]
+    return f"training:coverage:{whole}:{horizon}:{today.isoformat()}"
+
+
+def snapshot(scope: Scope, *, region: str | None = None, horizon: int = DEFAULT_HORIZON, refresh: bool = False) -> Coverage:
+    """The coverage of `build`, from its snapshot when it is current (same day, no change since),
+    else computed and stored; `refresh`: computed whatever the snapshot. Its `computed_at` says when."""
+    today = timezone.localdate()
+    key = _snapshot_key(scope, region, horizon, today)
+    version = _version()
+    stored = None if refresh else cache.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    result = build(scope, region=region, horizon=horizon, today=today)
+    result.computed_at = timezone.now()
+    cache.set(key, (version, result), SNAPSHOT_SECONDS)
+    return result
+
+
+def refresh_snapshots() -> int:
+    """Compute the snapshots of the whole country and of each région, for every horizon (the
+    worker's periodic task); returns how many were computed."""
+    national = Scope(national=True)
+    count = 0
+    for region in [None, *Departement.objects.values_list("region", flat=True).distinct().order_by("region")]:
+        for horizon in HORIZONS:
+            snapshot(national, region=region, horizon=horizon, refresh=True)
+            count += 1
+    return count
 
 
 # -- the national dashboard's section ------------------------------------------------------------
@@ -332,7 +450,7 @@ def summary(regions: list[str] | None = None, *, horizon: int = DEFAULT_HORIZON,
     today = today or timezone.localdate()
     until = add_months(today, horizon)
     upcoming = _upcoming_sessions(today, until)
-    place = Q() if regions is None else Q(commune__region__in=regions)
+    place = Q() if regions is None else Q(region__in=regions)
     in_person = upcoming.filter(place, is_remote=False)
     lines = ReportLine.objects.all() if regions is None else ReportLine.objects.filter(departement__region__in=regions)
     reachable = upcoming if regions is None else upcoming.filter(place | Q(is_remote=True))

@@ -1,7 +1,7 @@
 """The public pages: the search of sessions (every filter in the URL) and an offer's page."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
@@ -13,7 +13,7 @@ from tpj.territories.models import Departement, Region
 
 from .. import exports
 from ..models import Audience, Format, FundingRoute, Offer
-from ..search import DEFAULT_RADIUS_KM, SessionFilter
+from ..search import DEFAULT_RADIUS_KM, CappedPaginator, SessionFilter
 
 PER_PAGE = 20
 
@@ -29,7 +29,7 @@ class SearchView(PolicyRequiredMixin, View):
             errors = {key: messages[0] for key, messages in error.message_dict.items()}
         page = None
         if filters is not None:
-            page = Paginator(filters.sessions(), PER_PAGE).get_page(request.GET.get("page"))
+            page = CappedPaginator(filters.sessions(), PER_PAGE).get_page(request.GET.get("page"))
             sessions = [(session, filters.distance_km(session)) for session in page.object_list]
         query = request.GET.copy()
         query.pop("page", None)
@@ -42,7 +42,7 @@ class SearchView(PolicyRequiredMixin, View):
                 "errors": errors,
                 "page_obj": page,
                 "sessions": sessions,
-                "count_label": _count_label(page.paginator.count) if page else "",
+                "count_label": _count_label(page.paginator) if page else "",
                 "query": query.urlencode(),
                 "params": request.GET,
                 "themes": TrainingTheme.objects.all(),
@@ -54,6 +54,7 @@ class SearchView(PolicyRequiredMixin, View):
                 "default_km": DEFAULT_RADIUS_KM,
                 "can_moderate": bool(policy.check(request.user, "training.moderation_queue")),
                 "catalogue_files": exports.download_links(),
+                "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
             },
             status=400 if errors else 200,
         )
@@ -85,5 +86,9 @@ class OfferDetailView(PolicyRequiredMixin, View):
         )
 
 
-def _count_label(count: int) -> str:
+def _count_label(paginator: CappedPaginator) -> str:
+    """« 12 sessions trouvées », or « Plus de 1 000 sessions trouvées » past the count's cap."""
+    count = paginator.count
+    if paginator.capped:
+        return f"Plus de {french_count(count)} sessions trouvées : précisez les filtres pour les parcourir toutes"
     return f"{french_count(count)} {french_plural(count, 'session trouvée', 'sessions trouvées')}"

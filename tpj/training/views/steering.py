@@ -107,7 +107,7 @@ class SteeringMixin(PolicyRequiredMixin):
             return None
         scope = steering_scope(self.request.user)
         region = self.params.region.code if self.params.region else None
-        return coverage.build(scope, region=region, horizon=self.params.horizon)
+        return coverage.snapshot(scope, region=region, horizon=self.params.horizon)
 
     def invalid(self):
         return render(self.request, "training/steering.html", self.page_context(None), status=400)
@@ -127,6 +127,7 @@ class SteeringMixin(PolicyRequiredMixin):
             "regions": regions,
             "is_national": scope.national,
             "gap_km": GAP_KM,
+            "refresh_minutes": coverage.REFRESH_MINUTES,
             "missing_ratios": MISSING_RATIOS,
             "querystring": query.urlencode(),
             **(self.display(result) if result else {}),
