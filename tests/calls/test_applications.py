@@ -32,6 +32,15 @@ def test_draft_then_submission_gives_reference_and_receipt(mailoutbox, django_ca
     assert app.reference in receipt.subject and "Accusé de réception" in receipt.subject
 
 
+def test_an_ars_call_and_a_dreets_call_of_one_region_and_year_number_their_dossiers_apart():
+    ars = make_call(strand="ars")
+    dreets = make_call(strand="dreets", campaign=ars.campaign)
+    year = ars.campaign.year
+    assert submitted_application(ars).reference == f"AAP{year}-53-ARS-0001"
+    assert submitted_application(dreets).reference == f"AAP{year}-53-DREETS-0001"
+    assert submitted_application(ars).reference == f"AAP{year}-53-ARS-0002"
+
+
 def test_replayed_creation_gives_exactly_one_application():
     call = make_call()
     user = applicant()

@@ -153,11 +153,20 @@ def renouncing_consequences(app: Application) -> str:
     )
 
 
+def promoting_consequences(app: Application) -> str:
+    """A promotion from the waiting list, once the laureates are decided: it cannot be taken back."""
+    return (
+        f"Le dossier {app.reference} deviendra lauréat avec les montants indiqués, pris sur les enveloppes de "
+        "l'appel : la promotion ne pourra pas être annulée (seul un désistement le retirerait ensuite de la liste "
+        "des lauréats), et son courrier de décision partira à la prochaine notification des décisions."
+    )
+
+
 def stamp_reference(app: Application, firing):
     """The next reference of the call (its row is locked by `checks.submission_window_problems`)."""
     call = Call.objects.select_related("campaign").get(pk=app.call_id)
     number = call.applications.exclude(reference="").count() + 1
-    app.reference = f"{call.definition.reference_prefix}{call.campaign.year}-{call.region_id}-{number:04d}"
+    app.reference = call.application_reference(number)
     app.submitted_at = timezone.now()
 
 
@@ -344,6 +353,7 @@ APPLICATION_WORKFLOW = Workflow(
             # The carrier hears of it by its new decision letter, as of any decision
             # (services.decisions.notify_decisions); the other managers are told.
             notifies=(INSTRUCTORS,),
+            confirm=promoting_consequences,
         ),
     ],
 )

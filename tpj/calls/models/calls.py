@@ -164,6 +164,14 @@ class Call(models.Model):
         """The rules of the call's kind (models/kinds.py)."""
         return KINDS[self.kind]
 
+    def application_reference(self, number: int) -> str:
+        """The reference of the call's `number`-th submitted application: « AAP2026-53-0001 » for a
+        joint or territorial call (one per région and year of its kind), with the strand for an
+        agency's own call (« AAP2026-53-ARS-0001 »), since an ARS and a DREETS call of one région
+        and year would otherwise number the same dossiers alike."""
+        strand = "" if self.strand in (Strand.JOINT, Strand.TERRITORIAL) else f"{self.strand.upper()}-"
+        return f"{self.definition.reference_prefix}{self.campaign.year}-{self.region_id}-{strand}{number:04d}"
+
     def is_managed_by(self, user) -> bool:
         """Who manages a call of this kind, within its région (models/kinds.py): a call manager
         whose agency takes part in a 1000-jours call; the commissaire (or the national team) for a
