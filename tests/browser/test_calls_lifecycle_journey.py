@@ -276,6 +276,7 @@ def test_whole_call_lifecycle_by_every_role(page, live_server, login, axe_check,
     page.wait_for_url(re.compile(rf"/appels-a-projets/{call.pk}/$"))
     page.fill(f"#derogation-decision-reason-{call.pk}", "Appel régional de petite taille : dotation acceptée.")
     page.get_by_role("button", name="Accorder la dérogation").click()
+    confirm(page)
     expect(page.get_by_role("heading", name="Dérogation nationale accordée")).to_be_visible()
     shot(page, axe_check, 13, "equipe-nationale", "appel")
 
@@ -294,6 +295,7 @@ def test_whole_call_lifecycle_by_every_role(page, live_server, login, axe_check,
     page.fill(f"#id_d{waiting.pk}-amount_ARS", "60000")
     page.fill(f"#id_d{waiting.pk}-amount_DREETS", "60000")
     page.get_by_role("button", name="Promouvoir depuis la liste d'attente").click()
+    confirm(page)
     waiting.refresh_from_db()
     laureate.refresh_from_db()
     assert waiting.state == Application.State.LAUREATE
@@ -306,6 +308,7 @@ def test_whole_call_lifecycle_by_every_role(page, live_server, login, axe_check,
     signature_deadline = timezone.localdate() + datetime.timedelta(days=30)
     page.fill("#id_signature_deadline", signature_deadline.isoformat())
     page.get_by_role("button", name="Enregistrer et rédiger la convention (PDF)").click()
+    confirm(page)
     expect(page.get_by_role("link", name=re.compile("Convention émise le"))).to_be_visible()
     shot(page, axe_check, 15, "gestionnaire", "convention")
     convention = Convention.objects.get(application=waiting)
@@ -317,6 +320,7 @@ def test_whole_call_lifecycle_by_every_role(page, live_server, login, axe_check,
     page.get_by_role("link", name="Convention et versements").click()
     page.set_input_files("#id_file", files=[pdf("convention-signee.pdf", "Convention signée")])
     page.get_by_role("button", name="Enregistrer la convention signée").click()
+    confirm(page)
     expect(page.get_by_role("link", name="Convention signée (PDF)")).to_be_visible()
     shot(page, axe_check, 17, "porteur", "convention", mobile=True)
 
@@ -325,6 +329,7 @@ def test_whole_call_lifecycle_by_every_role(page, live_server, login, axe_check,
     page.fill("#id_amount", "42000")
     page.fill("#id_label", "Premier versement ARS")
     page.get_by_role("button", name="Enregistrer le versement").click()
+    confirm(page)
     expect(page.get_by_role("cell", name="Premier versement ARS")).to_be_visible()
     shot(page, axe_check, 18, "gestionnaire", "convention-versements")
 

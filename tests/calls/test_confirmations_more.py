@@ -183,6 +183,7 @@ def test_one_letter_left_is_said_in_the_singular(client):
             f"d{apps[2].pk}-reason": "Suivant sur la liste",
             f"d{apps[2].pk}-amount_ARS": "40000",
             f"d{apps[2].pk}-amount_DREETS": "40000",
+            "confirm": "1",
         },
     )
     assert Application.objects.get(pk=apps[2].pk).state == Application.State.LAUREATE

@@ -37,6 +37,7 @@ def _schedule(rows, deadline, generate=False):
         data[f"echeances-{i}-percent"] = str(percent)
     if generate:
         data["rediger"] = "1"
+        data["confirm"] = "1"  # drawing the convention is confirmed (tests/calls/test_confirmations_calls.py)
     return data
 
 
@@ -92,7 +93,7 @@ def test_the_carrier_signs_and_the_manager_pays_against_the_schedule(client, dja
     bad = client.post(sign, {"signed_on": today, "file": SimpleUploadedFile("c.pdf", b"<html>pas un pdf</html>")})
     assert bad.status_code == 400 and "La convention signée doit être un PDF" in _text(bad)
     pdf = SimpleUploadedFile("signee.pdf", simple_pdf("Convention", ["Signée."]), content_type="application/pdf")
-    signed = client.post(sign, {"signed_on": today, "file": pdf}, follow=True)
+    signed = client.post(sign, {"signed_on": today, "file": pdf, "confirm": "1"}, follow=True)
     assert "Convention signée enregistrée" in _text(signed)
     assert "Enregistrer un versement" not in _text(signed)  # the carrier does not pay
 
@@ -102,10 +103,10 @@ def test_the_carrier_signs_and_the_manager_pays_against_the_schedule(client, dja
     ars = app.requests.get(envelope__agency="ARS")
     pay = reverse("calls:convention-action", args=[app.pk, "versement"])
     data = {"instalment": first.pk, "request": ars.pk, "amount": "42000.01", "paid_on": today, "label": ""}
-    too_much = client.post(pay, data)
+    too_much = client.post(pay, {**data, "confirm": "1"})
     assert too_much.status_code == 400 and "la dépasserait" in _text(too_much)
     assert not Payment.objects.exists()
-    client.post(pay, {**data, "amount": "42000"})
+    client.post(pay, {**data, "amount": "42000", "confirm": "1"})
     assert Payment.objects.get().amount == Decimal("42000")
     page = _text(client.get(reverse("calls:convention", args=[app.pk])))
     assert "42\u202f000,00\u202f€" in page and "Versements" in page

@@ -123,7 +123,9 @@ def test_the_call_reports_page_and_the_application_block(client):
     detail = html.unescape(client.get(reverse("calls:application-detail", args=[app.pk])).content.decode())
     assert "Rapports de suivi" in detail and "Envoyer le rapport" in detail and "Modifier l'échéance" not in detail
     response = client.post(
-        reverse("calls:report-action", args=[app.pk, "final", "envoyer"]), {"file": pdf_upload("final.pdf")}, follow=True
+        reverse("calls:report-action", args=[app.pk, "final", "envoyer"]),
+        {"file": pdf_upload("final.pdf"), "confirm": "1"},
+        follow=True,
     )
     assert "Rapport reçu." in html.unescape(response.content.decode())
     report = Report.objects.get(application=app, kind="final")

@@ -109,7 +109,7 @@ def test_a_derogation_asked_then_granted_unblocks_the_laureate_list(client):
     assert "Dérogation demandée à l'équipe nationale" in html and "Accorder la dérogation" in html
     client.post(
         reverse("calls:derogation-decide", args=[call.pk]),
-        {"decision": "grant", "accepted": "160000", "reason": "Faible nombre de porteurs : dotation acceptée."},
+        {"decision": "grant", "accepted": "160000", "reason": "Faible nombre de porteurs : dotation acceptée.", "confirm": "1"},
     )
     derogation.refresh_from_db()
     assert derogation.state == MinimumDerogation.State.GRANTED and derogation.accepted == Decimal("160000")
@@ -220,7 +220,7 @@ def test_a_grant_answering_a_request_refused_meanwhile_is_refused_and_says_to_re
     assert f'name="derogation" value="{asked.pk}"' in page  # the form says which request it answers
     refuse_derogation(call, user_with_role(Role.NATIONAL_TEAM), "Relancez un appel complémentaire.")
 
-    data = {"derogation": asked.pk, "decision": "grant", "accepted": "160000", "reason": "Territoire peu doté."}
+    data = {"derogation": asked.pk, "decision": "grant", "accepted": "160000", "reason": "Territoire peu doté.", "confirm": "1"}
     response = client.post(reverse("calls:derogation-decide", args=[call.pk]), data, follow=True)
 
     assert "a reçu une réponse entre-temps" in response.content.decode()

@@ -127,7 +127,7 @@ def test_the_decisions_page_records_a_withdrawal_and_shows_the_next_to_promote(c
 
     html = client.get(url).content.decode()
     assert html.count(">Enregistrer le désistement du lauréat</button>") == 2
-    assert html.count("Promouvoir depuis la liste d'attente") == 2
+    assert html.count("Promouvoir depuis la liste d'attente</button>") == 2
     assert html.count("Suivant sur la liste d'attente") == 1
     assert html.index("Suivant sur la liste d'attente") > html.index(apps[2].reference)
 
@@ -138,7 +138,13 @@ def test_the_decisions_page_records_a_withdrawal_and_shows_the_next_to_promote(c
 
     # A promotion beyond the envelopes: the page says why, nothing is saved.
     prefix = f"d{apps[2].pk}"
-    data = {"application": apps[2].pk, "promote": "1", f"{prefix}-outcome": "laureate", f"{prefix}-reason": "Suivant"}
+    data = {
+        "application": apps[2].pk,
+        "promote": "1",
+        f"{prefix}-outcome": "laureate",
+        f"{prefix}-reason": "Suivant",
+        "confirm": "1",  # a promotion is confirmed (tests/calls/test_confirmations_calls.py)
+    }
     response = client.post(url, {**data, f"{prefix}-amount_ARS": "50000", f"{prefix}-amount_DREETS": "40000"})
     assert response.status_code == 400
     assert "serait dépassée" in response.content.decode()

@@ -175,6 +175,7 @@ def convention(post):
         "echeances-0-label": "À la signature",
         "echeances-0-percent": "100",
         "rediger": "1",
+        "confirm": "1",  # drawing the convention is confirmed first
     }
     post(_client(call.manager), reverse("calls:convention-action", args=[app.pk, "echeancier"]), data)
     return Flow(app.created_by.email, _administrator(), ADMIN_FAILURES)

@@ -353,12 +353,8 @@ def recover_conventions(*, limit: int = 500) -> int:
     return leases.requeue(_task(), ids, waiting=_waiting(), lease=lease(), now=now)
 
 
-def sign_convention(convention: Convention, user, upload, signed_on: datetime.date) -> Convention:
-    """Record the signed convention: its copy (a PDF by its content, size limited) and its
-    signature date, between the issue and today; the date is also the application's
-    `convention_signed_on` (exports, SCDL)."""
-    app = convention.application
-    policy.require(user, "calls.sign_convention", app)
+def check_signed_copy(upload) -> None:
+    """The signed copy is given, a PDF by its content, not too large (French ValidationError)."""
     if upload is None:
         raise ValidationError({"file": "Joignez la convention signée (PDF)."})
     check_upload(
@@ -368,6 +364,15 @@ def sign_convention(convention: Convention, user, upload, signed_on: datetime.da
         too_large="La convention signée « {name} » pèse {size_mb} Mo : la limite est de {max_mb} Mo.",
         bad_type="La convention signée doit être un PDF : le contenu de « {name} » n'en est pas un.",
     )
+
+
+def sign_convention(convention: Convention, user, upload, signed_on: datetime.date) -> Convention:
+    """Record the signed convention: its copy (a PDF by its content, size limited) and its
+    signature date, between the issue and today; the date is also the application's
+    `convention_signed_on` (exports, SCDL)."""
+    app = convention.application
+    policy.require(user, "calls.sign_convention", app)
+    check_signed_copy(upload)
     with transaction.atomic():
         app = Application.objects.select_for_update(of=("self",)).get(pk=app.pk)
         if app.state != Application.State.LAUREATE:

@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.core import policy
+from tpj.core.confirm import confirmation_step
 from tpj.core.uploads import PDF, serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 
@@ -17,6 +19,7 @@ from ..forms.conventions import InstalmentPaymentForm, ScheduleForm, SignatureFo
 from ..models import ZERO, Application, Call, Convention, InstalmentPayment
 from ..services.conventions import (
     ScheduleLine,
+    check_signed_copy,
     convention_overdue,
     current_convention,
     draft_for,
@@ -28,7 +31,9 @@ from ..services.conventions import (
     shares,
     sign_convention,
 )
+from ..workflow_confirmations import ACTIONS, chosen, confirmation_text, confirmed
 from .common import ApplicationMixin, CallMixin, add_errors
+from .confirm import upload_confirmation_step
 
 
 def _schedule_rows(convention):
@@ -99,6 +104,18 @@ class ConventionView(ApplicationMixin, PolicyRequiredMixin, View):
         self._laureate()
         return handlers[name]()
 
+    def _confirmation(self, name: str, obj=None):
+        """The confirmation step of the irreversible action `name` (tpj.calls.workflow_confirmations)."""
+        app = self.application
+        return confirmation_step(
+            self.request,
+            transition=ACTIONS[name],
+            text=confirmation_text(name, obj),
+            action=self.request.path,
+            back=reverse("calls:convention", args=[app.pk]),
+            title=f"{app.reference} — {app.title}",
+        )
+
     def _invalid(self, **bound):
         return render(self.request, self.template, self.context(**bound), status=400)
 
@@ -109,9 +126,12 @@ class ConventionView(ApplicationMixin, PolicyRequiredMixin, View):
         if not (form.is_valid() and instalments.is_valid()):
             return self._invalid(schedule_form=form, instalments=instalments)
         lines = [ScheduleLine(**row) for row in instalments.cleaned_data if row]
+        issuing, confirmed = chosen(self.request.POST, "rediger", {"1": "issue_convention"})
+        if issuing and not confirmed:  # an issued convention is kept as issued: confirmed first
+            return self._confirmation("issue_convention")
         try:
             convention = save_schedule(app, user, lines, form.cleaned_data["signature_deadline"])
-            if "rediger" in self.request.POST:
+            if issuing:
                 request_convention(convention, user)
                 messages.success(
                     self.request,
@@ -134,6 +154,24 @@ class ConventionView(ApplicationMixin, PolicyRequiredMixin, View):
             raise Http404
         if not form.is_valid():
             return self._invalid(signature_form=form)
+        try:  # a file that cannot be the signed copy is refused at once, before any confirmation
+            check_signed_copy(form.cleaned_data["file"])
+        except ValidationError as error:
+            add_errors(form, error)
+            return self._invalid(signature_form=form)
+        if not confirmed(self.request.POST, "sign_convention"):  # the signed copy is final: confirmed first
+            return upload_confirmation_step(
+                self.request,
+                action=ACTIONS["sign_convention"],
+                text=confirmation_text("sign_convention"),
+                url=self.request.path,
+                back=reverse("calls:convention", args=[app.pk]),
+                file_field="file",
+                file_label="Convention signée (PDF)",
+                file_hint="PDF, 10 Mo au plus.",
+                accept=".pdf,application/pdf",
+                title=f"{app.reference} — {app.title}",
+            )
         try:
             sign_convention(convention, user, form.cleaned_data["file"], form.cleaned_data["signed_on"])
         except ValidationError as error:
@@ -154,6 +192,8 @@ class ConventionView(ApplicationMixin, PolicyRequiredMixin, View):
         if not form.is_valid():
             return self._invalid(payment_form=form)
         data = form.cleaned_data
+        if not confirmed(self.request.POST, "record_payment"):  # a payment is never deleted: confirmed first
+            return self._confirmation("record_payment", data["amount"])
         try:
             record_instalment_payment(data["instalment"], data["request"], user, data["amount"], data["paid_on"], data["label"])
         except ValidationError as error:

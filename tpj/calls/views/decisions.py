@@ -24,6 +24,7 @@ from ..services.letters import issued_letter
 from ..services.notifications import failed_emails, failed_letters, letter_badges, resend_email
 from ..services.notify_confirmation import notify_confirmation
 from ..services.renunciations import rank, ranking_history, renunciations
+from ..workflow_confirmations import ACTIONS, chosen
 from ..workflows import APPLICATION_WORKFLOW
 from .common import ApplicationMixin, CallMixin, add_errors, flash_error
 from .jury import format_score
@@ -126,6 +127,15 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
         form = DecisionForm(request.POST, call=self.call, prefix=f"d{app.pk}")
         form.app_pk = app.pk
         if form.is_valid():
+            if "promote" in request.POST and (text := self._unconfirmed_promotion(app, form)):
+                return confirmation_step(
+                    request,
+                    transition=APPLICATION_WORKFLOW.get("promote"),
+                    text=text,
+                    action=request.get_full_path(),
+                    back=request.get_full_path(),
+                    title=f"{app.reference} — {app.title}",
+                )
             try:
                 if "promote" in request.POST:
                     promote(app, request.user, form.cleaned_data["reason"], form.allocations())
@@ -143,6 +153,19 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
         messages.error(request, f"La décision pour {app.reference} n'a pas été enregistrée : voir le détail sous le dossier.")
         return render(request, self.template, self.context(form), status=400)
 
+    def _unconfirmed_promotion(self, app, form) -> str:
+        """What to confirm before promoting `app` from the waiting list (tpj.core.confirm): asked
+        only when it would be promoted now (a refused state or missing amounts are said at once)."""
+        transition = APPLICATION_WORKFLOW.get("promote")
+        if (
+            APPLICATION_WORKFLOW.refusal(app, transition)
+            or not policy.check(self.request.user, transition.action, app)
+            or any(guard(app) for guard in transition.guards)
+            or not any(amount and amount > 0 for amount in form.allocations().values())
+        ):
+            return ""
+        return unconfirmed(transition, app, self.request.POST)
+
     def _unconfirmed_renouncement(self, app) -> str:
         """What to confirm before recording the laureate's withdrawal (tpj.core.confirm): asked
         only when it would be recorded now (a missing reason or a refused state is said at once)."""
@@ -157,6 +180,7 @@ class AllocationView(CallMixin, PolicyRequiredMixin, View):
         return unconfirmed(transition, app, self.request.POST)
 
 
+DEROGATION_DECISIONS = {"grant": "grant_derogation", "refuse": "refuse_derogation"}  # button value: action
 NOTIFY = {"label": "Notifier les décisions"}  # the confirmation step's title (a service, not a transition)
 
 
@@ -269,8 +293,20 @@ class DerogationDecisionView(CallMixin, PolicyRequiredMixin, View):
 
     def post(self, request, pk):
         reason = request.POST.get("reason", "")
+        decision, confirmed = chosen(request.POST, "decision", DEROGATION_DECISIONS)
+        decision = decision or "grant"
+        if reason.strip() and not confirmed:  # a decision cannot be taken back: confirmed first (tpj.core.confirm)
+            action = ACTIONS[DEROGATION_DECISIONS[decision]]
+            return confirmation_step(
+                request,
+                transition=action,
+                text=action.confirmation(self.call),
+                action=request.path,
+                back=reverse("calls:call-detail", args=[pk]),
+                title=self.call.title,
+            )
         try:
-            if request.POST.get("decision") == "refuse":
+            if decision == "refuse":
                 refuse_derogation(self.call, request.user, reason)
                 messages.success(request, "Dérogation refusée : les gestionnaires de l'appel en sont informés.")
             else:

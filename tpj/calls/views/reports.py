@@ -11,13 +11,17 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from tpj.core import policy
+from tpj.core.confirm import confirmation_step
 from tpj.core.uploads import serve_upload
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from ..forms.follow_up import DateForm
 from ..models import Report, ReportKind
 from ..services import follow_up
+from ..services.files import validate_attachment
+from ..workflow_confirmations import ACTIONS, confirmation_text, confirmed
 from .common import ApplicationMixin, CallMixin, flash_error
+from .confirm import upload_confirmation_step
 
 
 class CallReportsView(CallMixin, PolicyRequiredMixin, TemplateView):
@@ -70,6 +74,8 @@ class ReportActionView(ApplicationMixin, PolicyRequiredMixin, View):
         }
         if name not in handlers:
             raise Http404
+        if step := self._unconfirmed(kind, name):
+            return step
         try:
             handlers[name]()
             messages.success(request, "Rapport reçu." if name == "envoyer" else "Enregistré.")
@@ -78,6 +84,40 @@ class ReportActionView(ApplicationMixin, PolicyRequiredMixin, View):
         except policy.PermissionDenied as error:
             messages.error(request, str(error))
         return redirect(reverse("calls:application-detail", args=[pk]) + "#rapports")
+
+    def _unconfirmed(self, kind, name):
+        """The confirmation step of sending a report or recording its receipt (neither can be
+        undone, tpj.calls.workflow_confirmations), when asked without it and it could be done
+        (a missing file or date is said at once); None otherwise."""
+        request, action = self.request, {"envoyer": "send_report", "recu": "record_report_received"}.get(name)
+        if action is None or confirmed(request.POST, action):
+            return None
+        kind_label = ReportKind(kind).label
+        back = reverse("calls:application-detail", args=[self.application.pk]) + "#rapports"
+        title = f"{self.application.reference} — {self.application.title}"
+        if action == "send_report":
+            try:  # a missing or refused file is said at once, before any confirmation
+                validate_attachment(request.FILES["file"])
+            except (KeyError, ValidationError):
+                return None
+            return upload_confirmation_step(
+                request,
+                action=ACTIONS[action],
+                text=confirmation_text(action, kind_label),
+                url=request.path,
+                back=back,
+                file_field="file",
+                file_label=f"Le {kind_label.lower()}",
+                file_hint="PDF, PNG ou JPEG, 10 Mo au plus.",
+                accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg",
+                title=title,
+            )
+        if not DateForm({"date": request.POST.get("date")}).is_valid() or not policy.check(
+            request.user, "calls.manage_follow_up", self.application
+        ):
+            return None  # said at once by the service
+        text = confirmation_text(action, kind_label)
+        return confirmation_step(request, transition=ACTIONS[action], text=text, action=request.path, back=back, title=title)
 
     def _date(self):
         form = DateForm({"date": self.request.POST.get("date")})
