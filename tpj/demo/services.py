@@ -25,6 +25,7 @@ MODULE_LOADERS = [
     "tpj.conversations.demo.load",  # an exchange on one demo application and one entry
     "tpj.valorisation.demo.load",
     "tpj.training.demo.load",  # a Breton training organisation's offers, one awaiting moderation
+    "tpj.demo.training_entry.load",  # its registry entry (priority 9, same SIRET): lists its offers
     "tpj.calls.demo_territorial.load",  # the commissaire's territorial training call of Bretagne, open, one application
     "tpj.demo.worker_tier.load",
     "tpj.demo.story.settle_past_notifications",  # the 2021 campaign's notifications dated then, read
