@@ -16,15 +16,17 @@ from django.utils import timezone
 from tests.factories import user_with_role
 from tpj.accounts.models import Role
 from tpj.calls.letters import simple_pdf
-from tpj.calls.models import Application, Convention, MinimumDerogation, Payment, Report
+from tpj.calls.models import Application, Convention, MinimumDerogation, Payment, Report, ScoreSheet
 from tpj.calls.services.calls import fire_call
 from tpj.calls.services.conventions import ScheduleLine, request_convention, save_schedule
 from tpj.calls.services.decisions import decide, renounce
 from tpj.calls.services.derogations import request_derogation
+from tpj.calls.services.instruction import declare_eligible
+from tpj.calls.services.jury import add_jury_member, assign, declare_conflict
 from tpj.calls.workflow_confirmations import ACTIONS
 from tpj.calls.workflows import APPLICATION_WORKFLOW
 
-from .factories import decidable, decided_call, pdf_upload
+from .factories import close, decidable, decided_call, jury_user, make_call, pdf_upload, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +310,29 @@ def test_recording_a_report_received_by_post_is_confirmed(client):
     assert not Report.objects.filter(application=app, kind="interim", received_on__isnull=False).exists()
     client.post(url, {"date": day, "confirm": "record_report_received"})
     assert Report.objects.get(application=app, kind="interim").received_on.isoformat() == day
+
+
+# --- a conflict of interest discovered after declaring none ----------------------------------------
+
+
+def test_declaring_a_late_conflict_is_confirmed(client):
+    call = make_call()
+    app = submitted_application(call)
+    close(call)
+    declare_eligible(app, call.manager)
+    juror = jury_user()
+    add_jury_member(call, call.manager, juror, "funder")
+    assign(call, call.manager)
+    sheet = juror.jury_seats.get().sheets.get()
+    declare_conflict(sheet, juror, has_conflict=False)
+    client.force_login(juror)
+    url = reverse("calls:sheet", args=[sheet.pk])
+    said = ACTIONS["declare_late_conflict"].confirmation()
+    _modal(_text(client.get(url)), "confirmer-conflit", "Déclarer un conflit d'intérêts", said, value="declare_late_conflict")
+
+    page = _step(client.post(url, {"late_conflict": "1", "note": "Mon conjoint préside l'association."}), said)
+    assert '<input type="hidden" name="late_conflict" value="1">' in page
+    assert ScoreSheet.objects.get(pk=sheet.pk).has_conflict is False
+
+    client.post(url, {"note": "Mon conjoint préside l'association.", "confirm": "declare_late_conflict"})
+    assert ScoreSheet.objects.get(pk=sheet.pk).has_conflict is True

@@ -1,7 +1,7 @@
 """What cannot be undone, said before the calls' irreversible actions that are services rather
 than workflow transitions (issue 18 §5), declared as data as `Transition.confirm` is
 (tpj.calls.workflows): issuing and signing a convention, recording a payment, deciding a
-derogation, sending or recording a report.
+derogation, declaring a conflict of interest discovered late, sending or recording a report.
 
 Each `Action` has the label its button shows (the confirmation step's title) and its `confirm`
 text, or fn(obj) returning one. The page's button opens a DSFR modal (core/_confirm_modal.html)
@@ -77,6 +77,12 @@ ACTIONS = {
             "Refuser la dérogation",
             "Le refus sera communiqué aux gestionnaires de l'appel avec ce motif et inscrit au journal d'audit : il "
             "ne pourra pas être annulé (les gestionnaires pourront seulement demander une nouvelle dérogation).",
+        ),
+        Action(
+            "declare_late_conflict",
+            "Déclarer un conflit d'intérêts",
+            "Cette déclaration est définitive : vous ne verrez plus ce dossier, vos notes non validées seront effacées "
+            "et vous ne pourrez plus le noter.",
         ),
         Action("send_report", "Envoyer le rapport", _report_sent),
         Action("record_report_received", "Enregistrer la réception", _report_received),

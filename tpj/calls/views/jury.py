@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from tpj.accounts.models import User
 from tpj.core import policy
+from tpj.core.confirm import confirmation_step
 from tpj.core.text import french_plural
 from tpj.core.views_mixins import PolicyRequiredMixin
 
@@ -30,6 +31,7 @@ from ..services.jury import (
     without_jurors,
 )
 from ..services.renunciations import rank, ranking_history, renunciations
+from ..workflow_confirmations import ACTIONS, chosen
 from .common import CallMixin, add_errors, flash_error
 
 
@@ -202,9 +204,20 @@ class SheetView(PolicyRequiredMixin, View):
 
     def post(self, request, pk):
         sheet = self.sheet
-        if "late_conflict" in request.POST:
+        late, late_confirmed = chosen(request.POST, "late_conflict", {"1": "declare_late_conflict"})
+        if late:
             form = LateConflictForm(request.POST)
             if form.is_valid():
+                if not late_confirmed:  # a declared conflict is never withdrawn: confirmed first
+                    action = ACTIONS["declare_late_conflict"]
+                    return confirmation_step(
+                        request,
+                        transition=action,
+                        text=action.confirmation(),
+                        action=request.path,
+                        back=request.path,
+                        title=f"Dossier {sheet.application.reference}",
+                    )
                 try:
                     declare_conflict(sheet, request.user, has_conflict=True, note=form.cleaned_data["note"])
                     messages.success(request, "Conflit d'intérêts enregistré : vous ne notez pas ce dossier.")
