@@ -441,27 +441,17 @@ API = {
     "POST /api/v1/training/organisations/": signed_in(method="POST", note="an empty body is refused field by field"),
     "GET /api/v1/training/my-offers/": signed_in(note="each sees only its organisations' offers (canary check)"),
     "POST /api/v1/training/my-offers/": signed_in(method="POST", note="an empty body: 400, the organisation missing"),
-    # sampled on submitted offers: inside in Bretagne (the professional's organisation), outside in Occitanie
+    # sampled on unpublished offers: inside a draft in Bretagne (the professional's organisation's),
+    # outside an offer submitted in Occitanie
     "GET /api/v1/training/my-offers/{id}/": nobody_but(
         NATIONAL_TEAM, ADMINISTRATOR, scoped=(PROFESSIONAL, COMMISSAIRE), outside=HIDDEN, otherwise=HIDDEN
     ),
-    # past the policy, a submitted offer is not editable (400)
     "* /api/v1/training/my-offers/{id}/*": Rule(
         {
             **dict.fromkeys(ROLES, HIDDEN),
             VISITOR: LOGIN,
             PROFESSIONAL: Scoped(OK, HIDDEN),
             COMMISSAIRE: Scoped(DENIED, HIDDEN),
-            NATIONAL_TEAM: DENIED,
-            ADMINISTRATOR: DENIED,
-        }
-    ),
-    # inside: a session of the published offer (seen by all, edited by its members only)
-    "* /api/v1/training/my-offers/{id}/sessions/{session_id}/": Rule(
-        {
-            **dict.fromkeys(ROLES, Scoped(DENIED, HIDDEN)),
-            VISITOR: LOGIN,
-            PROFESSIONAL: Scoped(OK, HIDDEN),
             NATIONAL_TEAM: DENIED,
             ADMINISTRATOR: DENIED,
         }

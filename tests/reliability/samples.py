@@ -192,10 +192,11 @@ API_SAMPLES = {
     "/api/v1/laureates/{id}/*": _pk("laureate_in", "laureate_out_untransmitted", name="id"),
     # the catalogue: a published offer (inside), an unpublished one (outside: 404)
     "/api/v1/training/offers/{id}/": _pk("offer_published_in", "offer_submitted_out", name="id"),
-    # the journeys' writes: submitted offers (inside: the professional's organisation's), the plans, the ended sessions
-    "/api/v1/training/my-offers/{id}/*": _pk("offer_submitted_in", "offer_submitted_out", name="id"),
+    # the journeys' writes: inside, the draft of the professional's organisation (its data is reached);
+    # outside, an offer submitted in Occitanie; the plans; the ended sessions
+    "/api/v1/training/my-offers/{id}/*": _pk("offer_draft_in", "offer_submitted_out", name="id"),
     "/api/v1/training/my-offers/{id}/sessions/{session_id}/": lambda w: {
-        "inside": {"id": w["offer_published_in"].pk, "session_id": w["session_ended_in"].pk},
+        "inside": {"id": w["offer_draft_in"].pk, "session_id": w["session_draft_in"].pk},
         "outside": {"id": w["offer_submitted_out"].pk, "session_id": w["session_ended_out"].pk},
     },
     "/api/v1/training/moderation/{id}/*": _pk("offer_submitted_in", "offer_submitted_out", name="id"),

@@ -341,6 +341,8 @@ def _training(world: World):
         training_organisation_out=outside,
         offer_published_in=published_offer(organisation=inside, title="Favoriser l'éveil au langage à Rennes"),
         offer_submitted_in=OfferFactory(organisation=inside, title="La coéducation au quotidien", state=OfferState.SUBMITTED),
+        # a draft the professional's organisation is writing (the API's writes reach its data)
+        offer_draft_in=OfferFactory(organisation=inside, title="Accueillir les parents (brouillon)"),
         offer_submitted_out=OfferFactory(organisation=outside, title=f"Formation {world.canary}", state=OfferState.SUBMITTED),
     )
     # A team's plan of the professional (inside) and of the stranger (outside), each with an
@@ -353,6 +355,7 @@ def _training(world: World):
         world.objects[f"plan_item_{side}"] = PlanItem.objects.create(plan=plan, offer=offer)
         world.objects[f"plan_{side}"] = plan
     world.objects["session_ended_in"] = SessionFactory(offer=offer, **ended)
+    world.objects["session_draft_in"] = SessionFactory(offer=world.objects["offer_draft_in"])
     world.objects["session_ended_out"] = SessionFactory(
         offer=world.objects["offer_submitted_out"], commune=Commune.objects.get(insee_code=OUT_COMMUNE), **ended
     )

@@ -311,3 +311,14 @@ def test_my_offers_lists_every_state_of_my_organisations_only(api_client, member
     rows = api_client.get(URL).json()["results"]
     assert sorted(row["id"] for row in rows) == sorted(offer.pk for offer in mine)
     assert {row["etat"] for row in rows} == set(OfferState.values)
+
+
+def test_a_choice_sent_twice_is_written_once(api_client, member, organisation):
+    offer = OfferFactory(organisation=organisation)
+    api_client.force_authenticate(member)
+    body = {"publics": ["eaje", "eaje", "autre"], "financements": ["opco", "opco"], "themes": [2, 2]}
+    response = api_client.patch(f"{URL}{offer.pk}/", body, format="json")
+    assert response.status_code == 200, response.content
+    offer.refresh_from_db()
+    assert offer.audience_values == ["eaje", "autre"] and offer.funding_values == ["opco"]
+    assert [theme.number for theme in offer.themes.all()] == [2]

@@ -17,10 +17,11 @@ NOT_EDITABLE = "Cette offre est en attente de modération ou publiée : elle n'e
 
 
 def _write_choices(offer: Offer, audiences, funding_routes):
+    """Replace the offer's audiences and funding routes; a value sent twice is written once."""
     offer.audiences.all().delete()
-    OfferAudience.objects.bulk_create(OfferAudience(offer=offer, audience=value) for value in audiences)
+    OfferAudience.objects.bulk_create(OfferAudience(offer=offer, audience=value) for value in dict.fromkeys(audiences))
     offer.funding_routes.all().delete()
-    OfferFundingRoute.objects.bulk_create(OfferFundingRoute(offer=offer, route=value) for value in funding_routes)
+    OfferFundingRoute.objects.bulk_create(OfferFundingRoute(offer=offer, route=value) for value in dict.fromkeys(funding_routes))
 
 
 @transaction.atomic
