@@ -259,3 +259,33 @@ def test_the_demo_has_the_open_territorial_call_of_bretagne_with_one_submitted_a
     app = call.applications.get()
     assert app.state == Application.State.SUBMITTED
     assert app.organisation == accounts["formation@demo.1000jours.fr"].organisation
+
+
+def test_its_laureates_export_dashboard_row_and_subsidy_file_speak_of_the_commissaires_envelope(commissaire, campaign):
+    """The laureates' export has a CLP column (not ARS/DREETS ones), the SCDL subsidy file names
+    the commissaire's organisation as attributor, and the national dashboard asks it no minimum."""
+    import csv
+    import io
+
+    from tpj.calls import exports
+    from tpj.valorisation.dashboard import build
+
+    commissaire.organisation.siret = "11000201100044"
+    commissaire.organisation.save()
+    call = territorial_call(commissaire, campaign)
+    trainer = user_with_role(Role.APPLICANT, organisation=OrganisationFactory(name="Institut de formation"))
+    app, _ = create_application(trainer, call, content(call, requests={"CLP": Decimal("40000")}))
+    app = submit_application(app, trainer)
+    fire_call(call, commissaire, "close_applications")
+    declare_eligible(app, commissaire)
+    decide(app, commissaire, "laureate", "Très bon projet", {"CLP": Decimal("40000")})
+    fire_call(call, commissaire, "decide_laureates")
+    transmit(call, commissaire)
+
+    rows = list(csv.DictReader(io.StringIO(exports.laureates_csv([call]).content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["attribué CLP (€)"] == "40000,00" and "attribué ARS (€)" not in rows[0]
+    subsidy = next(exports.scdl_rows(call))
+    assert subsidy["nomAttribuant"] == "Commissaire à la pauvreté — Bretagne" and subsidy["montant"] == "40000.00"
+    assert subsidy["dispositifAide"].startswith(f"AAP Formation petite enfance {campaign.year}")
+    (summary,) = [c for c in build(regions=["53"], campaign=campaign).rows[0].calls if c.pk == call.pk]
+    assert summary.minimum == 0 and summary.minimum_reached

@@ -15,7 +15,7 @@ from tpj.audit.models import AuditEvent
 from tpj.conversations.services import export_table
 from tpj.core.exports import CSV_CONTENT_TYPE, attachment, csv_lines, csv_response, xlsx_response
 
-from .models import Application, Call, ScoreSheet
+from .models import Agency, Application, Call, ScoreSheet
 from .services.questions import AnswerColumns
 
 LAUREATE_HEADER = [
@@ -30,8 +30,8 @@ LAUREATE_HEADER = [
     "lieux d'action",
     "budget total (€)",
     "co-financements (€)",
-    "attribué ARS (€)",
-    "attribué DREETS (€)",
+    # then « attribué ARS (€) », « attribué DREETS (€) »… one per agency charged by the exported
+    # calls (agency_columns), in Agency order
     "total attribué (€)",
     "convention signée le",
     "démarré le",
@@ -66,7 +66,21 @@ def laureates_of(calls):
     )
 
 
+def agency_columns(calls) -> list[str]:
+    """The agencies whose envelopes the exported calls charge, in Agency order: ARS and DREETS
+    for the 1000-jours calls, the commissaire (CLP) for a territorial training call."""
+    charged = {agency for call in calls for agency in call.agencies}
+    return [agency for agency in Agency.values if agency in charged]
+
+
+def laureate_header(calls, columns: AnswerColumns) -> list[str]:
+    at = LAUREATE_HEADER.index("total attribué (€)")
+    agencies = [f"attribué {agency} (€)" for agency in agency_columns(calls)]
+    return LAUREATE_HEADER[:at] + agencies + LAUREATE_HEADER[at:] + columns.header
+
+
 def laureate_rows(calls, columns: AnswerColumns):
+    agencies = agency_columns(calls)
     for app in laureates_of(calls):
         by_agency = {r.envelope.agency: r.amount_allocated for r in app.requests.all()}
         axes = sorted({a.number for ca in app.call_axes.all() for a in ca.national_axes.all()})
@@ -82,8 +96,7 @@ def laureate_rows(calls, columns: AnswerColumns):
             ", ".join(p.name for p in app.places.all()),
             app.budget_total,
             app.cofinancing_total(),
-            by_agency.get("ARS", ""),
-            by_agency.get("DREETS", ""),
+            *(by_agency.get(agency, "") for agency in agencies),
             app.allocated_total(),
             app.convention_signed_on.isoformat() if app.convention_signed_on else "",
             app.project_started_on.isoformat() if app.project_started_on else "",
@@ -94,18 +107,24 @@ def laureate_rows(calls, columns: AnswerColumns):
 def laureates_csv(calls, filename="laureats.csv") -> HttpResponse:
     """The laureates of `calls` for a spreadsheet (decimal comma), built in memory: a campaign
     has a few hundred at most."""
-    columns = AnswerColumns(calls)
+    calls, columns = list(calls), AnswerColumns(calls)
     return csv_response(
-        filename, LAUREATE_HEADER + columns.header, laureate_rows(calls, columns), decimal_comma=True, streaming=False
+        filename, laureate_header(calls, columns), laureate_rows(calls, columns), decimal_comma=True, streaming=False
     )
 
 
 def laureates_xlsx(calls, filename="laureats.xlsx") -> HttpResponse:
-    columns = AnswerColumns(calls)
-    return xlsx_response(filename, LAUREATE_HEADER + columns.header, laureate_rows(calls, columns), title="Lauréats")
+    calls, columns = list(calls), AnswerColumns(calls)
+    return xlsx_response(filename, laureate_header(calls, columns), laureate_rows(calls, columns), title="Lauréats")
 
 
 def _agency_organisation(call: Call, agency: str):
+    """Who attributes the envelope of `agency`: the région's ARS or DREETS; for the commissaire's
+    envelope (a territorial training call), the organisation of the call's author (the préfecture
+    de région where the commissaire sits)."""
+    if agency == Agency.CLP:
+        org = call.created_by.organisation
+        return org if org is not None and org.siret else None
     return Organisation.objects.filter(kind=agency.lower(), region_id=call.region_id).exclude(siret="").first()
 
 
@@ -168,7 +187,9 @@ def scdl_rows(call: Call):
                 "idRAE": "",
                 "notificationUE": "non",
                 "pourcentageSubvention": str(share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)),
-                "dispositifAide": f"AAP 1000 premiers jours {call.campaign.year} — {request.envelope.funding_source.label}"[:256],
+                "dispositifAide": f"AAP {call.definition.badge} {call.campaign.year} — {request.envelope.funding_source.label}"[
+                    :256
+                ],
             }
 
 

@@ -285,7 +285,7 @@ def _add_calls(rows: dict, campaign) -> None:
                 laureates_date=call.laureates_date,
                 transmitted_at=call.transmitted_at,
                 warnings=call.calendar_warnings(),
-                minimum=campaign.minimum_for(call.strand),
+                minimum=call.minimum_endowment,  # none for a kind without a national minimum
                 endowment=endowments.get(call.pk) or ZERO,
             )
         )
