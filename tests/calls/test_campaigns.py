@@ -142,7 +142,8 @@ def test_the_declaration_page_offers_every_open_campaign_not_yet_declared_neares
     )
     assert refused.status_code == 400 and "n'est pas ouverte" in refused.context["form"].errors["campaign"][0]
     response = client.post(
-        reverse("calls:declare"), {"campaign": next_year.pk, "referent_name": "Anne", "referent_email": "anne@ars.fr"}
+        reverse("calls:declare"),
+        {"campaign": next_year.pk, "referent_name": "Anne", "referent_email": "anne@ars.fr", "confirm": "1"},
     )
     assert response.status_code == 302
     declaration = IntentDeclaration.objects.get(campaign=next_year, region_id="53", agency="ARS")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.factories import user_with_role
 from tpj.accounts.models import Role
 from tpj.calls.letters import simple_pdf
-from tpj.calls.models import Application, Convention, MinimumDerogation, Payment, Report, ScoreSheet
+from tpj.calls.models import Application, Convention, IntentDeclaration, MinimumDerogation, Payment, Report, ScoreSheet
 from tpj.calls.services.calls import fire_call
 from tpj.calls.services.conventions import ScheduleLine, request_convention, save_schedule
 from tpj.calls.services.decisions import decide, renounce
@@ -26,7 +26,17 @@ from tpj.calls.services.jury import add_jury_member, assign, declare_conflict
 from tpj.calls.workflow_confirmations import ACTIONS
 from tpj.calls.workflows import APPLICATION_WORKFLOW
 
-from .factories import close, decidable, decided_call, jury_user, make_call, pdf_upload, submitted_application
+from .factories import (
+    CampaignFactory,
+    close,
+    decidable,
+    decided_call,
+    jury_user,
+    make_call,
+    manager,
+    pdf_upload,
+    submitted_application,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +346,23 @@ def test_declaring_a_late_conflict_is_confirmed(client):
 
     client.post(url, {"note": "Mon conjoint préside l'association.", "confirm": "declare_late_conflict"})
     assert ScoreSheet.objects.get(pk=sheet.pk).has_conflict is True
+
+
+# --- the agency's declaration of intent ----------------------------------------------------------
+
+
+def test_declaring_the_intent_for_a_campaign_is_confirmed(client):
+    campaign = CampaignFactory(year=timezone.localdate().year + 1)
+    ars = manager("ARS", "11")
+    client.force_login(ars)
+    url = reverse("calls:declare")
+    said = ACTIONS["declare_intent"].confirmation()
+    _modal(_text(client.get(url)), "confirmer-declaration", "Transmettre la déclaration", said, value="declare_intent")
+    data = {"campaign": campaign.pk, "referent_name": "Anne", "referent_email": "anne@ars.fr"}
+
+    page = _step(client.post(url, data), said)
+    assert f"Campagne {campaign.year}" in page and '<input type="hidden" name="referent_name" value="Anne">' in page
+    assert not IntentDeclaration.objects.filter(campaign=campaign, region_id="11").exists()
+
+    assert client.post(url, {**data, "confirm": "1"}).status_code == 302
+    assert IntentDeclaration.objects.filter(campaign=campaign, region_id="11", agency="ARS").exists()

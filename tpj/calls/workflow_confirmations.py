@@ -1,6 +1,6 @@
 """What cannot be undone, said before the calls' irreversible actions that are services rather
 than workflow transitions (issue 18 §5), declared as data as `Transition.confirm` is
-(tpj.calls.workflows): issuing and signing a convention, recording a payment, deciding a
+(tpj.calls.workflows): declaring the intent for a campaign, issuing and signing a convention, recording a payment, deciding a
 derogation, declaring a conflict of interest discovered late, sending or recording a report.
 
 Each `Action` has the label its button shows (the confirmation step's title) and its `confirm`
@@ -53,6 +53,12 @@ def _payment(amount) -> str:
 ACTIONS = {
     action.name: action
     for action in (
+        Action(
+            "declare_intent",
+            "Transmettre la déclaration",
+            "La déclaration d'intention sera transmise à la DGCS et au SGMCAS avec son référent : elle ne pourra plus "
+            "être modifiée ni retirée, et votre agence ne pourra pas en faire une autre pour cette campagne.",
+        ),
         Action(
             "issue_convention",
             "Enregistrer et rédiger la convention (PDF)",

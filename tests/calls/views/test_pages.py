@@ -254,7 +254,7 @@ def test_declaration_page(client):
     user = manager("DREETS", "53")
     client.force_login(user)
     response = client.post(
-        reverse("calls:declare"), {"joint": "on", "referent_name": "Denis", "referent_email": "denis@dreets.fr"}
+        reverse("calls:declare"), {"joint": "on", "referent_name": "Denis", "referent_email": "denis@dreets.fr", "confirm": "1"}
     )
     assert response.status_code == 302
     assert user.organisation.region_id == "53"

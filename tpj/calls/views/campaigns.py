@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
+from tpj.core.confirm import confirmation_step
 from tpj.core.views_mixins import PolicyRequiredMixin
 
 from .. import exports
@@ -20,6 +21,7 @@ from ..services.campaigns import (
     save_campaign,
     undeclared_open_campaigns,
 )
+from ..workflow_confirmations import ACTIONS, confirmed
 from .common import add_errors
 
 
@@ -118,6 +120,16 @@ class DeclareIntentView(PolicyRequiredMixin, View):
         if form.is_valid():
             data = dict(form.cleaned_data)
             campaign = data.pop("campaign")
+            if not confirmed(request.POST, "declare_intent"):  # one declaration per campaign: confirmed first
+                action = ACTIONS["declare_intent"]
+                return confirmation_step(
+                    request,
+                    transition=action,
+                    text=action.confirmation(),
+                    action=request.path,
+                    back=request.path,
+                    title=f"Campagne {campaign.year}",
+                )
             try:
                 declaration = declare_intent(request.user, campaign, **data)
                 messages.success(
