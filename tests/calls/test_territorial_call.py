@@ -289,3 +289,18 @@ def test_its_laureates_export_dashboard_row_and_subsidy_file_speak_of_the_commis
     assert subsidy["dispositifAide"].startswith(f"AAP Formation petite enfance {campaign.year}")
     (summary,) = [c for c in build(regions=["53"], campaign=campaign).rows[0].calls if c.pk == call.pk]
     assert summary.minimum == 0 and summary.minimum_reached
+
+
+def test_the_commissaires_colleagues_and_no_ars_agent_join_its_instruction_team(commissaire, campaign):
+    from tests.factories import UserFactory
+    from tpj.calls.services.instruction_team import add_instructor, candidates
+
+    call = territorial_call(commissaire, campaign)
+    colleague = UserFactory(email="charge.mission@prefecture.example", organisation=commissaire.organisation)
+    ars_agent = manager("ARS", "53")
+
+    assert list(candidates(call)) == [colleague]
+    add_instructor(call, commissaire, colleague)
+    assert call.instructors.filter(user=colleague).exists()
+    with pytest.raises(ValidationError, match="n'est pas un agent du commissaire de la région Bretagne"):
+        add_instructor(call, commissaire, ars_agent)

@@ -36,6 +36,7 @@ from tpj.notifications.services import notify
 
 from ..models import (
     AGENCY_OF_KIND,
+    Agency,
     DEFAULT_CHECKLIST,
     Application,
     Call,
@@ -52,22 +53,29 @@ from ..recipients import call_managers
 # The states in which a file waits for its instructors (« Dossiers à instruire »).
 TO_INSTRUCT = (Application.State.SUBMITTED, Application.State.INFO_REQUESTED)
 MAX_ITEM_CHARS = 200
-AGENCY_NAMES = {"ARS": "l'ARS", "DREETS": "la DREETS", "CLP": "le commissaire"}  # as a sentence says them
+# « un agent de l'ARS ou de la DREETS », « un agent du commissaire »: as a sentence says them
+AGENT_OF = {"ARS": "de l'ARS", "DREETS": "de la DREETS", "CLP": "du commissaire"}
 
 
 # -- the team ----------------------------------------------------------------------------
 
 
-def agency_kinds(call: Call) -> list[str]:
-    """The organisation kinds of the call's agencies ("ars", "dreets")."""
-    return [kind for kind, agency in AGENCY_OF_KIND.items() if agency in call.agencies]
+def agency_agents(call: Call) -> Q:
+    """Who works for the call's agencies: the agents of its région's ARS or DREETS (by their
+    organisation's kind); for the commissaire's envelope of a territorial training call, the
+    people of the commissaire's organisation (the call's author's)."""
+    kinds = [kind for kind, agency in AGENCY_OF_KIND.items() if agency in call.agencies]
+    agents = Q(organisation__kind__in=kinds, organisation__region_id=call.region_id)
+    if Agency.CLP in call.agencies and call.created_by.organisation_id:
+        agents |= Q(organisation_id=call.created_by.organisation_id)
+    return agents
 
 
 def candidates(call: Call):
-    """Active agents of the call's agencies (ARS, DREETS of its région) who may join its team:
-    not in it yet, and not its managers (who instruct without joining)."""
+    """Active agents of the call's agencies who may join its team: not in it yet, and not its
+    managers (who instruct without joining)."""
     return (
-        User.objects.filter(is_active=True, organisation__kind__in=agency_kinds(call), organisation__region_id=call.region_id)
+        User.objects.filter(agency_agents(call), is_active=True)
         .exclude(pk__in=call.instructors.values("user_id"))
         .exclude(pk__in=call_managers(call).values("pk"))
         .select_related("organisation")
@@ -83,9 +91,9 @@ def add_instructor(call: Call, manager, user) -> Instructor:
     if call_managers(call).filter(pk=user.pk).exists():
         raise ValidationError(f"{user} gère déjà cet appel : il en instruit les candidatures sans être ajouté à l'équipe.")
     if not candidates(call).filter(pk=user.pk).exists():
-        agencies = " ou de ".join(AGENCY_NAMES[agency] for agency in call.agencies)
+        agencies = " ou ".join(AGENT_OF[agency] for agency in call.agencies)
         raise ValidationError(
-            f"{user} n'est pas un agent de {agencies} de la région {call.region.name} : "
+            f"{user} n'est pas un agent {agencies} de la région {call.region.name} : "
             "seuls les agents des agences de l'appel en instruisent les candidatures."
         )
     with transaction.atomic():
