@@ -36,8 +36,8 @@ from tpj.notifications.services import notify
 
 from ..models import (
     AGENCY_OF_KIND,
-    Agency,
     DEFAULT_CHECKLIST,
+    Agency,
     Application,
     Call,
     ChecklistItem,
