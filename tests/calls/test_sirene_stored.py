@@ -104,3 +104,23 @@ def test_the_instruction_the_committee_export_and_the_api_show_the_identity(clie
     assert identity["legal_form"] == "Commune" and identity["closed"] is False and identity["checked_at"]
     api_client.force_authenticate(unknown.created_by)
     assert api_client.get(f"/api/v1/applications/{unknown.pk}/").json()["carrier_identity"] is None
+
+
+def test_a_new_siret_is_asked_once_before_the_row_is_locked(monkeypatch):
+    call = make_call()
+    user = applicant()
+    app, _ = create_application(user, call, content(call, carrier_siret=BREST))
+    asked = []
+    search = sirene.OfflineSirene.search
+
+    def counted(self, siret):
+        asked.append(siret)
+        return search(self, siret)
+
+    monkeypatch.setattr(sirene.OfflineSirene, "search", counted)
+    changed = content_of(app)
+    changed.carrier_siret = CLOSED
+    update_application(app, user, changed)
+    assert asked == [CLOSED]
+    app.refresh_from_db()
+    assert app.carrier_closed is True and app.carrier_legal_name

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from stdnum.fr import siret as stdnum_siret
 
 from tpj.audit.services import record
 from tpj.core import policy
@@ -12,6 +13,7 @@ from ..models import (
     Call,
 )
 from ..workflows import APPLICATION_WORKFLOW
+from .carrier import lookup_before_saving
 from .content import ApplicationContent, validate_content, write_content
 from .files import attachment_file_name, validate_attachment
 
@@ -29,13 +31,14 @@ def create_application(user, call: Call, content: ApplicationContent, client_tok
                 raise ValidationError("Ce jeton de création appartient à une autre candidature.")
             return existing, False
     validate_content(call, content)
+    sirene = lookup_before_saving(Application(), stdnum_siret.compact(content.carrier_siret or ""))
     try:
         with transaction.atomic():
             app = Application(call=call, organisation=user.organisation, created_by=user, title=content.title.strip())
             if client_token:
                 app.client_token = client_token
             app.save()
-            write_content(app, content)
+            write_content(app, content, sirene)
             record(actor=user, obj=app, action="calls.application.created", to_state=app.state)
     except IntegrityError:
         existing = Application.objects.filter(client_token=client_token).first() if client_token else None
@@ -49,11 +52,12 @@ def update_application(app: Application, user, content: ApplicationContent) -> A
     """Save the draft (applicant only, draft only)."""
     policy.require(user, "calls.edit_application", app)
     validate_content(app.call, content)
+    sirene = lookup_before_saving(app, stdnum_siret.compact(content.carrier_siret or ""))  # no lock held meanwhile
     with transaction.atomic():
         # a submission at the same time waits for this save, or has happened: then refused
         app = fresh_application(app, lock=True)
         policy.require(user, "calls.edit_application", app)
-        write_content(app, content)
+        write_content(app, content, sirene)
         record(actor=user, obj=app, action="calls.application.saved")
     return app
 

@@ -30,17 +30,33 @@ def clear_carrier_identity(app: Application) -> None:
     app.carrier_identity_at = None
 
 
-def record_carrier_identity(app: Application, *, previous_siret: str | None = None, adapter=None) -> Lookup | None:
+def needs_lookup(app: Application, siret: str) -> bool:
+    """Whether saving `siret` (compact) as `app`'s carrier SIRET asks the register: a new SIRET,
+    or one whose identity was not found before."""
+    return bool(siret) and (siret != app.carrier_siret or app.carrier_identity_at is None)
+
+
+def lookup_before_saving(app: Application, siret: str, adapter=None) -> Lookup | None:
+    """The register's answer for `siret` when saving it needs one (else None): asked before the
+    application's row is locked, so that no lock is held while the register answers."""
+    return lookup(siret, adapter=adapter) if needs_lookup(app, siret) else None
+
+
+def record_carrier_identity(
+    app: Application, *, previous_siret: str | None = None, adapter=None, answer: Lookup | None = None
+) -> Lookup | None:
     """Read `app.carrier_siret` in the Sirene register and set its identity on `app` (not saved:
     the caller saves). Looked up only when the SIRET changed from `previous_siret` or no identity
-    is stored yet; a SIRET the register does not know (or no SIRET) leaves the identity empty.
-    Returns the look-up made, or None when none was needed."""
+    is stored yet (`answer`: the register's answer already read for this SIRET, see
+    `lookup_before_saving`); a SIRET the register does not know (or no SIRET) leaves the identity
+    empty. Returns the look-up used, or None when none was needed."""
     siret = app.carrier_siret
     if previous_siret is not None and previous_siret != siret:
         clear_carrier_identity(app)
     if not siret or app.carrier_identity_at is not None:
         return None
-    result = lookup(siret, adapter=adapter)
+    fits = answer is not None and (answer.identity is None or answer.identity.siret == siret)
+    result = answer if fits else lookup(siret, adapter=adapter)
     identity = result.identity
     if identity is not None:
         app.carrier_legal_name = identity.legal_name[:255]

@@ -136,13 +136,15 @@ def _resolve_partner_organisation(partner: dict):
     )
 
 
-def write_content(app: Application, content: ApplicationContent):
+def write_content(app: Application, content: ApplicationContent, sirene=None):
+    """Store `content` on `app`; `sirene`: the register's answer for its carrier SIRET, when read
+    before (services.carrier.lookup_before_saving)."""
     app.title = content.title.strip()
     app.description = content.description
     app.target_public = content.target_public
     previous_siret = app.carrier_siret
     app.carrier_siret = stdnum_siret.compact(content.carrier_siret or "")
-    record_carrier_identity(app, previous_siret=previous_siret)  # the Sirene identity, kept with the SIRET
+    record_carrier_identity(app, previous_siret=previous_siret, answer=sirene)  # the Sirene identity, kept with the SIRET
     app.start_date, app.end_date = content.start_date, content.end_date
     app.targeting_kinds = list(content.targeting_kinds)
     app.budget_total = sum((Decimal(line["amount"]) for line in content.budget_lines), ZERO)
