@@ -138,3 +138,18 @@ def test_a_member_whose_proconnect_login_asserted_the_siret_confirms_it(client, 
     record(actor=agent, obj=agent, action=PROCONNECT_SIRET, after={"organisation": "Parentalité", "siret": PARENTALITE})
     page = moderation_page(client, organisation)
     assert "SIRET confirmé par ProConnect" in page and "pour Paula Porteuse." in page
+
+
+def test_a_registration_that_passed_the_form_while_another_took_the_siret_gets_the_same_message():
+    """The form checked the SIRET free; another registration of it committed meanwhile: the
+    database's unique SIRET refuses this one, with the form's French message, not an error page."""
+    from django.core.exceptions import ValidationError
+
+    from tpj.training.services.organisations import register_organisation
+
+    TrainingOrganisationFactory(siret=REGISTERED, name="Institut déjà là")
+    late = TrainingOrganisationFactory.build(siret=REGISTERED, name="Institut petite enfance")
+    with pytest.raises(ValidationError) as refused:
+        register_organisation(UserFactory(), late)
+    assert "Institut déjà là" in refused.value.message_dict["siret"][0]
+    assert TrainingOrganisation.objects.filter(siret=REGISTERED).count() == 1

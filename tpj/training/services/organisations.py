@@ -11,7 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from stdnum.fr import siret as stdnum_siret
 
 from tpj.audit.models import AuditEvent
@@ -27,9 +28,20 @@ PROCONNECT_SIRET = "accounts.proconnect_organisation"
 
 @transaction.atomic
 def register_organisation(user, organisation: TrainingOrganisation) -> TrainingOrganisation:
-    """Save a validated (full_clean) organisation and make `user` its first member."""
+    """Save a validated (full_clean) organisation and make `user` its first member.
+
+    Two registrations of one SIRET at the same moment both pass the form's check: the
+    database's unique SIRET keeps one, the other gets the French `ValidationError` the form
+    gives (keyed « siret »), never an error page."""
     policy.require(user, "training.register_organisation")
-    organisation.save()
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        if (existing := registered_with_siret(organisation.siret)) is None:
+            raise
+        organisation.pk = None
+        raise ValidationError({"siret": siret_taken_message(existing)}) from None
     organisation.members.add(user)
     record(actor=user, obj=organisation, action="training.organisation_registered")
     return organisation

@@ -50,9 +50,13 @@ class OrganisationCreateView(PolicyRequiredMixin, View):
     def post(self, request):
         form = OrganisationForm(request.POST)
         if form.is_valid():
-            organisation = register_organisation(request.user, form.instance)
-            messages.success(request, f"Organisme « {organisation.name} » inscrit : vous pouvez créer ses offres.")
-            return redirect("training:mine")
+            try:
+                organisation = register_organisation(request.user, form.instance)
+            except ValidationError as error:  # the same SIRET registered at the same moment
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Organisme « {organisation.name} » inscrit : vous pouvez créer ses offres.")
+                return redirect("training:mine")
         return render(request, "training/organisation_form.html", {"form": form}, status=400)
 
 
