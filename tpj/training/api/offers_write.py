@@ -341,6 +341,7 @@ class MyOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _move(self, request, move):
         offer = self.get_object()
+        _ = request.data  # the body, if any, is parsed (a malformed one is a French 400), never used
         try:
             offer = move(offer, request.user)
         except DjangoValidationError as error:
