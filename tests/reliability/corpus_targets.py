@@ -154,6 +154,22 @@ TARGETS = [
         text_fields=("name", "activity_number"),
         typed_fields={"insee": ("commune", "commune"), "date": ("qualiopi_date", "qualiopi_date")},
     ),
+    Target(
+        "training-organisation-api",
+        "professional",
+        "POST",
+        "/api/v1/training/organisations/",
+        {
+            "nom": "Institut de formation du corpus",
+            "siret": "35600000000048",
+            "numero_declaration_activite": "53350000035",
+            "qualiopi": True,
+            "date_qualiopi": "2022-03-01",
+            "commune": "35238",
+        },
+        text_fields=("nom", "numero_declaration_activite"),
+        typed_fields={"insee": ("commune", "commune"), "date": ("date_qualiopi", "date_qualiopi")},
+    ),
     Target("training-search", "visitor", "GET", "/formations/", {"q": "langage"}, api=False, text_fields=("q",)),
     Target(
         "training-sessions",
