@@ -435,6 +435,7 @@ API = {
         {r: Scoped(OK, HIDDEN) for r in ROLES}, note="inside: a published offer; outside: an unpublished one, 404 for everyone"
     ),
     "GET /api/v1/training/sessions/": PUBLIC_READ,
+    "GET /api/v1/training/carte/": PUBLIC_READ,
     # --- Module 4: the journeys' writes (tests/training/api/). The professional is a member of the
     # inside organisation; an offer the caller may not see is a 404, one it sees without the right a 403.
     "GET /api/v1/training/organisations/": signed_in(note="each sees only its organisations"),
