@@ -254,7 +254,7 @@ class CappedPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         base = self.object_list
         ids = list(base.values_list("pk", flat=True)[bottom:top])
-        details = base.model._default_manager.filter(pk__in=ids)
+        details = base.model._default_manager.filter(pk__in=ids).order_by()
         details.query.select_related = base.query.select_related
         rows = {row.pk: row for row in details.prefetch_related(*base._prefetch_related_lookups)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

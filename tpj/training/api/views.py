@@ -92,8 +92,8 @@ class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         return (
             Offer.objects.published()
-            .select_related("organisation")
-            .prefetch_related("themes", "audiences", "funding_routes", "sessions__commune")
+            # Prefetched, not joined: joined, the rows skipped by the page's OFFSET are joined too.
+            .prefetch_related("organisation", "themes", "audiences", "funding_routes", "sessions__commune")
             .order_by("title", "id")
         )
 

@@ -169,5 +169,9 @@ class Migration(migrations.Migration):
             model_name="session",
             index=models.Index(condition=models.Q(("published", True)), fields=["length_days"], name="training_session_length"),
         ),
+        migrations.AddIndex(
+            model_name="offer",
+            index=models.Index(fields=["state", "title", "id"], name="training_offer_state_title"),
+        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

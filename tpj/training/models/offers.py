@@ -155,7 +155,11 @@ class Offer(models.Model):
         verbose_name = "offre de formation"
         verbose_name_plural = "offres de formation"
         ordering = ["title", "id"]
-        indexes = [models.Index(fields=["state", "organisation"], name="training_offer_state_org")]
+        indexes = [
+            models.Index(fields=["state", "organisation"], name="training_offer_state_org"),
+            # The published offers in the catalogue's order (the API's list), read from the index.
+            models.Index(fields=["state", "title", "id"], name="training_offer_state_title"),
+        ]
         constraints = [
             models.CheckConstraint(name="training_offer_price_not_negative", condition=Q(price_cents__gte=0)),
         ]
