@@ -14,9 +14,11 @@ Remote sessions have no département: they are counted per theme, apart (« à d
 An offer may have several themes: a département's « all themes » figures count each offer,
 session and participant once, and are read from SQL, not summed from the theme cells.
 
-Every figure is aggregated in SQL (a dozen queries whatever the scope); only the gaps are
-computed in Python, from the distinct (theme, commune position) pairs of the sessions near
-the scope, bucketed on a grid.
+Every figure is aggregated in SQL on the session table alone (its copies of the offer's
+publication and themes, and of the commune's territory: Session), grouped by theme set — an
+offer has one — so that a handful of statements give every cell; only the gaps are computed in
+Python, from the distinct (theme set, position) pairs of the sessions near the scope, bucketed
+on a grid. The page reads snapshots of it (`snapshot`), kept by the worker.
 """
 
 import calendar
@@ -370,8 +372,11 @@ def _gaps(departements, themes, upcoming) -> set[tuple[int, str]]:
 # page that misses it; any change to an offer, a session or a bilan makes every snapshot stale
 # (`changed`), and the next page or the worker computes it again. The page says its age.
 VERSION_KEY = "training:coverage:version"
-SNAPSHOT_SECONDS = 24 * 3600
 REFRESH_MINUTES = 10
+# A snapshot lives a little longer than the worker's period: where the cache is not shared
+# between processes (the embedded locmem default), a change made by another process then shows
+# within this delay rather than the next day.
+SNAPSHOT_SECONDS = (REFRESH_MINUTES + 5) * 60
 
 
 def changed() -> None:
