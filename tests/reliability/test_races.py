@@ -40,6 +40,7 @@ from tests.calls.factories import (
 )
 from tests.concurrency import CONCURRENT_ON_POSTGRES
 from tests.reliability.openapi import openapi_schema
+from tests.training.api.races import TRAINING_RACES
 from tpj.audit.models import AuditEvent
 
 pytestmark = CONCURRENT_ON_POSTGRES
@@ -1142,6 +1143,7 @@ RACES = {
     "calls_instructors_create": race_add_instructor,
     "calls_instructors_destroy": race_remove_instructor,
     "calls_assignments_create": race_assignments,
+    **TRAINING_RACES,  # the training API's writes (tests/training/api/races.py)
 }
 
 

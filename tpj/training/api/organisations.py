@@ -2,6 +2,7 @@
 by the site's OrganisationForm (SIRET and its check digit, 11-digit numéro de déclaration
 d'activité, Qualiopi and its date, commune) and saved by the same service."""
 
+from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -88,5 +89,9 @@ class OrganisationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = OrganisationForm(form_data(payload.validated_data, NAMES))
         if not form.is_valid():
             refuse(form_errors(form, NAMES))
-        organisation = register_organisation(request.user, form.instance)
+        try:
+            organisation = register_organisation(request.user, form.instance)
+        except IntegrityError:  # the same SIRET registered at the same instant: the unique constraint's own message
+            (unique,) = [c for c in TrainingOrganisation._meta.constraints if c.name == "training_unique_organisation_siret"]
+            refuse({"siret": [unique.violation_error_message]})
         return Response(OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)

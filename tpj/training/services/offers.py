@@ -13,6 +13,7 @@ from tpj.core import policy
 from ..models import Offer, OfferAudience, OfferFundingRoute, OfferState, Session, TrainingOrganisation
 from ..workflow import EDITABLE_STATES, MODERATION_MOVES, OFFER_WORKFLOW, Move
 
+SESSION_GONE = "Cette session n'existe plus : elle vient d'être supprimée."
 NOT_EDITABLE = "Cette offre est en attente de modération ou publiée : elle n'est plus modifiable. Retirez-la de la publication pour la modifier."
 
 
@@ -78,7 +79,10 @@ def save_session(user, offer: Offer, session: Session) -> Session:
     if session.pk is not None and session.offer_id != offer.pk:
         raise ValidationError("Cette session n'appartient pas à cette offre.")
     created = session.pk is None
-    before = None if created else _session_summary(Session.objects.get(pk=session.pk))
+    stored = None if created else Session.objects.filter(pk=session.pk, offer=offer).first()
+    if not created and stored is None:  # deleted meanwhile (the offer's lock orders them): never re-created
+        raise ValidationError(SESSION_GONE)
+    before = None if created else _session_summary(stored)
     session.offer = offer
     session.save()
     action = "training.session_added" if created else "training.session_saved"
@@ -92,8 +96,10 @@ def delete_session(user, offer: Offer, session: Session) -> None:
     _require_editable(user, offer)
     if session.offer_id != offer.pk:
         raise ValidationError("Cette session n'appartient pas à cette offre.")
+    deleted, _ = Session.objects.filter(pk=session.pk, offer=offer).delete()
+    if not deleted:  # deleted meanwhile by another request: recorded once
+        raise ValidationError(SESSION_GONE)
     record(actor=user, obj=offer, action="training.session_deleted", before=_session_summary(session))
-    session.delete()
 
 
 def new_offer(organisation: TrainingOrganisation) -> Offer:

@@ -71,9 +71,14 @@ def rename_plan(user, plan: TrainingPlan, name) -> TrainingPlan:
     return plan
 
 
+PLAN_GONE = "Ce plan de formation vient d'être supprimé."
+
+
 @transaction.atomic
 def delete_plan(user, plan: TrainingPlan) -> None:
     _require_owner(user, plan)
+    if TrainingPlan.objects.select_for_update().filter(pk=plan.pk).first() is None:  # deleted meanwhile: recorded once
+        raise ValidationError(PLAN_GONE)
     record(actor=user, obj=plan, action="training.plan.delete", before={"nom": plan.name, "offres": plan.items.count()})
     plan.delete()
 
@@ -131,7 +136,8 @@ def update_item(user, item: PlanItem, *, attendees="", note="", session: Session
 def remove_item(user, item: PlanItem) -> None:
     _require_owner(user, item.plan)
     title = item.offer.title
-    item.delete()
+    if TrainingPlan.objects.select_for_update().filter(pk=item.plan_id).first() is None or not item.delete()[0]:
+        raise ValidationError("Cette offre vient d'être retirée du plan.")  # by another request: recorded once
     item.plan.save(update_fields=["updated_at"])
     record(actor=user, obj=item.plan, action="training.plan.remove", before={"offre": title})
 
