@@ -1,7 +1,9 @@
 """Writing offers and their sessions, and moving them through the moderation workflow.
 
-An offer and its sessions are validated together (the form and the sessions' formset, or
-the API's serializer), then saved in one transaction: a bad session saves nothing.
+An offer and its sessions are validated together (the form and the sessions' formset, which
+the API fills from its JSON too: tpj/training/api/offers_write.py), then saved in one
+transaction: a bad session saves nothing. The API also adds, edits and deletes one session at
+a time (`save_session`, `delete_session`), under the same lock and state check as the offer.
 """
 
 from django.core.exceptions import ValidationError
