@@ -366,3 +366,13 @@ def test_declaring_the_intent_for_a_campaign_is_confirmed(client):
 
     assert client.post(url, {**data, "confirm": "1"}).status_code == 302
     assert IntentDeclaration.objects.filter(campaign=campaign, region_id="11", agency="ARS").exists()
+
+
+def test_who_may_not_draw_the_convention_is_refused_before_any_confirmation(client):
+    call, apps = decided_call()
+    app = apps[0]
+    client.force_login(app.created_by)  # the carrier reads its convention, the managers draw it
+    url = reverse("calls:convention-action", args=[app.pk, "echeancier"])
+    response = client.post(url, _schedule_data(issue=True), follow=True)
+    assert STEP not in _text(response) and "Seuls les gestionnaires" in _text(response)
+    assert not Convention.objects.exists()

@@ -127,7 +127,8 @@ class ConventionView(ApplicationMixin, PolicyRequiredMixin, View):
             return self._invalid(schedule_form=form, instalments=instalments)
         lines = [ScheduleLine(**row) for row in instalments.cleaned_data if row]
         issuing, confirmed = chosen(self.request.POST, "rediger", {"1": "issue_convention"})
-        if issuing and not confirmed:  # an issued convention is kept as issued: confirmed first
+        manager = bool(policy.check(user, "calls.manage_follow_up", app))  # others are refused at once, below
+        if issuing and not confirmed and manager:  # an issued convention is kept as issued: confirmed first
             return self._confirmation("issue_convention")
         try:
             convention = save_schedule(app, user, lines, form.cleaned_data["signature_deadline"])
@@ -192,7 +193,8 @@ class ConventionView(ApplicationMixin, PolicyRequiredMixin, View):
         if not form.is_valid():
             return self._invalid(payment_form=form)
         data = form.cleaned_data
-        if not confirmed(self.request.POST, "record_payment"):  # a payment is never deleted: confirmed first
+        if not confirmed(self.request.POST, "record_payment") and policy.check(user, "calls.manage_follow_up", app):
+            # a payment is never deleted: confirmed first (others are refused at once, below)
             return self._confirmation("record_payment", data["amount"])
         try:
             record_instalment_payment(data["instalment"], data["request"], user, data["amount"], data["paid_on"], data["label"])
