@@ -507,7 +507,7 @@ def test_every_text_of_every_api_body_with_a_control_is_a_french_400(cast):
     for method, template, body, role in write_operations():
         path = _api_path(template, world)
         strings = list(_string_paths(body)) if body else ["texte"]
-        if body:
+        if body and strings:  # a body of numbers only (ids) has no text to poison
             operations_with_text.add((method, template))
         client = client_for(cast, role, api=True)
         with _rolled_back(client):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from tpj.core.api import ChoiceField
 from tpj.core.openapi import document
 from tpj.core.uploads import serve_upload
+from tpj.core.validators import bounded_list
 from tpj.downloads import builders
 from tpj.downloads.models import ExportJob
 from tpj.downloads.services import request_export
@@ -49,7 +50,7 @@ class CommitteeAttachmentsRequestSerializer(serializers.Serializer):
     applications = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         min_length=1,
-        max_length=MAX_ZIP_APPLICATIONS,
+        **bounded_list(MAX_ZIP_APPLICATIONS),
         help_text=f"Numéros des candidatures déposées de l'appel dont rassembler les pièces jointes "
         f"({MAX_ZIP_APPLICATIONS} au plus).",
     )
