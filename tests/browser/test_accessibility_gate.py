@@ -90,6 +90,7 @@ ROUTE_SKIPS = {
     "conversations:attachment": "téléchargement d'une pièce jointe d'un échange ; les données de démonstration n'en déposent pas",
     "conversations:export": "fichier CSV des échanges d'un dossier, pas une page",
     "downloads:prepare": "POST seulement (« Préparer le fichier » de l'annuaire et d'un appel à projets)",
+    "registry:claim-withdraw": "POST seulement (« Retirer ma demande » sur la fiche, tests/browser/test_claim_journey.py)",
     "oidc_authentication_callback": "retour de ProConnect (service externe)",
     "oidc_authentication_init": "redirige vers ProConnect (service externe)",
     "oidc_logout": "redirige vers ProConnect (service externe)",
