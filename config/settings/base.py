@@ -377,7 +377,12 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models name a field "kind": the per-call questions' types get their own name.
-    "ENUM_NAME_OVERRIDES": {"QuestionKindEnum": "tpj.calls.models.questions.QuestionKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "QuestionKindEnum": "tpj.calls.models.questions.QuestionKind",
+        "TrainingAudienceEnum": "tpj.training.models.offers.Audience",
+        "ExportStatusEnum": "tpj.downloads.models.ExportJob.Status",
+        "ImportStatusEnum": "tpj.registry.models.imports.ImportJob.Status",
+    },
     # Each view names its tag (extend_schema(tags=[…])); the documentation page follows this order.
     "TAGS": [
         {

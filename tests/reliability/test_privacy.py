@@ -130,7 +130,12 @@ def test_deleting_without_transfer_drops_drafts_and_private_contacts_but_keeps_a
         "/api/v1/me/delete/", {"confirmation": "SUPPRIMER"}, content_type="application/json"
     )
     assert response.status_code == 200, response.content
-    assert response.json() == {"fiches_transferees": 0, "fiches_supprimees": 1, "fiches_conservees": 1}
+    assert response.json() == {
+        "fiches_transferees": 0,
+        "fiches_supprimees": 1,
+        "fiches_conservees": 1,
+        "demandes_retirees": 0,
+    }
     assert not Entry.objects.filter(pk=draft.pk).exists()
     assert list(Entry.objects.get(pk=kept.pk).contacts.values_list("is_public", flat=True)) == [True]
     assert Application.objects.filter(pk=world["application_in"].pk, created_by=applicant).exists()

@@ -626,7 +626,12 @@ def race_account_deletion():
     def check(statuses, answers):
         once(statuses, refused=(401, 409))
         assert all("déjà été supprimé" in a["detail"] for s, a in zip(statuses, answers, strict=True) if s == 409), answers
-        assert answers[statuses.index(200)] == {"fiches_transferees": 0, "fiches_supprimees": 1, "fiches_conservees": 0}
+        assert answers[statuses.index(200)] == {
+            "fiches_transferees": 0,
+            "fiches_supprimees": 1,
+            "fiches_conservees": 0,
+            "demandes_retirees": 0,
+        }
         deleted = User.objects.get(pk=user.pk)
         assert not deleted.is_active and deleted.email != user.email
         assert not Entry.objects.filter(pk=entry.pk).exists()
@@ -1096,7 +1101,38 @@ def race_call_form():
     return Scenario(call.pk, [(call.co_manager if i % 2 else call.manager, b) for i, b in enumerate(bodies)], check)
 
 
+def race_committee_file(body):
+    """The committee's file asked for by both managers at once, four times each: every request
+    is its own preparation (202), each recorded once, none lost nor merged."""
+
+    def race():
+        from tpj.downloads.models import ExportJob
+
+        call, app = submitted()
+        if "applications" in body:  # a file to gather (an application may carry one while information is asked)
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            from tpj.calls.letters import simple_pdf
+            from tpj.calls.services.applications import add_attachment
+
+            app.state = "info_requested"
+            app.save()
+            add_attachment(app, app.created_by, "Budget", SimpleUploadedFile("x.pdf", simple_pdf("Budget", ["Budget"])))
+
+        def check(statuses, bodies):
+            assert statuses == [202] * PARALLEL, statuses
+            ids = {b["id"] for b in bodies}
+            assert len(ids) == PARALLEL and ExportJob.objects.filter(pk__in=ids).count() == PARALLEL
+
+        request = {**body, "applications": [app.pk]} if "applications" in body else body
+        return Scenario(call.pk, [(call.co_manager if i % 2 else call.manager, request) for i in range(PARALLEL)], check)
+
+    return race
+
+
 RACES = {
+    "calls_committee_export_create": race_committee_file({"format": "xlsx", "version": "gestion"}),
+    "calls_committee_attachments_create": race_committee_file({"applications": []}),
     "calls_create": race_call_creation,
     "calls_partial_update": race_call_definition,
     "calls_applications_create": lambda: race_application_creation_with()[0],

@@ -70,6 +70,14 @@ REGISTER = {
     ),
     "calls.IntentDeclaration.referent_name": PersonalField("identité", "pilotage de l'appel à projets", DECISION),
     "calls.IntentDeclaration.referent_email": PersonalField("coordonnées", "pilotage de l'appel à projets", DECISION),
+    "calls.Application.carrier_legal_name": PersonalField(
+        "identité",
+        "identité de la structure porteuse d'après le répertoire Sirene (nominative pour un entrepreneur individuel)",
+        DECISION,
+    ),
+    "calls.Application.carrier_address": PersonalField(
+        "coordonnées", "adresse de la structure porteuse d'après le répertoire Sirene", DECISION
+    ),
     "calls.Partner.name": PersonalField("identité", "partenaires d'un projet (personnes morales)", DECISION),
     "training.Offer.contact_email": PersonalField(
         "coordonnées",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tpj.audit.services import record
 from tpj.core.workflow import Transition, Workflow
-from tpj.notifications.recipients import Recipients
+from tpj.notifications.recipients import NOBODY, Recipients
 
 from .models import ClaimState
 from .recipients import moderators_covering
@@ -98,13 +98,15 @@ CLAIM_WORKFLOW = Workflow(
             stamps=(_stamp_decision,),
             notifies=(CLAIMANT,),
         ),
-        # Before any decision; nobody is told: the claim simply leaves the moderators' queue.
+        # Before any decision.
         Transition(
             ClaimMove.WITHDRAW,
             "Retirer sa revendication",
             (ClaimState.PENDING,),
             ClaimState.WITHDRAWN,
             "registry.withdraw_claim",
+            # The claim simply leaves the moderators' queue: nobody has anything to do about it.
+            notifies=NOBODY,
         ),
     ],
 )
