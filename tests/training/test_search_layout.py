@@ -13,7 +13,7 @@ from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune
 from tpj.training import search
 from tpj.training.models import OfferState, Session
-from tpj.training.services import coverage
+from tpj.training.services import coverage_snapshots
 from tpj.training.services.offers import moderate, save_offer, submit, withdraw
 from tpj.training.workflow import Move
 
@@ -194,11 +194,11 @@ def test_the_api_says_when_its_count_is_capped(api_client, catalogue, monkeypatc
 
 def test_the_coverage_snapshot_is_computed_again_after_a_change(catalogue, organisation):
     national = Scope(national=True)
-    first = coverage.snapshot(national, region="53")
+    first = coverage_snapshots.snapshot(national, region="53")
     assert first.total.sessions == 3 and first.computed_at is not None
-    assert coverage.snapshot(national, region="53").computed_at == first.computed_at  # read, not computed
+    assert coverage_snapshots.snapshot(national, region="53").computed_at == first.computed_at  # read, not computed
     published_offer(title="Accueil des parents", commune=commune("35238"), organisation=organisation)
-    again = coverage.snapshot(national, region="53")
+    again = coverage_snapshots.snapshot(national, region="53")
     assert again.total.sessions == 4 and again.computed_at > first.computed_at
 
 

@@ -3,12 +3,12 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from .services import coverage
+from .services import coverage_snapshots
 
 
-@db_periodic_task(crontab(minute=f"*/{coverage.REFRESH_MINUTES}"))
+@db_periodic_task(crontab(minute=f"*/{coverage_snapshots.REFRESH_MINUTES}"))
 @lock_task("training-coverage-refresh")
 def refresh_coverage() -> None:
     """Every ten minutes: the coverage of the country and of each région, for each horizon,
     computed again (the steering page then reads it; a change since makes it compute anew)."""
-    coverage.refresh_snapshots()
+    coverage_snapshots.refresh_snapshots()

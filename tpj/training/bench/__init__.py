@@ -28,7 +28,7 @@ from django.conf import settings
 
 from tpj.core.bench import fresh_database, migrate, read_result, run_manage, section_heading, thousands
 
-from ..services.coverage import REFRESH_MINUTES
+from ..services.coverage_snapshots import REFRESH_MINUTES
 from .phases import RAW_EVERY, REPEAT, WARM, phase_describe, phase_load, phase_measure
 
 __all__ = ["phase_describe", "phase_load", "phase_measure", "run"]

@@ -20,7 +20,7 @@ from tpj.territories.models import Commune, Region
 
 from .. import synthetic
 from ..models import Offer, ReportLine, Session, SessionReport, TrainingOrganisation
-from ..services import coverage
+from ..services import coverage_snapshots
 
 REPEAT = 200
 WARM = 10  # distinct requests sent before the timed run (templates compiled, pages in the caches)
@@ -281,7 +281,7 @@ def phase_measure() -> dict:
     # The steering page reads the coverage snapshots the worker keeps (tpj/training/tasks.py):
     # computed here as the worker does, timed, before the page is measured.
     started = time.perf_counter()
-    snapshots = coverage.refresh_snapshots()
+    snapshots = coverage_snapshots.refresh_snapshots()
     refresh = {"snapshots": snapshots, "seconds": time.perf_counter() - started}
     _progress(f"coverage snapshots: {snapshots} in {refresh['seconds']:.1f} s")
     steering = "/formations/pilotage/"

@@ -192,7 +192,7 @@ class Offer(models.Model):
         session takes them in `Session.save`). Returns the number of sessions updated."""
         if self.pk is None:
             return 0
-        from ..services.coverage import changed  # the steering's snapshots depend on the offers
+        from ..services.coverage_snapshots import changed  # the steering's snapshots depend on the offers
 
         changed()
         return Session.objects.filter(offer=self).update(**self.session_copies())
@@ -337,7 +337,7 @@ class Session(models.Model):
         return f"{self.offer} — {self.start_date:%d/%m/%Y}"
 
     def save(self, *args, **kwargs):
-        from ..services.coverage import changed  # the steering's snapshots depend on the sessions
+        from ..services.coverage_snapshots import changed  # the steering's snapshots depend on the sessions
 
         self.denormalise()
         changed()

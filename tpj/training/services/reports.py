@@ -20,7 +20,7 @@ from tpj.core.text import french_count, french_plural
 from tpj.territories.models import Departement
 
 from ..models import Audience, ReportLine, Session, SessionReport
-from . import coverage
+from . import coverage_snapshots
 
 # Plausibility cap of the hours delivered: 10 times the offer's duration (a session repeated for
 # several groups stays below it; a typo such as 140 for 14 does not). Without a duration, 24 hours
@@ -177,7 +177,7 @@ def submit_report(user, session: Session, *, hours, lines, today=None) -> tuple[
             for line in lines
         )
         record(actor=user, obj=report, action="training.report.submit", before=before, after=_summary(hours, lines))
-        coverage.changed()  # the steering's snapshots count the professionals trained
+        coverage_snapshots.changed()  # the steering's snapshots count the professionals trained
     return report, created
 
 

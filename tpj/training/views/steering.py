@@ -13,7 +13,7 @@ from tpj.core.views_mixins import PolicyRequiredMixin
 from tpj.territories.models import Region
 
 from ..permissions import steering_scope
-from ..services import coverage
+from ..services import coverage, coverage_snapshots
 from ..services.coverage import DEFAULT_HORIZON, GAP_KM, HORIZONS, gap_label, per_100k
 
 NNBSP = "\u202f"
@@ -107,7 +107,7 @@ class SteeringMixin(PolicyRequiredMixin):
             return None
         scope = steering_scope(self.request.user)
         region = self.params.region.code if self.params.region else None
-        return coverage.snapshot(scope, region=region, horizon=self.params.horizon)
+        return coverage_snapshots.snapshot(scope, region=region, horizon=self.params.horizon)
 
     def invalid(self):
         return render(self.request, "training/steering.html", self.page_context(None), status=400)
@@ -127,7 +127,7 @@ class SteeringMixin(PolicyRequiredMixin):
             "regions": regions,
             "is_national": scope.national,
             "gap_km": GAP_KM,
-            "refresh_minutes": coverage.REFRESH_MINUTES,
+            "refresh_minutes": coverage_snapshots.REFRESH_MINUTES,
             "missing_ratios": MISSING_RATIOS,
             "querystring": query.urlencode(),
             **(self.display(result) if result else {}),
