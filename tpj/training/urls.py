@@ -1,13 +1,17 @@
 from django.urls import path
 
+from tpj.core.public_cache.marking import public_read
+from tpj.core.public_cache.versions import TRAINING
+
 from .views import moderation, organisations, plans, public, reports, steering
 from .views.exports import CatalogueExportView
 
 app_name = "training"
 
 urlpatterns = [
-    path("", public.SearchView.as_view(), name="search"),
-    path("offres/<int:pk>/", public.OfferDetailView.as_view(), name="offer"),
+    # Served to anonymous visitors from the public cache (tpj/core/public_cache), as the directory
+    path("", public_read(TRAINING)(public.SearchView.as_view()), name="search"),
+    path("offres/<int:pk>/", public_read(TRAINING)(public.OfferDetailView.as_view()), name="offer"),
     path("mes-offres/", organisations.MyOffersView.as_view(), name="mine"),
     path("organismes/inscrire/", organisations.OrganisationCreateView.as_view(), name="register-organisation"),
     path("organismes/<int:pk>/nouvelle-offre/", organisations.OfferCreateView.as_view(), name="create"),

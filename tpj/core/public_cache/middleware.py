@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 
@@ -52,6 +53,7 @@ class PublicCacheMiddleware:
                 encoding,
                 "htmx" if request.headers.get("HX-Request") == "true" else "page",
                 "html" if "text/html" in request.headers.get("Accept", "") else "any",
+                timezone.localdate().isoformat() if scope in versions.DATED_SCOPES else "",
             )
         )
         key = keys.build(scope, versions.current(scope), request.path, query, variant)

@@ -23,11 +23,17 @@ from django.db.models.functions import Greatest
 from .models import PublicVersion
 
 # The scopes: the directory and its map, entry pages and APIs; the projetothèque; the
-# national dashboard's figures (staff only: the version keys its page body, not a public read).
+# national dashboard's figures (staff only: the version keys its page body, not a public read);
+# the training catalogue's search, offer pages, APIs and map.
 REGISTRY = "registry"
 PROJECTS = "projetotheque"
 DASHBOARD = "dashboard"
-SCOPES = (REGISTRY, PROJECTS, DASHBOARD)
+TRAINING = "formations"
+SCOPES = (REGISTRY, PROJECTS, DASHBOARD, TRAINING)
+# Scopes whose answers also depend on the date: the training search shows the sessions not yet
+# over, so a session ending today leaves it at midnight with no write to bump the version.
+# Their keys carry the local date (PublicCacheMiddleware).
+DATED_SCOPES = frozenset({TRAINING})
 
 _SQL = f"SELECT version FROM {PublicVersion._meta.db_table} WHERE scope = %s"
 
