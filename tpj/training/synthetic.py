@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tpj.accounts.demo import demo_siret
+from tpj.core.public_cache import versions
 from tpj.core.text import normalize
 from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune
@@ -271,6 +272,7 @@ def load(offers: int, sessions: int, seed: int = 2020, today: datetime.date | No
         Session.objects.bulk_create(session_rows, batch_size=BATCH)
 
         reports, lines = _reports(generator, session_rows, offer_rows, owners, today)
+        versions.bump(versions.TRAINING)  # bulk rows send no signal; a kept cache (Redis) must not serve an older base
     return Loaded(
         organisations=organisation_count,
         offers=offers,
