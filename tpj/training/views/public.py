@@ -43,6 +43,7 @@ class SearchView(PolicyRequiredMixin, View):
                 "page_obj": page,
                 "sessions": sessions,
                 "count_label": _count_label(page.paginator) if page else "",
+                "active_filters": _active_filters(filters),
                 "query": query.urlencode(),
                 "params": request.GET,
                 "themes": TrainingTheme.objects.all(),
@@ -92,3 +93,25 @@ def _count_label(paginator: CappedPaginator) -> str:
     if paginator.capped:
         return f"Plus de {french_count(count)} sessions trouvées : précisez les filtres pour les parcourir toutes"
     return f"{french_count(count)} {french_plural(count, 'session trouvée', 'sessions trouvées')}"
+
+
+def _active_filters(filters: SessionFilter | None) -> int:
+    """How many of the form's filters are in use, shown on a phone as « Filtrer (n) » (the
+    radius and the remote sessions go with their territory, the order is not a filter)."""
+    if filters is None:
+        return 0
+    return sum(
+        bool(value)
+        for value in (
+            filters.text,
+            filters.date_from,
+            filters.date_to,
+            filters.themes,
+            filters.audiences,
+            filters.formats,
+            filters.funding_routes,
+            filters.region,
+            filters.departement,
+            filters.near,
+        )
+    )
