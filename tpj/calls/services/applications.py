@@ -1,11 +1,12 @@
 """Applications: the content an applicant fills in, drafts, attachments, submission and withdrawal."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from stdnum.fr import siret as stdnum_siret
 
 from tpj.audit.services import record
 from tpj.core import policy
+from tpj.core.creation_tokens import CreationToken
 
 from ..models import (
     Application,
@@ -24,28 +25,27 @@ def create_application(user, call: Call, content: ApplicationContent, client_tok
     Returns (application, created).
     """
     policy.require(user, "calls.apply", call)
-    if client_token:
-        existing = Application.objects.filter(client_token=client_token).first()
-        if existing:
-            if existing.created_by_id != user.pk:
-                raise ValidationError("Ce jeton de création appartient à une autre candidature.")
-            return existing, False
-    validate_content(call, content)
-    sirene = lookup_before_saving(Application(), stdnum_siret.compact(content.carrier_siret or ""))
-    try:
-        with transaction.atomic():
-            app = Application(call=call, organisation=user.organisation, created_by=user, title=content.title.strip())
-            if client_token:
-                app.client_token = client_token
-            app.save()
-            write_content(app, content, sirene)
-            record(actor=user, obj=app, action="calls.application.created", to_state=app.state)
-    except IntegrityError:
-        existing = Application.objects.filter(client_token=client_token).first() if client_token else None
-        if existing is None:
-            raise
+    token = CreationToken(
+        Application.objects,
+        client_token,
+        is_owner=lambda app: app.created_by_id == user.pk,
+        foreign_message="Ce jeton de création appartient à une autre candidature.",
+    )
+    if (existing := token.replayed()) is not None:
         return existing, False
-    return app, True
+    validate_content(call, content)
+    sirene = lookup_before_saving(Application(), stdnum_siret.compact(content.carrier_siret or ""))  # no transaction open
+    return token.create(lambda: _new_application(user, call, content, sirene, token.client_token))
+
+
+def _new_application(user, call: Call, content: ApplicationContent, sirene, client_token) -> Application:
+    app = Application(call=call, organisation=user.organisation, created_by=user, title=content.title.strip())
+    if client_token:  # else the model's own (every application has one)
+        app.client_token = client_token
+    app.save()
+    write_content(app, content, sirene)
+    record(actor=user, obj=app, action="calls.application.created", to_state=app.state)
+    return app
 
 
 def update_application(app: Application, user, content: ApplicationContent) -> Application:

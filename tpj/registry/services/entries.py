@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from tpj.audit.services import record
+from tpj.core.creation_tokens import CreationToken
 from tpj.nomenclatures.models import EligibilitySituation, Priority
 
 from .. import aggregates
@@ -173,26 +174,23 @@ def create_entry(user, data: EntryData, client_token=None) -> tuple[Entry, bool]
     With a `client_token` already used by `user`, the creation is a replay (a double click, a
     retry after a timeout): the entry created the first time comes back, nothing is written,
     even when both arrive at the same moment (the database's unique index decides)."""
-    if client_token and (existing := _created_with(client_token, user)):
+    token = CreationToken(
+        Entry.objects,
+        client_token,
+        is_owner=lambda entry: entry.members.filter(pk=user.pk).exists(),
+        foreign_message="Ce jeton de création appartient à une autre fiche : envoyez-en un nouveau.",
+    )
+    if (existing := token.replayed()) is not None:
         return existing, False
-    try:
-        with transaction.atomic():
-            entry = Entry(state=State.DRAFT, client_token=client_token or None)
-            _write(entry, data)
-            entry.members.add(user)
-            record(actor=user, obj=entry, action="registry.create", to_state=entry.state, after=_jsonable(snapshot(entry)))
-    except IntegrityError:
-        if client_token and (existing := _created_with(client_token, user)):
-            return existing, False
-        raise
-    return entry, True
+    return token.create(lambda: _new_entry(user, data, token.client_token))
 
 
-def _created_with(client_token, user) -> Entry | None:
-    existing = Entry.objects.filter(client_token=client_token).first()
-    if existing is not None and not existing.members.filter(pk=user.pk).exists():
-        raise ValidationError("Ce jeton de création appartient à une autre fiche : envoyez-en un nouveau.")
-    return existing
+def _new_entry(user, data: EntryData, client_token) -> Entry:
+    entry = Entry(state=State.DRAFT, client_token=client_token)
+    _write(entry, data)
+    entry.members.add(user)
+    record(actor=user, obj=entry, action="registry.create", to_state=entry.state, after=_jsonable(snapshot(entry)))
+    return entry
 
 
 @transaction.atomic
