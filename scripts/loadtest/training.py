@@ -7,7 +7,10 @@ On the base the training bench loaded (`manage.py bench --only training`: 20,000
 `--database postgres://…/tpj_bench_training`), one gunicorn node as production runs it (sync,
 2 workers: scripts/loadtest/server.py) and wrk with 8 then 32 clients cycling through varied
 search pages, search API and map API URLs (themes, audiences, régions, communes, pages), beside
-the static-file ceiling. Prints one Markdown table; writes nothing else.
+the static-file ceiling. Anonymous reads are served from the public cache
+(tpj/core/public_cache) as in production: each read is first measured on a cold pass (each URL
+once: the misses, which fill the cache), then warm at 8 and 32 clients. Prints one Markdown
+table; writes nothing else.
 """
 
 import argparse
@@ -68,7 +71,12 @@ def main(argv=None) -> int:
         for label, urls in files.items():
             path_file = workdir / f"{label.replace(' ', '-')}.txt"
             path_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
-            wrk.timed(node.base, path_file, 8, 3)  # warm-up: templates, connections
+            if label.startswith("static"):
+                wrk.timed(node.base, path_file, 8, 3)  # warm-up: connections
+            else:
+                # Each URL once, right after start: what a miss of the public cache costs (the
+                # view, its queries, the compression), and what fills it for the timed phases.
+                rows.append((f"{label}, cold pass (each URL once)", 8, wrk.once(node.base, path_file, 8)))
             for clients in (8, 32):
                 result = wrk.timed(node.base, path_file, clients, options.seconds)
                 rows.append((label, clients, result))
