@@ -47,6 +47,43 @@ def test_filters_narrow_list_map_and_exports_alike(client):
         assert {f["properties"]["titre"] for f in features} == expected, params
 
 
+def test_a_card_of_the_list_shows_region_year_axes_carrier_places_and_coup_de_coeur(client):
+    description = " ".join(f"mot{n}" for n in range(60))
+    project = laureate("53", title="Café des parents", axes=(6, 3), places=("35238", "29019"), description=description)
+    laureate("76", title="Répit parental", places=("31555",), year=2022)
+    Highlight.objects.create(region_id="53", year=2021, application=project, reason="Inspirant")
+    response = client.get(reverse("valorisation:projects"))
+    page = text(response)
+    cards = {card.split('"', 1)[0]: card for card in page.split('id="projet-')[1:]}
+    card = cards[str(project.pk)]
+    assert f'href="/valorisation/projets/{project.pk}/">Café des parents</a>' in card
+    assert "mot39 …" in card and "mot40" not in card  # the description, cut at 40 words
+    assert "Coup de cœur</p>" in card and ">Bretagne</p>" in card and ">2021</p>" in card
+    assert card.index("Axe 3") < card.index("Axe 6")  # by number
+    assert f"{project.organisation.name} — Brest, Rennes" in card  # places by name
+    assert f'data-locate="{project.pk}"' in card
+    assert "Bretagne 2021 : Café des parents" in page  # the régions' coups de cœur
+    shown = {p.title: p for p in response.context["projects"]}
+    places = list(project.places.all())
+    centre = (sum(c.latitude for c in places) / 2, sum(c.longitude for c in places) / 2)
+    assert shown["Café des parents"].point == pytest.approx(centre)  # where « Voir sur la carte » goes
+    other = shown["Répit parental"]
+    assert not other.is_highlight and other.places == ["Toulouse"] and [a["number"] for a in other.axes_list] == [3]
+
+
+def test_the_form_keeps_the_chosen_filters(client):
+    three_public_laureates()
+    response = client.get(reverse("valorisation:projects"), {"region": "53", "departement": "29", "axis": "4", "year": "2021"})
+    page = response.content.decode()
+    for selected in ('value="53" selected>Bretagne', 'value="29" selected>Finistère (29)', 'value="2021" selected>2021'):
+        assert selected in page, selected
+    assert 'value="4" selected>Axe 4 — ' in page
+    assert 'value="31"' not in page  # the départements of the chosen région only
+    assert [p.title for p in response.context["projects"]] == ["Éveil musical à Brest"]
+    years = client.get(reverse("valorisation:projects")).content.decode()
+    assert '<option value="2022">2022</option><option value="2021">2021</option>' in years  # newest first
+
+
 def test_invalid_filter_is_reported_in_french_without_500(client):
     response = client.get(reverse("valorisation:projects"), {"year": "deux-mille"})
     assert response.status_code == 200

@@ -37,19 +37,13 @@ def page_url(project) -> str:
 
 
 def decorate(project) -> object:
-    """Attach what templates and exports read (computed from prefetched relations)."""
-    decorate_card(project)
-    project.funding_list = funding(project)
-    project.funding_total = sum((amount for _, amount in project.funding_list), 0)
-    return project
-
-
-def decorate_card(project) -> object:
-    """Attach what a card of the list reads (`projects.project_cards`: places, axes, coup de cœur)."""
+    """Attach what the project page and the exports read (computed from prefetched relations)."""
     project.axes_list = national_axes(project)
     project.point = location(project)
     project.is_highlight = any(True for _ in project.highlights.all())
     project.departements = sorted({c.departement_id for c in project.places.all()})
+    project.funding_list = funding(project)
+    project.funding_total = sum((amount for _, amount in project.funding_list), 0)
     return project
 
 

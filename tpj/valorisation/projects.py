@@ -6,23 +6,29 @@ so a project not yet transmitted is never shown, exported nor counted.
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from tpj.accounts.models import Organisation
 from tpj.calls.models import Application, CoFinancing, EnvelopeRequest, Partner
 from tpj.core.text import normalize
+from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Commune
 
-from .models import ProjectSearchText
+from .models import Highlight, ProjectSearchText
 
 AXIS_PRIORITIES_FILE = Path(__file__).resolve().parent / "data" / "axis_priorities.json"
+
+
+# The list's order: newest campaign first, then région, title (and id, for a stable page).
+LIST_ORDER = ("-call__campaign__year", "call__region__name", "title", "pk")
 
 
 def public_laureates():
@@ -44,19 +50,74 @@ def public_projects():
             Prefetch("requests", queryset=EnvelopeRequest.objects.select_related("envelope__funding_source")),
             "highlights",
         )
-        .order_by("-call__campaign__year", "call__region__name", "title", "pk")
+        .order_by(*LIST_ORDER)
     )
 
 
-def project_cards():
-    """The public laureates with what a card of the list shows (places, axes, coup de
-    cœur): four relations read for a page, not the eight of `public_projects`."""
-    return (
-        Application.objects.public_laureates()
-        .select_related("call__region", "call__campaign", "organisation")
-        .prefetch_related(Prefetch("places", queryset=_commune_queryset()), "call_axes__national_axes", "highlights")
-        .order_by("-call__campaign__year", "call__region__name", "title", "pk")
-    )
+def card_rows(laureates):
+    """`laureates` (public laureates, filtered: `public_laureates()`) as a card of the list shows
+    them, one dict per project with only its own columns (no model instance: a page of them
+    costs its SQL, not the ORM's), in the list's order."""
+    return laureates.values(
+        "pk",
+        "title",
+        "description",
+        region=F("call__region__name"),
+        year=F("call__campaign__year"),
+        carrier=F("organisation__name"),
+    ).order_by(*LIST_ORDER)
+
+
+@dataclass
+class ProjectCard:
+    """What a card of the list reads (valorisation/_project_card.html)."""
+
+    pk: int
+    title: str
+    description: str
+    region: str
+    year: int
+    carrier: str
+    places: list[str]  # the places of action's names, by name
+    point: tuple[float, float] | None
+    axes_list: list[dict]  # the national axes, by number (`national_axis_choices`)
+    is_highlight: bool
+
+
+def national_axis_choices() -> list[dict]:
+    """The national axes as the list's form and cards read them ({"pk", "number", "label"}), by number."""
+    return list(Axis.objects.order_by("number").values("pk", "number", "label"))
+
+
+def project_cards(rows, *, axes: list[dict], highlighted: set | None = None) -> list[ProjectCard]:
+    """The cards of `rows` (`card_rows`, a page of them): two queries, their places and their
+    national axes (labels from `axes`, `national_axis_choices()` the page already read); whether
+    each is a coup de cœur from `highlighted` (application ids), else read with a third."""
+    rows = list(rows)
+    ids = [row["pk"] for row in rows]
+    places = defaultdict(list)
+    through = Application.places.through.objects.filter(application_id__in=ids).order_by("commune__name")
+    for pk, name, latitude, longitude in through.values_list(
+        "application_id", "commune__name", "commune__latitude", "commune__longitude"
+    ):
+        places[pk].append((name, latitude, longitude))
+    # The national axes' ids only: their numbers and labels are in `axes`.
+    linked = Application.call_axes.through.objects.filter(application_id__in=ids, callaxis__national_axes__isnull=False)
+    axis_ids = defaultdict(set)
+    for pk, axis in linked.values_list("application_id", "callaxis__national_axes"):
+        axis_ids[pk].add(axis)
+    if highlighted is None:
+        highlighted = set(Highlight.objects.filter(application_id__in=ids).values_list("application_id", flat=True))
+    return [
+        ProjectCard(
+            places=[name for name, _, _ in places[row["pk"]]],
+            point=mean_point([(latitude, longitude) for _, latitude, longitude in places[row["pk"]]]),
+            axes_list=[axis for axis in axes if axis["pk"] in axis_ids[row["pk"]]],
+            is_highlight=row["pk"] in highlighted,
+            **row,
+        )
+        for row in rows
+    ]
 
 
 def _commune_queryset():
@@ -228,10 +289,14 @@ def funding(project) -> list[tuple[str, object]]:
 
 def location(project) -> tuple[float, float] | None:
     """The map point of a project: the mean of its places of action (communes)."""
-    places = list(project.places.all())
-    if not places:
+    return mean_point([(c.latitude, c.longitude) for c in project.places.all()])
+
+
+def mean_point(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The mean of (latitude, longitude) points; None without any."""
+    if not points:
         return None
-    return (sum(c.latitude for c in places) / len(places), sum(c.longitude for c in places) / len(places))
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
 
 
 def axis_priorities() -> dict[int, list[int]]:

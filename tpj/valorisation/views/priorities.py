@@ -13,8 +13,7 @@ from tpj.registry.models import EntryPriority, State
 from tpj.territories.models import Commune, Departement, haversine_km
 from tpj.training.services.links import priority_offers
 
-from ..project_columns import decorate
-from ..projects import axes_for_priority, public_projects
+from ..projects import axes_for_priority, card_rows, national_axis_choices, project_cards, public_laureates
 from .mixins import PublicMixin
 
 NEAR_KM = 40  # radius of "near the commune"
@@ -83,7 +82,7 @@ def project_examples(priority: Priority, departement: Departement | None) -> tup
     axes = axes_for_priority(priority.number)
     if not axes:
         return [], ""
-    projects = public_projects().filter(call_axes__national_axes__number__in=axes).distinct()
+    projects = public_laureates().filter(call_axes__national_axes__number__in=axes)
     scopes = []
     if departement is not None:
         scopes = [
@@ -92,9 +91,9 @@ def project_examples(priority: Priority, departement: Departement | None) -> tup
         ]
     scopes.append((Q(), "au niveau national"))
     for condition, label in scopes:
-        found = list(projects.filter(condition).distinct()[:EXAMPLES])
+        found = list(card_rows(projects.filter(condition).distinct())[:EXAMPLES])
         if found:
-            return [decorate(p) for p in found], label
+            return project_cards(found, axes=national_axis_choices()), label
     return [], ""
 
 

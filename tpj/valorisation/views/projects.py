@@ -5,21 +5,30 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.text import Truncator
 from django.views.generic import TemplateView, View
 
 from tpj.accounts.models import Organisation
 from tpj.core import policy
 from tpj.core.views_mixins import PolicyRequiredMixin
-from tpj.nomenclatures.models import Axis
 from tpj.territories.models import Departement, Region
 
 from .. import exports, services
 from ..models import Highlight
-from ..project_columns import PROJECTS_HEADER, decorate, decorate_card, page_url, project_feature, project_row
-from ..projects import ProjectFilter, project_cards, public_laureates, public_projects
+from ..project_columns import PROJECTS_HEADER, decorate, page_url, project_feature, project_row
+from ..projects import (
+    LIST_ORDER,
+    ProjectFilter,
+    card_rows,
+    national_axis_choices,
+    project_cards,
+    public_laureates,
+    public_projects,
+)
 from .mixins import PublicMixin
 
 
@@ -32,6 +41,9 @@ def bad_filters(error: ValidationError) -> JsonResponse:
     return JsonResponse({"detail": "Filtres invalides.", "errors": error.message_dict}, status=400)
 
 
+PAGE_SIZE = 20  # projects per page of the list
+
+
 @method_decorator(transaction.non_atomic_requests, name="dispatch")  # a pure read: no transaction per request
 class ProjectListView(PublicMixin, TemplateView):
     template_name = "valorisation/projects.html"
@@ -40,32 +52,43 @@ class ProjectListView(PublicMixin, TemplateView):
         try:
             filters = ProjectFilter.from_query(request.GET)
         except ValidationError as error:
-            filters, projects = ProjectFilter(), []
+            filters, laureates = ProjectFilter(), []
             messages.error(request, "Filtres invalides : " + " ".join(m for ms in error.message_dict.values() for m in ms))
         else:
             # The database filters (the text too: `ProjectSearchText`), counts and pages the
-            # laureates: only the page's 20 projects are read, with what their cards show.
-            projects = filters.apply(project_cards())
-        paginator = Paginator(projects, 20)
+            # laureates: only the page's 20 projects are read, as plain rows. The count reads
+            # the bare laureates, without the joins of the cards' columns.
+            laureates = filters.apply(public_laureates().order_by(*LIST_ORDER))
+        paginator = Paginator(laureates, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        for project in page.object_list:
-            decorate_card(project)
-        years = public_laureates().order_by("-call__campaign__year").values_list("call__campaign__year", flat=True).distinct()
-        departements = Departement.objects.filter(region_id=filters.region) if filters.region else Departement.objects.all()
-        highlights = Highlight.objects.filter(application__in=public_laureates()).select_related(
-            "region", "application__organisation"
+        rows = card_rows(laureates)[page.start_index() - 1 : page.end_index()] if paginator.count else []
+        # What the form and the coups de cœur show: plain rows too (a hundred départements
+        # as model instances cost more than their query; their options are joined in Python,
+        # templatetags/filter_options.py).
+        axes = national_axis_choices()
+        highlights = list(
+            Highlight.objects.filter(application__in=public_laureates()).values(
+                "application_id", "year", region_name=F("region__name"), title=F("application__title")
+            )
         )
+        projects = project_cards(rows, axes=axes, highlighted={h["application_id"] for h in highlights})
+        years = public_laureates().order_by("-call__campaign__year").values_list("call__campaign__year", flat=True).distinct()
+        departements = Departement.objects.values_list("code", "name")
+        if filters.region:
+            departements = departements.filter(region_id=filters.region)
         return self.render_to_response(
             {
                 "filters": filters,
                 "page_obj": page,
-                "projects": page.object_list,
+                "projects": projects,
                 "count": paginator.count,
                 "querystring": filters.querystring(),
-                "regions": Region.objects.all(),
-                "departements": departements,
-                "axes": Axis.objects.all(),
-                "years": years,
+                # The filters' choices, (value, label) pairs.
+                "regions": Region.objects.values_list("code", "name"),
+                "departements": [(code, f"{name} ({code})") for code, name in departements],
+                "axis_choices": [(a["number"], f"Axe {a['number']} — {Truncator(a['label']).chars(70)}") for a in axes],
+                "years": [(year, year) for year in years],
+                "axes": axes,
                 "carrier_kinds": Organisation.Kind.choices,
                 "highlights": highlights,
                 "map_config": {"tiles": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
