@@ -63,8 +63,7 @@ class ProjectListView(PublicMixin, TemplateView):
         page = paginator.get_page(request.GET.get("page"))
         rows = card_rows(laureates)[page.start_index() - 1 : page.end_index()] if paginator.count else []
         # What the form and the coups de cœur show: plain rows too (a hundred départements
-        # as model instances cost more than their query; their options are joined in Python,
-        # templatetags/filter_options.py).
+        # as model instances cost more than their query), the options as (value, label) pairs.
         axes = national_axis_choices()
         highlights = list(
             Highlight.objects.filter(application__in=public_laureates()).values(
