@@ -8,13 +8,17 @@ accent-insensitive) and `tri` (`date` or `distance`).
 
 import datetime
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Max, OuterRef, Q
+from django.db import connection
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, FloatField, Max, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Lookup
 from django.utils import timezone
 
 from tpj.core.text import clean, normalize
@@ -40,6 +44,9 @@ MAP_COMMUNE_SESSIONS = 2000
 # Free text: up to this many matching offers, their sessions are read by offer (then sorted).
 MAX_TEXT_OFFERS = 2000
 MAP_TITLED_SESSIONS = 500
+# The trigram indexes of the offers' texts (migration 0004) find substrings of this many characters or more.
+INDEXED_WORD_LENGTH = 3
+SQLITE_TEXT_MATCH = "SELECT rowid FROM training_offer_fts WHERE training_offer_fts MATCH %s"
 
 
 @dataclass
@@ -139,9 +146,9 @@ class SessionFilter:
         The statement reads the session table alone, through its partial indexes
         (training_session_*): the offer's publication, themes, audiences and funding routes,
         the session's length and its commune's position and territory are copied onto each
-        session, so nothing is joined to filter or order. Free text scans the offers' texts
-        once (MAX_TEXT_OFFERS matching offers at most are then read by offer; more, their
-        sessions are checked in date order)."""
+        session, so nothing is joined to filter or order. Free text finds the offers through
+        their texts' trigram index first (MAX_TEXT_OFFERS matching offers at most are then read
+        by offer; more, their sessions are checked in date order)."""
         today = timezone.localdate()
         since = self.date_from or today
         # The offers and organisations of the page's sessions are read after it (prefetch): joined,
@@ -185,16 +192,22 @@ class SessionFilter:
         return queryset.order_by("start_date", "id")
 
     def _text(self, queryset):
-        """Sessions of offers whose text has every word: the offers are found first (one scan of
-        their normalised texts); few, their sessions are read by offer; many, each session in
-        date order is checked against the offer's text, and the page stops early."""
-        offers = Offer.objects.all()
-        for word in self.words:
-            offers = offers.filter(search_text__contains=word)
-        ids = list(offers.values_list("pk", flat=True)[: MAX_TEXT_OFFERS + 1])
-        if len(ids) <= MAX_TEXT_OFFERS:
-            return queryset.filter(offer_id__in=ids)
-        return queryset.filter(Exists(offers.filter(pk=OuterRef("offer_id"))))
+        """Sessions of offers whose text has every word: the offers are found first, through the
+        texts' trigram index. Few (MAX_TEXT_OFFERS at most), their sessions are read by offer;
+        many, each session in date order is checked against them (the page stops early)."""
+        offers = matching_offer_ids(self.words)
+        if connection.vendor == "postgresql":
+            # PostgreSQL estimates a list of offers (and reads their sessions by offer) where it
+            # would scan the sessions to join a subquery; the list is one array parameter.
+            ids = list(offers[: MAX_TEXT_OFFERS + 1])
+            if len(ids) <= MAX_TEXT_OFFERS:
+                return queryset.filter(AnyOf(F("offer_id"), ids))
+        elif Offer.objects.filter(pk__in=offers).values("pk")[: MAX_TEXT_OFFERS + 1].count() <= MAX_TEXT_OFFERS:
+            return queryset.filter(offer_id__in=offers)
+        # `offer_id + 0`: no index on it, so the sessions are read in the search's order (or
+        # grouped for the map) and each is looked up in the offers found, a list built once.
+        offer = ExpressionWrapper(F("offer_id") + 0, output_field=BigIntegerField())
+        return queryset.alias(_offer=offer).filter(_offer__in=offers)
 
     def distance_km(self, session) -> float | None:
         """The distance from the reference commune to the session's commune (None: remote, or no reference)."""
@@ -202,6 +215,48 @@ class SessionFilter:
             return None
         commune = session.commune
         return haversine_km(self.near.latitude, self.near.longitude, commune.latitude, commune.longitude)
+
+
+def matching_offer_ids(words: list[str]):
+    """The ids of the offers whose normalised text contains every one of `words` (normalised
+    words), as a subquery (`offer_id__in=…`; sliced, a list).
+
+    Words of INDEXED_WORD_LENGTH characters or more are looked up in the trigram index of the
+    texts (migration 0004): on SQLite the FTS5 table `training_offer_fts` (its rowids are the
+    subquery when every word is there), each word a quoted phrase (a substring for the trigram
+    tokenizer; quoting keeps `"`, `*`, `OR`, `-`… plain text); on PostgreSQL the GIN trigram
+    index serves `LIKE '%word%'` itself. Shorter words are checked on the offers' texts (a scan
+    when the query has no longer word)."""
+    offers = Offer.objects.order_by()
+    if connection.vendor == "sqlite":
+        indexed = [word for word in words if len(word) >= INDEXED_WORD_LENGTH]
+        if indexed:
+            found = RawSQL(SQLITE_TEXT_MATCH, [fts_phrases(indexed)])
+            words = [word for word in words if len(word) < INDEXED_WORD_LENGTH]
+            if not words:
+                return found
+            offers = offers.filter(pk__in=found)
+    for word in words:
+        offers = offers.filter(search_text__contains=word)
+    return offers.values_list("pk", flat=True)
+
+
+def fts_phrases(words: list[str]) -> str:
+    """An FTS5 query matching texts that hold every one of `words`: each a quoted string (its
+    quotes doubled), so that no word is read as FTS5 syntax."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)` (PostgreSQL): the values travel as one array parameter, where
+    `column IN (%s, %s, …)` has one parameter per value for the driver to convert (for 2,000
+    offers, more time than the statement takes in the database)."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
 
 
 def longest_session_days() -> int:
@@ -266,11 +321,20 @@ def map_points(filters: SessionFilter) -> dict:
     with its number of sessions (`niveau` « communes ») and, up to MAP_TITLED_SESSIONS, the
     offers' titles (MAP_TITLES per point, the others counted); beyond, one point per département
     at its chef-lieu (`niveau` « departements »): a few dozen points however broad the search.
-    Grouped in SQL on the session table: three to four statements."""
+
+    One read of at most MAP_COMMUNE_SESSIONS + 1 sessions (their commune and offer) tells which:
+    up to that many, the points are drawn from it (then the communes, and the offers' titles by
+    their ids); more, one statement groups the sessions by département. Two or three statements
+    besides the search's own (the longest session, a free text's offers)."""
     sessions = filters.sessions().order_by()
-    many = sessions.values("pk")[: MAP_COMMUNE_SESSIONS + 1].count() > MAP_COMMUNE_SESSIONS
-    key = "departement" if many else "commune"
-    groups = list(sessions.values_list(key).annotate(n=Count("id")).order_by())
+    rows = list(sessions.values_list("commune_id", "offer_id")[: MAP_COMMUNE_SESSIONS + 1])
+    many = len(rows) > MAP_COMMUNE_SESSIONS
+    if many:
+        key = "departement"
+        groups = list(sessions.values_list(key).annotate(n=Count("id")).order_by())
+    else:
+        key = "commune"
+        groups = Counter(commune for commune, _ in rows).items()
     remote = sum(n for code, n in groups if code is None)
     groups = sorted(((code, n) for code, n in groups if code is not None), key=lambda g: (-g[1], g[0]))
     places = _departement_places() if many else _commune_places([code for code, _ in groups])
@@ -282,14 +346,17 @@ def map_points(filters: SessionFilter) -> dict:
     total = remote + sum(n for _, n in groups)
     titled = not many and 0 < total <= MAP_TITLED_SESSIONS and bool(points)
     if titled:
+        titles = dict(
+            Offer.objects.filter(pk__in={offer for commune, offer in rows if commune}).order_by().values_list("pk", "title")
+        )
         offers = {}
-        pairs = sessions.filter(is_remote=False).values_list("commune_id", "offer__title").distinct()
+        pairs = {(commune, titles[offer]) for commune, offer in rows if commune and offer in titles}
         for code, title in sorted(pairs, key=lambda pair: (pair[0], pair[1].lower())):
             offers.setdefault(code, []).append(title)
         for point in points:
-            titles = offers.get(point["commune"], [])
-            point["offres"] = titles[:MAP_TITLES]
-            point["autres_offres"] = max(0, len(titles) - MAP_TITLES)
+            names = offers.get(point["commune"], [])
+            point["offres"] = names[:MAP_TITLES]
+            point["autres_offres"] = max(0, len(names) - MAP_TITLES)
     return {
         "niveau": "departements" if many else "communes",
         "sessions": total,

@@ -308,8 +308,12 @@ class Session(models.Model):
             # sessions of published offers only (partial indexes: an equality on a boolean
             # would not keep SQLite's order); then what the filters check in the index.
             models.Index(fields=[*LISTED, *CHECKED], condition=Q(published=True), name="training_session_listing"),
+            # `published` last: SQLite then reads the map's grouping by département from the index
+            # alone (it needs every column the statement names, even one the condition implies).
             models.Index(
-                fields=["departement", *LISTED, *CHECKED], condition=Q(published=True), name="training_session_departement"
+                fields=["departement", *LISTED, *CHECKED, "published"],
+                condition=Q(published=True),
+                name="training_session_departement",
             ),
             models.Index(fields=["region", *LISTED, *CHECKED], condition=Q(published=True), name="training_session_region"),
             # « within N km »: a latitude band, then the longitude and the rest checked in the index.
@@ -318,6 +322,9 @@ class Session(models.Model):
                 condition=Q(published=True),
                 name="training_session_position",
             ),
+            # « … or remote » (`a_distance`): the remote sessions apart, so that PostgreSQL reads those
+            # near the commune (position index) plus these, rather than every session of the dates.
+            models.Index(fields=[*LISTED, *CHECKED], condition=Q(published=True, is_remote=True), name="training_session_remote"),
             # The longest session (the bound of « not over by D »).
             models.Index(fields=["length_days"], condition=Q(published=True), name="training_session_length"),
         ]
