@@ -21,7 +21,8 @@ signed, then paid along their schedule.
     convention_overdue(app)         — issued, unsigned and past its signature deadline: the
                                       manager may withdraw the laureate.
 
-An issued convention is never redrawn; its download serves the stored file. Amounts are
+An issued convention is never redrawn; its download serves the stored file. Its claim,
+drawing and issue are the decision letters' too (tpj.calls.services.issued_documents). Amounts are
 Decimal euros (money_field); an instalment's share of an envelope is rounded down to the
 cent, the last instalment taking what is left, so that the schedule adds up exactly.
 """
@@ -31,19 +32,17 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from tpj.audit.services import record
-from tpj.core import leases, policy
+from tpj.core import policy
 from tpj.core.uploads import PDF, check_upload
-from tpj.outbox.delivery import backoff, lease
+from tpj.outbox.delivery import lease
 
 from ..emails import CONVENTION
 from ..models import (
@@ -58,9 +57,10 @@ from ..models import (
     ReportKind,
     euros,
 )
-from . import mail
+from . import issued_documents
 from .files import PDF_MAX_BYTES
 from .follow_up import record_payment, report_dues
+from .issued_documents import Issue, IssuedDocument, Mail
 
 logger = logging.getLogger(__name__)
 
@@ -242,115 +242,51 @@ def request_convention(convention: Convention, user) -> Convention:
         convention.claimed_until = timezone.now() + lease()
         convention.save(update_fields=["state", "attempts", "requested_by", "claimed_until"])
         record(actor=user, obj=app, action="calls.convention.requested")
-        transaction.on_commit(partial(leases.queue, _task(), convention.pk, waiting=_waiting()), robust=True)
+        issued_documents.queue_on_commit(CONVENTIONS, convention.pk)
     return convention
-
-
-def _task():
-    from ..tasks.conventions import draw_convention  # the task module imports this one
-
-    return draw_convention
-
-
-def _waiting():
-    return Convention.objects.filter(state=Convention.State.REQUESTED)
 
 
 def issue_convention(convention_id: int) -> Convention | None:
     """Draw, store and issue convention `convention_id`, then e-mail it to the carrier; return
     it, or None when there is nothing to do (issued already, or another worker is drawing it)."""
-    from ..conventions import convention_pdf  # reportlab, loaded by the worker only
-
-    claimable = leases.claimable(
-        timezone.now(), waiting=Q(state=Convention.State.REQUESTED), working=Q(state=Convention.State.DRAWING)
-    )
-    token = leases.claim(Convention.objects.filter(claimable, pk=convention_id), lease=lease(), state=Convention.State.DRAWING)
-    if token is None:
-        return None
-    convention = Convention.objects.select_related(
-        "application__call__region", "application__call__campaign", "application__organisation", "application__created_by"
-    ).get(pk=convention_id)
-    app = convention.application
-    if app.decided_at != convention.decided_at or app.state != Application.State.LAUREATE:
-        # the decision was reopened meanwhile: back to the manager (its page says it is obsolete)
-        Convention.objects.filter(pk=convention_id, claimed_until=token).update(
-            state=Convention.State.FAILED, claimed_until=None, last_error="La décision a été rouverte."
-        )
-        return None
-    try:
-        content = convention_pdf(convention, shares(convention), reporting_dates(app))
-        stored = default_storage.save(
-            convention.file.field.generate_filename(
-                convention, f"convention-{app.reference}-{convention.pk}-{convention.attempts}.pdf"
-            ),
-            ContentFile(content),
-        )
-    except Exception as error:  # drawing or storage: recorded, tried again, never raised
-        return _record_failure(convention, token, error)
-    return _record_issued(convention, token, stored, hashlib.sha256(content).hexdigest())
-
-
-def _record_issued(convention: Convention, token, stored: str, digest: str) -> Convention | None:
-    with transaction.atomic():
-        locked = Convention.objects.select_for_update().get(pk=convention.pk)
-        if locked.state != Convention.State.DRAWING or locked.claimed_until != token:
-            default_storage.delete(stored)  # another worker took it over after our lease expired
-            logger.warning("Convention %s drawn after its lease expired: discarded", convention.pk)
-            return None
-        app = convention.application
-        locked.file.name = stored
-        locked.sha256 = digest
-        locked.issued_at = timezone.now()
-        locked.state = Convention.State.ISSUED
-        locked.claimed_until = None
-        locked.last_error = ""
-        locked.message = mail.send(
-            CONVENTION,
-            app.created_by.email,
-            f"Convention de subvention — {app.reference}",
-            f"Veuillez trouver ci-joint la convention de subvention de votre projet « {app.title} ». "
-            f"Retournez-la signée avant le {locked.signature_deadline:%d/%m/%Y} : déposez-la sur la page de votre "
-            "candidature.",
-            obj=app,
-            sender=locked.requested_by,
-            attachments=[(f"convention-{app.reference}.pdf", locked.file, PDF)],
-        )
-        locked.save(update_fields=["file", "sha256", "issued_at", "state", "claimed_until", "last_error", "message"])
-        record(
-            actor=locked.requested_by,
-            obj=app,
-            action="calls.convention.issued",
-            after={"convention": locked.pk, "fichier": stored, "sha256": digest},
-        )
-    return locked
-
-
-def _record_failure(convention: Convention, token, error: BaseException) -> Convention:
-    final = convention.attempts >= MAX_ATTEMPTS
-    Convention.objects.filter(pk=convention.pk, state=Convention.State.DRAWING, claimed_until=token).update(
-        state=Convention.State.FAILED if final else Convention.State.REQUESTED,
-        claimed_until=None if final else timezone.now() + backoff(convention.attempts),
-        last_error=f"La convention n'a pas pu être rédigée ({type(error).__name__}).",
-    )
-    logger.log(
-        logging.ERROR if final else logging.WARNING,
-        "Convention %s (application %s) not drawn, attempt %s of %s",
-        convention.pk,
-        convention.application_id,
-        convention.attempts,
-        MAX_ATTEMPTS,
-        exc_info=error,
-    )
-    convention.refresh_from_db()
-    return convention
+    return issued_documents.issue(CONVENTIONS, convention_id)
 
 
 def recover_conventions(*, limit: int = 500) -> int:
     """Queue again the drawings whose task was lost or whose worker died; return how many the queue took."""
-    now = timezone.now()
-    lost = Q(state__in=[Convention.State.REQUESTED, Convention.State.DRAWING]) & leases.free(now)
-    ids = list(Convention.objects.filter(lost).order_by("pk").values_list("pk", flat=True)[:limit])
-    return leases.requeue(_task(), ids, waiting=_waiting(), lease=lease(), now=now)
+    return issued_documents.recover(CONVENTIONS, limit=limit)
+
+
+def _draw(convention: Convention) -> bytes:
+    from ..conventions import convention_pdf  # reportlab, loaded by the worker only
+
+    return convention_pdf(convention, shares(convention), reporting_dates(convention.application))
+
+
+def _mail(convention: Convention, app: Application) -> Mail:
+    return Mail(
+        CONVENTION,
+        f"Convention de subvention — {app.reference}",
+        f"Veuillez trouver ci-joint la convention de subvention de votre projet « {app.title} ». "
+        f"Retournez-la signée avant le {convention.signature_deadline:%d/%m/%Y} : déposez-la sur la page de votre "
+        "candidature.",
+    )
+
+
+CONVENTIONS = IssuedDocument(
+    model=Convention,
+    task="tpj.calls.tasks.conventions.draw_convention",
+    logger=logger,
+    name="Convention",
+    related=("call__region", "call__campaign", "organisation", "created_by"),
+    decided_states=(Application.State.LAUREATE,),
+    # the decision was reopened meanwhile: back to the manager (its page says it is obsolete)
+    obsolete={"state": Convention.State.FAILED, "last_error": "La décision a été rouverte."},
+    draw=_draw,
+    max_attempts=MAX_ATTEMPTS,
+    failure="La convention n'a pas pu être rédigée ({}).",
+    issue=Issue(file_prefix="convention", mail=_mail, audit_action="calls.convention.issued", audit_key="convention"),
+)
 
 
 def check_signed_copy(upload) -> None:
