@@ -90,8 +90,8 @@ def found(query) -> set[int]:
     return set(Offer.objects.filter(pk__in=search.matching_offer_ids(words)).values_list("pk", flat=True))
 
 
-def sessions_found(query) -> set[int]:
-    return set(search.SessionFilter(text=query).sessions().values_list("offer_id", flat=True))
+def sessions_found(query, grouped=False) -> set[int]:
+    return set(search.SessionFilter(text=query).sessions(grouped=grouped).values_list("offer_id", flat=True))
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -112,14 +112,16 @@ def test_the_fixture_tells_the_cases_apart(offers):
     assert found("3 6 9 12") == {numerique}
 
 
+@pytest.mark.parametrize("grouped", [False, True])
 @pytest.mark.parametrize("many", [False, True])
 @pytest.mark.parametrize("query", ["éveil", "ev jeu", '"jeu"', "NEAR(éveil)", "stéréotypes égalité", "zzz"])
-def test_the_sessions_are_those_of_the_offers_found(offers, query, many, monkeypatch):
-    """Few offers found, their sessions are read by offer; many (past MAX_TEXT_OFFERS), each
-    session is checked against them: the same sessions either way."""
+def test_the_sessions_are_those_of_the_offers_found(offers, query, many, grouped, monkeypatch):
+    """Few offers found, their sessions are read by offer; many (past the thresholds), each
+    session is checked against them: the same sessions either way, listed or grouped (the map)."""
     if many:
         monkeypatch.setattr(search, "MAX_TEXT_OFFERS", 0)
-    assert sessions_found(query) == expected(query)
+        monkeypatch.setattr(search, "SQLITE_LISTED_TEXT_OFFERS", 0)
+    assert sessions_found(query, grouped) == expected(query)
 
 
 def test_the_index_follows_the_offers_edits_and_deletions(offers):

@@ -43,6 +43,10 @@ MAP_TITLES = 3
 MAP_COMMUNE_SESSIONS = 2000
 # Free text: up to this many matching offers, their sessions are read by offer (then sorted).
 MAX_TEXT_OFFERS = 2000
+# On SQLite, a page of the list reads its sessions by offer up to this many offers only: beyond,
+# reading them in the list's order, each checked against the offers found (a list built once),
+# fills a page sooner. Grouping every session (the map), reading by offer pays up to the above.
+SQLITE_LISTED_TEXT_OFFERS = 1000
 MAP_TITLED_SESSIONS = 500
 # The trigram indexes of the offers' texts (migration 0004) find substrings of this many characters or more.
 INDEXED_WORD_LENGTH = 3
@@ -139,16 +143,17 @@ class SessionFilter:
     def territorial(self) -> bool:
         return bool(self.region or self.departement or self.near)
 
-    def sessions(self):
+    def sessions(self, grouped: bool = False):
         """The sessions of published offers matching this filter state, in its order; each
-        annotated `distance2` (squared degrees) when searching around a commune.
+        annotated `distance2` (squared degrees) when searching around a commune. `grouped`: the
+        caller reads them all (the map), not a page in this order.
 
         The statement reads the session table alone, through its partial indexes
         (training_session_*): the offer's publication, themes, audiences and funding routes,
         the session's length and its commune's position and territory are copied onto each
         session, so nothing is joined to filter or order. Free text finds the offers through
-        their texts' trigram index first (MAX_TEXT_OFFERS matching offers at most are then read
-        by offer; more, their sessions are checked in date order)."""
+        their texts' trigram index first (few matching offers, their sessions are then read by
+        offer; more, the sessions are checked in date order)."""
         today = timezone.localdate()
         since = self.date_from or today
         # The offers and organisations of the page's sessions are read after it (prefetch): joined,
@@ -176,7 +181,7 @@ class SessionFilter:
         if self.formats:
             queryset = queryset.filter(offer__in=Offer.objects.filter(format__in=self.formats).values("pk"))
         if self.words:
-            queryset = self._text(queryset)
+            queryset = self._text(queryset, grouped)
         place = Q()
         if self.region:
             place &= Q(region=self.region)
@@ -191,10 +196,11 @@ class SessionFilter:
             return queryset.order_by(F("distance2").asc(nulls_last=True), "start_date", "id")
         return queryset.order_by("start_date", "id")
 
-    def _text(self, queryset):
+    def _text(self, queryset, grouped: bool):
         """Sessions of offers whose text has every word: the offers are found first, through the
-        texts' trigram index. Few (MAX_TEXT_OFFERS at most), their sessions are read by offer;
-        many, each session in date order is checked against them (the page stops early)."""
+        texts' trigram index. Few (MAX_TEXT_OFFERS at most; SQLITE_LISTED_TEXT_OFFERS for a page
+        on SQLite), their sessions are read by offer; many, each session in date order is checked
+        against them (the page stops early)."""
         offers = matching_offer_ids(self.words)
         if connection.vendor == "postgresql":
             # PostgreSQL estimates a list of offers (and reads their sessions by offer) where it
@@ -202,8 +208,10 @@ class SessionFilter:
             ids = list(offers[: MAX_TEXT_OFFERS + 1])
             if len(ids) <= MAX_TEXT_OFFERS:
                 return queryset.filter(AnyOf(F("offer_id"), ids))
-        elif Offer.objects.filter(pk__in=offers).values("pk")[: MAX_TEXT_OFFERS + 1].count() <= MAX_TEXT_OFFERS:
-            return queryset.filter(offer_id__in=offers)
+        else:
+            few = MAX_TEXT_OFFERS if grouped else SQLITE_LISTED_TEXT_OFFERS
+            if count_up_to(offers, few + 1) <= few:
+                return queryset.filter(offer_id__in=offers)
         # `offer_id + 0`: no index on it, so the sessions are read in the search's order (or
         # grouped for the map) and each is looked up in the offers found, a list built once.
         offer = ExpressionWrapper(F("offer_id") + 0, output_field=BigIntegerField())
@@ -239,6 +247,17 @@ def matching_offer_ids(words: list[str]):
     for word in words:
         offers = offers.filter(search_text__contains=word)
     return offers.values_list("pk", flat=True)
+
+
+def count_up_to(ids, limit: int) -> int:
+    """How many ids the subquery `ids` (matching_offer_ids) gives, counting no further than
+    `limit`: the FTS table's rowids are counted there (SQLite would list them all first to
+    join them to the offers)."""
+    if isinstance(ids, RawSQL):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({ids.sql} LIMIT {int(limit)})", ids.params)
+            return cursor.fetchone()[0]
+    return ids[:limit].count()
 
 
 def fts_phrases(words: list[str]) -> str:
@@ -326,7 +345,7 @@ def map_points(filters: SessionFilter) -> dict:
     up to that many, the points are drawn from it (then the communes, and the offers' titles by
     their ids); more, one statement groups the sessions by département. Two or three statements
     besides the search's own (the longest session, a free text's offers)."""
-    sessions = filters.sessions().order_by()
+    sessions = filters.sessions(grouped=True).order_by()
     rows = list(sessions.values_list("commune_id", "offer_id")[: MAP_COMMUNE_SESSIONS + 1])
     many = len(rows) > MAP_COMMUNE_SESSIONS
     if many:
