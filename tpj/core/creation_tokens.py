@@ -40,11 +40,16 @@ class CreationToken(Generic[Created]):
 
     def create(self, build: Callable[[], Created]) -> tuple[Created, bool]:
         """`build()` in a savepoint, which saves the object with the token; returns (object,
-        created). Lost to a simultaneous request with the same token: (its object, False)."""
+        created). Lost to a simultaneous request with the same token: (its object, False).
+
+        The loser learns it either from the unique index (IntegrityError, its insert waited for
+        the winner's commit) or, when the winner committed first, from the model's own check
+        of that constraint (`full_clean`: a ValidationError naming it). Either way, once the
+        token names this requester's object, the request is a replay, not an error."""
         try:
             with transaction.atomic():
                 return build(), True
-        except IntegrityError:
+        except (IntegrityError, ValidationError):
             if (existing := self.replayed()) is not None:
                 return existing, False
             raise
