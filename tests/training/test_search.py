@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,6 +130,8 @@ def test_a_control_character_is_ignored_not_a_crash(client, catalogue):
 def test_the_filter_state_is_a_permalink(client, catalogue):
     _, page = titles(client, "?theme=1&autour=35238&km=30&page=1")
     assert 'href="/formations/?theme=1&amp;autour=35238&amp;km=30"' in page
+    # Shown as the public address (SITE_URL), whatever host the request reached: the page is shared.
+    assert f">{settings.SITE_URL.rstrip('/')}/formations/?theme=1&amp;autour=35238&amp;km=30</a>" in page
     assert 'value="1" checked' in page
 
 
