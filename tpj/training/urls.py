@@ -9,9 +9,11 @@ from .views.exports import CatalogueExportView
 app_name = "training"
 
 urlpatterns = [
-    # Served to anonymous visitors from the public cache (tpj/core/public_cache), as the directory
+    # Served to anonymous visitors from the public cache (tpj/core/public_cache), as the directory.
+    # Not the offer's page: it links to its organisation's registry entry (valorisation's
+    # training_links), which registry changes would have to invalidate too.
     path("", public_read(TRAINING)(public.SearchView.as_view()), name="search"),
-    path("offres/<int:pk>/", public_read(TRAINING)(public.OfferDetailView.as_view()), name="offer"),
+    path("offres/<int:pk>/", public.OfferDetailView.as_view(), name="offer"),
     path("mes-offres/", organisations.MyOffersView.as_view(), name="mine"),
     path("organismes/inscrire/", organisations.OrganisationCreateView.as_view(), name="register-organisation"),
     path("organismes/<int:pk>/nouvelle-offre/", organisations.OfferCreateView.as_view(), name="create"),
