@@ -1,7 +1,7 @@
 """The public cache versions (tpj.core.public_cache) the training offer moves.
 
-- `formations`, its own: the search, the offer pages, the APIs and the map show the published
-  offers, their sessions and their organisations;
+- `formations`, its own: the search, its APIs and the map show the published offers, their
+  sessions and their organisations;
 - `registry`: the entry pages of the organisations that declare priority 9 list their
   published offers and each one's next session (services/links.py).
 

@@ -24,7 +24,7 @@ from .models import PublicVersion
 
 # The scopes: the directory and its map, entry pages and APIs; the projetothèque; the
 # national dashboard's figures (staff only: the version keys its page body, not a public read);
-# the training catalogue's search, offer pages, APIs and map.
+# the training catalogue's search, its APIs and map.
 REGISTRY = "registry"
 PROJECTS = "projetotheque"
 DASHBOARD = "dashboard"

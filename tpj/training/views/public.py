@@ -54,8 +54,6 @@ class SearchView(PolicyRequiredMixin, View):
                 # model instances, each looked up three times by the template, cost a tenth of the page.
                 "regions": Region.objects.values_list("code", "name"),
                 "departements": [(code, f"{code} — {name}") for code, name in Departement.objects.values_list("code", "name")],
-                "selected_region": request.GET.get("region", ""),
-                "selected_departement": request.GET.get("departement", ""),
                 "default_km": DEFAULT_RADIUS_KM,
                 "can_moderate": bool(policy.check(request.user, "training.moderation_queue")),
                 "catalogue_files": exports.download_links(),
