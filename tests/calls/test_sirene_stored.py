@@ -3,13 +3,17 @@ shown to the instruction, in the committee's export and through the API; the reg
 offline fallback still holds."""
 
 import html
+import io
 import urllib.error
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from tpj.calls.committee_export import committee_table
+from tpj.calls.models import Application
 from tpj.calls.services.applications import create_application, update_application
+from tpj.calls.services.carrier import record_missing_identities
 from tpj.calls.services.content import content_of
 from tpj.core import sirene
 
@@ -124,3 +128,65 @@ def test_a_new_siret_is_asked_once_before_the_row_is_locked(monkeypatch):
     assert asked == [CLOSED]
     app.refresh_from_db()
     assert app.carrier_closed is True and app.carrier_legal_name
+
+
+def _saved_without_identity(call, siret):
+    """An application whose SIRET was saved before its identity was kept (migration calls 0016)."""
+    app = submitted_application(call, carrier_siret=siret)
+    Application.objects.filter(pk=app.pk).update(
+        carrier_legal_name="", carrier_address="", carrier_legal_form="", carrier_activity="", carrier_identity_at=None
+    )
+    return Application.objects.get(pk=app.pk)
+
+
+def test_the_command_reads_the_identity_of_older_applications_and_says_what_it_found():
+    call = make_call()
+    older = _saved_without_identity(call, BREST)
+    unknown = _saved_without_identity(call, UNKNOWN)
+    without_siret, _ = create_application(applicant(), call, content(call, carrier_siret=""))  # a draft
+    out = io.StringIO()
+
+    call_command("record_carrier_identities", stdout=out)
+
+    assert out.getvalue().strip() == "1 identité relevée ; 1 SIRET introuvable dans le répertoire."
+    older.refresh_from_db()
+    assert older.carrier_legal_name == "COMMUNE DE BREST" and older.carrier_identity_at is not None
+    unknown.refresh_from_db()
+    assert unknown.carrier_identity_at is None and unknown.carrier_legal_name == ""
+    without_siret.refresh_from_db()
+    assert without_siret.carrier_identity_at is None
+
+
+def test_the_command_leaves_the_modification_date_and_asks_nothing_for_applications_already_read(monkeypatch):
+    call = make_call()
+    already = submitted_application(call, carrier_siret=CLOSED)
+    older = _saved_without_identity(call, BREST)
+    modified = older.updated_at
+    asked = []
+    real_search = sirene.OfflineSirene.search
+    monkeypatch.setattr(sirene.OfflineSirene, "search", lambda self, siret: asked.append(siret) or real_search(self, siret))
+
+    assert record_missing_identities() == {"found": 1, "not_found": 0}
+
+    assert asked == [BREST]
+    older.refresh_from_db()
+    assert older.updated_at == modified and older.carrier_legal_name == "COMMUNE DE BREST"
+    assert record_missing_identities() == {"found": 0, "not_found": 0}
+    already.refresh_from_db()
+    assert already.carrier_closed is True
+
+
+def test_an_answer_for_a_siret_changed_meanwhile_is_not_stored(monkeypatch):
+    call = make_call()
+    older = _saved_without_identity(call, BREST)
+    real_search = sirene.OfflineSirene.search
+
+    def carrier_saves_another_siret_meanwhile(self, siret):
+        Application.objects.filter(pk=older.pk).update(carrier_siret=UNKNOWN)
+        return real_search(self, siret)
+
+    monkeypatch.setattr(sirene.OfflineSirene, "search", carrier_saves_another_siret_meanwhile)
+
+    assert record_missing_identities() == {"found": 0, "not_found": 0}
+    older.refresh_from_db()
+    assert older.carrier_siret == UNKNOWN and older.carrier_legal_name == "" and older.carrier_identity_at is None

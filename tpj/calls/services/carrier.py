@@ -7,6 +7,7 @@ The adapter's offline fallback (tpj.core.sirene.lookup never raises) holds here 
 that does not answer leaves the identity read before for the same SIRET, or an empty one.
 """
 
+from django.db import transaction
 from django.utils import timezone
 
 from tpj.core.sirene import Lookup, lookup
@@ -80,3 +81,36 @@ def carrier_identity(app: Application) -> dict | None:
         "closed": app.carrier_closed,
         "checked_at": app.carrier_identity_at,
     }
+
+
+def record_missing_identities(limit: int = 500, adapter=None) -> dict[str, int]:
+    """Read the identity of up to `limit` applications that have a SIRET but none stored: those
+    saved before the identity was kept (migration calls 0016), or while the register did not
+    answer. Each look-up is made outside any transaction. The answer is stored only if the
+    application still has that SIRET and still no identity, because the carrier may have saved
+    in the meantime. The application's modification date is left as it was: nobody edited it.
+    Returns the counts `found` and `not_found`."""
+    pending = (
+        Application.objects.exclude(carrier_siret="")
+        .filter(carrier_identity_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "carrier_siret")[:limit]
+    )
+    counts = {"found": 0, "not_found": 0}
+    for pk, siret in list(pending):
+        answer = lookup(siret, adapter=adapter)
+        if answer.identity is None:
+            counts["not_found"] += 1
+            continue
+        with transaction.atomic():
+            app = (
+                Application.objects.select_for_update()
+                .filter(pk=pk, carrier_siret=siret, carrier_identity_at__isnull=True)
+                .first()
+            )
+            if app is None:  # saved meanwhile: that save read the register itself
+                continue
+            record_carrier_identity(app, answer=answer)
+            app.save(update_fields=list(IDENTITY_FIELDS))
+        counts["found"] += 1
+    return counts

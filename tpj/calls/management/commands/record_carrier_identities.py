@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from tpj.calls.services.carrier import record_missing_identities
+from tpj.core.text import french_count, french_plural
+
+
+class Command(BaseCommand):
+    help = (
+        "Relève dans le répertoire Sirene l'identité des porteurs des candidatures qui ont un SIRET "
+        "sans identité enregistrée (candidatures antérieures à cet enregistrement, ou répertoire "
+        "injoignable lors de l'enregistrement). Peut être relancée : les candidatures déjà "
+        "complétées ne sont pas relues."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=500, help="nombre maximal de candidatures lues (500 par défaut)")
+
+    def handle(self, *args, limit, **options):
+        counts = record_missing_identities(limit=max(limit, 0))
+        found, missing = counts["found"], counts["not_found"]
+        self.stdout.write(
+            f"{french_count(found)} identité{french_plural(found)} relevée{french_plural(found)} ; "
+            f"{french_count(missing)} SIRET introuvable{french_plural(missing)} dans le répertoire."
+        )
