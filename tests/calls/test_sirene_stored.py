@@ -190,3 +190,19 @@ def test_an_answer_for_a_siret_changed_meanwhile_is_not_stored(monkeypatch):
     assert record_missing_identities() == {"found": 0, "not_found": 0}
     older.refresh_from_db()
     assert older.carrier_siret == UNKNOWN and older.carrier_legal_name == "" and older.carrier_identity_at is None
+
+
+def test_sirets_the_register_does_not_know_never_hold_back_the_others(monkeypatch):
+    call = make_call()
+    unknown = [_saved_without_identity(call, UNKNOWN) for _ in range(3)]
+    older = _saved_without_identity(call, BREST)
+    asked = []
+    real_search = sirene.OfflineSirene.search
+    monkeypatch.setattr(sirene.OfflineSirene, "search", lambda self, siret: asked.append(siret) or real_search(self, siret))
+
+    assert record_missing_identities(batch=2) == {"found": 1, "not_found": 3}
+
+    assert asked == [UNKNOWN, UNKNOWN, UNKNOWN, BREST]  # each once, in order
+    older.refresh_from_db()
+    assert older.carrier_legal_name == "COMMUNE DE BREST"
+    assert all(Application.objects.get(pk=app.pk).carrier_identity_at is None for app in unknown)

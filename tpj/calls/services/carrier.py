@@ -83,34 +83,34 @@ def carrier_identity(app: Application) -> dict | None:
     }
 
 
-def record_missing_identities(limit: int = 500, adapter=None) -> dict[str, int]:
-    """Read the identity of up to `limit` applications that have a SIRET but none stored: those
-    saved before the identity was kept (migration calls 0016), or while the register did not
-    answer. Each look-up is made outside any transaction. The answer is stored only if the
-    application still has that SIRET and still no identity, because the carrier may have saved
-    in the meantime. The application's modification date is left as it was: nobody edited it.
-    Returns the counts `found` and `not_found`."""
-    pending = (
-        Application.objects.exclude(carrier_siret="")
-        .filter(carrier_identity_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "carrier_siret")[:limit]
-    )
+def record_missing_identities(adapter=None, batch: int = 500) -> dict[str, int]:
+    """Read the identity of every application that has a SIRET but none stored: those saved
+    before the identity was kept (migration calls 0016), or while the register did not answer.
+    The applications are read `batch` at a time, in order, so that SIRETs the register does not
+    know are asked once per run and never hold back the others. Each look-up is made outside
+    any transaction. The answer is stored only if the application still has that SIRET and
+    still no identity, because the carrier may have saved in the meantime. The application's
+    modification date is left as it was: nobody edited it. Returns the counts `found` and
+    `not_found`."""
+    pending = Application.objects.exclude(carrier_siret="").filter(carrier_identity_at__isnull=True).order_by("pk")
     counts = {"found": 0, "not_found": 0}
-    for pk, siret in list(pending):
-        answer = lookup(siret, adapter=adapter)
-        if answer.identity is None:
-            counts["not_found"] += 1
-            continue
-        with transaction.atomic():
-            app = (
-                Application.objects.select_for_update()
-                .filter(pk=pk, carrier_siret=siret, carrier_identity_at__isnull=True)
-                .first()
-            )
-            if app is None:  # saved meanwhile: that save read the register itself
-                continue
-            record_carrier_identity(app, answer=answer)
-            app.save(update_fields=list(IDENTITY_FIELDS))
-        counts["found"] += 1
+    last = 0
+    while rows := list(pending.filter(pk__gt=last).values_list("pk", "carrier_siret")[:batch]):
+        last = rows[-1][0]
+        for pk, siret in rows:
+            answer = lookup(siret, adapter=adapter)
+            if answer.identity is None:
+                counts["not_found"] += 1
+            elif _store_if_unchanged(pk, siret, answer):
+                counts["found"] += 1
     return counts
+
+
+def _store_if_unchanged(pk: int, siret: str, answer: Lookup) -> bool:
+    with transaction.atomic():
+        app = Application.objects.select_for_update().filter(pk=pk, carrier_siret=siret, carrier_identity_at__isnull=True).first()
+        if app is None:  # saved meanwhile: that save read the register itself
+            return False
+        record_carrier_identity(app, answer=answer)
+        app.save(update_fields=list(IDENTITY_FIELDS))
+    return True

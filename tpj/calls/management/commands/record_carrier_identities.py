@@ -12,11 +12,8 @@ class Command(BaseCommand):
         "complétées ne sont pas relues."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--limit", type=int, default=500, help="nombre maximal de candidatures lues (500 par défaut)")
-
-    def handle(self, *args, limit, **options):
-        counts = record_missing_identities(limit=max(limit, 0))
+    def handle(self, *args, **options):
+        counts = record_missing_identities()
         found, missing = counts["found"], counts["not_found"]
         self.stdout.write(
             f"{french_count(found)} identité{french_plural(found)} relevée{french_plural(found)} ; "
