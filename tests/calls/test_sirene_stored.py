@@ -110,10 +110,8 @@ def test_the_instruction_the_committee_export_and_the_api_show_the_identity(clie
     assert api_client.get(f"/api/v1/applications/{unknown.pk}/").json()["carrier_identity"] is None
 
 
-def test_a_new_siret_is_asked_once_before_the_row_is_locked(monkeypatch):
-    call = make_call()
-    user = applicant()
-    app, _ = create_application(user, call, content(call, carrier_siret=BREST))
+def _count_asks(monkeypatch) -> list[str]:
+    """From now on, the SIRETs asked of the (offline) register, in order; its answers unchanged."""
     asked = []
     search = sirene.OfflineSirene.search
 
@@ -122,6 +120,14 @@ def test_a_new_siret_is_asked_once_before_the_row_is_locked(monkeypatch):
         return search(self, siret)
 
     monkeypatch.setattr(sirene.OfflineSirene, "search", counted)
+    return asked
+
+
+def test_a_new_siret_is_asked_once_before_the_row_is_locked(monkeypatch):
+    call = make_call()
+    user = applicant()
+    app, _ = create_application(user, call, content(call, carrier_siret=BREST))
+    asked = _count_asks(monkeypatch)
     changed = content_of(app)
     changed.carrier_siret = CLOSED
     update_application(app, user, changed)
@@ -162,9 +168,7 @@ def test_the_command_leaves_the_modification_date_and_asks_nothing_for_applicati
     already = submitted_application(call, carrier_siret=CLOSED)
     older = _saved_without_identity(call, BREST)
     modified = older.updated_at
-    asked = []
-    real_search = sirene.OfflineSirene.search
-    monkeypatch.setattr(sirene.OfflineSirene, "search", lambda self, siret: asked.append(siret) or real_search(self, siret))
+    asked = _count_asks(monkeypatch)
 
     assert record_missing_identities() == {"found": 1, "not_found": 0}
 
@@ -196,9 +200,7 @@ def test_sirets_the_register_does_not_know_never_hold_back_the_others(monkeypatc
     call = make_call()
     unknown = [_saved_without_identity(call, UNKNOWN) for _ in range(3)]
     older = _saved_without_identity(call, BREST)
-    asked = []
-    real_search = sirene.OfflineSirene.search
-    monkeypatch.setattr(sirene.OfflineSirene, "search", lambda self, siret: asked.append(siret) or real_search(self, siret))
+    asked = _count_asks(monkeypatch)
 
     assert record_missing_identities(batch=2) == {"found": 1, "not_found": 3}
 
