@@ -170,12 +170,12 @@ def test_the_command_leaves_the_modification_date_and_asks_nothing_for_applicati
     modified = older.updated_at
     asked = _count_asks(monkeypatch)
 
-    assert record_missing_identities() == {"found": 1, "not_found": 0}
+    assert record_missing_identities() == {"found": 1, "not_found": 0, "unanswered": 0}
 
     assert asked == [BREST]
     older.refresh_from_db()
     assert older.updated_at == modified and older.carrier_legal_name == "COMMUNE DE BREST"
-    assert record_missing_identities() == {"found": 0, "not_found": 0}
+    assert record_missing_identities() == {"found": 0, "not_found": 0, "unanswered": 0}
     already.refresh_from_db()
     assert already.carrier_closed is True
 
@@ -191,7 +191,7 @@ def test_an_answer_for_a_siret_changed_meanwhile_is_not_stored(monkeypatch):
 
     monkeypatch.setattr(sirene.OfflineSirene, "search", carrier_saves_another_siret_meanwhile)
 
-    assert record_missing_identities() == {"found": 0, "not_found": 0}
+    assert record_missing_identities() == {"found": 0, "not_found": 0, "unanswered": 0}
     older.refresh_from_db()
     assert older.carrier_siret == UNKNOWN and older.carrier_legal_name == "" and older.carrier_identity_at is None
 
@@ -202,9 +202,35 @@ def test_sirets_the_register_does_not_know_never_hold_back_the_others(monkeypatc
     older = _saved_without_identity(call, BREST)
     asked = _count_asks(monkeypatch)
 
-    assert record_missing_identities(batch=2) == {"found": 1, "not_found": 3}
+    assert record_missing_identities(batch=2) == {"found": 1, "not_found": 3, "unanswered": 0}
 
     assert asked == [UNKNOWN, UNKNOWN, UNKNOWN, BREST]  # each once, in order
     older.refresh_from_db()
     assert older.carrier_legal_name == "COMMUNE DE BREST"
     assert all(Application.objects.get(pk=app.pk).carrier_identity_at is None for app in unknown)
+
+
+def test_a_register_that_does_not_answer_is_said_and_its_applications_are_read_again_later(settings, monkeypatch):
+    call = make_call()
+    older = _saved_without_identity(call, BREST)
+    unknown = _saved_without_identity(call, UNKNOWN)
+    settings.SIRENE = "api"
+
+    def down(request, timeout):
+        raise urllib.error.URLError("timed out")
+
+    monkeypatch.setattr(sirene.urllib.request, "urlopen", down)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("record_carrier_identities", stdout=out, stderr=err)
+
+    assert out.getvalue().strip() == "1 identité relevée ; 0 SIRET introuvable dans le répertoire."
+    assert err.getvalue().strip() == (
+        "Le répertoire Sirene n'a pas répondu pour 1 SIRET : relancez la commande plus tard, ces candidatures seront relues."
+    )
+    older.refresh_from_db()
+    assert older.carrier_legal_name == "COMMUNE DE BREST"  # the recorded answers know it
+    settings.SIRENE = "offline"  # the register answers again
+    assert record_missing_identities() == {"found": 0, "not_found": 1, "unanswered": 0}
+    unknown.refresh_from_db()
+    assert unknown.carrier_identity_at is None

@@ -75,6 +75,9 @@ class Identity:
 class Lookup:
     identity: Identity | None = None
     message: str = ""  # French: why there is no identity, or what to know about it
+    # False when the register did not answer and the recorded answers were read instead: a
+    # SIRET missing from them may still be known to the register.
+    answered: bool = True
 
 
 class OfflineSirene:
@@ -130,17 +133,18 @@ def lookup(siret: str, adapter=None) -> Lookup:
         return Lookup(message=e.messages[0])
     siret = stdnum_siret.compact(siret)
     adapter = adapter or ADAPTERS.get(settings.SIRENE, OfflineSirene)()
-    note = ""
+    note, answered = "", True
     try:
         payload = adapter.search(siret)
     except Exception:  # network, timeout, JSON, anything: the recorded answers will do
         logger.warning("Répertoire Sirene injoignable pour %s", siret, exc_info=True)
         payload = OfflineSirene().search(siret)
-        note = " Le répertoire Sirene ne répond pas : réessayez plus tard."
+        note, answered = " Le répertoire Sirene ne répond pas : réessayez plus tard.", False
     identity = parse(payload, siret)
     if identity is None:
         return Lookup(
-            message=f"Aucun établissement de SIRET {siret} n'est connu du répertoire Sirene. Vérifiez les 14 chiffres.{note}"
+            message=f"Aucun établissement de SIRET {siret} n'est connu du répertoire Sirene. Vérifiez les 14 chiffres.{note}",
+            answered=answered,
         )
     closed = " Cet établissement est fermé selon le répertoire Sirene : vérifiez le SIRET." if identity.closed else ""
-    return Lookup(identity, (closed + note).strip())
+    return Lookup(identity, (closed + note).strip(), answered)

@@ -90,17 +90,18 @@ def record_missing_identities(adapter=None, batch: int = 500) -> dict[str, int]:
     know are asked once per run and never hold back the others. Each look-up is made outside
     any transaction. The answer is stored only if the application still has that SIRET and
     still no identity, because the carrier may have saved in the meantime. The application's
-    modification date is left as it was: nobody edited it. Returns the counts `found` and
-    `not_found`."""
+    modification date is left as it was: nobody edited it. Returns the counts `found`,
+    `not_found` (the register answered that it does not know the SIRET) and `unanswered` (it
+    did not answer: run again later)."""
     pending = Application.objects.exclude(carrier_siret="").filter(carrier_identity_at__isnull=True).order_by("pk")
-    counts = {"found": 0, "not_found": 0}
+    counts = {"found": 0, "not_found": 0, "unanswered": 0}
     last = 0
     while rows := list(pending.filter(pk__gt=last).values_list("pk", "carrier_siret")[:batch]):
         last = rows[-1][0]
         for pk, siret in rows:
             answer = lookup(siret, adapter=adapter)
             if answer.identity is None:
-                counts["not_found"] += 1
+                counts["not_found" if answer.answered else "unanswered"] += 1
             elif _store_if_unchanged(pk, siret, answer):
                 counts["found"] += 1
     return counts

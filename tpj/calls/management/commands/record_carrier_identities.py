@@ -14,8 +14,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = record_missing_identities()
-        found, missing = counts["found"], counts["not_found"]
+        found, missing, unanswered = counts["found"], counts["not_found"], counts["unanswered"]
         self.stdout.write(
             f"{french_count(found)} identité{french_plural(found)} relevée{french_plural(found)} ; "
             f"{french_count(missing)} SIRET introuvable{french_plural(missing)} dans le répertoire."
         )
+        if unanswered:
+            self.stderr.write(
+                f"Le répertoire Sirene n'a pas répondu pour {french_count(unanswered)} SIRET : "
+                "relancez la commande plus tard, ces candidatures seront relues."
+            )
