@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from tpj.audit.models import AuditEvent
 from tpj.core.queue import QueueUnavailable
 from tpj.registry import bulk, importer
 from tpj.registry.importer import chunks, jobs
-from tpj.registry.models import Entry, ImportJob
+from tpj.registry.models import ContactChannel, Entry, EntryPriority, EntrySituation, ImportJob
 from tpj.registry.tasks.imports import recover_imports, run_import
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def kill_during_chunk(monkeypatch, number):
     """Make the worker die while it writes chunk `number` (after inserting its entries,
     before the commit)."""
     calls = {"entries": 0}
-    insert = bulk.insert_rows
+    insert = bulk.insert_identified
 
     def dying_insert(table, columns, rows):
         insert(table, columns, rows)
@@ -68,7 +69,7 @@ def kill_during_chunk(monkeypatch, number):
             if calls["entries"] == number:
                 raise Killed
 
-    monkeypatch.setattr(bulk, "insert_rows", dying_insert)
+    monkeypatch.setattr(bulk, "insert_identified", dying_insert)
 
 
 def test_a_queued_job_is_run_by_the_worker_to_the_end_with_its_counts(moderator_69):
@@ -243,6 +244,58 @@ def test_chunks_checked_by_a_second_process_give_the_same_entries_and_errors(mod
     assert lines == lines_here == [2, 7, 12, 17]  # the file's lines, header included
     assert entries == entries_here and len(entries) == 13
     assert chunk_events(ahead) == 6  # 3 + 3 + 3 here, 3 + 3 + 2 ahead
+
+
+WHOLE = (
+    "RPE-{0};Relais « L'Été » n° {0};etablissement;rpe;12 rue de l'Église;69200;69259;2|8|9;Ateliers d'éveil — « jeux »;"
+    "2;CAF du Rhône;securite_sociale;convention;CONV-{0};rpe{0}@example.fr;04 72 10 20 {0:02d};{1}"
+)
+WRITTEN_APART = {"id", "public_id", "import_source", "created_at", "updated_at", "submitted_at", "entry_id"}
+
+
+def written_rows(source):
+    """Every column of the entries of `source` and of their priorities, situation and
+    contacts, but those that differ from one import to another (ids, instants, source)."""
+    entries = Entry.objects.filter(import_source=source).order_by("external_id")
+
+    def kept(rows):
+        return [{k: v for k, v in row.items() if k not in WRITTEN_APART} for row in rows]
+
+    return [
+        (
+            kept([entry]),
+            kept(EntryPriority.objects.filter(entry_id=entry["id"]).order_by("priority_id").values()),
+            kept(EntrySituation.objects.filter(entry_id=entry["id"]).values()),
+            kept(ContactChannel.objects.filter(entry_id=entry["id"]).order_by("kind").values()),
+        )
+        for entry in entries.values()
+    ]
+
+
+def test_rows_checked_ahead_are_written_column_for_column_as_those_checked_here(
+    moderator_69, ahead_from_the_fourth_chunk, monkeypatch
+):
+    """On PostgreSQL, the second process sends its rows encoded for binary COPY: every column
+    (texts with accents and quotes, numbers, coordinates, booleans, empty values, instants)
+    reads back as the rows the worker encoded itself."""
+    encoded_copies = []
+    copy = bulk._copy_encoded
+    monkeypatch.setattr(bulk, "_copy_encoded", lambda *args: encoded_copies.append(args[1]) or copy(*args))
+    rows = "\n".join([HEADER, *(WHOLE.format(i, "oui" if i % 2 else "non") for i in range(20))]).encode()
+    started = timezone.now()
+    here = importer.create_job("ici", SimpleUploadedFile("rpe.csv", rows), moderator_69, chunk_size=3)
+    importer.run_claimed(here, importer.claim(here.pk), prepare_ahead=False)
+    assert encoded_copies == []
+    ahead = importer.create_job("ailleurs", SimpleUploadedFile("rpe.csv", rows), moderator_69, chunk_size=3)
+    importer.queue_job(ahead)
+
+    assert written_rows("ailleurs") == written_rows("ici")
+    assert len(written_rows("ici")) == 20 and ContactChannel.objects.filter(entry__import_source="ailleurs").count() == 40
+    instants = Entry.objects.filter(import_source="ailleurs").values_list("submitted_at", flat=True)
+    assert all(started <= instant <= timezone.now() for instant in instants)
+    if connection.vendor == "postgresql":  # the rows of chunks 4 to 7 (3 + 3 + 3 + 2) came encoded
+        assert encoded_copies.count(Entry._meta.db_table) == 4
+        assert set(encoded_copies) == {t._meta.db_table for t in (Entry, EntryPriority, EntrySituation, ContactChannel)}
 
 
 def test_a_worker_killed_while_a_second_process_works_ahead_loses_and_repeats_nothing(

@@ -3,12 +3,18 @@
 SQLite: `executemany` of several rows per INSERT (writes are serialised by the IMMEDIATE
 transactions, so ids taken after MAX(id) are safe); PostgreSQL: binary `COPY` and ids
 reserved from the sequence.
+
+An import's rows can also come already encoded for PostgreSQL's binary `COPY`, all but
+their id (`encode_rest`): the process checking the rows ahead does that work, and the
+process writing them only puts each id in front (`insert_identified`).
 """
 
 import functools
 import itertools
 import os
+import struct
 import time
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from psycopg import pq
@@ -28,6 +34,17 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
             _copy_postgres(cursor, table, columns, rows)
         else:
             _insert_sqlite(cursor, table, columns, rows)
+
+
+def insert_identified(table: str, columns: list[str], rows: list[tuple[int, tuple | bytes]]) -> None:
+    """Insert (id, rest) pairs into `table`, in the caller's transaction: `columns[0]` takes
+    the id, the others the rest, given either as a tuple of values or as `encode_rest`
+    gave it (every pair of a call in the same form)."""
+    if rows and isinstance(rows[0][1], bytes):
+        with connection.cursor() as cursor:
+            _copy_encoded(cursor, table, columns, rows)
+    else:
+        insert_rows(table, columns, [(pk, *rest) for pk, rest in rows])
 
 
 # PostgreSQL's binary type of each column the bulk writers fill (text for the others).
@@ -75,6 +92,69 @@ def _copy_postgres(cursor, table: str, columns: list[str], rows: list[tuple]) ->
         write_row = copy.write_row
         for row in rows:
             write_row(row)
+
+
+# PostgreSQL's binary COPY format (« Binary Format » in the documentation of COPY): a
+# signature, then per row its number of fields and each field as its length and bytes (-1:
+# NULL), then -1 as the end. Texts go as their UTF-8 bytes, as varchar's binary input reads them.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # no flags, no header extension
+_COPY_TRAILER = b"\xff\xff"
+_NULL = b"\xff\xff\xff\xff"
+_POSTGRES_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # timestamps: microseconds since then
+_MICROSECOND = timedelta(microseconds=1)
+_INT8, _INT4, _FLOAT8, _LENGTH = struct.Struct(">iq"), struct.Struct(">ii"), struct.Struct(">id"), struct.Struct(">i")
+_ROW_START = struct.Struct(">hiq")  # number of fields, then the id as an int8 field
+
+
+def _text(value: str) -> bytes:
+    data = value.encode()
+    return _LENGTH.pack(len(data)) + data
+
+
+@functools.lru_cache(maxsize=16)  # an import's rows share the same few instants
+def _timestamp(value: datetime) -> bytes:
+    return _INT8.pack(8, (value - _POSTGRES_EPOCH) // _MICROSECOND)
+
+
+_ENCODERS = {
+    "int8": lambda value: _INT8.pack(8, value),
+    "int4": lambda value: _INT4.pack(4, value),
+    "float8": lambda value: _FLOAT8.pack(8, value),
+    "bool": lambda value: b"\x00\x00\x00\x01\x01" if value else b"\x00\x00\x00\x01\x00",
+    "uuid": lambda value: b"\x00\x00\x00\x10" + value,  # its 16 bytes (`public_id_value`)
+    "timestamptz": _timestamp,
+    "text": _text,
+}
+
+
+@functools.cache
+def _rest_encoders(columns: tuple[str, ...]) -> tuple:
+    return tuple(_ENCODERS[_BINARY_TYPES.get(column, "text")] for column in columns[1:])
+
+
+def encode_rest(columns: list[str], rest: tuple) -> bytes:
+    """A row's values but its id (`columns[1:]`, in order), encoded for binary COPY.
+    Checking processes call it for PostgreSQL only (`copies_encoded_rows`)."""
+    return b"".join(
+        _NULL if value is None else encode(value) for encode, value in zip(_rest_encoders(tuple(columns)), rest, strict=True)
+    )
+
+
+def copies_encoded_rows() -> bool:
+    """Whether `insert_identified` can take rows from `encode_rest` (PostgreSQL)."""
+    return _postgres()
+
+
+def _copy_encoded(cursor, table: str, columns: list[str], rows: list[tuple[int, bytes]]) -> None:
+    data = bytearray(_COPY_SIGNATURE)
+    start = _ROW_START.pack
+    fields = len(columns)
+    for pk, rest in rows:
+        data += start(fields, 8, pk)
+        data += rest
+    data += _COPY_TRAILER
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.write(data)
 
 
 def _insert_sqlite(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:

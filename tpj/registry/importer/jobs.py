@@ -250,14 +250,14 @@ def _write_chunk(
             known.add(item.external_id)
     entries, priorities, situations, contacts = [], [], [], []
     for pk, item in zip(bulk.reserve_ids(Entry, len(valid)), valid, strict=True):
-        entries.append((pk, *item.entry))
-        priorities += [(pk, *priority) for priority in item.priorities]
-        situations.append((pk, *item.situation))
-        contacts += [(pk, *contact) for contact in item.contacts]
-    bulk.insert_rows(Entry._meta.db_table, bulk.ENTRY_COLUMNS, entries)
-    bulk.insert_rows(EntryPriority._meta.db_table, bulk.PRIORITY_COLUMNS, priorities)
-    bulk.insert_rows(EntrySituation._meta.db_table, bulk.SITUATION_COLUMNS, situations)
-    bulk.insert_rows(ContactChannel._meta.db_table, bulk.CONTACT_COLUMNS, contacts)
+        entries.append((pk, item.entry))
+        priorities += [(pk, priority) for priority in item.priorities]
+        situations.append((pk, item.situation))
+        contacts += [(pk, contact) for contact in item.contacts]
+    bulk.insert_identified(Entry._meta.db_table, bulk.ENTRY_COLUMNS, entries)
+    bulk.insert_identified(EntryPriority._meta.db_table, bulk.PRIORITY_COLUMNS, priorities)
+    bulk.insert_identified(EntrySituation._meta.db_table, bulk.SITUATION_COLUMNS, situations)
+    bulk.insert_identified(ContactChannel._meta.db_table, bulk.CONTACT_COLUMNS, contacts)
     bump_registry()  # imported rows bypass the signals: the public cache's version, at this chunk's commit
     first_line = prepared[0].line
     job.next_row = next_row

@@ -201,9 +201,11 @@ class PreparedRow(NamedTuple):
     line: int
     external_id: str
     errors: list[str]  # French messages, none when the row is valid
-    entry: tuple = ()  # registry_entry row without its id (first column)
+    # The table rows without their first column (the entry's id), each a tuple of values,
+    # or its bytes for binary COPY when checked ahead for PostgreSQL (`chunks._encoded`).
+    entry: tuple | bytes = ()  # registry_entry row
     priorities: tuple = ()  # (priority id, description) pairs
-    situation: tuple = ()  # registry_entrysituation row without entry_id
+    situation: tuple | bytes = ()  # registry_entrysituation row
     contacts: tuple = ()  # (kind, value, is_public) triples
     outside: bool = False  # refused: outside the import's territory (even when already imported)
 
