@@ -1,6 +1,7 @@
 """Large exports prepared by the workers: asked for on a page, built once, downloaded by their
 owner only, recovered after a lost task or a killed worker, purged when they expire."""
 
+import dataclasses
 import datetime
 import hashlib
 from decimal import Decimal
@@ -19,7 +20,7 @@ from tpj.calls.services.decisions import decide
 from tpj.calls.services.instruction import declare_eligible
 from tpj.core import queue
 from tpj.core.queue import UNAVAILABLE_MESSAGE
-from tpj.downloads import services
+from tpj.downloads import builders, services
 from tpj.downloads.models import ExportJob, size_label
 from tpj.registry.models import State
 
@@ -218,8 +219,17 @@ def _refresh(capture) -> int:
         return services.refresh_public_exports()
 
 
+def _open_data(status=None):
+    jobs = ExportJob.objects.filter(requested_by=None)
+    return sorted(jobs.filter(status=status).values_list("kind", flat=True)) if status else jobs.count()
+
+
+PUBLIC_KINDS = sorted(b.kind for b in builders.public_builders())
+
+
 def test_the_whole_directory_is_served_from_the_regenerated_open_data_file(client, django_capture_on_commit_callbacks, directory):
-    assert _refresh(django_capture_on_commit_callbacks) == 4  # immediate queue: built at once
+    assert _refresh(django_capture_on_commit_callbacks) == 1  # immediate queue: built at once, each build queuing the next
+    assert _open_data(ExportJob.Status.READY) == PUBLIC_KINDS
     public = ExportJob.objects.public("registry.csv").get()
     served = _body(client.get(reverse("registry:export", args=["csv"])))
     with public.file.open("rb") as stored:
@@ -228,8 +238,37 @@ def test_the_whole_directory_is_served_from_the_regenerated_open_data_file(clien
     # The directory changes: the file is no longer served until the next one is ready.
     verified_entry(name="Nouvelle fiche")
     assert "Nouvelle fiche" in _body(client.get(reverse("registry:export", args=["csv"]))).decode("utf-8-sig")
-    assert _refresh(django_capture_on_commit_callbacks) == 4
+    assert _refresh(django_capture_on_commit_callbacks) == 1
     assert ExportJob.objects.public("registry.csv").first().rows_written == 3
+
+
+def test_open_data_files_are_built_one_at_a_time_leaving_the_other_workers_free(django_capture_on_commit_callbacks, directory):
+    """At a million entries each file takes minutes: all at once, they held every worker."""
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert services.refresh_public_exports() == 1
+        assert services.refresh_public_exports() == 0  # one already waiting
+    assert len(queued) == 1 and _open_data() == 1
+    first = ExportJob.objects.get(requested_by=None)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert services.build(first.pk)  # stored: the next one is queued, not built alongside
+    assert len(queued) == 1 and _open_data(ExportJob.Status.QUEUED) == [PUBLIC_KINDS[1]]
+    assert services.refresh_public_exports() == 0
+
+
+def test_an_open_data_file_that_keeps_failing_never_holds_back_the_others(
+    django_capture_on_commit_callbacks, directory, monkeypatch
+):
+    def broken(parameters, user):
+        raise OSError("disque plein")
+
+    failing = PUBLIC_KINDS[0]
+    monkeypatch.setitem(builders._BUILDERS, failing, dataclasses.replace(builders.get(failing), chunks=broken))
+    assert _refresh(django_capture_on_commit_callbacks) == 1  # the first one fails: nothing more queued by it
+    assert _open_data(ExportJob.Status.FAILED) == [failing] and _open_data() == 1
+    assert _refresh(django_capture_on_commit_callbacks) == 1  # the quarter-hourly run: the others first
+    assert _open_data(ExportJob.Status.READY) == PUBLIC_KINDS[1:]
+    assert _open_data(ExportJob.Status.FAILED) == [failing, failing]  # then tried again, last
+    assert _refresh(django_capture_on_commit_callbacks) == 1 and _open_data(ExportJob.Status.FAILED) == [failing] * 3
 
 
 def test_size_labels_are_french():

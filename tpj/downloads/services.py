@@ -8,7 +8,8 @@ build(job_id)                           — claim the job, write its file to the
 recover_stalled()                       — queue again the jobs the queue lost and the builds
                                          whose worker died (every minute).
 purge_expired()                         — delete the files past their date (every hour).
-refresh_public_exports()                — queue a new open-data file where its data changed.
+refresh_public_exports()                — queue a new open-data file where its data changed,
+                                         one at a time.
 """
 
 import datetime
@@ -21,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from tpj.audit.services import record
@@ -39,6 +40,7 @@ REQUEUE_AFTER = datetime.timedelta(minutes=5)  # a job still waiting after this 
 MAX_ATTEMPTS = 3  # builds interrupted (worker killed) before the job is marked failed
 KEEP_FOR = datetime.timedelta(days=7)  # a prepared file stays downloadable this long
 PUBLIC_OVERLAP = datetime.timedelta(hours=1)  # an open-data file replaced stays this long (downloads under way)
+UNFINISHED = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 
 FAILED_MESSAGE = (
     "La préparation du fichier a échoué. Demandez-le à nouveau ; si l'échec se répète, signalez-le à l'équipe du site."
@@ -144,7 +146,10 @@ def build(job_id: int) -> bool:
             logger.exception("Export %s (%s) failed", job_id, job.kind)
         _fail(job, token, reason)
         return False
-    return _finish(job, token, name=name, size=size, sha256=digest, rows=max(pieces - builder.framing, 0))
+    stored = _finish(job, token, name=name, size=size, sha256=digest, rows=max(pieces - builder.framing, 0))
+    if stored and user is None:  # an open-data file: the next one whose data changed (one at a time)
+        refresh_public_exports()
+    return stored
 
 
 def _write(chunks, handle, job_id, token) -> tuple[int, str, int]:
@@ -250,22 +255,33 @@ def latest_public(kind: str) -> ExportJob | None:
 
 
 def refresh_public_exports() -> int:
-    """Queue a new open-data file for every public builder whose data changed since its last
-    file (none waiting already). Returns the number of jobs created."""
-    created = 0
-    for builder in builders.public_builders():
-        if latest_public(builder.kind) is not None:
-            continue
-        if ExportJob.objects.filter(kind=builder.kind, requested_by__isnull=True, status__in=["queued", "running"]).exists():
-            continue
-        job = ExportJob.objects.create(
-            kind=builder.kind,
-            title=builder.label,
-            filename=builder.filename({}),
-            content_type=builder.content_type,
-            format_label=builder.format_label,
-            last_queued_at=timezone.now(),
-        )
-        enqueue_on_commit(_task(), job.pk)
-        created += 1
-    return created
+    """Queue a new open-data file for one public builder whose data changed since its last
+    file, unless one is already waiting or being built. Returns the number of jobs created.
+
+    One at a time: at a million entries each file takes minutes to write, and building them
+    all at once held every worker, so that imports, e-mails and the files staff asked for
+    waited behind them. A build that stores its file queues the next (`build`); of those
+    whose data changed, the one tried longest ago goes first, so that a builder that keeps
+    failing never holds back the others (the quarter-hourly run tries it again)."""
+    if ExportJob.objects.filter(requested_by__isnull=True, status__in=UNFINISHED).exists():
+        return 0
+    changed = [builder for builder in builders.public_builders() if latest_public(builder.kind) is None]
+    if not changed:
+        return 0
+    tried = dict(
+        ExportJob.objects.filter(requested_by__isnull=True, kind__in=[b.kind for b in changed])
+        .values("kind")
+        .annotate(last=Max("created_at"))
+        .values_list("kind", "last")
+    )
+    builder = min(changed, key=lambda b: (b.kind in tried, tried.get(b.kind) or timezone.now(), b.kind))
+    job = ExportJob.objects.create(
+        kind=builder.kind,
+        title=builder.label,
+        filename=builder.filename({}),
+        content_type=builder.content_type,
+        format_label=builder.format_label,
+        last_queued_at=timezone.now(),
+    )
+    enqueue_on_commit(_task(), job.pk)
+    return 1
