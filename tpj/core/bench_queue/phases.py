@@ -54,9 +54,10 @@ def summary(values_ms) -> dict:
 # -- the consumer -----------------------------------------------------------------------------
 
 
-def run_worker(workers: int) -> None:
-    """The project's consumer, as `manage.py run_huey` runs it, with `workers` workers."""
-    call_command("run_huey", workers=workers)
+def run_worker(workers: int, periodic: bool = True) -> None:
+    """The project's consumer, as `manage.py run_huey` runs it, with `workers` workers (and
+    without the scheduled jobs unless `periodic`)."""
+    call_command("run_huey", workers=workers, periodic=periodic)
 
 
 class Consumer:
@@ -64,8 +65,9 @@ class Consumer:
     same database, queue and mail server as this process; stopped (SIGINT, huey's graceful
     stop) on leaving."""
 
-    def __init__(self, workers: int, smtp_port: int | None = None):
+    def __init__(self, workers: int, smtp_port: int | None = None, periodic: bool = True):
         self.workers = workers
+        self.periodic = periodic
         self.env = {**os.environ}
         if smtp_port:
             self.env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
@@ -73,6 +75,8 @@ class Consumer:
     def __enter__(self):
         manage = Path(settings.BASE_DIR) / "manage.py"
         args = [sys.executable, str(manage), "queue_bench", "--phase", "worker", "--workers", str(self.workers)]
+        if not self.periodic:
+            args.append("--no-periodic")
         self.log = open(Path(tempfile.gettempdir()) / "tpj-bench-consumer.log", "a")
         self.process = subprocess.Popen(args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for_probes(_log_path("ready"), [enqueue_probe(_log_path("ready"))], timeout=120)

@@ -12,9 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--phase", choices=["measure", "worker"], required=True)
         parser.add_argument("--workers", type=int, default=1)
         parser.add_argument("--rows", type=int, default=phases.IMPORT_ROWS)
+        parser.add_argument("--no-periodic", action="store_false", dest="periodic", help="Sans les tâches planifiées.")
 
-    def handle(self, *args, phase, workers, rows, **options):
+    def handle(self, *args, phase, workers, rows, periodic, **options):
         if phase == "worker":
-            phases.run_worker(workers)
+            phases.run_worker(workers, periodic)
             return
         self.stdout.write("RESULT " + json.dumps(phases.measure(rows), default=str))
