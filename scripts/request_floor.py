@@ -1,0 +1,72 @@
+"""Django's fixed cost per request on this machine (issue 16 §1), printed as Markdown.
+
+Two views that run no SQL, served through the project's whole URL conf and middleware stack
+and timed with Django's test client, as the registry bench times its public reads: a plain
+`HttpResponse`, and a DRF `APIView` answering a small JSON. What a public read costs above
+them and above its bare SQL is its own work (statements built by the ORM, rows converted,
+serialisation, templates), not the framework's request path.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tpj_loadtest DEBUG=False \\
+        .venv/bin/python -m scripts.request_floor
+
+(any migrated database: the views do not read it.)
+"""
+
+import os
+import statistics
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+django.setup()
+
+from django.http import HttpResponse  # noqa: E402 (after django.setup())
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import path  # noqa: E402
+from rest_framework.permissions import AllowAny  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
+
+from config import urls as project_urls  # noqa: E402
+
+REQUESTS = 2000
+
+
+def plain(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+class Empty(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+urlpatterns = [path("plancher/simple/", plain), path("plancher/api/", Empty.as_view()), *project_urls.urlpatterns]
+
+
+def main() -> None:
+    client = Client()
+    print(f"load average (1 min) before: {os.getloadavg()[0]:.2f}\n")
+    print("| view (no SQL) | p50 (ms) | p95 (ms) | requests |")
+    print("|---|---:|---:|---:|")
+    with override_settings(ROOT_URLCONF=__name__):
+        for label, url in (("plain HttpResponse", "/plancher/simple/"), ("DRF APIView, JSON", "/plancher/api/")):
+            for _ in range(50):  # warm-up: URL resolver and middleware caches
+                client.get(url)
+            times = []
+            for _ in range(REQUESTS):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            times.sort()
+            print(f"| {label} | {statistics.median(times):.2f} | {times[int(0.95 * len(times))]:.2f} | {REQUESTS} |")
+    print(f"\nload average (1 min) after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
