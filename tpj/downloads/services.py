@@ -26,7 +26,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from tpj.audit.services import record
-from tpj.core import leases
+from tpj.core import leases, locks
 from tpj.core.queue import UNAVAILABLE_MESSAGE, QueueUnavailable, enqueue, enqueue_on_commit, queue_is_reachable
 
 from . import builders
@@ -254,6 +254,7 @@ def latest_public(kind: str) -> ExportJob | None:
     return None if changed and changed > job.created_at else job
 
 
+@transaction.atomic
 def refresh_public_exports() -> int:
     """Queue a new open-data file for one public builder whose data changed since its last
     file, unless one is already waiting or being built. Returns the number of jobs created.
@@ -262,7 +263,9 @@ def refresh_public_exports() -> int:
     all at once held every worker, so that imports, e-mails and the files staff asked for
     waited behind them. A build that stores its file queues the next (`build`); of those
     whose data changed, the one tried longest ago goes first, so that a builder that keeps
-    failing never holds back the others (the quarter-hourly run tries it again)."""
+    failing never holds back the others (the quarter-hourly run tries it again). Runs one
+    at a time (a build ending as the quarter-hourly run starts): the second sees the first's job."""
+    locks.hold_until_commit("downloads.refresh_public_exports")
     if ExportJob.objects.filter(requested_by__isnull=True, status__in=UNFINISHED).exists():
         return 0
     changed = [builder for builder in builders.public_builders() if latest_public(builder.kind) is None]

@@ -22,13 +22,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tpj.audit.services import record
-from tpj.core import csv_reader, leases
+from tpj.core import csv_reader, leases, locks
 from tpj.core.leases import LeaseLost
 from tpj.core.queue import enqueue, enqueue_on_commit
 from tpj.core.tasks import maintain_database
@@ -279,11 +279,8 @@ def _write_chunk(
 
 
 def _serialise_source(source: str) -> None:
-    """Hold the source's lock until the transaction ends. PostgreSQL: an advisory lock on
-    the source's name; SQLite writes one transaction at a time already (IMMEDIATE)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"registry.import:{source}"])
+    """Hold the source's lock until the transaction ends."""
+    locks.hold_until_commit(f"registry.import:{source}")
 
 
 def _another_job_at_work(job: ImportJob, since) -> bool:
