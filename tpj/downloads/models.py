@@ -34,9 +34,13 @@ class ExportJobQuerySet(models.QuerySet):
             return self.all()
         return self.filter(requested_by=user)
 
+    def open_data(self):
+        """The jobs of the regularly regenerated open-data files (asked for by nobody)."""
+        return self.filter(requested_by__isnull=True)
+
     def public(self, kind: str):
         """The regularly regenerated open-data files of `kind`, newest first."""
-        return self.filter(kind=kind, requested_by__isnull=True, status=ExportJob.Status.READY).order_by("-finished_at", "-pk")
+        return self.open_data().filter(kind=kind, status=ExportJob.Status.READY).order_by("-finished_at", "-pk")
 
     def stalled(self, now, requeue_after):
         """Jobs waiting that the queue may have lost, and builds whose worker stopped renewing its lease."""

@@ -266,13 +266,14 @@ def refresh_public_exports() -> int:
     failing never holds back the others (the quarter-hourly run tries it again). Runs one
     at a time (a build ending as the quarter-hourly run starts): the second sees the first's job."""
     locks.hold_until_commit("downloads.refresh_public_exports")
-    if ExportJob.objects.filter(requested_by__isnull=True, status__in=UNFINISHED).exists():
+    if ExportJob.objects.open_data().filter(status__in=UNFINISHED).exists():
         return 0
     changed = [builder for builder in builders.public_builders() if latest_public(builder.kind) is None]
     if not changed:
         return 0
     tried = dict(
-        ExportJob.objects.filter(requested_by__isnull=True, kind__in=[b.kind for b in changed])
+        ExportJob.objects.open_data()
+        .filter(kind__in=[b.kind for b in changed])
         .values("kind")
         .annotate(last=Max("created_at"))
         .values_list("kind", "last")
