@@ -41,6 +41,7 @@ MAX_ATTEMPTS = 3  # builds interrupted (worker killed) before the job is marked 
 KEEP_FOR = datetime.timedelta(days=7)  # a prepared file stays downloadable this long
 PUBLIC_OVERLAP = datetime.timedelta(hours=1)  # an open-data file replaced stays this long (downloads under way)
 UNFINISHED = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+NEVER_TRIED = datetime.datetime.min.replace(tzinfo=datetime.UTC)  # before any job's creation
 
 FAILED_MESSAGE = (
     "La préparation du fichier a échoué. Demandez-le à nouveau ; si l'échec se répète, signalez-le à l'équipe du site."
@@ -278,7 +279,7 @@ def refresh_public_exports() -> int:
         .annotate(last=Max("created_at"))
         .values_list("kind", "last")
     )
-    builder = min(changed, key=lambda b: (b.kind in tried, tried.get(b.kind) or timezone.now(), b.kind))
+    builder = min(changed, key=lambda b: (tried.get(b.kind, NEVER_TRIED), b.kind))
     job = ExportJob.objects.create(
         kind=builder.kind,
         title=builder.label,
