@@ -5,7 +5,7 @@ transactions, so ids taken after MAX(id) are safe); PostgreSQL: binary `COPY` an
 reserved from the sequence.
 
 An import's rows can also come already encoded for PostgreSQL's binary `COPY`, all but
-their id (`encode_rest`): the process checking the rows ahead does that work, and the
+their id (`rest_encoder`): the process checking the rows ahead does that work, and the
 process writing them only puts each id in front (`insert_identified`).
 """
 
@@ -14,6 +14,7 @@ import itertools
 import os
 import struct
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
@@ -38,8 +39,8 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
 
 def insert_identified(table: str, columns: list[str], rows: list[tuple[int, tuple | bytes]]) -> None:
     """Insert (id, rest) pairs into `table`, in the caller's transaction: `columns[0]` takes
-    the id, the others the rest, given either as a tuple of values or as `encode_rest`
-    gave it (every pair of a call in the same form)."""
+    the id, the others the rest, given either as a tuple of values or as a `rest_encoder`
+    encoded it (every pair of a call in the same form)."""
     if rows and isinstance(rows[0][1], bytes):
         with connection.cursor() as cursor:
             _copy_encoded(cursor, table, columns, rows)
@@ -83,11 +84,15 @@ class _UUIDBytesDumper(Dumper):
         return obj
 
 
+def _copy_statement(table: str, columns: list[str]) -> str:
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+
+
 def _copy_postgres(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
     raw = cursor.cursor
     if "public_id" in columns:
         raw.adapters.register_dumper(None, _UUIDBytesDumper)  # this cursor's COPY only
-    with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+    with raw.copy(_copy_statement(table, columns)) as copy:
         copy.set_types([_BINARY_TYPES.get(column, "text") for column in columns])
         write_row = copy.write_row
         for row in rows:
@@ -127,21 +132,20 @@ _ENCODERS = {
 }
 
 
-@functools.cache
-def _rest_encoders(columns: tuple[str, ...]) -> tuple:
-    return tuple(_ENCODERS[_BINARY_TYPES.get(column, "text")] for column in columns[1:])
+def rest_encoder(columns: list[str]) -> Callable[[tuple], bytes]:
+    """A function encoding for binary COPY a row's values but its id (`columns[1:]`, in
+    order); made once per table, then called for each row. Checking processes use it for
+    PostgreSQL only (`copies_encoded_rows`)."""
+    encoders = tuple(_ENCODERS[_BINARY_TYPES.get(column, "text")] for column in columns[1:])
 
+    def encode_rest(rest: tuple) -> bytes:
+        return b"".join(_NULL if value is None else encode(value) for encode, value in zip(encoders, rest, strict=True))
 
-def encode_rest(columns: list[str], rest: tuple) -> bytes:
-    """A row's values but its id (`columns[1:]`, in order), encoded for binary COPY.
-    Checking processes call it for PostgreSQL only (`copies_encoded_rows`)."""
-    return b"".join(
-        _NULL if value is None else encode(value) for encode, value in zip(_rest_encoders(tuple(columns)), rest, strict=True)
-    )
+    return encode_rest
 
 
 def copies_encoded_rows() -> bool:
-    """Whether `insert_identified` can take rows from `encode_rest` (PostgreSQL)."""
+    """Whether `insert_identified` can take rows encoded by a `rest_encoder` (PostgreSQL)."""
     return _postgres()
 
 
@@ -153,7 +157,7 @@ def _copy_encoded(cursor, table: str, columns: list[str], rows: list[tuple[int, 
         data += start(fields, 8, pk)
         data += rest
     data += _COPY_TRAILER
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+    with cursor.cursor.copy(_copy_statement(table, columns)) as copy:
         copy.write(data)
 
 

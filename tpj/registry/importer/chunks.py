@@ -101,26 +101,34 @@ def prepared_chunks_ahead(plan: ChunkPlan) -> Iterator[list[tuple]]:
     """`prepared_chunks` in the second process: each row as a plain tuple, which pickles
     in two thirds of the time and unpickles in a fifth (`prepared` turns them back).
 
-    For PostgreSQL, its table rows come encoded for binary COPY too (`bulk.encode_rest`):
+    For PostgreSQL, its table rows come encoded for binary COPY too (`bulk.rest_encoder`):
     the writing process waits on the database between chunks, this one has time to spare,
     and the writer then only puts the ids in front (measured: a fifth less CPU in the
     writing process, 4–6 % more entries/s into a million rows; docs/benchmarks.md)."""
-    encode = _encoded if bulk.copies_encoded_rows() else tuple
+    encode = _row_encoder() if bulk.copies_encoded_rows() else tuple
     for chunk in prepared_chunks(plan):
         yield list(map(encode, chunk))
 
 
-def _encoded(row: PreparedRow) -> tuple:
-    if row.errors:  # nothing to write
-        return tuple(row)
-    return tuple(
-        row._replace(
-            entry=bulk.encode_rest(bulk.ENTRY_COLUMNS, row.entry),
-            priorities=tuple(bulk.encode_rest(bulk.PRIORITY_COLUMNS, priority) for priority in row.priorities),
-            situation=bulk.encode_rest(bulk.SITUATION_COLUMNS, row.situation),
-            contacts=tuple(bulk.encode_rest(bulk.CONTACT_COLUMNS, contact) for contact in row.contacts),
-        )
+def _row_encoder():
+    """A function turning a checked row into a plain tuple whose table rows are encoded."""
+    entry, priority, situation, contact = map(
+        bulk.rest_encoder, (bulk.ENTRY_COLUMNS, bulk.PRIORITY_COLUMNS, bulk.SITUATION_COLUMNS, bulk.CONTACT_COLUMNS)
     )
+
+    def encoded(row: PreparedRow) -> tuple:
+        if row.errors:  # nothing to write
+            return tuple(row)
+        return tuple(
+            row._replace(
+                entry=entry(row.entry),
+                priorities=tuple(map(priority, row.priorities)),
+                situation=situation(row.situation),
+                contacts=tuple(map(contact, row.contacts)),
+            )
+        )
+
+    return encoded
 
 
 def _open(plan: ChunkPlan):

@@ -202,7 +202,7 @@ class PreparedRow(NamedTuple):
     external_id: str
     errors: list[str]  # French messages, none when the row is valid
     # The table rows without their first column (the entry's id), each a tuple of values,
-    # or its bytes for binary COPY when checked ahead for PostgreSQL (`chunks._encoded`).
+    # or its bytes for binary COPY when checked ahead for PostgreSQL (`chunks._row_encoder`).
     entry: tuple | bytes = ()  # registry_entry row
     priorities: tuple = ()  # (priority id, description) pairs
     situation: tuple | bytes = ()  # registry_entrysituation row
