@@ -216,7 +216,7 @@ def _write_chunk(
     and that no chunk was written since it read `next_row`: the row stays locked until
     the commit, and a worker that lost its claim writes nothing (LeaseLost).
 
-    Chunks of one source are written one at a time (`_serialise_source`), so that two jobs
+    Chunks of one source are written one at a time (a lock on the source's name), so that two jobs
     of the same source (a double click, the same file sent twice) never insert the same
     identifier. Rows whose identifier is already known for this source (an earlier run,
     another job, or earlier in the file) are skipped, whether valid or not: a re-run
@@ -228,7 +228,7 @@ def _write_chunk(
     held = ImportJob.objects.filter(pk=job.pk, claim_token=token, next_row=job.next_row)
     if not leases.renew(held, lease=LEASE, next_row=next_row, attempts=0):
         raise LeaseLost(job.pk)
-    _serialise_source(job.source)
+    locks.hold_until_commit(f"registry.import:{job.source}")
     if created_here is not None and _another_job_at_work(job, started_at):
         created_here = None
     if created_here is None:
@@ -276,11 +276,6 @@ def _write_chunk(
         reason=f"lignes {first_line}–{next_row + 1} : {created} (soumises), {refused}",
     )
     return created_here
-
-
-def _serialise_source(source: str) -> None:
-    """Hold the source's lock until the transaction ends."""
-    locks.hold_until_commit(f"registry.import:{source}")
 
 
 def _another_job_at_work(job: ImportJob, since) -> bool:
