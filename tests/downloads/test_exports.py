@@ -255,6 +255,19 @@ def test_open_data_files_are_built_one_at_a_time_leaving_the_other_workers_free(
     assert services.refresh_public_exports() == 0
 
 
+def test_with_the_queue_down_the_open_data_file_waits_and_the_chain_resumes_with_it(
+    django_capture_on_commit_callbacks, directory, monkeypatch
+):
+    monkeypatch.setattr(queue, "enqueue_quietly", lambda task, *args: False)  # Redis down
+    assert _refresh(django_capture_on_commit_callbacks) == 1
+    assert _open_data(ExportJob.Status.QUEUED) == [PUBLIC_KINDS[0]]  # saved, not lost
+    assert _refresh(django_capture_on_commit_callbacks) == 0  # still one at a time
+    monkeypatch.undo()  # the queue is back: the recovery queues the waiting file, whose build queues the next
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recover_stalled(now=timezone.now() + services.REQUEUE_AFTER + datetime.timedelta(seconds=1))
+    assert _open_data(ExportJob.Status.READY) == PUBLIC_KINDS
+
+
 def test_an_open_data_file_that_keeps_failing_never_holds_back_the_others(
     django_capture_on_commit_callbacks, directory, monkeypatch
 ):
