@@ -20,7 +20,6 @@ from tpj.training.models import OfferState
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 XSD = pathlib.Path(exports.__file__).parent.parent / "lheo" / "lheo-2.3.xsd"
 NS = {"l": exports.LHEO_NAMESPACE}
 
@@ -37,7 +36,14 @@ def _get(client, fmt):
 
 
 @pytest.fixture
-def catalogue(db):
+def today():
+    """Today in Paris, read when the test runs as the factories read it (a date taken when the
+    module is imported is yesterday's for tests that run after midnight)."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def catalogue(db, today):
     """A published offer in Rennes and remotely, a published offer whose sessions are over, and
     offers in draft, awaiting moderation and refused (each with a session to come)."""
     rennes = Commune.objects.get(insee_code="35238")
@@ -50,15 +56,15 @@ def catalogue(db):
         duration_hours="10.5",
         contact_email="contact@institut.example.fr",
     )
-    SessionFactory(offer=offer, commune=None, is_remote=True, start_date=TODAY + datetime.timedelta(days=60), seats_left=0)
+    SessionFactory(offer=offer, commune=None, is_remote=True, start_date=today + datetime.timedelta(days=60), seats_left=0)
     past = published_offer(title="Formation passée")
-    past.sessions.update(start_date=TODAY - datetime.timedelta(days=10), end_date=TODAY - datetime.timedelta(days=9))
+    past.sessions.update(start_date=today - datetime.timedelta(days=10), end_date=today - datetime.timedelta(days=9))
     for state in (OfferState.DRAFT, OfferState.SUBMITTED, OfferState.REJECTED):
         SessionFactory(offer=OfferFactory(state=state, title=f"Caché {state}"), commune=rennes)
     return offer
 
 
-def test_the_csv_has_one_row_per_session_to_come_of_published_offers_only(client, catalogue):
+def test_the_csv_has_one_row_per_session_to_come_of_published_offers_only(client, catalogue, today):
     response, body = _get(client, "csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="catalogue-formations.csv"' in response["Content-Disposition"]
@@ -70,7 +76,7 @@ def test_the_csv_has_one_row_per_session_to_come_of_published_offers_only(client
     assert first["publics"] == "Professionnel·le d'EAJE|Assistant·e maternel·le"
     assert first["voies_de_financement"] == "Volet national du plan de formation|OPCO"
     assert first["prix_euros"] == "350,50" and first["duree_heures"] == "10,50"
-    assert first["debut"] == (TODAY + datetime.timedelta(days=30)).isoformat()
+    assert first["debut"] == (today + datetime.timedelta(days=30)).isoformat()
     assert (first["commune"], first["code_insee"], first["a_distance"]) == ("Rennes", "35238", "non")
     assert (remote["commune"], remote["code_insee"], remote["a_distance"], remote["places_restantes"]) == ("", "", "oui", "0")
     assert first["page"].endswith(reverse("training:offer", args=[catalogue.pk]))
@@ -84,7 +90,7 @@ def test_a_title_that_looks_like_a_formula_is_neutralised_in_the_csv(client):
     assert row["intitule"] == '\'=HYPERLINK("https://pirate.example","Cliquez")'
 
 
-def test_the_json_lists_offers_with_their_sessions_nested(client, catalogue):
+def test_the_json_lists_offers_with_their_sessions_nested(client, catalogue, today):
     response, body = _get(client, "json")
     assert response["Content-Type"] == "application/json"
     offers = json.loads(body)
@@ -95,7 +101,7 @@ def test_the_json_lists_offers_with_their_sessions_nested(client, catalogue):
     assert offer["prix_euros"] == 350.5 and offer["duree_heures"] == 10.5
     assert offer["publics"][0] == {"code": "eaje", "libelle": "Professionnel·le d'EAJE"}
     assert [s["a_distance"] for s in offer["sessions"]] == [False, True]
-    assert offer["sessions"][0]["debut"] == (TODAY + datetime.timedelta(days=30)).isoformat()
+    assert offer["sessions"][0]["debut"] == (today + datetime.timedelta(days=30)).isoformat()
     assert offer["sessions"][1]["commune"] is None and offer["sessions"][1]["places_restantes"] == 0
 
 
@@ -104,7 +110,7 @@ def test_an_empty_catalogue_is_an_empty_list_and_a_header_line(client):
     assert _get(client, "csv")[1].strip("\ufeff\r\n").split(";")[0] == "identifiant_offre"
 
 
-def test_the_lheo_export_validates_against_the_lheo_2_3_schema(client, catalogue, schema):
+def test_the_lheo_export_validates_against_the_lheo_2_3_schema(client, catalogue, schema, today):
     # Texts at the edges of LHEO's limits: long, with a control character pasted in.
     published_offer(
         title="Jeux & <découvertes>\x0b",
@@ -129,7 +135,7 @@ def test_the_lheo_export_validates_against_the_lheo_2_3_schema(client, catalogue
     rennes, remote = formations[0].findall("l:action", NS)
     assert rennes.findtext("l:lieu-de-formation/l:coordonnees/l:adresse/l:code-INSEE-commune", namespaces=NS) == "35238"
     assert remote.find("l:lieu-de-formation", NS) is None
-    start = TODAY + datetime.timedelta(days=30)
+    start = today + datetime.timedelta(days=30)
     assert rennes.findtext("l:session/l:periode/l:debut", namespaces=NS) == start.strftime("%Y%m%d")
     assert remote.findtext("l:session/l:etat-recrutement", namespaces=NS) == "2"  # full: closed
     responsible = formations[0].find("l:organisme-formation-responsable", NS)
