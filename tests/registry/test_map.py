@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tpj.registry import aggregates, mapdata
+from tpj.registry import aggregates, grid, mapdata
 from tpj.registry.filters import EntryFilter
 from tpj.registry.models import MapAggregate
 
@@ -50,3 +50,52 @@ def test_response_stays_small_even_for_a_huge_bbox_at_fine_zoom(api_client, entr
     assert len(response.content) < 100_000
     bad = api_client.get(MAP, {"zoom": "loin", "bbox": "1,2"})
     assert bad.status_code == 400
+
+
+def _has_at_most_five_decimals(value: float) -> bool:
+    return round(value, 5) == value
+
+
+def test_coordinates_are_sent_rounded_to_about_a_metre_at_every_level(api_client, db):
+    from tests.registry.factories import verified_entry
+    from tpj.territories.models import Commune
+
+    rennes = Commune.objects.get(insee_code="35238")
+    first = verified_entry(commune=rennes, latitude=48.1234567891, longitude=-1.6789012345, setup__priorities=(2,))
+    second = verified_entry(commune=rennes, latitude=48.1111111111, longitude=-1.6666666666, setup__priorities=(2, 6))
+
+    points = api_client.get(MAP, {"zoom": 14, "bbox": "-1.8,48.0,-1.5,48.2"}).json()
+    assert sorted(points["points"]) == [[first.pk, 48.12346, -1.6789], [second.pk, 48.11111, -1.66667]]
+
+    mean_lat, mean_lon = (48.1234567891 + 48.1111111111) / 2, (-1.6789012345 - 1.6666666666) / 2
+    for params in ({"zoom": 5}, {"zoom": 5, "priorite": [2, 6]}):  # precomputed sums, then live means
+        (bretagne,) = api_client.get(MAP, params).json()["territories"]
+        assert bretagne["count"] == 2
+        assert bretagne["lat"] == pytest.approx(round(mean_lat, 5), abs=1e-9)
+        assert bretagne["lon"] == pytest.approx(round(mean_lon, 5), abs=1e-9)
+        assert _has_at_most_five_decimals(bretagne["lat"]) and _has_at_most_five_decimals(bretagne["lon"])
+    for params in ({"zoom": 9, "bbox": "-2.5,47.5,-1,48.5"}, {"zoom": 9, "bbox": "-2.5,47.5,-1,48.5", "q": "a"}):
+        clusters = api_client.get(MAP, params).json()["clusters"]
+        assert clusters and all(_has_at_most_five_decimals(lat) and _has_at_most_five_decimals(lon) for lat, lon, _ in clusters)
+
+
+def test_a_precomputed_count_fallen_to_zero_is_not_shown_and_divides_nothing(api_client, entries):
+    from tpj.nomenclatures.models import Category, EntryKind
+
+    # Counts maintained by increments can reach 0 before the next rebuild deletes them:
+    # PostgreSQL refuses a division by zero, so the mean must not be computed for them.
+    for level, cell in (("D", 0), ("C", grid.cell(48.85, 2.35, grid.COARSE))):  # Paris
+        MapAggregate.objects.create(
+            level=level,
+            cell=cell,
+            departement_id="75",
+            region_id="11",
+            category=Category.objects.first(),
+            kind=EntryKind.objects.first(),
+            priority=0,
+            count=0,
+        )
+    national = api_client.get(MAP, {"zoom": 5}).json()
+    assert {t["code"]: t["count"] for t in national["territories"]} == {"53": 2, "84": 1}
+    clusters = api_client.get(MAP, {"zoom": 9, "bbox": "-5,42,8,51"}).json()  # mainland France, by coarse cells
+    assert clusters["level"] == "coarse" and clusters["total"] == 3 and len(clusters["clusters"]) == 2

@@ -24,6 +24,16 @@ def verification_url_of(public_id) -> str:
     return absolute_reverse("registry:verification", args=[public_id])
 
 
+_ANY_PUBLIC_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def verification_urls():
+    """`verification_url_of` for the many entries of a page, for the price of one `reverse()`
+    (20 of them were a tenth of a search API page's time)."""
+    head, tail = verification_url_of(_ANY_PUBLIC_ID).split(_ANY_PUBLIC_ID)
+    return lambda public_id: f"{head}{public_id}{tail}"
+
+
 def logo_svg(caption: str = "") -> str:
     """A round badge: a dark-blue ring, a red arc (the path from pregnancy to age 2), "1000"."""
     caption_text = (

@@ -9,6 +9,9 @@ on indexed columns. Never more than `MAX_FEATURES` features in a response.
 from django.db.models import Avg, Count, Sum
 from django.db.models.functions import Mod
 
+from tpj.core.expressions import Rounded, ratio
+from tpj.core.plain_rows import plain_rows
+
 from . import grid
 from .filters import EntryFilter, reference_territories, text_count
 from .models import Entry
@@ -42,8 +45,8 @@ def _territory_names():
 PRECISION = 5  # decimals of the coordinates sent (about a metre)
 
 
-def _round(value):
-    return round(value, PRECISION)
+def _rounded(expression):
+    return Rounded(expression, PRECISION)
 
 
 def map_data(filters: EntryFilter, zoom: int) -> dict:
@@ -70,21 +73,24 @@ def _live_rows(filters: EntryFilter):
     return filters.apply(Entry.objects.published().filter(latitude__isnull=False))
 
 
+def _counted(rows, aggregated: bool):
+    """`rows` grouped as the caller asked, annotated with (count, mean latitude, mean
+    longitude) rounded by the database: from the precomputed sums, or live."""
+    if aggregated:
+        return rows.annotate(
+            n=Sum("count"),
+            lat=_rounded(ratio(Sum("lat_sum"), Sum("count"))),
+            lon=_rounded(ratio(Sum("lon_sum"), Sum("count"))),
+        )
+    return rows.annotate(n=Count("id"), lat=_rounded(Avg("latitude")), lon=_rounded(Avg("longitude")))
+
+
 def _territories(filters: EntryFilter, level: str) -> list[dict]:
     key = "region_id" if level == "region" else "departement_id"
-    if filters.is_aggregatable:
-        grouped = (
-            filters.aggregate_rows("D").values(key).annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).order_by(key)
-        )
-        rows = [(g[key], g["n"], g["lat"] / g["n"], g["lon"] / g["n"]) for g in grouped if g["n"]]
-    else:
-        grouped = _live_rows(filters).values(key).annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude")).order_by(key)
-        rows = [(g[key], g["n"], g["lat"], g["lon"]) for g in grouped]
+    source = filters.aggregate_rows("D") if filters.is_aggregatable else _live_rows(filters)
+    rows = plain_rows(_counted(source.values(key), filters.is_aggregatable).values_list(key, "n", "lat", "lon").order_by(key))
     names = _territory_names()[0 if level == "region" else 1]
-    return [
-        {"code": code, "name": names.get(code, code), "count": n, "lat": _round(lat), "lon": _round(lon)}
-        for code, n, lat, lon in rows
-    ]
+    return [{"code": code, "name": names.get(code, code), "count": n, "lat": lat, "lon": lon} for code, n, lat, lon in rows if n]
 
 
 def _clusters(filters: EntryFilter, size: float) -> list[list]:
@@ -98,27 +104,16 @@ def _clusters(filters: EntryFilter, size: float) -> list[list]:
                 .annotate(col=Mod("cell", 100_000))
                 .filter(col__gte=col_min, col__lte=col_max)
             )
-        # values_list: a few thousand tuples, no dict per row (a third of this function's time).
-        grouped = (
-            rows.values("cell").annotate(n=Sum("count"), lat=Sum("lat_sum"), lon=Sum("lon_sum")).values_list("n", "lat", "lon")
-        ).order_by()
-        result = [[round(lat / n, PRECISION), round(lon / n, PRECISION), n] for n, lat, lon in grouped if n]
+        rows = rows.values("cell")
     else:
-        column = "cell_coarse" if size == grid.COARSE else "cell_fine"
-        grouped = (
-            _live_rows(filters)
-            .values(column)
-            .annotate(n=Count("id"), lat=Avg("latitude"), lon=Avg("longitude"))
-            .values_list("n", "lat", "lon")
-            .order_by()
-        )
-        result = [[round(lat, PRECISION), round(lon, PRECISION), n] for n, lat, lon in grouped]
-    return result[:MAX_FEATURES]
+        rows = _live_rows(filters).values("cell_coarse" if size == grid.COARSE else "cell_fine")
+    grouped = plain_rows(_counted(rows, filters.is_aggregatable).values_list("lat", "lon", "n").order_by())
+    return [list(row) for row in grouped if row[2]][:MAX_FEATURES]
 
 
-def _points(filters: EntryFilter) -> list[list]:
-    rows = _live_rows(filters).order_by().values_list("id", "latitude", "longitude")[: MAX_POINTS + 1]
-    return [[pk, round(lat, PRECISION), round(lon, PRECISION)] for pk, lat, lon in rows]
+def _points(filters: EntryFilter) -> list[tuple]:
+    rows = _live_rows(filters).order_by().values_list("id", _rounded("latitude"), _rounded("longitude"))[: MAX_POINTS + 1]
+    return plain_rows(rows)  # tuples: the JSON renderers write them as arrays
 
 
 def published_count(filters: EntryFilter) -> int:

@@ -13,6 +13,8 @@ from functools import cached_property
 from django.db.models import CharField, Count, Prefetch, Value, Window
 from django.db.models.functions import Concat
 
+from tpj.core.plain_rows import plain_rows
+
 from . import mapdata
 from .filters import EntryFilter
 from .models import Entry, EntryPriority
@@ -51,11 +53,11 @@ def directory_rows(ids: list[int]) -> list[DirectoryRow]:
     """What the directory's list shows of the entries `ids`, in that order, read as plain
     values in two queries (entries with their category and commune, priorities)."""
     priorities = {pk: [] for pk in ids}
-    for entry_id, number, short_label in EntryPriority.objects.filter(entry_id__in=ids).values_list(
-        "entry_id", "priority__number", "priority__short_label"
+    for entry_id, number, short_label in plain_rows(
+        EntryPriority.objects.filter(entry_id__in=ids).values_list("entry_id", "priority__number", "priority__short_label")
     ):
         priorities[entry_id].append((number, short_label))
-    rows = (
+    rows = plain_rows(
         Entry.objects.filter(pk__in=ids)
         .order_by()
         .values_list("id", "name", "category__label", "commune__name", "departement_id")

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from tpj.core.api import ChoiceField, bounded_many
+from tpj.core.plain_rows import plain_rows
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
@@ -82,14 +83,17 @@ def public_entries(ids: list[int]) -> list[dict]:
     of model instances: the search API's pages. `tests/registry/test_public_read_queries.py` holds both
     to the same output."""
     priorities, contacts = {pk: [] for pk in ids}, {pk: [] for pk in ids}
-    for entry_id, number, label, short_label, description in EntryPriority.objects.filter(entry_id__in=ids).values_list(
-        "entry_id", "priority__number", "priority__label", "priority__short_label", "description"
+    for entry_id, number, label, short_label, description in plain_rows(
+        EntryPriority.objects.filter(entry_id__in=ids).values_list(
+            "entry_id", "priority__number", "priority__label", "priority__short_label", "description"
+        )
     ):
         priorities[entry_id].append({"number": number, "label": label, "short_label": short_label, "description": description})
-    for entry_id, kind, value in ContactChannel.objects.filter(entry_id__in=ids, is_public=True).values_list(
-        "entry_id", "kind", "value"
+    for entry_id, kind, value in plain_rows(
+        ContactChannel.objects.filter(entry_id__in=ids, is_public=True).values_list("entry_id", "kind", "value")
     ):
         contacts[entry_id].append({"kind": kind, "value": value})
+    verification_url = logo.verification_urls()
     rows = {row[0]: row for row in Entry.objects.filter(pk__in=ids).order_by().values_list(*_PUBLIC_COLUMNS)}
     result = []
     for pk in ids:
@@ -117,7 +121,7 @@ def public_entries(ids: list[int]) -> list[dict]:
                 "state": state,
                 "priorities": priorities[pk],
                 "contacts": contacts[pk],
-                "verification_url": "" if revision_of_id else logo.verification_url_of(public_id),
+                "verification_url": "" if revision_of_id else verification_url(public_id),
             }
         )
     return result
