@@ -14,7 +14,11 @@ from tpj.training.models import OfferState
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
+    a run crossing midnight would compare two different days)."""
+    return timezone.localdate()
 
 
 def commune(code):
@@ -47,7 +51,7 @@ def catalogue(db):
 
 def _remote():
     offer = OfferFactory(state=OfferState.PUBLISHED, title="Le numérique", format="distanciel")
-    SessionFactory(offer=offer, commune=None, is_remote=True, start_date=TODAY + datetime.timedelta(days=3))
+    SessionFactory(offer=offer, commune=None, is_remote=True, start_date=today() + datetime.timedelta(days=3))
     return offer
 
 
@@ -97,11 +101,11 @@ def test_within_n_km_of_a_commune_sorted_by_distance(client, catalogue):
 
 def test_dates(client, catalogue):
     past = published_offer(title="Session passée")
-    past.sessions.update(start_date=TODAY - datetime.timedelta(days=30), end_date=TODAY - datetime.timedelta(days=29))
+    past.sessions.update(start_date=today() - datetime.timedelta(days=30), end_date=today() - datetime.timedelta(days=29))
     assert "Session passée" not in found(client, "")
-    since = (TODAY - datetime.timedelta(days=60)).isoformat()
+    since = (today() - datetime.timedelta(days=60)).isoformat()
     assert "Session passée" in found(client, f"?du={since}")
-    until = (TODAY + datetime.timedelta(days=5)).isoformat()
+    until = (today() + datetime.timedelta(days=5)).isoformat()
     assert found(client, f"?au={until}") == ["Le numérique"]
 
 

@@ -19,7 +19,11 @@ from tpj.training.workflow import Move
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
+    a run crossing midnight would compare two different days)."""
+    return timezone.localdate()
 
 
 def commune(code):
@@ -85,8 +89,8 @@ def test_a_session_copies_its_commune_position_and_territory_and_its_length(offe
     session = SessionFactory(
         offer=offer,
         commune=commune("35288"),
-        start_date=TODAY + datetime.timedelta(days=10),
-        end_date=TODAY + datetime.timedelta(days=13),
+        start_date=today() + datetime.timedelta(days=10),
+        end_date=today() + datetime.timedelta(days=13),
     )
     saint_malo = commune("35288")
     assert (session.latitude, session.longitude) == (saint_malo.latitude, saint_malo.longitude)
@@ -102,7 +106,7 @@ def test_a_long_session_still_running_is_found_from_today(client, organisation):
     session = SessionFactory(offer=offer)
     # A session that started 40 days ago and ends in 5 days (stored as such: no new session starts in the past).
     Session.objects.filter(pk=session.pk).update(
-        start_date=TODAY - datetime.timedelta(days=40), end_date=TODAY + datetime.timedelta(days=5), length_days=45
+        start_date=today() - datetime.timedelta(days=40), end_date=today() + datetime.timedelta(days=5), length_days=45
     )
     assert found(client) == ["Parcours long"]
 

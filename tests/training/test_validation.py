@@ -14,11 +14,15 @@ from tpj.training.services.offers import submit
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
+    a run crossing midnight would compare two different days)."""
+    return timezone.localdate()
 
 
 def offer_data(**overrides):
-    start = TODAY + datetime.timedelta(days=20)
+    start = today() + datetime.timedelta(days=20)
     data = {
         "title": "Éveil au langage des tout-petits",
         "themes": ["1"],
@@ -68,13 +72,13 @@ def test_a_complete_offer_is_saved_with_its_session(client, member, organisation
     ("overrides", "message"),
     [
         (
-            {"sessions-0-end_date": (TODAY + datetime.timedelta(days=10)).isoformat()},
+            {"sessions-0-end_date": (today() + datetime.timedelta(days=10)).isoformat()},
             "La session ne peut pas finir avant de commencer.",
         ),
         (
             {
-                "sessions-0-start_date": (TODAY - datetime.timedelta(days=3)).isoformat(),
-                "sessions-0-end_date": (TODAY - datetime.timedelta(days=2)).isoformat(),
+                "sessions-0-start_date": (today() - datetime.timedelta(days=3)).isoformat(),
+                "sessions-0-end_date": (today() - datetime.timedelta(days=2)).isoformat(),
             },
             "Une nouvelle session ne peut pas commencer dans le passé.",
         ),
@@ -137,7 +141,7 @@ def test_an_incomplete_offer_lists_what_is_missing(member, organisation):
 
 
 def test_the_database_refuses_a_session_ending_before_it_starts_or_over_capacity(db):
-    session = SessionFactory.build(offer=OfferFactory(), end_date=TODAY, start_date=TODAY + datetime.timedelta(days=2))
+    session = SessionFactory.build(offer=OfferFactory(), end_date=today(), start_date=today() + datetime.timedelta(days=2))
     with pytest.raises(ValidationError) as error:
         session.full_clean()
     assert error.value.message_dict["end_date"] == ["La session ne peut pas finir avant de commencer."]

@@ -17,12 +17,18 @@ from tpj.training.models import Offer, OfferState, Session, TrainingOrganisation
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
+    a run crossing midnight would compare two different days)."""
+    return timezone.localdate()
+
+
 URL = "/api/v1/training/my-offers/"
 
 
 def session_body(**overrides):
-    start = TODAY + datetime.timedelta(days=20)
+    start = today() + datetime.timedelta(days=20)
     body = {"debut": start.isoformat(), "fin": (start + datetime.timedelta(days=1)).isoformat(), "commune": "35238", "places": 12}
     body.update(overrides)
     return body
@@ -137,7 +143,7 @@ def test_a_member_creates_a_draft_with_its_sessions(api_client, member, organisa
     ("overrides", "field", "message"),
     [
         (
-            {"sessions": [session_body(fin=(TODAY + datetime.timedelta(days=10)).isoformat())]},
+            {"sessions": [session_body(fin=(today() + datetime.timedelta(days=10)).isoformat())]},
             "sessions",
             "finir avant de commencer",
         ),
@@ -145,8 +151,8 @@ def test_a_member_creates_a_draft_with_its_sessions(api_client, member, organisa
             {
                 "sessions": [
                     session_body(
-                        debut=(TODAY - datetime.timedelta(days=3)).isoformat(),
-                        fin=(TODAY - datetime.timedelta(days=2)).isoformat(),
+                        debut=(today() - datetime.timedelta(days=3)).isoformat(),
+                        fin=(today() - datetime.timedelta(days=2)).isoformat(),
                     )
                 ]
             },
