@@ -6,6 +6,7 @@ import pytest
 from tests.registry.factories import verified_entry
 from tpj.core.plain_rows import plain_rows
 from tpj.registry.models import Entry, EntryPriority
+from tpj.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +27,67 @@ def test_rows_are_those_the_orm_gives_for_integers_floats_and_text():
 def test_a_filter_that_can_match_nothing_reads_nothing():
     verified_entry()
     assert plain_rows(Entry.objects.filter(pk__in=[]).values_list("id")) == []
+
+
+def _counting(build):
+    """`build`, counting how many times the ORM is asked to build the statement."""
+    calls = []
+
+    def counted(*values):
+        calls.append(values)
+        return build(*values)
+
+    return counted, calls
+
+
+def test_a_shape_is_built_once_and_each_call_binds_its_own_values():
+    from tpj.core.plain_rows import shaped_rows
+    from tpj.territories.models import Departement
+
+    rennes = verified_entry(name="Relais de Rennes", setup__priorities=(2,))
+    lyon_commune = Commune.objects.get(insee_code="69123")
+    lyon = verified_entry(name="Crèche de Lyon", commune=lyon_commune, postal_code="69001", setup__priorities=(2,))
+
+    def names(departement, name, limit_id):
+        return (
+            Entry.objects.filter(departement=departement, name=name, id__lte=limit_id)
+            .order_by("id")
+            .values_list("name", "latitude")
+        )
+
+    build, calls = _counting(names)
+    ille_et_vilaine, rhone = Departement.objects.get(code="35"), Departement.objects.get(code="69")
+    first = shaped_rows("test names", build, (ille_et_vilaine, "Relais de Rennes", rennes.pk))
+    second = shaped_rows("test names", build, (rhone, "Crèche de Lyon", lyon.pk))
+    third = shaped_rows("test names", build, (rhone, "Relais de Rennes", lyon.pk))
+    assert first == [("Relais de Rennes", rennes.latitude)]
+    assert second == [("Crèche de Lyon", lyon.latitude)]
+    assert third == []
+    assert len(calls) == 1  # with markers, once for the three
+
+
+def test_a_value_the_statement_does_not_take_as_it_is_is_built_on_every_call():
+    from tpj.core.plain_rows import shaped_rows
+
+    entries = [verified_entry(name=name) for name in ("Alpha", "Beta")]
+
+    def from_name(name, first_id):  # the name is transformed: its marker is not found as it was
+        return Entry.objects.filter(name=name.strip().capitalize(), id__gte=first_id).values_list("id")
+
+    build, calls = _counting(from_name)
+    assert shaped_rows("test transformed", build, ("alpha ", entries[0].pk)) == [(entries[0].pk,)]
+    assert shaped_rows("test transformed", build, ("beta", entries[0].pk)) == [(entries[1].pk,)]
+    assert len(calls) == 3  # the markers' try, then each call
+
+
+def test_an_empty_value_is_part_of_the_shape():
+    from tpj.core.plain_rows import shaped_rows
+
+    entries = [verified_entry(name=name) for name in ("Alpha", "Beta")]
+
+    def named(name):  # `if name:` decides whether the statement filters at all
+        return (Entry.objects.filter(name=name) if name else Entry.objects.all()).order_by("id").values_list("id")
+
+    assert shaped_rows("test empty", named, ("Beta",)) == [(entries[1].pk,)]
+    assert shaped_rows("test empty", named, ("",)) == [(e.pk,) for e in entries]
+    assert shaped_rows("test empty", named, ("Alpha",)) == [(entries[0].pk,)]

@@ -99,3 +99,45 @@ def test_a_precomputed_count_fallen_to_zero_is_not_shown_and_divides_nothing(api
     assert {t["code"]: t["count"] for t in national["territories"]} == {"53": 2, "84": 1}
     clusters = api_client.get(MAP, {"zoom": 9, "bbox": "-5,42,8,51"}).json()  # mainland France, by coarse cells
     assert clusters["level"] == "coarse" and clusters["total"] == 3 and len(clusters["clusters"]) == 2
+
+
+MAP_STATES = [  # at least two of each shape, with different values, the first one building it
+    {"zoom": 5},
+    {"zoom": 5, "priorite": 2},
+    {"zoom": 5, "priorite": 6, "categorie": "creche"},
+    {"zoom": 5, "priorite": 2, "categorie": "mam"},
+    {"zoom": 7, "region": "53"},
+    {"zoom": 7, "region": "84"},
+    {"zoom": 7, "departement": "69", "type": "etablissement"},
+    {"zoom": 7, "departement": "35", "type": "etablissement"},
+    {"zoom": 9, "bbox": "-2.5,47.5,-1,48.5"},
+    {"zoom": 9, "bbox": "4.5,45.5,5.2,46.0"},
+    {"zoom": 11, "bbox": "-1.8,48.0,-1.5,48.2", "priorite": 6},
+    {"zoom": 11, "bbox": "4.7,45.6,5.0,45.9", "priorite": 2},
+    {"zoom": 14, "bbox": "-1.8,48.0,-1.5,48.2"},
+    {"zoom": 14, "bbox": "4.7,45.6,5.0,45.9"},
+    {"zoom": 14, "bbox": "4.7,45.6,5.0,45.9", "region": "84"},
+    {"zoom": 14, "bbox": "-1.8,48.0,-1.5,48.2", "region": "84"},
+    {"zoom": 14, "bbox": "-1.8,48.0,-1.5,48.2", "categorie": "creche", "priorite": 2},  # built each time (mask)
+]
+
+
+def test_the_map_answers_the_same_with_its_statements_built_once_or_for_each_request(api_client, entries, monkeypatch):
+    from tests.registry.factories import verified_entry
+    from tpj.core import plain_rows
+    from tpj.nomenclatures.models import Category
+    from tpj.territories.models import Commune
+
+    lyon = Commune.objects.get(insee_code="69123")
+    for slug, priorities in (("creche", (6,)), ("mam", (2, 6))):
+        verified_entry(commune=lyon, postal_code="69002", category=Category.objects.get(slug=slug), setup__priorities=priorities)
+    monkeypatch.setattr(plain_rows, "_statements", {})
+    reused = [api_client.get(MAP, state).json() for state in MAP_STATES]
+    assert any(recorded is not None for recorded in plain_rows._statements.values())
+
+    monkeypatch.setattr(plain_rows, "_recorded", lambda *args: None)  # the ORM builds every statement
+    monkeypatch.setattr(plain_rows, "_statements", {})
+    built_each_time = [api_client.get(MAP, state).json() for state in MAP_STATES]
+    assert reused == built_each_time
+    assert {answer["level"] for answer in reused} == {"region", "departement", "coarse", "fine", "points"}
+    assert all(answer["total"] for answer in reused[:4])

@@ -176,3 +176,13 @@ def test_text_search_follows_verification_and_suspension(api_client, moderator_3
     assert [r["name"] for r in api_client.get(LIST, {"q": "ZÉBULON"}).json()["results"]] == ["Ludothèque Les Zébulons"]
     moderate(entry, "suspend", moderator_35, "Contrôle en cours")
     assert api_client.get(LIST, {"q": "zebulons"}).json()["count"] == 0
+
+
+def test_a_category_added_while_the_workers_hold_the_others_is_a_filter_at_once(api_client, zebulons):
+    assert api_client.get(LIST, {"categorie": "creche"}).status_code == 200  # the worker reads the categories
+    added = Category.objects.create(slug="ludotheque-test", label="Ludothèque")
+    entry = verified_entry(category=added)
+    response = api_client.get(LIST, {"categorie": "ludotheque-test"})
+    assert response.status_code == 200 and [row["id"] for row in response.json()["results"]] == [entry.pk]
+    unknown = api_client.get(LIST, {"categorie": "inconnue"})
+    assert unknown.status_code == 400 and "Catégorie inconnue" in unknown.json()["categorie"][0]

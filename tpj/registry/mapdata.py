@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Sum
 from django.db.models.functions import Mod
 
 from tpj.core.expressions import Rounded, ratio
-from tpj.core.plain_rows import plain_rows
+from tpj.core.plain_rows import plain_rows, shaped_rows
 
 from . import grid
 from .filters import EntryFilter, reference_territories, text_count
@@ -85,35 +85,96 @@ def _counted(rows, aggregated: bool):
     return rows.annotate(n=Count("id"), lat=_rounded(Avg("latitude")), lon=_rounded(Avg("longitude")))
 
 
+def _aggregated_values(filters: EntryFilter) -> tuple:
+    """The values of an aggregatable filter state, as `_aggregated_rows` takes them."""
+    return (
+        filters.priorities[0] if filters.priorities else 0,
+        filters.category,
+        filters.kind,
+        filters.region,
+        filters.departement,
+    )
+
+
+def _aggregated_rows(level: str, priority, category, kind, region, departement):
+    """The precomputed counts at `level` of the filter state whose `_aggregated_values` are
+    the others (`shaped_rows` builds it once per shape, with markers for them)."""
+    state = EntryFilter(
+        priorities=[priority] if priority else [], category=category, kind=kind, region=region, departement=departement
+    )
+    return state.aggregate_rows(level)
+
+
 def _territories(filters: EntryFilter, level: str) -> list[dict]:
     key = "region_id" if level == "region" else "departement_id"
-    source = filters.aggregate_rows("D") if filters.is_aggregatable else _live_rows(filters)
-    rows = plain_rows(_counted(source.values(key), filters.is_aggregatable).values_list(key, "n", "lat", "lon").order_by(key))
+
+    def grouped(rows, aggregated):
+        return _counted(rows.values(key), aggregated).values_list(key, "n", "lat", "lon").order_by(key)
+
+    if filters.is_aggregatable:
+        rows = shaped_rows(
+            ("map territories", key), lambda *values: grouped(_aggregated_rows("D", *values), True), _aggregated_values(filters)
+        )
+    else:
+        rows = plain_rows(grouped(_live_rows(filters), False))
     names = _territory_names()[0 if level == "region" else 1]
     return [{"code": code, "name": names.get(code, code), "count": n, "lat": lat, "lon": lon} for code, n, lat, lon in rows if n]
 
 
 def _clusters(filters: EntryFilter, size: float) -> list[list]:
-    bbox = filters.bbox
-    if filters.is_aggregatable:
-        rows = filters.aggregate_rows("C" if size == grid.COARSE else "F")
-        if bbox:
-            row_min, row_max, col_min, col_max = grid.cell_range(*bbox, size)
-            rows = (
-                rows.filter(cell__gte=row_min * 100_000, cell__lte=row_max * 100_000 + 99_999)
-                .annotate(col=Mod("cell", 100_000))
-                .filter(col__gte=col_min, col__lte=col_max)
-            )
-        rows = rows.values("cell")
-    else:
+    def grouped(rows, aggregated):
+        return _counted(rows, aggregated).values_list("lat", "lon", "n").order_by()
+
+    if not filters.is_aggregatable:
         rows = _live_rows(filters).values("cell_coarse" if size == grid.COARSE else "cell_fine")
-    grouped = plain_rows(_counted(rows, filters.is_aggregatable).values_list("lat", "lon", "n").order_by())
-    return [list(row) for row in grouped if row[2]][:MAX_FEATURES]
+        return [list(row) for row in plain_rows(grouped(rows, False))][:MAX_FEATURES]
+    level = "C" if size == grid.COARSE else "F"
+
+    def in_cells(first_cell, last_cell, col_min, col_max, *values):
+        rows = (
+            _aggregated_rows(level, *values)
+            .filter(cell__gte=first_cell, cell__lte=last_cell)
+            .annotate(col=Mod("cell", 100_000))
+            .filter(col__gte=col_min, col__lte=col_max)
+        )
+        return grouped(rows.values("cell"), True)
+
+    if filters.bbox:
+        row_min, row_max, col_min, col_max = grid.cell_range(*filters.bbox, size)
+        cells = (row_min * 100_000, row_max * 100_000 + 99_999, col_min, col_max)
+        rows = shaped_rows(("map clusters in cells", level), in_cells, (*cells, *_aggregated_values(filters)))
+    else:
+        rows = shaped_rows(
+            ("map clusters", level),
+            lambda *values: grouped(_aggregated_rows(level, *values).values("cell"), True),
+            _aggregated_values(filters),
+        )
+    return [list(row) for row in rows if row[2]][:MAX_FEATURES]
 
 
 def _points(filters: EntryFilter) -> list[tuple]:
-    rows = _live_rows(filters).order_by().values_list("id", _rounded("latitude"), _rounded("longitude"))[: MAX_POINTS + 1]
-    return plain_rows(rows)  # tuples: the JSON renderers write them as arrays
+    """The points of the filter state, as tuples (the JSON renderers write them as arrays)."""
+
+    def points(state):
+        return _live_rows(state).order_by().values_list("id", _rounded("latitude"), _rounded("longitude"))[: MAX_POINTS + 1]
+
+    if filters.text or filters.commune or filters.near or not filters.bbox:
+        return plain_rows(points(filters))
+    count = len(filters.priorities)
+    return shaped_rows(
+        ("map points", count),
+        lambda *values: points(
+            EntryFilter(
+                priorities=list(values[:count]),
+                category=values[count],
+                kind=values[count + 1],
+                region=values[count + 2],
+                departement=values[count + 3],
+                bbox=values[count + 4 :],
+            )
+        ),
+        (*filters.priorities, filters.category, filters.kind, filters.region, filters.departement, *filters.bbox),
+    )
 
 
 def published_count(filters: EntryFilter) -> int:
