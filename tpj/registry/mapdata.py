@@ -180,7 +180,12 @@ def _points(filters: EntryFilter) -> list[tuple]:
 def published_count(filters: EntryFilter) -> int:
     """How many published entries match: from the precomputed counts when they can answer."""
     if filters.is_aggregatable and not filters.bbox:
-        return filters.aggregate_rows("D").aggregate(n=Sum("count"))["n"] or 0
+        rows = shaped_rows(  # grouped by the level the rows share: one row, none when nothing matches
+            ("published count",),
+            lambda *values: _aggregated_rows("D", *values).values("level").annotate(n=Sum("count")).values_list("n").order_by(),
+            _aggregated_values(filters),
+        )
+        return rows[0][0] if rows else 0
     if filters.is_text_only:
         return text_count(filters)
     return filters.published_entries().count()

@@ -13,7 +13,7 @@ from functools import cached_property
 from django.db.models import CharField, Count, Prefetch, Value, Window
 from django.db.models.functions import Concat
 
-from tpj.core.plain_rows import plain_rows
+from tpj.core.plain_rows import shaped_rows
 
 from . import mapdata
 from .filters import EntryFilter
@@ -53,14 +53,20 @@ def directory_rows(ids: list[int]) -> list[DirectoryRow]:
     """What the directory's list shows of the entries `ids`, in that order, read as plain
     values in two queries (entries with their category and commune, priorities)."""
     priorities = {pk: [] for pk in ids}
-    for entry_id, number, short_label in plain_rows(
-        EntryPriority.objects.filter(entry_id__in=ids).values_list("entry_id", "priority__number", "priority__short_label")
+    for entry_id, number, short_label in shaped_rows(
+        ("directory rows: priorities", len(ids)),
+        lambda *ids: EntryPriority.objects.filter(entry_id__in=ids).values_list(
+            "entry_id", "priority__number", "priority__short_label"
+        ),
+        tuple(ids),
     ):
         priorities[entry_id].append((number, short_label))
-    rows = plain_rows(
-        Entry.objects.filter(pk__in=ids)
+    rows = shaped_rows(
+        ("directory rows", len(ids)),
+        lambda *ids: Entry.objects.filter(pk__in=ids)
         .order_by()
-        .values_list("id", "name", "category__label", "commune__name", "departement_id")
+        .values_list("id", "name", "category__label", "commune__name", "departement_id"),
+        tuple(ids),
     )
     by_id = {row[0]: row for row in rows}
     return [

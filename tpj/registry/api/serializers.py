@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from tpj.core.api import ChoiceField, bounded_many
-from tpj.core.plain_rows import plain_rows
+from tpj.core.plain_rows import shaped_rows
 from tpj.nomenclatures.models import Category, EligibilitySituation, EntryKind, Priority
 from tpj.territories.models import Commune
 
@@ -83,14 +83,18 @@ def public_entries(ids: list[int]) -> list[dict]:
     of model instances: the search API's pages. `tests/registry/test_public_read_queries.py` holds both
     to the same output."""
     priorities, contacts = {pk: [] for pk in ids}, {pk: [] for pk in ids}
-    for entry_id, number, label, short_label, description in plain_rows(
-        EntryPriority.objects.filter(entry_id__in=ids).values_list(
+    for entry_id, number, label, short_label, description in shaped_rows(
+        ("public entries: priorities", len(ids)),
+        lambda *ids: EntryPriority.objects.filter(entry_id__in=ids).values_list(
             "entry_id", "priority__number", "priority__label", "priority__short_label", "description"
-        )
+        ),
+        tuple(ids),
     ):
         priorities[entry_id].append({"number": number, "label": label, "short_label": short_label, "description": description})
-    for entry_id, kind, value in plain_rows(
-        ContactChannel.objects.filter(entry_id__in=ids, is_public=True).values_list("entry_id", "kind", "value")
+    for entry_id, kind, value in shaped_rows(
+        ("public entries: contacts", len(ids)),
+        lambda *ids: ContactChannel.objects.filter(entry_id__in=ids, is_public=True).values_list("entry_id", "kind", "value"),
+        tuple(ids),
     ):
         contacts[entry_id].append({"kind": kind, "value": value})
     verification_url = logo.verification_urls()
