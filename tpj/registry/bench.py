@@ -244,11 +244,11 @@ def measure_requests(client, label, requests) -> dict:
     for path, params in requests:
         # The statements are captured on a request of their own: capturing wraps each one in
         # Django's debug cursor (timing, the SQL written out with its values), which a
-        # production request does not pay and the raw replay does not either.
+        # production request does not pay and the raw replay does not either. They are read
+        # before the next request, whose start empties the log `captured_queries` reads.
         with CaptureQueriesContext(connection) as captured:
             client.get(path, params)
-        statements = [q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]]  # before the
-        # next request: its start empties the connection's log, which captured_queries reads
+        statements = [q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]]
         started = time.perf_counter()
         response = client.get(path, params)
         timings.append((time.perf_counter() - started) * 1000)
