@@ -91,3 +91,18 @@ def test_an_empty_value_is_part_of_the_shape():
     assert shaped_rows("test empty", named, ("Beta",)) == [(entries[1].pk,)]
     assert shaped_rows("test empty", named, ("",)) == [(e.pk,) for e in entries]
     assert shaped_rows("test empty", named, ("Alpha",)) == [(entries[0].pk,)]
+
+
+def test_a_long_list_of_values_is_built_each_time_and_read_right():
+    from tpj.core.plain_rows import MAX_SHAPED_VALUES, shaped_rows
+
+    entries = [verified_entry() for _ in range(3)]
+    ids = (*[entry.pk for entry in entries], *range(10**6, 10**6 + MAX_SHAPED_VALUES))  # more values than shaped
+
+    def by_ids(*ids):
+        return Entry.objects.filter(pk__in=ids).order_by("id").values_list("id")
+
+    build, calls = _counting(by_ids)
+    assert shaped_rows("test long", build, ids) == [(entry.pk,) for entry in entries]
+    assert shaped_rows("test long", build, ids) == [(entry.pk,) for entry in entries]
+    assert len(calls) == 2  # no markers' try: built for each call

@@ -33,6 +33,10 @@ def _fetch(alias: str, sql: str, params) -> list[tuple]:
 # takes or None, the parameters as built with the markers), or None: not reusable.
 _statements: dict = {}
 
+# A list of ids is a shape per length: beyond this many values (an API page of 500), the
+# statement is built each time, so that a worker keeps at most a few hundred statements.
+MAX_SHAPED_VALUES = 100
+
 # Markers stand for the values while the ORM builds a shape's statement: in range of every
 # integer column (Django turns a value out of a column's range into an empty result), and
 # unlike any constant of the registry's statements (0, 1, 100 000…).
@@ -86,6 +90,8 @@ def shaped_rows(shape, build, values: tuple, using: str = DEFAULT_DB_ALIAS) -> l
     spaces change them, but a transformation that leaves a marker as it is (`abs()` of a
     positive integer) is not seen: keep `build` next to its call, taking values as they
     are (the map's call sites are held to the ORM's answers by `tests/registry/test_map.py`)."""
+    if len(values) > MAX_SHAPED_VALUES:
+        return plain_rows(build(*values))
     markers = [_marker(value, index) for index, value in enumerate(values)]
     shape_values = tuple(
         (type(value), None if marker is not None else _bound(value)) for value, marker in zip(values, markers, strict=True)
