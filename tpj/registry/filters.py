@@ -6,7 +6,6 @@ Every filter state is a query string (permalink): `priorite`, `categorie`, `type
 
 import math
 import re
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -54,8 +53,8 @@ class EntryFilter:
                 result.priorities.append(int(raw))
         regions, departements = reference_territories()
         lookups = (
-            ("categorie", "category", Category, "slug", "Catégorie inconnue", _by_slug(Category)),
-            ("type", "kind", EntryKind, "slug", "Type de fiche inconnu", _by_slug(EntryKind)),
+            ("categorie", "category", Category, "slug", "Catégorie inconnue", {}),
+            ("type", "kind", EntryKind, "slug", "Type de fiche inconnu", {}),
             ("region", "region", Region, "code", "Région inconnue", regions),
             ("departement", "departement", Departement, "code", "Département inconnu", departements),
         )
@@ -186,24 +185,6 @@ def _valid_priority_numbers() -> frozenset:
         _priority_numbers_cached.cache_clear()
         numbers = frozenset(Priority.objects.values_list("number", flat=True))
     return numbers
-
-
-# Categories and kinds of entry are edited in the admin, rarely: a worker reads them again
-# after this many seconds (a renamed one shows its old label at most that long).
-NOMENCLATURE_SECONDS = 60
-_slugs: dict = {}
-
-
-def _by_slug(model) -> dict:
-    """The rows of a nomenclature by slug, read at most once per NOMENCLATURE_SECONDS per
-    process: the filters look one up on every request that filters by it (a statement the
-    ORM builds each time, half a millisecond). A slug missing here is still looked up in
-    the database by the filters."""
-    read_at, rows = _slugs.get(model, (None, {}))
-    if read_at is None or time.monotonic() - read_at > NOMENCLATURE_SECONDS:
-        rows = {row.slug: row for row in model.objects.all()}
-        _slugs[model] = (time.monotonic(), rows)
-    return rows
 
 
 @lru_cache(maxsize=1)
