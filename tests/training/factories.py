@@ -13,6 +13,12 @@ from tpj.territories.models import Commune
 from tpj.training.models import Offer, OfferAudience, OfferFundingRoute, OfferState, Session, TrainingOrganisation
 
 
+def today():
+    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
+    a run crossing midnight would compare two different days)."""
+    return timezone.localdate()
+
+
 class TrainingOrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrainingOrganisation
@@ -72,7 +78,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     offer = factory.SubFactory(OfferFactory)
-    start_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    start_date = factory.LazyFunction(lambda: today() + datetime.timedelta(days=30))
     end_date = factory.LazyAttribute(lambda s: s.start_date + datetime.timedelta(days=1))
     commune = factory.LazyFunction(lambda: Commune.objects.get(insee_code="35238"))
     is_remote = False

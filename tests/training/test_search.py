@@ -5,20 +5,13 @@ import datetime
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.training.factories import OfferFactory, SessionFactory, published_offer
+from tests.training.factories import OfferFactory, SessionFactory, published_offer, today
 from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune
 from tpj.training.models import OfferState
 
 pytestmark = pytest.mark.django_db
-
-
-def today():
-    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
-    a run crossing midnight would compare two different days)."""
-    return timezone.localdate()
 
 
 def commune(code):

@@ -5,9 +5,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.training.factories import OfferFactory, SessionFactory, published_offer
+from tests.training.factories import OfferFactory, SessionFactory, published_offer, today
 from tpj.accounts.scopes import Scope
 from tpj.nomenclatures.models import TrainingTheme
 from tpj.territories.models import Commune
@@ -18,12 +17,6 @@ from tpj.training.services.offers import moderate, save_offer, submit, withdraw
 from tpj.training.workflow import Move
 
 pytestmark = pytest.mark.django_db
-
-
-def today():
-    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
-    a run crossing midnight would compare two different days)."""
-    return timezone.localdate()
 
 
 def commune(code):

@@ -5,20 +5,13 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.training.factories import OfferFactory, SessionFactory, TrainingOrganisationFactory
+from tests.training.factories import OfferFactory, SessionFactory, TrainingOrganisationFactory, today
 from tpj.training.forms import OrganisationForm
 from tpj.training.models import Offer, OfferState, Session
 from tpj.training.services.offers import submit
 
 pytestmark = pytest.mark.django_db
-
-
-def today():
-    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
-    a run crossing midnight would compare two different days)."""
-    return timezone.localdate()
 
 
 def offer_data(**overrides):

@@ -5,10 +5,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.factories import UserFactory
-from tests.training.factories import OfferFactory, SessionFactory, TrainingOrganisationFactory, member_of
+from tests.training.factories import OfferFactory, SessionFactory, TrainingOrganisationFactory, member_of, today
 from tpj.audit.models import AuditEvent
 from tpj.notifications.models import Notification
 from tpj.outbox.models import OutgoingEmail
@@ -16,12 +15,6 @@ from tpj.territories.models import Commune
 from tpj.training.models import Offer, OfferState, Session, TrainingOrganisation
 
 pytestmark = pytest.mark.django_db
-
-
-def today():
-    """Today in Paris when the test runs, as the factories read it (not when the module is imported:
-    a run crossing midnight would compare two different days)."""
-    return timezone.localdate()
 
 
 URL = "/api/v1/training/my-offers/"
