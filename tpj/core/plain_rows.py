@@ -43,14 +43,10 @@ MAX_SHAPED_VALUES = 100
 _MARKER_BASE = 31_000
 
 
-def _is_bindable(value) -> bool:
-    return type(value) in (int, float, str)
-
-
-def _is_parameter_value(param) -> bool:
-    """A parameter the ORM built from a value: an integer (psycopg's Int2 included), a float
-    or a text."""
-    return isinstance(param, int | float | str) and not isinstance(param, bool)
+def _is_parameter_value(value) -> bool:
+    """A value bound as a parameter of its own: an integer (psycopg's Int2 included), a float
+    or a text; not a boolean, None or a model instance."""
+    return isinstance(value, int | float | str) and not isinstance(value, bool)
 
 
 def _marker(value, index: int):
@@ -60,7 +56,7 @@ def _marker(value, index: int):
     if isinstance(value, Model):
         marker = _marker(value.pk, index)
         return None if marker is None else type(value)(pk=marker)
-    if not _is_bindable(value) or not value:
+    if not _is_parameter_value(value) or not value:
         return None
     if isinstance(value, int):
         return _MARKER_BASE + index
