@@ -1,10 +1,12 @@
 """Django's fixed cost per request on this machine (issue 16 §1), printed as Markdown.
 
-Two views that run no SQL, served through the project's whole URL conf and middleware stack
+Three views that run no SQL, served through the project's whole URL conf and middleware stack
 and timed with Django's test client, as the registry bench times its public reads: a plain
-`HttpResponse`, and a DRF `APIView` answering a small JSON. What a public read costs above
-them and above its bare SQL is its own work (statements built by the ORM, rows converted,
-serialisation, templates), not the framework's request path.
+`HttpResponse`, a DRF `APIView` answering a small JSON, and the site's DSFR layout
+(`base.html`) with nothing in its content block, as an anonymous visitor gets it. What a
+public read costs above them and above its bare SQL is its own work (statements built by the
+ORM, rows converted, serialisation, the page's own templates), not the framework's request
+path; the third is the least any HTML page of the site costs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tpj_loadtest DEBUG=False \\
         .venv/bin/python -m scripts.request_floor
@@ -22,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 django.setup()
 
 from django.http import HttpResponse  # noqa: E402 (after django.setup())
+from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
@@ -45,7 +48,25 @@ class Empty(APIView):
         return Response({"ok": True})
 
 
-urlpatterns = [path("plancher/simple/", plain), path("plancher/api/", Empty.as_view()), *project_urls.urlpatterns]
+# The layout alone: every block of base.html left as it is, nothing in the content.
+EMPTY_PAGE = engines["django"].from_string('{% extends "base.html" %}')
+
+
+def empty_layout(request):
+    return HttpResponse(EMPTY_PAGE.render({}, request))
+
+
+urlpatterns = [
+    path("plancher/simple/", plain),
+    path("plancher/api/", Empty.as_view()),
+    path("plancher/gabarit/", empty_layout),
+    *project_urls.urlpatterns,
+]
+FLOOR_VIEWS = (
+    ("plain HttpResponse", "/plancher/simple/"),
+    ("DRF APIView, JSON", "/plancher/api/"),
+    ("the DSFR layout (base.html), empty content", "/plancher/gabarit/"),
+)
 
 
 def main() -> None:
@@ -54,7 +75,7 @@ def main() -> None:
     print("| view (no SQL) | p50 (ms) | p95 (ms) | requests |")
     print("|---|---:|---:|---:|")
     with override_settings(ROOT_URLCONF=__name__):
-        for label, url in (("plain HttpResponse", "/plancher/simple/"), ("DRF APIView, JSON", "/plancher/api/")):
+        for label, url in FLOOR_VIEWS:
             for _ in range(50):  # warm-up: URL resolver and middleware caches
                 client.get(url)
             times = []

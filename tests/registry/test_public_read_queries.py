@@ -103,3 +103,15 @@ def test_search_api_pages_show_what_the_entry_serializer_shows_anyone(api_client
     assert body["results"] == [dict(row) for row in expected]
     assert any(row["commune"] is None and row["commune_name"] == "" for row in body["results"])
     assert all(row["contacts"] == [{"kind": "email", "value": "public@example.fr"}] for row in body["results"])
+
+
+def test_search_api_pages_of_the_same_length_each_show_their_own_entries(entries):
+    """The page's statement is built once per page length: the second page of that length
+    shows its own entries, not the first page's again."""
+    from tpj.registry.api.serializers import EntrySerializer, public_entries
+    from tpj.registry.search import entry_queryset
+
+    published = list(Entry.objects.published().order_by("pk").values_list("pk", flat=True))
+    for ids in (published[:2], published[1:][::-1]):
+        expected = EntrySerializer([entry_queryset().get(pk=pk) for pk in ids], many=True).data
+        assert public_entries(ids) == [dict(row) for row in expected]

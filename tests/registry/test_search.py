@@ -186,3 +186,43 @@ def test_a_category_added_while_the_workers_hold_the_others_is_a_filter_at_once(
     assert response.status_code == 200 and [row["id"] for row in response.json()["results"]] == [entry.pk]
     unknown = api_client.get(LIST, {"categorie": "inconnue"})
     assert unknown.status_code == 400 and "Catégorie inconnue" in unknown.json()["categorie"][0]
+
+
+# Column-only states, in pairs of the same shape (same filters present, other values): the
+# page's statement is built by the first of a pair and bound to the second's values.
+SAME_SHAPE_STATES = [
+    {"priorite": 2},
+    {"priorite": 8},
+    {"priorite": 2, "departement": "35"},
+    {"priorite": 8, "departement": "31"},
+    {"categorie": "creche", "region": "53"},
+    {"categorie": "culture", "region": "76"},
+    {"priorite": ["2", "6"], "region": "53"},  # counted live (two priorities), with the page
+    {"priorite": ["8", "4"], "region": "11"},
+    {"bbox": "-1.8,48.0,-1.5,48.2"},  # Rennes, counted live
+    {"bbox": "1.3,43.5,1.5,43.7", "categorie": "creche"},  # Toulouse
+    {"q": "zebulon"},  # text-only states: the index answers, the words are the values
+    {"q": "marmousets"},
+    {"q": "zébulon", "priorite": 8, "region": "76"},
+    {"q": "zeb", "priorite": 2, "region": "53"},
+]
+
+
+@pytest.mark.parametrize("page_size", [2, 100])
+def test_pages_of_states_of_the_same_shape_each_show_their_own_entries(api_client, zebulons, page_size):
+    from django.http import QueryDict
+
+    from tpj.registry.filters import EntryFilter
+
+    for params in SAME_SHAPE_STATES:
+        response = api_client.get(LIST, {**params, "page_size": page_size})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            query.setlist(key, value if isinstance(value, list) else [str(value)])
+        entries = EntryFilter.from_query(query).published_entries()
+        expected = list(entries.order_by("name", "id").values_list("name", flat=True))
+        assert expected, params  # each state matches something, so a wrong binding shows
+        assert [row["name"] for row in body["results"]] == expected[:page_size], params
+        assert body["count"] == len(expected), params

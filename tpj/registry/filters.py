@@ -107,6 +107,30 @@ class EntryFilter:
     def has_words(self) -> bool:
         return bool(search_words(self.text))
 
+    @property
+    def is_column_only(self) -> bool:
+        """True when each filter compares a column with its value as it is (no text, commune
+        or distance, whose values are transformed): its statements can be built once per
+        shape and take each state's values (`plain_rows.shaped_rows`, `column_values`)."""
+        return not (self.text or self.commune or self.near)
+
+    def column_values(self) -> tuple:
+        """The values of a column-only state, in the order `from_column_values` reads them."""
+        return (*self.priorities, self.category, self.kind, self.region, self.departement, *(self.bbox or ()))
+
+    @classmethod
+    def from_column_values(cls, priority_count: int, values: tuple) -> "EntryFilter":
+        """The column-only state whose `column_values()` are `values`, with `priority_count` priorities."""
+        category, kind, region, departement = values[priority_count : priority_count + 4]
+        return cls(
+            priorities=list(values[:priority_count]),
+            category=category,
+            kind=kind,
+            region=region,
+            departement=departement,
+            bbox=tuple(values[priority_count + 4 :]) or None,
+        )
+
     def apply(self, queryset):
         """Restrict a queryset of published entries to this filter state.
 
@@ -270,9 +294,21 @@ def text_search(queryset, filters: EntryFilter):
     0003, 0005); PostgreSQL: a GIN index on the stored tsvector of the search text and its
     word prefixes, partial to published entries (migrations 0005, 0007, 0009).
     """
+    return match_text(queryset, *text_match_values(filters))
+
+
+def text_match_values(filters: EntryFilter) -> tuple:
+    """The values the text search binds, each as it is (`plain_rows.shaped_rows`): SQLite,
+    the FTS5 query; PostgreSQL, the tsquery and the LIKE pattern or None."""
     if connection.vendor == "sqlite":
-        return queryset.filter(id__in=RawSQL(SQLITE_MATCH, [fts_query(filters)]))
-    query, pattern = ts_query(filters)
+        return (fts_query(filters),)
+    return ts_query(filters)
+
+
+def match_text(queryset, query: str, pattern: str | None = None):
+    """`queryset` restricted to the entries matching `text_match_values`."""
+    if connection.vendor == "sqlite":
+        return queryset.filter(id__in=RawSQL(SQLITE_MATCH, [query]))
     queryset = queryset.extra(where=[f"{PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s)"], params=[query])
     if pattern:  # words are letters and digits only: nothing to escape in the pattern
         queryset = queryset.extra(where=["(' ' || registry_entry.search_text) LIKE %s"], params=[pattern])

@@ -158,22 +158,13 @@ def _points(filters: EntryFilter) -> list[tuple]:
     def points(state):
         return _live_rows(state).order_by().values_list("id", _rounded("latitude"), _rounded("longitude"))[: MAX_POINTS + 1]
 
-    if filters.text or filters.commune or filters.near or not filters.bbox:
+    if not filters.is_column_only or not filters.bbox:
         return plain_rows(points(filters))
     count = len(filters.priorities)
     return shaped_rows(
         ("map points", count),
-        lambda *values: points(
-            EntryFilter(
-                priorities=list(values[:count]),
-                category=values[count],
-                kind=values[count + 1],
-                region=values[count + 2],
-                departement=values[count + 3],
-                bbox=values[count + 4 :],
-            )
-        ),
-        (*filters.priorities, filters.category, filters.kind, filters.region, filters.departement, *filters.bbox),
+        lambda *values: points(EntryFilter.from_column_values(count, values)),
+        filters.column_values(),
     )
 
 

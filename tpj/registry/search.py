@@ -16,12 +16,16 @@ from django.db.models.functions import Concat
 from tpj.core.plain_rows import shaped_rows
 
 from . import mapdata
-from .filters import EntryFilter
+from .filters import EntryFilter, match_text, text_match_values
 from .models import Entry, EntryPriority
 
 MIN_RING_KM = 0.5
 # Beyond this, a page number is left for the paginator to refuse (a huge OFFSET overflows).
 MAX_HINTED_PAGE = 100_000
+# A page's bounds are written into its statement: the first pages (ten of 20 entries), which
+# nearly every visit reads, have their statements built once; later ones are built each time,
+# so that a worker keeps a bounded number of them.
+MAX_SHAPED_OFFSET = 200
 
 
 def entry_queryset():
@@ -111,7 +115,7 @@ class SearchResults:
         counted_live = not (filters.is_aggregatable and not filters.bbox)
         if self._expected and counted_live and not filters.near:
             # One pass over the matches gives the page and, by a window function, the total.
-            rows = list(self._query(filters).annotate(total=Window(Count("id"))).values_list("id", "total")[self._expected])
+            rows = self._page(filters, self._expected, with_total=True)
             if rows:
                 self._ids_read[(self._expected.start, self._expected.stop)] = [pk for pk, _ in rows]
                 return rows[0][1]
@@ -129,15 +133,39 @@ class SearchResults:
         ids = self._nearest_ids(index) if self.filters.near else self._ids(self.filters, index)
         return self._read(ids)
 
-    def _query(self, filters: EntryFilter):
-        return filters.published_entries().order_by(*self.ordering)
-
     def _ids(self, filters: EntryFilter, index: slice) -> list[int]:
         for (start, stop), ids in self._ids_read.items():
             # The last page is asked shorter than it was read (the paginator stops at the total).
             if start == (index.start or 0) and index.stop is not None and index.stop <= stop:
                 return ids[: index.stop - start]
-        return list(self._query(filters).values_list("id", flat=True)[index])
+        return [pk for (pk,) in self._page(filters, index)]
+
+    def _page(self, filters: EntryFilter, index: slice, with_total: bool = False) -> list[tuple]:
+        """The ids of the entries `index` of `filters` in order, as 1-tuples, or with the total
+        of matches beside each id. On one of the first pages, a column-only or text-only
+        state is read by a statement built once per shape (`plain_rows.shaped_rows`)."""
+
+        def page(entries):
+            entries = entries.order_by(*self.ordering)
+            if with_total:
+                return entries.annotate(total=Window(Count("id"))).values_list("id", "total")[index]
+            return entries.values_list("id")[index]
+
+        start = index.start or 0
+        if start < MAX_SHAPED_OFFSET and filters.is_column_only:
+            count = len(filters.priorities)
+            return shaped_rows(
+                ("search page", with_total, count, start, index.stop),
+                lambda *values: page(EntryFilter.from_column_values(count, values).published_entries()),
+                filters.column_values(),
+            )
+        if start < MAX_SHAPED_OFFSET and filters.is_text_only:
+            return shaped_rows(
+                ("search page by text", with_total, start, index.stop),
+                lambda *values: page(match_text(Entry.objects.published(), *values)),
+                text_match_values(filters),
+            )
+        return list(page(filters.published_entries()))
 
     def _nearest_ids(self, index: slice) -> list[int]:
         """The page of a "within N km" search, looked for in growing circles.

@@ -1,5 +1,7 @@
 """Serializers of the entries API: what is read (public or member view) and what is written."""
 
+import uuid
+
 from rest_framework import serializers
 
 from tpj.core.api import ChoiceField, bounded_many
@@ -79,9 +81,9 @@ _PUBLIC_COLUMNS = (
 
 def public_entries(ids: list[int]) -> list[dict]:
     """What `EntrySerializer` gives an anonymous reader for the entries `ids`, in that order,
-    read as plain values in three queries (entries, priorities, public contacts) instead
-    of model instances: the search API's pages. `tests/registry/test_public_read_queries.py` holds both
-    to the same output."""
+    read as plain values in three queries (entries, priorities, public contacts), each built
+    once per page length (`shaped_rows`), instead of model instances: the search API's
+    pages. `tests/registry/test_public_read_queries.py` holds both to the same output."""
     priorities, contacts = {pk: [] for pk in ids}, {pk: [] for pk in ids}
     for entry_id, number, label, short_label, description in shaped_rows(
         ("public entries: priorities", len(ids)),
@@ -98,7 +100,14 @@ def public_entries(ids: list[int]) -> list[dict]:
     ):
         contacts[entry_id].append({"kind": kind, "value": value})
     verification_url = logo.verification_urls()
-    rows = {row[0]: row for row in Entry.objects.filter(pk__in=ids).order_by().values_list(*_PUBLIC_COLUMNS)}
+    rows = {
+        row[0]: row
+        for row in shaped_rows(
+            ("public entries", len(ids)),
+            lambda *ids: Entry.objects.filter(pk__in=ids).order_by().values_list(*_PUBLIC_COLUMNS),
+            tuple(ids),
+        )
+    }
     result = []
     for pk in ids:
         if pk not in rows:
@@ -125,7 +134,8 @@ def public_entries(ids: list[int]) -> list[dict]:
                 "state": state,
                 "priorities": priorities[pk],
                 "contacts": contacts[pk],
-                "verification_url": "" if revision_of_id else verification_url(public_id),
+                # SQLite's driver returns the UUID column as its 32 hex digits, PostgreSQL's as a UUID.
+                "verification_url": "" if revision_of_id else verification_url(uuid.UUID(str(public_id))),
             }
         )
     return result
