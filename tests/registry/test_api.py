@@ -146,3 +146,37 @@ def test_openapi_schema_lists_registry_endpoints(api_client):
     schema = api_client.get(reverse("api-schema"), {"format": "json"}).json()
     for path in ("/api/v1/entries/", "/api/v1/entries/{id}/", "/api/v1/entries/{id}/verify/", "/api/v1/map/"):
         assert path in schema["paths"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_creation_that_fails_after_writing_leaves_nothing_while_reads_run_outside_a_transaction(
+    api_client, member, monkeypatch
+):
+    """The list and the creation share one address: the reads left out of ATOMIC_REQUESTS's
+    transaction (two round trips saved on PostgreSQL) must not take the writes out of it."""
+    from django.db import transaction
+
+    import tpj.registry.api.entries as entries_api
+    from tpj.registry.search import SearchResults
+
+    in_transaction = []
+    real_count = SearchResults.count
+    monkeypatch.setattr(
+        SearchResults,
+        "count",
+        lambda self: in_transaction.append(transaction.get_connection().in_atomic_block) or real_count(self),
+    )
+    assert api_client.get(LIST).status_code == 200
+    assert in_transaction == [False]
+
+    real_create = entries_api.create_entry
+
+    def create_then_fail(*args, **kwargs):
+        real_create(*args, **kwargs)  # committed by its own atomic block if it were the outermost one
+        raise RuntimeError("panne après l'écriture")
+
+    monkeypatch.setattr(entries_api, "create_entry", create_then_fail)
+    api_client.force_authenticate(member)
+    api_client.raise_request_exception = False
+    assert api_client.post(LIST, payload(), format="json").status_code == 500
+    assert not Entry.objects.exists()

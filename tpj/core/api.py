@@ -1,14 +1,17 @@
 """API conventions shared by every app: pagination and French JSON errors."""
 
 import logging
+from contextlib import nullcontext
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, transaction
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
+from django.utils.decorators import method_decorator
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tpj.core.errors import Conflict
@@ -98,6 +101,25 @@ class ConflictResponse(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Cette action entre en conflit avec l'état actuel : rechargez la page."
     default_code = "conflict"
+
+
+class TransactionForWritesOnly:
+    """A viewset mixin: reads run outside a transaction, writes inside one, as
+    ATOMIC_REQUESTS would run them.
+
+    A list and a creation share one address, so one view: `non_atomic_requests` alone would
+    take both out of their transaction. On PostgreSQL the transaction of a read costs two
+    round trips (BEGIN, COMMIT) and protects nothing: a read writes nothing, and each of
+    its statements sees the data as committed when it starts, with or without it."""
+
+    @method_decorator(transaction.non_atomic_requests)
+    def dispatch(self, request, *args, **kwargs):
+        # A read called inside a transaction already open (a test's) still gets a block of
+        # its own: DRF marks the innermost block for rollback on an error answer (404…), and
+        # must not mark the caller's. A request served in production has none open: no cost.
+        read_alone = request.method in SAFE_METHODS and not transaction.get_connection().in_atomic_block
+        with nullcontext() if read_alone else transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
 
 
 class Pagination(PageNumberPagination):

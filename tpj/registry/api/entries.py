@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tpj.core import policy
-from tpj.core.api import Pagination, validation_error_detail
+from tpj.core.api import Pagination, TransactionForWritesOnly, validation_error_detail
 from tpj.core.api_permissions import PolicyPermission
 from tpj.core.openapi import PUBLIC, document
 from tpj.core.renderers import fast_json_renderers
@@ -38,7 +38,7 @@ class EntryPagination(Pagination):
         access="public pour une fiche vérifiée ; ses membres, ses modérateurs et l'équipe nationale pour les autres.",
     )
 )
-class EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EntryViewSet(TransactionForWritesOnly, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Directory entries. Lists show verified entries only; members and moderators in scope
     also read the others by id. An entry the user may not see answers 404 to every
     detail action (read, edit, transitions), never 401/403: its existence is not told."""
