@@ -205,6 +205,10 @@ SAME_SHAPE_STATES = [
     {"q": "marmousets"},
     {"q": "zébulon", "priorite": 8, "region": "76"},
     {"q": "zeb", "priorite": 2, "region": "53"},
+    {"autour": "35238", "km": 10},  # distance states: the centre, box and radius are the values
+    {"autour": "31555", "km": 30},
+    {"autour": "35238", "km": 100, "categorie": "creche"},
+    {"autour": "75056", "km": 5, "categorie": "culture"},
 ]
 
 
@@ -222,7 +226,8 @@ def test_pages_of_states_of_the_same_shape_each_show_their_own_entries(api_clien
         for key, value in params.items():
             query.setlist(key, value if isinstance(value, list) else [str(value)])
         entries = EntryFilter.from_query(query).published_entries()
-        expected = list(entries.order_by("name", "id").values_list("name", flat=True))
+        order = ("distance2", "id") if "autour" in params else ("name", "id")
+        expected = list(entries.order_by(*order).values_list("name", flat=True))
         assert expected, params  # each state matches something, so a wrong binding shows
         assert [row["name"] for row in body["results"]] == expected[:page_size], params
         assert body["count"] == len(expected), params

@@ -78,14 +78,17 @@ def shaped_rows(shape, build, values: tuple, using: str = DEFAULT_DB_ALIAS) -> l
     statement itself on the map. The first call of a shape builds it with markers in place
     of `values` and records where each one lands among the parameters; later calls bind
     their own values there. `build` must use each value as it is, as a filter's value
-    (integers, floats, text, model instances for their key); None, booleans, 0 and "" are
-    part of the shape, and `shape` names everything else the statement depends on. A
-    statement where a marker does not land exactly once as a parameter (a value
-    transformed, written into the SQL text, or deciding the statement's form) is built by
-    the ORM on every call instead; the markers are shaped so that rounding, case and
-    spaces change them, but a transformation that leaves a marker as it is (`abs()` of a
-    positive integer) is not seen: keep `build` next to its call, taking values as they
-    are (the map's call sites are held to the ORM's answers by `tests/registry/test_map.py`)."""
+    (integers, floats, text, model instances for their key), once or more; None, booleans,
+    0 and "" are part of the shape, and `shape` names everything else the statement depends
+    on. A statement where a marker is not found among the parameters (a value transformed,
+    written into the SQL text, or deciding the statement's form) is built by the ORM on
+    every call instead; the markers are shaped so that rounding, case and spaces change
+    them. Not seen: a transformation that leaves a marker as it is (`abs()` of a positive
+    integer), and a value used as it is in one place and transformed in another (compute
+    such a value beside the call and pass it as a value of its own, as
+    `filters.near_values` does). Keep `build` next to its call, taking values as they are
+    (the call sites are held to the ORM's answers by `tests/registry/test_map.py` and
+    `tests/registry/test_search.py`)."""
     if len(values) > MAX_SHAPED_VALUES:
         return plain_rows(build(*values))
     markers = [_marker(value, index) for index, value in enumerate(values)]
@@ -112,6 +115,7 @@ def _recorded(build, values: tuple, markers: list, using: str):
         return None
     slot_of = {_bound(marker): index for index, marker in enumerate(markers) if marker is not None}
     slots = [slot_of.get(param) if _is_parameter_value(param) else None for param in params]
-    if sorted(slot for slot in slots if slot is not None) != sorted(slot_of.values()):
-        return None  # a value transformed, written into the text, missing or bound twice
+    # A value may be bound more than once (a distance in the filter and in the order).
+    if {slot for slot in slots if slot is not None} != set(slot_of.values()):
+        return None  # a value transformed, written into the text or missing
     return sql, slots, list(params)

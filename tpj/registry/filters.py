@@ -114,6 +114,31 @@ class EntryFilter:
         shape and take each state's values (`plain_rows.shaped_rows`, `column_values`)."""
         return not (self.text or self.commune or self.near)
 
+    def shaped_entries(self):
+        """(shape, values, entries): the published entries of this state as `entries(*values)`,
+        each value taken as it is, for a statement built once per shape
+        (`plain_rows.shaped_rows`); None for a state whose statement is built each time (a
+        text with a commune, a box or a distance; a commune)."""
+        count = len(self.priorities)
+        if self.is_column_only:
+            return (
+                ("columns", count),
+                self.column_values(),
+                lambda *values: self.from_column_values(count, values).published_entries(),
+            )
+        if self.is_text_only:
+            return ("text",), text_match_values(self), lambda *values: match_text(Entry.objects.published(), *values)
+        if self.near and not (self.text or self.commune):
+            columns = self.column_values()
+            return (
+                ("near", count),
+                (*columns, *near_values(self.near.latitude, self.near.longitude, self.radius_km)),
+                lambda *values: within_distance(
+                    self.from_column_values(count, values[: len(columns)]).published_entries(), *values[len(columns) :]
+                ),
+            )
+        return None
+
     def column_values(self) -> tuple:
         """The values of a column-only state, in the order `from_column_values` reads them."""
         return (*self.priorities, self.category, self.kind, self.region, self.departement, *(self.bbox or ()))
@@ -315,26 +340,35 @@ def match_text(queryset, query: str, pattern: str | None = None):
     return queryset
 
 
-def text_count(filters: EntryFilter) -> int:
-    """How many published entries a text-only filter state matches, from the index alone on SQLite."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(SQLITE_MATCH.replace("SELECT rowid", "SELECT COUNT(*)"), [fts_query(filters)])
-            return cursor.fetchone()[0]
-    return filters.published_entries().count()
+def sqlite_text_count(filters: EntryFilter) -> int:
+    """How many published entries a text-only filter state matches, from SQLite's FTS5 index alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_MATCH.replace("SELECT rowid", "SELECT COUNT(*)"), [fts_query(filters)])
+        return cursor.fetchone()[0]
 
 
 def within_km(queryset, latitude: float, longitude: float, radius_km: float):
     """Entries within `radius_km`: a lat/lon bounding-box prefilter on the index, then the
     equirectangular distance, annotated as `distance2` (squared degrees) for ordering."""
+    return within_distance(queryset, *near_values(latitude, longitude, radius_km))
+
+
+def near_values(latitude: float, longitude: float, radius_km: float) -> tuple[float, ...]:
+    """The values `within_distance` binds, each as it is (`plain_rows.shaped_rows`): the
+    bounding box (south, west, north, east), the centre, the longitude's scale squared at
+    that latitude and the squared radius in degrees."""
     south, west, north, east = grid.bbox_around(latitude, longitude, radius_km)
     scale = math.cos(math.radians(latitude))
+    return south, west, north, east, latitude, longitude, scale * scale, (radius_km / grid.KM_PER_DEGREE) ** 2
+
+
+def within_distance(queryset, south, west, north, east, latitude, longitude, scale2, limit):
+    """`queryset` restricted to the entries within the distance given by `near_values`."""
     distance2 = ExpressionWrapper(
         (F("latitude") - latitude) * (F("latitude") - latitude)
-        + (F("longitude") - longitude) * (F("longitude") - longitude) * (scale * scale),
+        + (F("longitude") - longitude) * (F("longitude") - longitude) * scale2,
         output_field=FloatField(),
     )
-    limit = (radius_km / grid.KM_PER_DEGREE) ** 2
     return (
         queryset.filter(latitude__range=(south, north), longitude__range=(west, east))
         .annotate(distance2=distance2)

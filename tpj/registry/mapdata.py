@@ -6,6 +6,7 @@ them; the others (text, commune, distance, several priorities) group the entries
 on indexed columns. Never more than `MAX_FEATURES` features in a response.
 """
 
+from django.db import connection
 from django.db.models import Avg, Count, Sum
 from django.db.models.functions import Mod
 
@@ -13,7 +14,7 @@ from tpj.core.expressions import Rounded, ratio
 from tpj.core.plain_rows import plain_rows, shaped_rows
 
 from . import grid
-from .filters import EntryFilter, reference_territories, text_count
+from .filters import EntryFilter, reference_territories, sqlite_text_count
 from .models import Entry
 
 MAX_POINTS = 2000
@@ -177,6 +178,15 @@ def published_count(filters: EntryFilter) -> int:
             _aggregated_values(filters),
         )
         return rows[0][0] if rows else 0
-    if filters.is_text_only:
-        return text_count(filters)
-    return filters.published_entries().count()
+    if filters.is_text_only and connection.vendor == "sqlite":
+        return sqlite_text_count(filters)
+    statement = filters.shaped_entries()
+    if statement is None:
+        return filters.published_entries().count()
+    shape, values, entries = statement
+    rows = shaped_rows(  # grouped by the state every published entry shares: one row, none when nothing matches
+        ("published count", *shape),
+        lambda *values: entries(*values).order_by().values("state").annotate(n=Count("id")).values_list("n"),
+        values,
+    )
+    return rows[0][0] if rows else 0

@@ -16,7 +16,7 @@ from django.db.models.functions import Concat
 from tpj.core.plain_rows import shaped_rows
 
 from . import mapdata
-from .filters import EntryFilter, match_text, text_match_values
+from .filters import EntryFilter
 from .models import Entry, EntryPriority
 
 MIN_RING_KM = 0.5
@@ -142,8 +142,8 @@ class SearchResults:
 
     def _page(self, filters: EntryFilter, index: slice, with_total: bool = False) -> list[tuple]:
         """The ids of the entries `index` of `filters` in order, as 1-tuples, or with the total
-        of matches beside each id. On one of the first pages, a column-only or text-only
-        state is read by a statement built once per shape (`plain_rows.shaped_rows`)."""
+        of matches beside each id. On one of the first pages, by a statement built once per
+        shape when the state allows it (`EntryFilter.shaped_entries`)."""
 
         def page(entries):
             entries = entries.order_by(*self.ordering)
@@ -151,21 +151,13 @@ class SearchResults:
                 return entries.annotate(total=Window(Count("id"))).values_list("id", "total")[index]
             return entries.values_list("id")[index]
 
-        start = index.start or 0
-        if start < MAX_SHAPED_OFFSET and filters.is_column_only:
-            count = len(filters.priorities)
-            return shaped_rows(
-                ("search page", with_total, count, start, index.stop),
-                lambda *values: page(EntryFilter.from_column_values(count, values).published_entries()),
-                filters.column_values(),
-            )
-        if start < MAX_SHAPED_OFFSET and filters.is_text_only:
-            return shaped_rows(
-                ("search page by text", with_total, start, index.stop),
-                lambda *values: page(match_text(Entry.objects.published(), *values)),
-                text_match_values(filters),
-            )
-        return list(page(filters.published_entries()))
+        statement = filters.shaped_entries() if (index.start or 0) < MAX_SHAPED_OFFSET else None
+        if statement is None:
+            return list(page(filters.published_entries()))
+        shape, values, entries = statement
+        return shaped_rows(
+            ("search page", with_total, index.start, index.stop, *shape), lambda *values: page(entries(*values)), values
+        )
 
     def _nearest_ids(self, index: slice) -> list[int]:
         """The page of a "within N km" search, looked for in growing circles.
