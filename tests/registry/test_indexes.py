@@ -41,3 +41,24 @@ def test_duplicate_lookup_among_unpublished_entries_reads_their_own_geo_index():
     EntryFactory(state=State.SUBMITTED)
     plan = Entry.objects.unpublished().filter(latitude__range=(45, 46), longitude__range=(4, 5)).explain()
     assert "registry_unpublished_geo" in plan
+
+
+def test_a_distance_search_is_counted_without_grouping():
+    """The count of the entries within N km is one COUNT(*), with no column outside the
+    published entries' coordinates index: grouping by their state (to read the count as a
+    row) once made PostgreSQL read 67,000 rows from the table (Paris, 10 km: 327 ms, against
+    27 ms from the index alone; SQLite's plan on 1,000,000 entries is a covering index too).
+    A test-sized table does not show those plans: the statement is checked here."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tpj.registry import mapdata
+    from tpj.registry.filters import EntryFilter
+    from tpj.territories.models import Commune
+
+    verified_entry()
+    rennes = Commune.objects.get(insee_code="35238")
+    with CaptureQueriesContext(connection) as captured:
+        assert mapdata.published_count(EntryFilter(near=rennes, radius_km=10)) == 1
+        assert mapdata.published_count(EntryFilter(near=rennes, radius_km=10, priorities=[7])) == 0
+    counts = [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counts) == 2 and all(sql.startswith("SELECT COUNT(*)") and "GROUP BY" not in sql for sql in counts)

@@ -1,6 +1,6 @@
 """Query expressions shared by the apps."""
 
-from django.db.models import ExpressionWrapper, FloatField, Func, Value
+from django.db.models import ExpressionWrapper, FloatField, Func, IntegerField, Value
 from django.db.models.functions import NullIf
 
 
@@ -43,3 +43,16 @@ def ratio(numerator, denominator):
     """`numerator / denominator` as a float, NULL where the denominator is 0 (PostgreSQL
     would refuse the division): the mean of a sum over a count, in the database."""
     return ExpressionWrapper(numerator / NullIf(denominator, 0), output_field=FloatField())
+
+
+class RowCount(Func):
+    """`COUNT(*)` as the one column of a `values_list()`: the rows a queryset matches, in one
+    row, where `queryset.count()` gives no queryset to read (`plain_rows.shaped_rows`).
+
+    Not an aggregate to the ORM, so it adds no GROUP BY and the statement is the one
+    `count()` runs. Grouping by a column instead (`values("state").annotate(…)`) made
+    PostgreSQL read that column from the table: 327 ms for the 67,000 entries within
+    10 km of Paris, which the index of their coordinates alone counts."""
+
+    template = "COUNT(*)"
+    output_field = IntegerField()
