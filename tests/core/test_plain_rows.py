@@ -106,3 +106,23 @@ def test_a_long_list_of_values_is_built_each_time_and_read_right():
     assert shaped_rows("test long", build, ids) == [(entry.pk,) for entry in entries]
     assert shaped_rows("test long", build, ids) == [(entry.pk,) for entry in entries]
     assert len(calls) == 2  # no markers' try: built for each call
+
+
+def test_once_the_statements_kept_are_many_a_new_shape_is_read_right_and_not_kept(monkeypatch):
+    """Every page size and combination of filters a client sends is a shape: past the bound,
+    a worker keeps no more statements, and still answers each one."""
+    from tpj.core import plain_rows as module
+
+    entries = [verified_entry(name=name) for name in ("Alpha", "Beta")]
+    monkeypatch.setattr(module, "_statements", {})
+    monkeypatch.setattr(module, "MAX_STATEMENTS", 1)
+
+    def named(name):
+        return Entry.objects.filter(name=name).values_list("id")
+
+    build, calls = _counting(named)
+    assert module.shaped_rows("test kept", build, ("Alpha",)) == [(entries[0].pk,)]
+    assert module.shaped_rows("test not kept", build, ("Beta",)) == [(entries[1].pk,)]
+    assert module.shaped_rows("test not kept", build, ("Alpha",)) == [(entries[0].pk,)]
+    assert len(module._statements) == 1
+    assert module.shaped_rows("test kept", build, ("Beta",)) == [(entries[1].pk,)]  # the kept one still binds

@@ -37,6 +37,12 @@ _statements: dict = {}
 # statement is built each time, so that a worker keeps at most a few hundred statements.
 MAX_SHAPED_VALUES = 100
 
+# Each shape a client can ask for (page sizes and numbers, combinations of filters) is a
+# statement kept: beyond this many, a new shape is built each time instead of kept, so that
+# a worker's memory stays bounded whatever the requests (about 2 KB per statement).
+MAX_STATEMENTS = 5_000
+_UNSEEN = object()
+
 # Markers stand for the values while the ORM builds a shape's statement: in range of every
 # integer column (Django turns a value out of a column's range into an empty result), and
 # unlike any constant of the registry's statements (0, 1, 100 000…).
@@ -96,9 +102,11 @@ def shaped_rows(shape, build, values: tuple, using: str = DEFAULT_DB_ALIAS) -> l
         (type(value), None if marker is not None else _bound(value)) for value, marker in zip(values, markers, strict=True)
     )
     key = (using, shape, shape_values)
-    if key not in _statements:
-        _statements[key] = _recorded(build, values, markers, using)
-    recorded = _statements[key]
+    recorded = _statements.get(key, _UNSEEN)
+    if recorded is _UNSEEN:
+        recorded = _recorded(build, values, markers, using)
+        if len(_statements) < MAX_STATEMENTS:
+            _statements[key] = recorded
     if recorded is None:
         return plain_rows(build(*values))
     sql, slots, built = recorded

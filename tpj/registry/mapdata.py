@@ -184,6 +184,5 @@ def published_count(filters: EntryFilter) -> int:
     if statement is None:
         return filters.published_entries().count()
     shape, values, entries = statement
-    return shaped_rows(("published count", *shape), lambda *values: entries(*values).order_by().values_list(RowCount()), values)[
-        0
-    ][0]
+    rows = shaped_rows(("published count", *shape), lambda *values: entries(*values).order_by().values_list(RowCount()), values)
+    return rows[0][0]  # a count without grouping: always one row
