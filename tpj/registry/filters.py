@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.db.models.expressions import RawSQL
 
+from tpj.core.plain_rows import plain_rows, shaped_rows
 from tpj.core.text import normalize
 from tpj.nomenclatures.models import Category, EntryKind, Priority
 from tpj.territories.models import Commune, Departement, Region
@@ -138,6 +139,16 @@ class EntryFilter:
                 ),
             )
         return None
+
+    def published_rows(self, name, read, shaped: bool = True) -> list[tuple]:
+        """`plain_rows(read(self.published_entries()))`: the rows `read` takes from this state's
+        published entries, by a statement built once per shape (`name`, then the state's
+        shape) when `shaped` and the state allows it (`shaped_entries`)."""
+        statement = self.shaped_entries() if shaped else None
+        if statement is None:
+            return plain_rows(read(self.published_entries()))
+        shape, values, entries = statement
+        return shaped_rows((*name, *shape), lambda *values: read(entries(*values)), values)
 
     def column_values(self) -> tuple:
         """The values of a column-only state, in the order `from_column_values` reads them."""

@@ -180,9 +180,5 @@ def published_count(filters: EntryFilter) -> int:
         return rows[0][0] if rows else 0
     if filters.is_text_only and connection.vendor == "sqlite":
         return sqlite_text_count(filters)
-    statement = filters.shaped_entries()
-    if statement is None:
-        return filters.published_entries().count()
-    shape, values, entries = statement
-    rows = shaped_rows(("published count", *shape), lambda *values: entries(*values).order_by().values_list(RowCount()), values)
-    return rows[0][0]  # a count without grouping: always one row
+    rows = filters.published_rows(("published count",), lambda entries: entries.order_by().values_list(RowCount()))
+    return rows[0][0] if rows else 0  # none only for a filter that matches nothing by construction

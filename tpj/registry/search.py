@@ -151,12 +151,8 @@ class SearchResults:
                 return entries.annotate(total=Window(Count("id"))).values_list("id", "total")[index]
             return entries.values_list("id")[index]
 
-        statement = filters.shaped_entries() if (index.start or 0) < MAX_SHAPED_OFFSET else None
-        if statement is None:
-            return list(page(filters.published_entries()))
-        shape, values, entries = statement
-        return shaped_rows(
-            ("search page", with_total, index.start, index.stop, *shape), lambda *values: page(entries(*values)), values
+        return filters.published_rows(
+            ("search page", with_total, index.start, index.stop), page, shaped=(index.start or 0) < MAX_SHAPED_OFFSET
         )
 
     def _nearest_ids(self, index: slice) -> list[int]:
